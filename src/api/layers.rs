@@ -1,0 +1,115 @@
+//! `/api/layers/{territories|epci|communes}.geojson`: the prepared GeoJSON layers,
+//! gzip when the client accepts it, `ETag` and `304 Not Modified`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::error::{ApiError, Path};
+use crate::layers::PreparedBody;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/layers/{file}", get(layer))
+}
+
+async fn layer(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let body = match file.as_str() {
+        "territories.geojson" => &state.layers.territories,
+        "epci.geojson" => &state.layers.epci,
+        "communes.geojson" => &state.layers.communes,
+        _ => return Err(ApiError::NotFound("layer", file)),
+    };
+    Ok(prepared_response(body, &headers, "application/geo+json"))
+}
+
+/// Whether the request's `Accept-Encoding` allows gzip (q-values of 0 refuse it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+/// Answers a prepared body: 304 when the client holds the same ETag, else the body,
+/// gzip-encoded when accepted.
+pub fn prepared_response(
+    body: &PreparedBody,
+    headers: &HeaderMap,
+    content_type: &'static str,
+) -> Response {
+    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let common = [
+        (header::ETAG, etag),
+        (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+        // Revalidate every time: the geography can change at the next start.
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        ),
+    ];
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let t = t.trim();
+            t == "*" || t.trim_start_matches("W/") == body.etag
+        });
+    if matches {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if accepts_gzip(headers) {
+        (
+            common,
+            [
+                content_type,
+                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+            ],
+            body.gzip.clone(),
+        )
+            .into_response()
+    } else {
+        (common, [content_type], body.raw.clone()).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn gzip_is_accepted_unless_refused_with_q_zero() {
+        assert!(accepts_gzip(&with("gzip, deflate, br")));
+        assert!(accepts_gzip(&with("br;q=1.0, gzip;q=0.8")));
+        assert!(accepts_gzip(&with("*")));
+        assert!(!accepts_gzip(&with("gzip;q=0")));
+        assert!(!accepts_gzip(&with("br")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+}

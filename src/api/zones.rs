@@ -1,0 +1,410 @@
+//! Zones of the geography as JSON: département metadata, territories, EPCI, communes,
+//! and which zones hold a point (`/api/locate`).
+//!
+//! Everything is answered from the in-memory [`Geography`]; no database access.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, Path, Query};
+use super::json;
+use crate::geography::{Commune, Epci, Geography, Level, Territory, Zone};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/meta", get(meta))
+        .route("/api/territories", get(list_territories))
+        .route("/api/territories/{code}", get(territory))
+        .route("/api/epci", get(list_epci))
+        .route("/api/epci/{siren}", get(epci))
+        .route("/api/communes", get(list_communes))
+        .route("/api/communes/{code}", get(commune))
+        .route("/api/locate", get(locate))
+}
+
+/// `{"items": [...]}`: room for metadata beside the list later.
+#[derive(Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[derive(Serialize)]
+pub struct ZoneRef<'a> {
+    pub level: Level,
+    pub code: &'a str,
+    pub name: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Member<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub population: u64,
+}
+
+/// What every zone answers, at every level.
+#[derive(Serialize)]
+pub struct ZoneSummary<'a> {
+    pub level: Level,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub population: u64,
+    /// Measured on EPSG:3035 (equal-area), 2 decimals.
+    pub area_km2: f64,
+    /// `[min_lon, min_lat, max_lon, max_lat]`.
+    pub bbox: [f64; 4],
+    pub label_point: [f64; 2],
+}
+
+fn round(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round() / f
+}
+
+impl<'a> From<&'a Zone> for ZoneSummary<'a> {
+    fn from(z: &'a Zone) -> Self {
+        Self {
+            level: z.level,
+            code: &z.code,
+            name: &z.name,
+            population: z.population,
+            area_km2: round(z.area_km2, 2),
+            bbox: z.bbox.map(|v| round(v, 6)),
+            label_point: z.label_point.map(|v| round(v, 6)),
+        }
+    }
+}
+
+impl<'a> From<&'a Zone> for ZoneRef<'a> {
+    fn from(z: &'a Zone) -> Self {
+        Self {
+            level: z.level,
+            code: &z.code,
+            name: &z.name,
+        }
+    }
+}
+
+impl<'a> From<&'a Zone> for Member<'a> {
+    fn from(z: &'a Zone) -> Self {
+        Self {
+            code: &z.code,
+            name: &z.name,
+            population: z.population,
+        }
+    }
+}
+
+fn department_ref(g: &Geography) -> ZoneRef<'_> {
+    ZoneRef {
+        level: Level::Department,
+        code: &g.department.code,
+        name: &g.department.name,
+    }
+}
+
+#[derive(Serialize)]
+struct DepartmentMeta<'a> {
+    code: &'a str,
+    name: &'a str,
+    population: u64,
+    area_km2: f64,
+    bbox: [f64; 4],
+}
+
+#[derive(Serialize)]
+struct Counts {
+    territories: usize,
+    epci: usize,
+    communes: usize,
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    department: DepartmentMeta<'a>,
+    attribution: &'a str,
+    /// Whether the organisations shown are synthetic demonstration data.
+    demo: bool,
+    counts: Counts,
+}
+
+async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let d = &g.department;
+    json(&Meta {
+        department: DepartmentMeta {
+            code: &d.code,
+            name: &d.name,
+            population: d.population,
+            area_km2: round(d.area_km2, 1),
+            bbox: d.bbox.map(|v| round(v, 6)),
+        },
+        attribution: &d.attribution,
+        demo: false,
+        counts: Counts {
+            territories: g.territories.len(),
+            epci: g.epci.len(),
+            communes: g.communes.len(),
+        },
+    })
+}
+
+#[derive(Serialize)]
+struct TerritoryItem<'a> {
+    #[serde(flatten)]
+    zone: ZoneSummary<'a>,
+    commune_count: usize,
+    epci_count: usize,
+}
+
+#[derive(Serialize)]
+struct TerritoryDetail<'a> {
+    #[serde(flatten)]
+    item: TerritoryItem<'a>,
+    epci: Vec<Member<'a>>,
+    communes: Vec<Member<'a>>,
+    parents: Vec<ZoneRef<'a>>,
+}
+
+fn territory_item(t: &Territory) -> TerritoryItem<'_> {
+    TerritoryItem {
+        zone: (&t.zone).into(),
+        commune_count: t.communes.len(),
+        epci_count: t.epci.len(),
+    }
+}
+
+async fn list_territories(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let items: Vec<_> = state
+        .geography
+        .territories
+        .iter()
+        .map(territory_item)
+        .collect();
+    json(&Items { items })
+}
+
+async fn territory(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let t = g
+        .territory(&code)
+        .ok_or_else(|| ApiError::NotFound("territory", code.clone()))?;
+    json(&TerritoryDetail {
+        item: territory_item(t),
+        epci: t.epci.iter().map(|&e| (&g.epci[e].zone).into()).collect(),
+        communes: t
+            .communes
+            .iter()
+            .map(|&c| (&g.communes[c].zone).into())
+            .collect(),
+        parents: vec![department_ref(g)],
+    })
+}
+
+#[derive(Serialize)]
+struct EpciItem<'a> {
+    #[serde(flatten)]
+    zone: ZoneSummary<'a>,
+    short_name: &'a str,
+    /// `CA`, `CC`, `CU` or `ME`.
+    kind: &'a str,
+    commune_count: usize,
+    territory: ZoneRef<'a>,
+}
+
+#[derive(Serialize)]
+struct EpciDetail<'a> {
+    #[serde(flatten)]
+    item: EpciItem<'a>,
+    communes: Vec<Member<'a>>,
+    parents: Vec<ZoneRef<'a>>,
+}
+
+fn epci_item<'a>(g: &'a Geography, e: &'a Epci) -> EpciItem<'a> {
+    EpciItem {
+        zone: (&e.zone).into(),
+        short_name: &e.short_name,
+        kind: &e.kind,
+        commune_count: e.communes.len(),
+        territory: (&g.territories[e.territory].zone).into(),
+    }
+}
+
+async fn list_epci(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let items: Vec<_> = g.epci.iter().map(|e| epci_item(g, e)).collect();
+    json(&Items { items })
+}
+
+async fn epci(
+    State(state): State<AppState>,
+    Path(siren): Path<String>,
+) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let e = g
+        .epci_by_siren(&siren)
+        .ok_or_else(|| ApiError::NotFound("EPCI", siren.clone()))?;
+    json(&EpciDetail {
+        item: epci_item(g, e),
+        communes: e
+            .communes
+            .iter()
+            .map(|&c| (&g.communes[c].zone).into())
+            .collect(),
+        parents: vec![(&g.territories[e.territory].zone).into(), department_ref(g)],
+    })
+}
+
+#[derive(Serialize)]
+struct CommuneItem<'a> {
+    #[serde(flatten)]
+    zone: ZoneSummary<'a>,
+    epci: ZoneRef<'a>,
+    territory: ZoneRef<'a>,
+}
+
+#[derive(Serialize)]
+struct CommuneDetail<'a> {
+    #[serde(flatten)]
+    item: CommuneItem<'a>,
+    parents: Vec<ZoneRef<'a>>,
+}
+
+fn commune_item<'a>(g: &'a Geography, c: &'a Commune) -> CommuneItem<'a> {
+    CommuneItem {
+        zone: (&c.zone).into(),
+        epci: (&g.epci[c.epci].zone).into(),
+        territory: (&g.territories[c.territory].zone).into(),
+    }
+}
+
+/// Upper bound of `limit` on `/api/communes`.
+const MAX_COMMUNES: usize = 1000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommuneFilter {
+    territory: Option<String>,
+    epci: Option<String>,
+    /// Name or code; see [`Geography::search_communes`].
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_communes(
+    State(state): State<AppState>,
+    Query(filter): Query<CommuneFilter>,
+) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let territory = match filter.territory.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(
+            g.territories
+                .binary_search_by(|t| t.zone.code.as_str().cmp(code))
+                .map_err(|_| ApiError::NotFound("territory", code.to_owned()))?,
+        ),
+        None => None,
+    };
+    let epci = match filter.epci.as_deref().filter(|s| !s.is_empty()) {
+        Some(siren) => Some(
+            g.epci
+                .binary_search_by(|e| e.zone.code.as_str().cmp(siren))
+                .map_err(|_| ApiError::NotFound("EPCI", siren.to_owned()))?,
+        ),
+        None => None,
+    };
+    let limit = filter.limit.unwrap_or(MAX_COMMUNES);
+    if limit == 0 || limit > MAX_COMMUNES {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_COMMUNES}"
+        )));
+    }
+    let items: Vec<_> = g
+        .search_communes(filter.q.as_deref().unwrap_or(""))
+        .into_iter()
+        .map(|i| &g.communes[i])
+        .filter(|c| territory.is_none_or(|t| c.territory == t))
+        .filter(|c| epci.is_none_or(|e| c.epci == e))
+        .take(limit)
+        .map(|c| commune_item(g, c))
+        .collect();
+    json(&Items { items })
+}
+
+async fn commune(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let g = &state.geography;
+    let c = g
+        .commune(&code)
+        .ok_or_else(|| ApiError::NotFound("commune", code.clone()))?;
+    json(&CommuneDetail {
+        item: commune_item(g, c),
+        parents: vec![
+            (&g.epci[c.epci].zone).into(),
+            (&g.territories[c.territory].zone).into(),
+            department_ref(g),
+        ],
+    })
+}
+
+#[derive(Deserialize)]
+struct LocateParams {
+    lon: Option<String>,
+    lat: Option<String>,
+}
+
+/// Parses a coordinate given as text, with a message naming the parameter.
+fn parse_coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, ApiError> {
+    let text = value.ok_or_else(|| ApiError::BadRequest(format!("missing parameter {name}")))?;
+    let v: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| ApiError::BadRequest(format!("{name} {text:?} is not a number")))?;
+    if !(-limit..=limit).contains(&v) {
+        return Err(ApiError::BadRequest(format!(
+            "{name} {v} is out of range [-{limit}, {limit}]"
+        )));
+    }
+    Ok(v)
+}
+
+#[derive(Serialize)]
+struct Located<'a> {
+    lon: f64,
+    lat: f64,
+    commune: ZoneRef<'a>,
+    epci: ZoneRef<'a>,
+    territory: ZoneRef<'a>,
+}
+
+async fn locate(
+    State(state): State<AppState>,
+    Query(params): Query<LocateParams>,
+) -> Result<Response, ApiError> {
+    let lon = parse_coordinate("lon", params.lon.as_deref(), 180.0)?;
+    let lat = parse_coordinate("lat", params.lat.as_deref(), 90.0)?;
+    let g = &state.geography;
+    let at = g.locate(lon, lat).ok_or_else(|| {
+        ApiError::NotFound(
+            "commune of the département at",
+            format!("lon={lon}, lat={lat}"),
+        )
+    })?;
+    json(&Located {
+        lon,
+        lat,
+        commune: (&g.communes[at.commune].zone).into(),
+        epci: (&g.epci[at.epci].zone).into(),
+        territory: (&g.territories[at.territory].zone).into(),
+    })
+}

@@ -1,0 +1,341 @@
+//! The command line: `serve` (the default) and `locate`.
+//!
+//! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
+//! service manager configures the server without a command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, DEFAULT_DATABASE_URL, DEFAULT_LISTEN};
+use crate::db::Db;
+use crate::spatial::assign::PolygonIndex;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ess-atlas",
+    version,
+    about = "Map server for the social and solidarity economy (ESS) of a French département",
+    long_about = "Map server for the social and solidarity economy (ESS) of a French département.\n\n\
+        Without a command, runs `serve`: the map at http://127.0.0.1:8080 on a SQLite \
+        file under data/, built from the reference geography in geodata/."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database URL (sqlx); the SQLite file is created if missing.
+    #[arg(long, global = true, env = "ESS_ATLAS_DATABASE", default_value = DEFAULT_DATABASE_URL)]
+    pub database: String,
+    /// Directory of the reference geography: departement.json, communes.geojson,
+    /// epci.csv, territoires.csv.
+    #[arg(
+        long,
+        global = true,
+        env = "ESS_ATLAS_GEODATA",
+        default_value = "geodata"
+    )]
+    pub geodata: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (map, API, layers).
+    Serve(ServeArgs),
+    /// Assign points to communes, EPCI and territories.
+    ///
+    /// Reads a CSV with columns id,lon,lat (WGS84) and writes id,commune,epci,territory,
+    /// streaming; points outside the département get empty zones. Prints a summary line
+    /// `join_s=… matched=… polygons=… points=…` (on stdout when --out is a file, else on
+    /// stderr).
+    Locate(LocateArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ESS_ATLAS_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: String,
+    /// Directory of the web front end.
+    #[arg(long, env = "ESS_ATLAS_WEB_DIR", default_value = "web")]
+    pub web_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// CSV of points: id,lon,lat with a header line.
+    #[arg(long)]
+    pub points: PathBuf,
+    /// Output CSV (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use these polygons instead of the geodata: a code<TAB>WKT file (EPSG:4326).
+    /// EPCI and territory columns are then left empty.
+    #[arg(long)]
+    pub polygons: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            None => {
+                serve(
+                    &self.global,
+                    ServeArgs {
+                        listen: DEFAULT_LISTEN.into(),
+                        web_dir: "web".into(),
+                    },
+                )
+                .await
+            }
+            Some(Command::Serve(args)) => serve(&self.global, args).await,
+            Some(Command::Locate(args)) => locate(&self.global, &args).await,
+        }
+    }
+}
+
+async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = Config {
+        listen: args.listen,
+        database_url: global.database.clone(),
+        geodata_dir: global.geodata.clone(),
+        web_dir: args.web_dir,
+    };
+    let started = Instant::now();
+    let app = crate::build_app(cfg).await?;
+    tracing::info!(
+        startup_ms = started.elapsed().as_millis(),
+        "ess-atlas ready: http://{}",
+        app.local_addr()?
+    );
+    app.serve().await
+}
+
+/// The polygons `locate` assigns points to.
+enum Polygons {
+    /// The product's geography: communes with their EPCI and territory.
+    Geography(crate::geography::Geography),
+    /// Ad-hoc polygons with their codes, in index order.
+    Wkt(Vec<String>, PolygonIndex),
+}
+
+impl Polygons {
+    fn index(&self) -> &PolygonIndex {
+        match self {
+            Self::Geography(g) => g.index(),
+            Self::Wkt(_, index) => index,
+        }
+    }
+
+    /// Commune, EPCI and territory codes of polygon `i`.
+    fn zones(&self, i: usize) -> [&str; 3] {
+        match self {
+            Self::Geography(g) => {
+                let c = &g.communes[i];
+                [
+                    c.zone.code.as_str(),
+                    g.epci[c.epci].zone.code.as_str(),
+                    g.territories[c.territory].zone.code.as_str(),
+                ]
+            }
+            Self::Wkt(codes, _) => [codes[i].as_str(), "", ""],
+        }
+    }
+}
+
+async fn locate(global: &GlobalArgs, args: &LocateArgs) -> anyhow::Result<()> {
+    let polygons = if let Some(path) = &args.polygons {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let (codes, polygons) = load_wkt_polygons(&path)?;
+            anyhow::Ok(Polygons::Wkt(codes, PolygonIndex::new(polygons)))
+        })
+        .await??
+    } else {
+        let db = Db::connect(&global.database).await?;
+        Polygons::Geography(crate::load_geography(&db, &global.geodata).await?)
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let points_path = args.points.clone();
+    let out_path = args.out.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let summary = run_locate(&polygons, &points_path, out_path.as_deref(), threads)?;
+        let line = format!(
+            "join_s={:.6} matched={} polygons={} points={} rejected={}",
+            summary.join_s,
+            summary.matched,
+            polygons.index().len(),
+            summary.points,
+            summary.rejected
+        );
+        if out_path.is_some() {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        Ok(())
+    })
+    .await?
+}
+
+struct LocateSummary {
+    /// Seconds spent in point-in-polygon assignment (index lookups and exact tests).
+    join_s: f64,
+    matched: u64,
+    points: u64,
+    rejected: u64,
+}
+
+/// Points are read and assigned in batches of this many: memory stays bounded whatever
+/// the size of the input, and each batch is split across the worker threads.
+const BATCH: usize = 1 << 16;
+
+fn run_locate(
+    polygons: &Polygons,
+    points_path: &std::path::Path,
+    out_path: Option<&std::path::Path>,
+    threads: usize,
+) -> anyhow::Result<LocateSummary> {
+    let mut reader = csv::Reader::from_path(points_path)
+        .with_context(|| format!("cannot read {}", points_path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: no header line", points_path.display()))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+            .with_context(|| format!("{}: missing column {name:?}", points_path.display()))
+    };
+    let (id_col, lon_col, lat_col) = (column("id")?, column("lon")?, column("lat")?);
+
+    let sink: Box<dyn Write> = match out_path {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(sink));
+    writer.write_record(["id", "commune", "epci", "territory"])?;
+
+    let mut summary = LocateSummary {
+        join_s: 0.0,
+        matched: 0,
+        points: 0,
+        rejected: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    let mut ids: Vec<String> = Vec::with_capacity(BATCH);
+    let mut points: Vec<(f64, f64)> = Vec::with_capacity(BATCH);
+    let mut flush = |ids: &mut Vec<String>,
+                     points: &mut Vec<(f64, f64)>,
+                     summary: &mut LocateSummary|
+     -> anyhow::Result<()> {
+        let t = Instant::now();
+        let found = polygons.index().locate_many(points, threads);
+        summary.join_s += t.elapsed().as_secs_f64();
+        for (id, hit) in ids.iter().zip(found) {
+            let [c, e, t] = hit.map_or(["", "", ""], |i| polygons.zones(i));
+            summary.matched += u64::from(hit.is_some());
+            writer.write_record([id.as_str(), c, e, t])?;
+        }
+        ids.clear();
+        points.clear();
+        Ok(())
+    };
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                summary.rejected += 1;
+                tracing::warn!("{}: {e}", points_path.display());
+                if e.is_io_error() {
+                    break;
+                }
+                continue;
+            }
+        }
+        summary.points += 1;
+        let line = record.position().map_or(0, csv::Position::line);
+        let coordinate = |col: usize, name: &str, limit: f64| -> Result<f64, String> {
+            let text = record.get(col).unwrap_or_default().trim();
+            text.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && v.abs() <= limit)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: line {line}: field {name}: {text:?} is not a valid coordinate",
+                        points_path.display()
+                    )
+                })
+        };
+        match (
+            coordinate(lon_col, "lon", 180.0),
+            coordinate(lat_col, "lat", 90.0),
+        ) {
+            (Ok(lon), Ok(lat)) => {
+                ids.push(record.get(id_col).unwrap_or_default().to_owned());
+                points.push((lon, lat));
+                if points.len() == BATCH {
+                    flush(&mut ids, &mut points, &mut summary)?;
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                summary.rejected += 1;
+                if summary.rejected <= 20 {
+                    eprintln!("{e}");
+                }
+            }
+        }
+    }
+    flush(&mut ids, &mut points, &mut summary)?;
+    writer.flush()?;
+    Ok(summary)
+}
+
+/// Reads a `code<TAB>WKT` file of polygons (EPSG:4326), sorted by code.
+fn load_wkt_polygons(
+    path: &std::path::Path,
+) -> anyhow::Result<(Vec<String>, Vec<geo::MultiPolygon<f64>>)> {
+    use std::str::FromStr;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rows: Vec<(String, geo::MultiPolygon<f64>)> = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let fail = |m: String| anyhow::anyhow!("{}: line {}: {m}", path.display(), n + 1);
+        let (code, wkt) = line
+            .split_once('\t')
+            .ok_or_else(|| fail("expected code<TAB>WKT".into()))?;
+        let geometry = wkt::Wkt::<f64>::from_str(wkt).map_err(|e| fail(e.to_string()))?;
+        let geometry: geo::Geometry<f64> = geometry
+            .try_into()
+            .map_err(|e: wkt::conversion::Error| fail(e.to_string()))?;
+        let mp = match geometry {
+            geo::Geometry::Polygon(p) => geo::MultiPolygon::new(vec![p]),
+            geo::Geometry::MultiPolygon(mp) => mp,
+            _ => return Err(fail("not a polygon".into())),
+        };
+        rows.push((code.to_owned(), mp));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(rows.into_iter().unzip())
+}

@@ -1,0 +1,35 @@
+//! Run-time configuration of the server: one struct, filled by the command line
+//! (which also reads `ESS_ATLAS_*` environment variables, see [`crate::cli`]).
+
+use std::path::{Path, PathBuf};
+
+/// Default database: a SQLite file under `data/`, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ess-atlas.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on, `host:port`; port 0 picks a free port.
+    pub listen: String,
+    /// sqlx URL of the database.
+    pub database_url: String,
+    /// Directory holding the reference geography (see [`crate::spatial::boundaries`]).
+    pub geodata_dir: PathBuf,
+    /// Directory of the web front end (`index.html`, `js/`, `node_modules/`).
+    pub web_dir: PathBuf,
+}
+
+impl Config {
+    /// A configuration for tests: a database file in `dir`, a free port on loopback,
+    /// and the repository's geodata and web directories.
+    #[must_use]
+    pub fn for_tests(dir: &Path) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Self {
+            listen: "127.0.0.1:0".into(),
+            database_url: format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            geodata_dir: root.join("geodata"),
+            web_dir: root.join("web"),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Geometry of the reference geography: loading, dissolving, projecting, locating.
+//!
+//! Nothing here does network or database I/O or knows about HTTP; only
+//! [`boundaries`] reads files.
+
+pub mod assign;
+pub mod boundaries;
+pub mod dissolve;
+pub mod projection;

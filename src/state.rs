@@ -1,0 +1,16 @@
+//! Shared application state handed to every request handler.
+
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::geography::Geography;
+use crate::layers::Layers;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// Read-only after start-up.
+    pub geography: Arc<Geography>,
+    /// GeoJSON layers, serialised and compressed once at start-up.
+    pub layers: Arc<Layers>,
+}
