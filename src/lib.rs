@@ -11,6 +11,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod csv_lines;
 pub mod db;
 pub mod geography;
 pub mod layers;

@@ -21,6 +21,8 @@ use geo::{MultiPolygon, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::csv_lines::LineNumbers;
+
 pub const DEPARTMENT_FILE: &str = "departement.json";
 pub const COMMUNES_FILE: &str = "communes.geojson";
 pub const EPCI_FILE: &str = "epci.csv";
@@ -282,10 +284,12 @@ fn check_outline(geometry: &MultiPolygon<f64>) -> std::result::Result<(), String
     for c in geometry.0.iter().flat_map(|p| {
         p.exterior()
             .coords()
-            .chain(p.interiors().iter().flat_map(|r| r.coords()))
+            .chain(p.interiors().iter().flat_map(geo::LineString::coords))
     }) {
-        if !(c.x.is_finite() && c.y.is_finite() && (-180.0..=180.0).contains(&c.x))
-            || !(-90.0..=90.0).contains(&c.y)
+        if !(c.x.is_finite()
+            && c.y.is_finite()
+            && (-180.0..=180.0).contains(&c.x)
+            && (-90.0..=90.0).contains(&c.y))
         {
             return Err(format!(
                 "coordinate ({}, {}) is not a WGS84 longitude/latitude",
@@ -310,6 +314,7 @@ struct EpciRow {
 fn parse_epci(path: &Path, bytes: &[u8]) -> Result<Vec<EpciInput>> {
     let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let lines = LineNumbers::after_headers(&reader);
     let mut record = csv::StringRecord::new();
     let mut epci = Vec::new();
     let mut seen = HashMap::new();
@@ -317,7 +322,7 @@ fn parse_epci(path: &Path, bytes: &[u8]) -> Result<Vec<EpciInput>> {
         .read_record(&mut record)
         .map_err(|e| csv_error(path, &e))?
     {
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = lines.line(record.position());
         let fail = |message: String| GeodataError::Row {
             path: path.to_owned(),
             line,
@@ -385,11 +390,12 @@ fn apply_mapping(
     let mut line_of: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let lines = LineNumbers::after_headers(&reader);
     while reader
         .read_record(&mut record)
         .map_err(|e| csv_error(path, &e))?
     {
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = lines.line(record.position());
         let fail = |message: String| GeodataError::Row {
             path: path.to_owned(),
             line,
@@ -429,7 +435,7 @@ fn apply_mapping(
                 territories.insert(territory.to_owned(), (name.to_owned(), line));
             }
         }
-        communes[i].territory = territory.to_owned();
+        territory.clone_into(&mut communes[i].territory);
     }
     if let Some(c) = communes.iter().find(|c| c.territory.is_empty()) {
         return Err(GeodataError::File {

@@ -1,0 +1,70 @@
+//! Client errors answer 4xx with a JSON `{"error", "message"}` body, never a 500.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn unknown_codes_answer_404_json() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/territories/XXX",
+        "/api/epci/123456789",
+        "/api/communes/75056",
+        "/api/communes?territory=XXX",
+        "/api/communes?epci=000000000",
+        "/api/layers/departements.geojson",
+        "/api/nothing/here",
+    ] {
+        let body = app.get_json(path, 404).await;
+        assert_eq!(body["error"], "not_found", "{path}");
+        assert!(
+            body["message"].as_str().unwrap().contains("not found"),
+            "{path}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_coordinates_answer_400_json() {
+    let app = spawn_app().await;
+    for (query, says) in [
+        ("lon=abc&lat=50.3", "lon \"abc\" is not a number"),
+        ("lon=2.7&lat=", "lat \"\" is not a number"),
+        ("lon=2.7", "missing parameter lat"),
+        ("lon=200&lat=50.3", "lon 200 is out of range"),
+        ("lon=2.7&lat=-91", "lat -91 is out of range"),
+        ("lon=NaN&lat=50.3", "lon \"NaN\" is not a number"),
+        ("lon=inf&lat=50.3", "is not a number"),
+    ] {
+        let body = app.get_json(&format!("/api/locate?{query}"), 400).await;
+        assert_eq!(body["error"], "bad_request", "{query}");
+        assert!(
+            body["message"].as_str().unwrap().contains(says),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_point_outside_the_departement_answers_404_json() {
+    let app = spawn_app().await;
+    // Paris, and the sea off Boulogne.
+    for query in ["lon=2.35&lat=48.85", "lon=1.4&lat=50.7"] {
+        let body = app.get_json(&format!("/api/locate?{query}"), 404).await;
+        assert_eq!(body["error"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn bad_list_parameters_answer_400_json() {
+    let app = spawn_app().await;
+    for query in [
+        "limit=0",
+        "limit=5000",
+        "limit=-3",
+        "limit=abc",
+        "unknown=1",
+    ] {
+        let body = app.get_json(&format!("/api/communes?{query}"), 400).await;
+        assert_eq!(body["error"], "bad_request", "{query}");
+    }
+}

@@ -1,0 +1,69 @@
+//! Spawning the application on a free port, and small request helpers.
+
+use std::path::{Path, PathBuf};
+
+use ess_atlas::config::Config;
+use ess_atlas::db::Db;
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: Db,
+    _dir: TempDir,
+}
+
+/// Starts the app on the shipped geodata, with a fresh database in a temporary directory.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::for_tests(dir.path());
+    spawn_with(cfg, dir).await
+}
+
+/// Starts the app with `cfg`, keeping `dir` alive as long as the app.
+pub async fn spawn_with(cfg: Config, dir: TempDir) -> TestApp {
+    ess_atlas::telemetry::init(std::io::sink);
+    let app = ess_atlas::build_app(cfg).await.expect("app starts");
+    let base = format!("http://{}", app.local_addr().unwrap());
+    let db = app.db().clone();
+    tokio::spawn(app.serve());
+    TestApp {
+        base,
+        http: reqwest::Client::new(),
+        db,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET `path`, asserting `status`, and parse the JSON body.
+    pub async fn get_json(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A copy of the shipped geodata in `dir`, for tests that change it.
+pub fn copy_geodata(dir: &Path) -> PathBuf {
+    let target = dir.join("geodata");
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(repo_path("geodata")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+    target
+}

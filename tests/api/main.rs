@@ -1,0 +1,10 @@
+//! The integration tests: one binary that drives the application over HTTP as a user
+//! (or a client program) would. One module per area.
+
+#![allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
+
+mod errors;
+mod geodata;
+mod helpers;
+mod layers;
+mod zones;
