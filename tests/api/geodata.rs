@@ -162,6 +162,9 @@ async fn changing_the_mapping_changes_the_territories_at_the_next_start() {
     assert_eq!(at["territory"]["code"], "TER");
 }
 
+/// What breaks, how, and what the error message must say.
+type Case = (&'static str, fn(&Path), &'static [&'static str]);
+
 /// Starts on `geodata` and returns the error message.
 async fn start_error(cfg: Config) -> String {
     match ess_atlas::build_app(cfg).await {
@@ -185,7 +188,7 @@ async fn bad_geodata_stops_the_server_with_a_precise_message_and_changes_nothing
     let fingerprint = good.db.geodata_fingerprint().await.unwrap();
     assert!(fingerprint.is_some());
 
-    let cases: [(&str, fn(&Path), &[&str]); 6] = [
+    let cases: [Case; 6] = [
         (
             "unknown commune in the mapping",
             |g| edit(&g.join("territoires.csv"), "62001,LEN", "99999,LEN"),
