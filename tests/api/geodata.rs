@@ -211,7 +211,7 @@ async fn bad_geodata_stops_the_server_with_a_precise_message_and_changes_nothing
                     &g.join("territoires.csv"),
                     "62041,ARR,Arrageois",
                     "62041,LEN,Lens-Liévin",
-                )
+                );
             },
             &["territoires.csv", "200033579", "split"],
         ),
