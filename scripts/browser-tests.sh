@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Starts the server on a free port with a throw-away database and runs the browser
+# tests (tests/browser/*.test.mjs) against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --bin ess-atlas
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+./target/debug/ess-atlas --database "sqlite://$tmp/browser.db?mode=rwc" serve \
+  --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
+  sleep 0.2
+done
+ESS_ATLAS_URL="http://127.0.0.1:$port" node --test tests/browser/ || { echo "--- server log"; tail -50 "$tmp/server.log"; exit 1; }
