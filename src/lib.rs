@@ -13,6 +13,8 @@ pub mod cli;
 pub mod config;
 pub mod csv_lines;
 pub mod db;
+pub mod demo;
+pub mod ess;
 pub mod geography;
 pub mod layers;
 pub mod spatial;

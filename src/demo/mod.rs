@@ -1,0 +1,1 @@
+//! Synthetic demonstration data in the real SIRENE stock format (work in progress).

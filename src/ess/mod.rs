@@ -1,0 +1,10 @@
+//! The ESS domain: reference tables (families, NAF, size bands) and the perimeter rule
+//! that decides which legal units are part of the social and solidarity economy.
+//!
+//! Pure: tables are compiled into the binary, nothing here does I/O.
+
+pub mod perimeter;
+pub mod reference;
+pub mod size;
+
+pub use perimeter::{Classification, Exclusion, Family, PERIMETER_RULE_VERSION, classify};

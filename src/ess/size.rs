@@ -1,0 +1,79 @@
+//! SIRENE size bands (`trancheEffectifs…`) and the one jobs estimator of the product.
+//!
+//! SIRENE gives bands, not headcounts. **Estimator** (used for every « effectif
+//! estimé » figure): an establishment counts the midpoint of its band,
+//! `(min + max) / 2` (band `01`, 1–2 employees → 1.5; `12`, 20–49 → 34.5); the open
+//! band `53` (10,000 and more) counts its lower bound, 10,000; `NN` (non-employer),
+//! `00` (no employee at year end) and a missing or masked band count 0. The
+//! midpoint is unbiased when headcounts are spread evenly inside a band; real
+//! distributions are skewed toward the lower bound, so the estimate tends to be high
+//! for the largest bands, and observatory figures take precedence when imported.
+//!
+//! An establishment is an **employer** when its band is `01` or above (BRIEF §4.3).
+
+use super::reference::TABLES;
+
+/// Estimated jobs for a size band code, per the estimator above.
+#[must_use]
+pub fn estimated_jobs(band: &str) -> f64 {
+    let Some(b) = TABLES.size_bands.iter().find(|b| b.code == band) else {
+        return 0.0;
+    };
+    match (b.effectif_min, b.effectif_max) {
+        (Some(min), Some(max)) => f64::from(min + max) / 2.0,
+        (Some(min), None) => f64::from(min),
+        _ => 0.0,
+    }
+}
+
+/// Whether a size band means the establishment employs people (band `01` or above).
+#[must_use]
+pub fn is_employer(band: &str) -> bool {
+    TABLES
+        .size_bands
+        .iter()
+        .find(|b| b.code == band)
+        .and_then(|b| b.effectif_min)
+        .is_some_and(|min| min >= 1)
+}
+
+/// French label of a size band, or `None` for an unknown code.
+#[must_use]
+pub fn label(band: &str) -> Option<&'static str> {
+    TABLES
+        .size_bands
+        .iter()
+        .find(|b| b.code == band)
+        .map(|b| b.libelle.as_str())
+}
+
+/// Whether `band` is a code of the SIRENE nomenclature.
+#[must_use]
+pub fn is_known(band: &str) -> bool {
+    TABLES.size_bands.iter().any(|b| b.code == band)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimator_takes_band_midpoints() {
+        assert!((estimated_jobs("01") - 1.5).abs() < f64::EPSILON);
+        assert!((estimated_jobs("12") - 34.5).abs() < f64::EPSILON);
+        assert!((estimated_jobs("53") - 10_000.0).abs() < f64::EPSILON);
+        assert!(estimated_jobs("NN").abs() < f64::EPSILON);
+        assert!(estimated_jobs("00").abs() < f64::EPSILON);
+        assert!(estimated_jobs("").abs() < f64::EPSILON);
+        assert!(estimated_jobs("[ND]").abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn employers_are_band_01_and_above() {
+        assert!(!is_employer("NN"));
+        assert!(!is_employer("00"));
+        assert!(is_employer("01"));
+        assert!(is_employer("53"));
+        assert!(!is_employer("zz"));
+    }
+}
