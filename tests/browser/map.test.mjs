@@ -1,0 +1,228 @@
+// Browser test of the map page: a real Chromium (Debian's /usr/bin/chromium) driven by
+// playwright-core against a running ess-atlas server.
+//
+//   cd web && npm ci                       # installs maplibre-gl and playwright-core
+//   ess-atlas serve --listen 127.0.0.1:18080 …  # in another terminal
+//   ESS_ATLAS_URL=http://127.0.0.1:18080 node --test tests/browser/
+//
+// Environment: ESS_ATLAS_URL (default http://127.0.0.1:18080), CHROMIUM (default /usr/bin/chromium),
+// ESS_ATLAS_SCREENSHOT (default /tmp/ess-atlas-map.png).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+// playwright-core is a devDependency of web/package.json: resolve it from there.
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const BASE = (process.env.ESS_ATLAS_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const SCREENSHOT = process.env.ESS_ATLAS_SCREENSHOT || '/tmp/ess-atlas-map.png';
+const TIMEOUT = 60_000;
+
+/** Group thousands with a plain space, independently of Intl, to check the page's formatting. */
+function frenchInt(n) {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/** Intl's fr-FR output uses U+202F / U+00A0 as separators: fold every kind of space to ' '. */
+function normSpaces(s) {
+  return String(s).replace(/[\s\u00a0\u202f\u2007\u2009]+/g, ' ').trim();
+}
+
+async function getJson(path) {
+  const res = await fetch(`${BASE}${path}`);
+  assert.equal(res.status, 200, `GET ${path} → ${res.status}`);
+  return res.json();
+}
+
+async function waitReady(page) {
+  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: TIMEOUT });
+}
+
+/** Page coordinates of a [lon, lat] point on the map. */
+async function screenPoint(page, lngLat) {
+  return page.evaluate((ll) => {
+    const { map } = window.essAtlas;
+    const p = map.project(ll);
+    const r = map.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, lngLat);
+}
+
+async function zoneName(page) {
+  return normSpaces(await page.getByTestId('zone-name').textContent());
+}
+
+describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
+  let browser;
+  let context;
+  let page;
+  const pageErrors = [];
+  let meta;
+  let territories;
+
+  before(async () => {
+    meta = await getJson('/api/meta');
+    territories = (await getJson('/api/territories')).items;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'fr-FR' });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+    // Everything must come from our own server: no basemap, font or CDN.
+    page.on('request', (req) => {
+      const url = req.url();
+      if (!url.startsWith(BASE) && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        pageErrors.push(`external request: ${url}`);
+      }
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('draws the nine territories with their labels', { timeout: TIMEOUT }, async () => {
+    await page.goto(`${BASE}/`);
+    await waitReady(page);
+
+    const codes = await page.evaluate(() => {
+      const { map } = window.essAtlas;
+      const feats = map.queryRenderedFeatures({ layers: ['territories-fill'] });
+      return [...new Set(feats.map((f) => String(f.properties.code)))].sort();
+    });
+    const expected = territories.map((t) => String(t.code)).sort();
+    assert.equal(codes.length, 9, `rendered territories: ${codes.join(', ')}`);
+    assert.deepEqual(codes, expected);
+
+    const labels = page.getByTestId('label-territory');
+    assert.equal(await labels.count(), 9);
+    const texts = (await labels.allTextContents()).map(normSpaces).sort();
+    assert.deepEqual(texts, territories.map((t) => t.name).sort());
+
+    // Level control: territories active by default.
+    assert.equal(await page.getByTestId('level-territories').getAttribute('aria-pressed'), 'true');
+
+    // Attribution from /api/meta is visible, uncollapsed.
+    const attrib = page.locator('.maplibregl-ctrl-attrib');
+    assert.ok(await attrib.isVisible(), 'attribution visible');
+    assert.ok(normSpaces(await attrib.textContent()).includes(normSpaces(meta.attribution)), 'attribution text from /api/meta');
+
+    // Demo badge only with "demo": true.
+    assert.equal(await page.getByTestId('demo-badge').isVisible(), meta.demo === true);
+  });
+
+  it('opens the panel of a territory clicked on the map', { timeout: TIMEOUT }, async () => {
+    const arr = territories.find((t) => t.code === 'ARR');
+    assert.ok(arr, 'territory ARR in /api/territories');
+    const { x, y } = await screenPoint(page, arr.label_point);
+    await page.mouse.click(x, y);
+
+    const panel = page.getByTestId('zone-panel');
+    await panel.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.waitForFunction(() => document.querySelector('[data-testid="zone-name"]').textContent === 'Arrageois', null, { timeout: TIMEOUT });
+    assert.equal(await zoneName(page), 'Arrageois');
+    assert.match(normSpaces(await page.getByTestId('zone-kind').textContent()), /Territoire/);
+
+    // Population in French: "213 287" (Intl puts U+202F between groups).
+    const figures = normSpaces(await page.getByTestId('zone-figures').textContent());
+    assert.ok(figures.includes(frenchInt(arr.population)), `population ${frenchInt(arr.population)} in « ${figures} »`);
+    if (arr.population === 213287) assert.ok(figures.includes('213 287'));
+    const area = arr.area_km2.toFixed(1).replace('.', ',').replace(/\B(?=(\d{3})+(?!\d))/, ' ');
+    assert.ok(figures.includes(`${area} km²`), `area ${area} km² in « ${figures} »`);
+
+    // Children once the detail has arrived, and the hash records the selection.
+    await page.getByTestId('zone-children-epci').waitFor({ timeout: TIMEOUT });
+    assert.ok((await page.getByTestId('zone-children-epci').getByTestId('zone-link').count()) >= 1);
+    await page.waitForFunction(() => window.location.hash.includes('zone=territory:ARR'), null, { timeout: TIMEOUT });
+
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: SCREENSHOT });
+  });
+
+  it('opens a child EPCI from the territory panel', { timeout: TIMEOUT }, async () => {
+    const link = page.getByTestId('zone-children-epci').locator('[data-zone="epci:200033579"]');
+    const target = (await link.count()) ? link : page.getByTestId('zone-children-epci').getByTestId('zone-link').first();
+    const zone = await target.getAttribute('data-zone');
+    const code = zone.split(':')[1];
+    const epci = await getJson(`/api/epci/${code}`);
+
+    await target.click();
+    await page.waitForFunction((name) => document.querySelector('[data-testid="zone-name"]').textContent === name, epci.name, { timeout: TIMEOUT });
+    assert.equal(await zoneName(page), normSpaces(epci.name));
+    assert.match(normSpaces(await page.getByTestId('zone-kind').textContent()), new RegExp(`EPCI.*${epci.kind}`));
+    assert.equal(await page.getByTestId('level-epci').getAttribute('aria-pressed'), 'true');
+    // Its parents (territory, département) are listed and clickable.
+    const parents = await page.getByTestId('zone-parents').getByTestId('zone-link').evaluateAll((els) => els.map((e) => e.dataset.zone));
+    assert.ok(parents.includes(`territory:${epci.territory.code}`), `parents: ${parents}`);
+    await page.waitForFunction((z) => window.location.hash.includes('level=epci') && window.location.hash.includes(`zone=${z}`) && window.location.hash.includes('map='), zone, { timeout: TIMEOUT });
+  });
+
+  it('restores the same view from the URL hash', { timeout: TIMEOUT }, async () => {
+    await page.waitForFunction(() => !window.essAtlas.map.isMoving(), null, { timeout: TIMEOUT });
+    await page.waitForTimeout(400); // let the hash catch up with the end of the camera move
+    const before = await page.evaluate(() => ({
+      hash: window.location.hash, name: document.querySelector('[data-testid="zone-name"]').textContent,
+      zoom: window.essAtlas.map.getZoom(), center: window.essAtlas.map.getCenter().toArray(),
+    }));
+
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${BASE}/${before.hash}`);
+      await waitReady(fresh);
+      await fresh.getByTestId('zone-panel').waitFor({ state: 'visible', timeout: TIMEOUT });
+      await fresh.waitForFunction((name) => document.querySelector('[data-testid="zone-name"]').textContent === name, before.name, { timeout: TIMEOUT });
+      assert.equal(await fresh.getByTestId('level-epci').getAttribute('aria-pressed'), 'true');
+      const after = await fresh.evaluate(() => ({
+        zoom: window.essAtlas.map.getZoom(), center: window.essAtlas.map.getCenter().toArray(),
+      }));
+      assert.ok(Math.abs(after.zoom - before.zoom) < 0.05, `zoom ${after.zoom} vs ${before.zoom}`);
+      assert.ok(Math.abs(after.center[0] - before.center[0]) < 0.01 && Math.abs(after.center[1] - before.center[1]) < 0.01,
+        `center ${after.center} vs ${before.center}`);
+      // The selected EPCI is outlined.
+      const selected = await fresh.evaluate(() => window.essAtlas.map.queryRenderedFeatures({ layers: ['epci-selected'] }).length);
+      assert.ok(selected > 0, 'selected outline drawn');
+    } finally {
+      await fresh.close();
+    }
+
+    // A plain reload of the first page gives the same result.
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction((name) => document.querySelector('[data-testid="zone-name"]').textContent === name, before.name, { timeout: TIMEOUT });
+  });
+
+  it('finds a commune with the search box', { timeout: TIMEOUT }, async () => {
+    const input = page.getByTestId('search-input');
+    await input.fill('arras');
+    const option = page.getByTestId('search-option').filter({ hasText: 'Arras' }).first();
+    await option.waitFor({ timeout: TIMEOUT });
+    assert.ok((await page.getByTestId('search-option').count()) <= 10);
+    await input.press('ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="search-input"]').getAttribute('aria-activedescendant'));
+    await option.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="zone-name"]').textContent === 'Arras', null, { timeout: TIMEOUT });
+    assert.match(normSpaces(await page.getByTestId('zone-subtitle').textContent()), /62041/);
+    assert.equal(await page.getByTestId('level-communes').getAttribute('aria-pressed'), 'true');
+    await page.getByTestId('zone-parents').waitFor({ timeout: TIMEOUT });
+    const parents = await page.getByTestId('zone-parents').getByTestId('zone-link').evaluateAll((els) => els.map((e) => e.dataset.zone.split(':')[0]));
+    assert.deepEqual(parents, ['department', 'territory', 'epci']);
+
+    // Escape closes the panel and clears the selection from the hash.
+    await page.getByTestId('zone-name').focus();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('zone-panel').waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await page.waitForFunction(() => !window.location.hash.includes('zone='), null, { timeout: TIMEOUT });
+  });
+
+  it('raised no page error and fetched nothing from outside', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

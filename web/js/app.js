@@ -1,0 +1,1233 @@
+// ess-atlas — carte interactive de l'ESS du Pas-de-Calais.
+//
+// Plain ES module, no bundler, no framework. MapLibre GL JS is served by our own server from
+// node_modules (/vendor/maplibre-gl/); its worker (maplibre-gl-worker.mjs) is found beside it.
+// The map style is built here: a plain background, the zones from the server's GeoJSON layers,
+// and no glyphs, so every text label on the map is an HTML marker.
+
+import {
+  Map as MapLibreMap,
+  Marker,
+  NavigationControl,
+  ScaleControl,
+  AttributionControl,
+} from '/vendor/maplibre-gl/maplibre-gl.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------------------------
+
+/** Display levels (the segmented control) and how they map to API zones. */
+const LEVELS = {
+  territories: { source: 'territories', zone: 'territory', title: 'Territoires' },
+  epci: { source: 'epci', zone: 'epci', title: 'EPCI' },
+  communes: { source: 'communes', zone: 'commune', title: 'Communes' },
+};
+const LEVEL_OF_ZONE = { department: 'territories', territory: 'territories', epci: 'epci', commune: 'communes' };
+const SOURCE_IDS = ['territories', 'epci', 'communes'];
+
+const SEA = '#dfe9f0';
+const INK = '#14375e';
+const SELECTED = '#0b2540';
+/** Soft, distinguishable fills for the nine territories (assigned in code order). */
+const TERRITORY_PALETTE = [
+  '#f2d9b3', // sable
+  '#cfe3c6', // vert tendre
+  '#d9d2ea', // lavande
+  '#f3cdc4', // rose brique
+  '#c5e0dc', // menthe
+  '#ece3b0', // paille
+  '#e5cfe0', // mauve
+  '#d6dcb8', // olive pâle
+  '#f0dcc9', // pêche
+];
+const FALLBACK_FILL = '#ecefe8';
+
+const EPCI_KINDS = {
+  CA: "Communauté d'agglomération",
+  CC: 'Communauté de communes',
+  CU: 'Communauté urbaine',
+  ME: 'Métropole',
+  MET: 'Métropole',
+};
+
+const COMMUNE_LABEL_MIN_ZOOM = 10;
+const COMMUNE_LABEL_CAP = 70;
+const TERRITORY_LABEL_MAX_ZOOM = 10;
+const EPCI_LABEL_MAX_ZOOM = 11;
+const CHILDREN_PREVIEW = 12;
+const SEARCH_LIMIT = 10;
+
+const nfInt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+const nfArea = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const nfPct = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+const MAP_LOCALE = {
+  'AttributionControl.ToggleAttribution': 'Afficher ou masquer les sources',
+  'Map.Title': 'Carte',
+  'Marker.Title': 'Repère',
+  'NavigationControl.ResetBearing': "Réorienter la carte vers le nord",
+  'NavigationControl.ZoomIn': 'Zoom avant',
+  'NavigationControl.ZoomOut': 'Zoom arrière',
+  'ScaleControl.Meters': 'm',
+  'ScaleControl.Kilometers': 'km',
+  'CooperativeGesturesHandler.WindowsHelpText': 'Utilisez Ctrl + molette pour zoomer',
+  'CooperativeGesturesHandler.MacHelpText': 'Utilisez ⌘ + molette pour zoomer',
+  'CooperativeGesturesHandler.MobileHelpText': 'Utilisez deux doigts pour déplacer la carte',
+};
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+const state = {
+  level: 'territories',
+  /** Selected zone id, e.g. "epci:200033579", or null. */
+  zone: null,
+  ready: false,
+  lastHash: '',
+};
+
+const data = {
+  meta: null,
+  /** code → list item, per zone level */
+  territory: new Map(),
+  epci: new Map(),
+  commune: new Map(),
+  /** territory code → fill colour */
+  colours: new Map(),
+  /** zone id → detail promise */
+  details: new Map(),
+};
+
+let map = null;
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+const fmtInt = (n) => (Number.isFinite(n) ? nfInt.format(n) : '—');
+const fmtArea = (n) => (Number.isFinite(n) ? `${nfArea.format(n)} km²` : '—');
+const fmtPop = (n) => (Number.isFinite(n) ? `${nfInt.format(n)} hab.` : '—');
+
+function plural(n, one, many) {
+  return `${fmtInt(n)} ${n > 1 ? many : one}`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** GET a JSON document from our API; errors carry a French message. */
+async function api(path, { signal } = {}) {
+  let res;
+  try {
+    res = await fetch(path, { headers: { Accept: 'application/json' }, signal });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion.', 0);
+  }
+  if (!res.ok) {
+    let detail = '';
+    try {
+      const body = await res.json();
+      detail = body && body.message ? ` (${body.message})` : '';
+    } catch { /* not JSON */ }
+    const what = res.status === 404 ? 'Élément introuvable' : `Erreur du serveur ${res.status}`;
+    throw new ApiError(`${what}${detail}.`, res.status);
+  }
+  try {
+    return await res.json();
+  } catch {
+    throw new ApiError('Réponse du serveur illisible.', res.status);
+  }
+}
+
+function zoneId(level, code) {
+  return `${level}:${code}`;
+}
+
+function parseZoneId(id) {
+  if (typeof id !== 'string') return null;
+  const i = id.indexOf(':');
+  if (i <= 0) return null;
+  const level = id.slice(0, i);
+  const code = id.slice(i + 1);
+  if (!(level in LEVEL_OF_ZONE) || !code) return null;
+  return { level, code };
+}
+
+/** The list item (with bbox, label_point…) of a zone, or a department pseudo-item. */
+function zoneItem(id) {
+  const z = parseZoneId(id);
+  if (!z) return null;
+  if (z.level === 'department') {
+    const d = data.meta && data.meta.department;
+    return d && d.code === z.code ? { ...d, level: 'department' } : null;
+  }
+  return data[z.level].get(z.code) || null;
+}
+
+function zoneDisplayName(item) {
+  return item.short_name || item.name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status and errors
+// ---------------------------------------------------------------------------------------------
+
+function setStatus(text) {
+  const box = $('status');
+  if (text) {
+    $('status-text').textContent = text;
+    box.hidden = false;
+  } else {
+    box.hidden = true;
+  }
+}
+
+let retryAction = null;
+function showError(message, retry = null) {
+  $('error-text').textContent = message;
+  retryAction = retry;
+  $('error-retry').hidden = !retry;
+  $('error').hidden = false;
+}
+
+function hideError() {
+  $('error').hidden = true;
+  retryAction = null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style
+// ---------------------------------------------------------------------------------------------
+
+function colourExpression(pairs) {
+  // pairs: [code, colour][]
+  if (!pairs.length) return FALLBACK_FILL;
+  return ['match', ['to-string', ['get', 'code']], ...pairs.flat(), FALLBACK_FILL];
+}
+
+function buildStyle() {
+  const origin = window.location.origin;
+  const src = (name) => ({
+    type: 'geojson',
+    data: `${origin}/api/layers/${name}.geojson`,
+    promoteId: 'code',
+    attribution: '',
+  });
+  const territoryColours = colourExpression([...data.colours.entries()]);
+  const epciColours = colourExpression(
+    [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || FALLBACK_FILL]),
+  );
+  const communeColours = colourExpression(
+    [...data.commune.values()].map((c) => [String(c.code), data.colours.get(c.territory && c.territory.code) || FALLBACK_FILL]),
+  );
+  const hoverOpacity = ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0];
+  const none = ['==', ['to-string', ['get', 'code']], '\u0000'];
+  const layers = [
+    { id: 'background', type: 'background', paint: { 'background-color': SEA } },
+    // A soft offset shadow under the département, so the land stands out from the "sea".
+    {
+      id: 'land-shadow', type: 'fill', source: 'territories',
+      paint: { 'fill-color': '#7f98b0', 'fill-opacity': 0.45, 'fill-translate': [2, 4], 'fill-antialias': true },
+    },
+  ];
+  const fills = { territories: territoryColours, epci: epciColours, communes: communeColours };
+  for (const s of SOURCE_IDS) {
+    layers.push({
+      id: `${s}-fill`, type: 'fill', source: s,
+      layout: { visibility: s === state.level ? 'visible' : 'none' },
+      paint: { 'fill-color': fills[s], 'fill-opacity': 0.92 },
+    });
+    layers.push({
+      id: `${s}-hover`, type: 'fill', source: s,
+      layout: { visibility: s === state.level ? 'visible' : 'none' },
+      paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
+    });
+  }
+  layers.push(
+    {
+      id: 'communes-line', type: 'line', source: 'communes',
+      layout: { visibility: 'none', 'line-join': 'round' },
+      paint: {
+        'line-color': '#ffffff',
+        'line-opacity': 0.9,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 10, 1, 13, 1.8],
+      },
+    },
+    {
+      id: 'epci-line', type: 'line', source: 'epci',
+      layout: { visibility: 'none', 'line-join': 'round' },
+      paint: {
+        'line-color': state.level === 'communes' ? '#7d8fa3' : '#ffffff',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1, 10, 1.8, 13, 2.6],
+      },
+    },
+    {
+      id: 'territories-line', type: 'line', source: 'territories',
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': '#3b5876',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.3, 10, 2.4, 13, 3.5],
+      },
+    },
+  );
+  for (const s of SOURCE_IDS) {
+    layers.push(
+      {
+        id: `${s}-selected-casing`, type: 'line', source: s, filter: none,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 5, 12, 8] },
+      },
+      {
+        id: `${s}-selected`, type: 'line', source: s, filter: none,
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': SELECTED, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 2.6, 12, 4] },
+      },
+    );
+  }
+  return { version: 8, name: 'ess-atlas', sources: Object.fromEntries(SOURCE_IDS.map((s) => [s, src(s)])), layers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Levels
+// ---------------------------------------------------------------------------------------------
+
+function setLevel(level, { updateHash = true } = {}) {
+  if (!(level in LEVELS)) return;
+  state.level = level;
+  for (const btn of document.querySelectorAll('.level-btn')) {
+    btn.setAttribute('aria-pressed', String(btn.dataset.level === level));
+  }
+  document.body.dataset.level = level;
+  if (map && map.getLayer('territories-fill')) {
+    clearHover();
+    map.setPaintProperty('epci-line', 'line-color', level === 'communes' ? '#7d8fa3' : '#ffffff');
+    for (const s of SOURCE_IDS) {
+      const vis = s === level ? 'visible' : 'none';
+      map.setLayoutProperty(`${s}-fill`, 'visibility', vis);
+      map.setLayoutProperty(`${s}-hover`, 'visibility', vis);
+    }
+    map.setLayoutProperty('communes-line', 'visibility', level === 'communes' ? 'visible' : 'none');
+    map.setLayoutProperty('epci-line', 'visibility', level === 'territories' ? 'none' : 'visible');
+    updateLabels();
+  }
+  const sub = $('legend-line-sub');
+  sub.hidden = level === 'territories';
+  $('legend-line-commune').hidden = level !== 'communes';
+  $('legend').dataset.level = level;
+  if (updateHash) writeHash();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover + tooltip
+// ---------------------------------------------------------------------------------------------
+
+const CAN_HOVER = window.matchMedia('(hover: hover) and (pointer: fine)');
+let hovered = null; // { source, id }
+let tooltip = null;
+
+function clearHover() {
+  if (hovered && map) {
+    map.setFeatureState(hovered, { hover: false });
+  }
+  hovered = null;
+  if (map) map.getCanvas().style.cursor = '';
+  if (tooltip) tooltip.hidden = true;
+}
+
+function onFillMove(e) {
+  const f = e.features && e.features[0];
+  if (!f) return;
+  const source = f.source;
+  const id = f.id ?? (f.properties && f.properties.code);
+  if (!hovered || hovered.source !== source || hovered.id !== id) {
+    if (hovered) map.setFeatureState(hovered, { hover: false });
+    hovered = { source, id };
+    map.setFeatureState(hovered, { hover: true });
+  }
+  map.getCanvas().style.cursor = 'pointer';
+  // Tooltips only for real pointers (no hover on touch screens).
+  if (!CAN_HOVER.matches) return;
+  const pointerType = e.originalEvent && e.originalEvent.pointerType;
+  if (pointerType && pointerType !== 'mouse') return;
+  const item = data[LEVELS[source].zone].get(String(id));
+  const name = item ? zoneDisplayName(item) : f.properties.name;
+  const pop = item ? item.population : f.properties.population;
+  tooltip.replaceChildren(el('strong', { text: name }), el('span', { text: fmtPop(Number(pop)) }));
+  tooltip.hidden = false;
+  const { x, y } = e.point;
+  const w = map.getContainer().clientWidth;
+  tooltip.style.transform = `translate(${Math.min(x + 14, w - tooltip.offsetWidth - 8)}px, ${Math.max(y - tooltip.offsetHeight - 10, 4)}px)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML labels
+// ---------------------------------------------------------------------------------------------
+
+const labels = new Map(); // key → { marker, element }
+
+const EPCI_LABEL_WIDTH = 124; // px, must match .zone-label--epci max-width
+
+function estimateBox(kind, text) {
+  if (kind === 'epci') {
+    const raw = text.length * 6.6;
+    const lines = Math.ceil(raw / EPCI_LABEL_WIDTH);
+    return { w: Math.min(raw, EPCI_LABEL_WIDTH) + 4, h: lines * 14 + 2 };
+  }
+  const charW = kind === 'territory' ? 8.6 : 6.3;
+  const h = kind === 'commune' ? 16 : 20;
+  return { w: text.length * charW + 10, h };
+}
+
+function overlaps(a, list) {
+  for (const b of list) {
+    if (a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1) return true;
+  }
+  return false;
+}
+
+function wantedLabels() {
+  if (!map) return [];
+  const zoom = map.getZoom();
+  const wanted = [];
+  if (state.level === 'territories' && zoom < TERRITORY_LABEL_MAX_ZOOM) {
+    for (const t of data.territory.values()) wanted.push({ kind: 'territory', item: t, text: t.name, priority: 0 });
+  }
+  if (state.level === 'epci' && zoom < EPCI_LABEL_MAX_ZOOM) {
+    const byPop = [...data.epci.values()].sort((a, b) => (b.population || 0) - (a.population || 0));
+    for (const e of byPop) wanted.push({ kind: 'epci', item: e, text: zoneDisplayName(e), priority: 1 });
+  }
+  if (zoom >= COMMUNE_LABEL_MIN_ZOOM) {
+    const b = map.getBounds();
+    const inView = [...data.commune.values()]
+      .filter((c) => Array.isArray(c.label_point) && b.contains(c.label_point))
+      .sort((a, c) => (c.population || 0) - (a.population || 0));
+    for (const c of inView) wanted.push({ kind: 'commune', item: c, text: c.name, priority: 2 });
+  }
+  // Greedy placement without overlaps (estimated boxes), bigger zones first.
+  const placed = [];
+  const result = [];
+  const canvas = map.getContainer();
+  const W = canvas.clientWidth;
+  const H = canvas.clientHeight;
+  let communeCount = 0;
+  for (const l of wanted) {
+    if (!Array.isArray(l.item.label_point)) continue;
+    if (l.kind === 'commune' && communeCount >= COMMUNE_LABEL_CAP) continue;
+    const p = map.project(l.item.label_point);
+    const { w, h } = estimateBox(l.kind, l.text);
+    // Territory and EPCI labels may slide up or down a little to avoid a neighbour.
+    const shifts = l.kind === 'commune' ? [0] : [0, h * 0.9, -h * 0.9, h * 1.6, -h * 1.6];
+    let placedAt = null;
+    for (const dy of shifts) {
+      const box = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y + dy - h / 2, y2: p.y + dy + h / 2 };
+      if (l.kind === 'commune' && (box.x1 < 0 || box.x2 > W || box.y1 < 0 || box.y2 > H)) break;
+      if (!overlaps(box, placed)) {
+        placedAt = { box, dy };
+        break;
+      }
+    }
+    if (!placedAt) {
+      if (l.kind !== 'territory') continue;
+      // The nine territory names are always shown.
+      placedAt = { box: { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - h / 2, y2: p.y + h / 2 }, dy: 0 };
+    }
+    placed.push(placedAt.box);
+    result.push({ ...l, dy: placedAt.dy });
+    if (l.kind === 'commune') communeCount += 1;
+  }
+  return result;
+}
+
+function updateLabels() {
+  if (!map) return;
+  const wanted = wantedLabels();
+  const keep = new Set();
+  const selected = state.zone;
+  for (const l of wanted) {
+    const key = zoneId(l.kind, l.item.code);
+    keep.add(key);
+    let entry = labels.get(key);
+    if (!entry) {
+      const element = el('div', {
+        class: `zone-label zone-label--${l.kind}`,
+        'data-testid': `label-${l.kind}`,
+        'data-code': l.item.code,
+        'aria-hidden': 'true',
+        text: l.text,
+      });
+      const marker = new Marker({ element, anchor: 'center' }).setLngLat(l.item.label_point).addTo(map);
+      entry = { marker, element };
+      labels.set(key, entry);
+    }
+    entry.marker.setOffset([0, Math.round(l.dy || 0)]);
+    entry.element.classList.toggle('is-selected', key === selected);
+  }
+  for (const [key, entry] of labels) {
+    if (!keep.has(key)) {
+      entry.marker.remove();
+      labels.delete(key);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection and panel
+// ---------------------------------------------------------------------------------------------
+
+let selectToken = 0;
+let lastFocusBeforePanel = null;
+
+function setSelectedFilters(id) {
+  if (!map || !map.getLayer('territories-selected')) return;
+  const z = parseZoneId(id);
+  const none = ['==', ['to-string', ['get', 'code']], '\u0000'];
+  for (const s of SOURCE_IDS) {
+    const match = z && z.level !== 'department' && LEVELS[s].zone === z.level
+      ? ['==', ['to-string', ['get', 'code']], String(z.code)]
+      : none;
+    map.setFilter(`${s}-selected`, match);
+    map.setFilter(`${s}-selected-casing`, match);
+  }
+}
+
+/** Padding for fitBounds: keep the zone clear of the legend and the attribution. */
+function fitPadding() {
+  const c = $('map');
+  const attrib = c.querySelector('.maplibregl-ctrl-bottom-right');
+  const attribH = attrib ? attrib.getBoundingClientRect().height : 40;
+  const pad = { top: 28, bottom: Math.max(28, attribH + 12), left: 28, right: 28 };
+  const legend = $('legend');
+  if (legend && !legend.hidden) {
+    // The legend sits top-right: leave its width free if the map is wide enough.
+    const lw = legend.getBoundingClientRect().width + 24;
+    if (c.clientWidth - lw - pad.left > 480) pad.right = lw;
+  }
+  return pad;
+}
+
+function fitTo(bbox, { maxZoom = 12.5, animate = true } = {}) {
+  if (!map || !Array.isArray(bbox) || bbox.length !== 4) return;
+  map.resize();
+  const c = map.getContainer();
+  const pad = fitPadding();
+  // Never ask for more padding than the map can hold (small screens, bottom sheet open).
+  const maxPadX = Math.max(0, (c.clientWidth - 80) / 2);
+  const maxPadY = Math.max(0, (c.clientHeight - 80) / 2);
+  const padding = {
+    top: Math.min(pad.top, maxPadY), bottom: Math.min(pad.bottom, maxPadY),
+    left: Math.min(pad.left, maxPadX), right: Math.min(pad.right, maxPadX),
+  };
+  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], {
+    padding, maxZoom, duration: animate && !reduce ? 700 : 0,
+  });
+}
+
+/** After a click on the map: move only if the zone is not entirely in view, never zoom in. */
+function ensureVisible(bbox) {
+  if (!map || !Array.isArray(bbox)) return;
+  map.resize();
+  const c = map.getContainer();
+  const a = map.project([bbox[0], bbox[3]]);
+  const b = map.project([bbox[2], bbox[1]]);
+  if (a.x >= 8 && a.y >= 8 && b.x <= c.clientWidth - 8 && b.y <= c.clientHeight - 40) return;
+  fitTo(bbox, { maxZoom: map.getZoom() });
+}
+
+/** Expose the attribution's height to CSS (the legend must not cover it). */
+function syncAttribHeight() {
+  const attrib = map && map.getContainer().querySelector('.maplibregl-ctrl-bottom-right');
+  if (attrib) $('legend').style.setProperty('--attrib-h', `${Math.ceil(attrib.getBoundingClientRect().height) + 12}px`);
+}
+
+function fitDepartment(animate = true) {
+  if (data.meta) fitTo(data.meta.department.bbox, { animate });
+}
+
+function loadDetail(id) {
+  if (data.details.has(id)) return data.details.get(id);
+  const z = parseZoneId(id);
+  let p;
+  if (z.level === 'department') {
+    p = Promise.resolve({
+      ...data.meta.department,
+      level: 'department',
+      territories: [...data.territory.values()].map((t) => ({ code: t.code, name: t.name, population: t.population })),
+      parents: [],
+    });
+  } else {
+    const path = { territory: 'territories', epci: 'epci', commune: 'communes' }[z.level];
+    p = api(`/api/${path}/${encodeURIComponent(z.code)}`);
+  }
+  p = p.catch((err) => {
+    data.details.delete(id);
+    throw err;
+  });
+  data.details.set(id, p);
+  return p;
+}
+
+/**
+ * Select a zone: outline it, switch the level, fit the view, open its panel.
+ * @param {string} id  zone id ("territory:ARR", "epci:200033579", "commune:62041", "department:62")
+ */
+async function selectZone(id, { fit = true, switchLevel = true, focus = false, updateHash = true } = {}) {
+  const item = zoneItem(id);
+  if (!item) {
+    showError('Zone introuvable : le lien utilisé ne correspond à aucune zone connue.');
+    return;
+  }
+  hideErrorIfDetail();
+  const z = parseZoneId(id);
+  state.zone = id;
+  document.body.dataset.zone = id;
+  if (switchLevel) setLevel(LEVEL_OF_ZONE[z.level], { updateHash: false });
+  setSelectedFilters(id);
+  updateLabels();
+  openPanel(item, z.level);
+  if (fit === 'if-needed') ensureVisible(item.bbox);
+  else if (fit) fitTo(item.bbox, { maxZoom: z.level === 'commune' ? 11.5 : 11 });
+  if (updateHash) writeHash();
+  if (focus) $('zone-name').focus({ preventScroll: true });
+
+  const token = ++selectToken;
+  const body = $('panel-body');
+  body.setAttribute('aria-busy', 'true');
+  body.replaceChildren(renderFigures(item, z.level), el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' }));
+  try {
+    const detail = await loadDetail(id);
+    if (token !== selectToken) return;
+    renderPanel(detail, z.level);
+  } catch (err) {
+    if (token !== selectToken) return;
+    body.replaceChildren(
+      renderFigures(item, z.level),
+      el('div', { class: 'panel-error', role: 'alert' },
+        el('p', { text: `Impossible de charger la fiche détaillée. ${err.message || ''}` }),
+        el('button', { type: 'button', class: 'btn', onclick: () => selectZone(id, { fit: false }), text: 'Réessayer' })),
+    );
+  } finally {
+    if (token === selectToken) body.removeAttribute('aria-busy');
+  }
+}
+
+function hideErrorIfDetail() {
+  // A previous "zone not found" message is stale once a valid zone is chosen.
+  if ($('error-text').textContent.startsWith('Zone introuvable')) hideError();
+}
+
+function clearSelection({ updateHash = true, restoreFocus = true } = {}) {
+  selectToken += 1;
+  state.zone = null;
+  delete document.body.dataset.zone;
+  setSelectedFilters(null);
+  closePanel(restoreFocus);
+  updateLabels();
+  if (updateHash) writeHash();
+}
+
+function kindLine(item, level) {
+  switch (level) {
+    case 'department': return 'Département';
+    case 'territory': return 'Territoire';
+    case 'epci': {
+      const k = item.kind ? ` · ${EPCI_KINDS[item.kind] || item.kind} (${item.kind})` : '';
+      return `EPCI${k}`;
+    }
+    case 'commune': return 'Commune';
+    default: return '';
+  }
+}
+
+function subtitleLine(item, level) {
+  switch (level) {
+    case 'department': return `Code ${item.code}`;
+    case 'territory': {
+      const parts = [];
+      if (Number.isFinite(item.epci_count)) parts.push(plural(item.epci_count, 'EPCI', 'EPCI'));
+      if (Number.isFinite(item.commune_count)) parts.push(plural(item.commune_count, 'commune', 'communes'));
+      return parts.join(' · ');
+    }
+    case 'epci': {
+      const parts = [];
+      if (item.short_name && item.short_name !== item.name) parts.push(item.short_name);
+      parts.push(`SIREN ${item.code}`);
+      return parts.join(' · ');
+    }
+    case 'commune': return `Code INSEE ${item.code}`;
+    default: return '';
+  }
+}
+
+function openPanel(item, level) {
+  const panel = $('panel');
+  const wasHidden = panel.hidden;
+  if (wasHidden) lastFocusBeforePanel = document.activeElement;
+  panel.hidden = false;
+  panel.dataset.level = level;
+  document.body.classList.add('has-panel');
+  $('zone-kind').textContent = kindLine(item, level);
+  $('zone-name').textContent = item.name;
+  $('zone-subtitle').textContent = subtitleLine(item, level);
+  panel.scrollTop = 0;
+  $('panel-body').scrollTop = 0;
+  if (wasHidden && map) {
+    map.resize();
+    // The panel takes the room: fold the legend (it can be reopened).
+    $('legend').open = false;
+  }
+}
+
+function closePanel(restoreFocus = true) {
+  const panel = $('panel');
+  if (panel.hidden) return;
+  const hadFocus = panel.contains(document.activeElement);
+  panel.hidden = true;
+  document.body.classList.remove('has-panel');
+  if (map) map.resize();
+  if (restoreFocus && hadFocus) {
+    const target = lastFocusBeforePanel && document.contains(lastFocusBeforePanel) ? lastFocusBeforePanel : map && map.getCanvas();
+    if (target && target.focus) target.focus({ preventScroll: true });
+  }
+}
+
+function figure(label, value, note) {
+  return el('div', { class: 'figure' },
+    el('dt', { text: label }),
+    el('dd', {}, el('span', { class: 'figure-value', text: value }), note ? el('span', { class: 'figure-note', text: note }) : null));
+}
+
+function renderFigures(item, level) {
+  const deptPop = data.meta && data.meta.department.population;
+  const density = Number.isFinite(item.population) && item.area_km2 > 0 ? item.population / item.area_km2 : NaN;
+  const share = level !== 'department' && deptPop && Number.isFinite(item.population) ? item.population / deptPop : NaN;
+  return el('dl', { class: 'figures', 'data-testid': 'zone-figures' },
+    figure('Population', fmtInt(item.population), 'habitants'),
+    figure('Superficie', fmtArea(item.area_km2)),
+    figure('Densité', Number.isFinite(density) ? fmtInt(Math.round(density)) : '—', 'hab./km²'),
+    level === 'department'
+      ? figure('Communes', fmtInt(data.meta.counts ? data.meta.counts.communes : data.commune.size), `${fmtInt(data.territory.size)} territoires · ${fmtInt(data.epci.size)} EPCI`)
+      : figure('Part du département', Number.isFinite(share) ? nfPct.format(share) : '—', 'de la population'),
+  );
+}
+
+const PARENT_LEVEL_LABEL = { department: 'Département', territory: 'Territoire', epci: 'EPCI', commune: 'Commune' };
+
+function zoneButton(level, entry, { showPop = true, tag = null } = {}) {
+  const id = zoneId(level, entry.code);
+  const known = zoneItem(id);
+  // EPCI: the short name ("CU d'Arras") reads better in lists than the legal one.
+  const name = (level === 'epci' && known && known.short_name) || entry.name || (known && zoneDisplayName(known)) || entry.code;
+  const pop = Number.isFinite(entry.population) ? entry.population : known && known.population;
+  return el('button', {
+    type: 'button',
+    class: 'zone-link',
+    'data-testid': 'zone-link',
+    'data-zone': id,
+    onclick: () => selectZone(id, { focus: true }),
+  },
+  tag ? el('span', { class: 'zone-link-tag', text: tag }) : null,
+  el('span', { class: 'zone-link-name', text: name }),
+  showPop && Number.isFinite(pop) ? el('span', { class: 'zone-link-pop', text: fmtPop(pop) }) : null);
+}
+
+function childList(title, level, entries, testid) {
+  const sorted = [...entries].sort((a, b) => (b.population || 0) - (a.population || 0) || String(a.name).localeCompare(String(b.name), 'fr'));
+  const list = el('ul', { class: 'zone-list', 'data-testid': testid });
+  const section = el('section', { class: 'panel-section' },
+    el('h3', { class: 'panel-section-title' }, title, el('span', { class: 'count', text: fmtInt(sorted.length) })),
+    list);
+  const render = (all) => {
+    const shown = all ? sorted : sorted.slice(0, CHILDREN_PREVIEW);
+    list.replaceChildren(...shown.map((e) => el('li', {}, zoneButton(level, e))));
+  };
+  render(sorted.length <= CHILDREN_PREVIEW + 3);
+  if (sorted.length > CHILDREN_PREVIEW + 3) {
+    const more = el('button', {
+      type: 'button', class: 'btn btn--ghost', 'aria-expanded': 'false',
+      text: `Afficher les ${fmtInt(sorted.length)} ${level === 'commune' ? 'communes' : 'zones'}`,
+    });
+    more.addEventListener('click', () => {
+      const expanded = more.getAttribute('aria-expanded') === 'true';
+      render(!expanded);
+      more.setAttribute('aria-expanded', String(!expanded));
+      more.textContent = expanded
+        ? `Afficher les ${fmtInt(sorted.length)} ${level === 'commune' ? 'communes' : 'zones'}`
+        : `Afficher seulement les ${CHILDREN_PREVIEW} plus peuplées`;
+    });
+    section.append(more);
+  }
+  return section;
+}
+
+function renderPanel(detail, level) {
+  const item = { ...zoneItem(zoneId(level, detail.code)), ...detail };
+  // Refresh the header with the detailed record (names may be more complete).
+  $('zone-kind').textContent = kindLine(item, level);
+  $('zone-name').textContent = item.name;
+  $('zone-subtitle').textContent = subtitleLine(item, level);
+
+  const parts = [renderFigures(item, level)];
+
+  const parents = Array.isArray(detail.parents) ? detail.parents : [];
+  if (parents.length) {
+    const order = ['department', 'territory', 'epci'];
+    const sorted = [...parents].sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level));
+    parts.push(el('nav', { class: 'panel-section', 'aria-label': 'Zones de rattachement' },
+      el('h3', { class: 'panel-section-title', text: 'Rattachement' }),
+      el('ol', { class: 'parents', 'data-testid': 'zone-parents' },
+        sorted.map((p) => el('li', {}, zoneButton(p.level, p, { showPop: false, tag: PARENT_LEVEL_LABEL[p.level] || p.level }))))));
+  }
+
+  if (level === 'department') {
+    parts.push(childList('Territoires', 'territory', detail.territories || [], 'zone-children-territories'));
+  }
+  if (level === 'territory') {
+    if (Array.isArray(detail.epci)) parts.push(childList('EPCI du territoire', 'epci', detail.epci, 'zone-children-epci'));
+    if (Array.isArray(detail.communes)) parts.push(childList('Communes', 'commune', detail.communes, 'zone-children-communes'));
+  }
+  if (level === 'epci' && Array.isArray(detail.communes)) {
+    parts.push(childList('Communes membres', 'commune', detail.communes, 'zone-children-communes'));
+  }
+  const body = $('panel-body');
+  body.replaceChildren(...parts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// URL hash
+// ---------------------------------------------------------------------------------------------
+
+function readHash() {
+  const raw = window.location.hash.replace(/^#/, '');
+  const params = new URLSearchParams(raw);
+  const out = {};
+  const level = params.get('level');
+  if (level && level in LEVELS) out.level = level;
+  const zone = params.get('zone');
+  if (zone && parseZoneId(zone)) out.zone = zone;
+  const m = (params.get('map') || '').split('/').map(Number);
+  if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 85 && Math.abs(m[2]) <= 180) {
+    out.view = { zoom: m[0], center: [m[2], m[1]] };
+  }
+  return out;
+}
+
+let hashTimer = 0;
+function writeHash() {
+  if (!state.ready) return;
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    const parts = [`level=${state.level}`];
+    if (state.zone) parts.push(`zone=${state.zone}`);
+    if (map) {
+      const c = map.getCenter();
+      parts.push(`map=${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
+    }
+    const hash = `#${parts.join('&')}`;
+    if (hash !== window.location.hash) {
+      state.lastHash = hash;
+      history.replaceState(history.state, '', hash);
+    }
+  }, 150);
+}
+
+function applyHash({ initial = false } = {}) {
+  const h = readHash();
+  if (h.view && !initial) map.jumpTo(h.view);
+  if (h.level) setLevel(h.level, { updateHash: false });
+  if (h.zone) {
+    if (h.zone !== state.zone) {
+      selectZone(h.zone, { fit: !h.view, switchLevel: !h.level, updateHash: false });
+    }
+  } else if (state.zone) {
+    clearSelection({ updateHash: false, restoreFocus: false });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commune search (combobox)
+// ---------------------------------------------------------------------------------------------
+
+function setupSearch() {
+  const input = $('search-input');
+  const list = $('search-results');
+  let items = [];
+  let active = -1;
+  let timer = 0;
+  let controller = null;
+
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const setActive = (i) => {
+    active = i;
+    [...list.querySelectorAll('[role="option"]')].forEach((li, j) => {
+      li.setAttribute('aria-selected', String(j === i));
+      if (j === i) {
+        input.setAttribute('aria-activedescendant', li.id);
+        li.scrollIntoView({ block: 'nearest' });
+      }
+    });
+    if (i < 0) input.removeAttribute('aria-activedescendant');
+  };
+  const message = (text) => {
+    items = [];
+    list.replaceChildren(el('li', { class: 'search-message', role: 'option', 'aria-disabled': 'true', text }));
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+  };
+  const choose = (i) => {
+    const c = items[i];
+    if (!c) return;
+    input.value = c.name;
+    close();
+    selectZone(zoneId('commune', c.code), { focus: true });
+  };
+  const render = () => {
+    if (!items.length) {
+      message('Aucune commune trouvée.');
+      return;
+    }
+    list.replaceChildren(...items.map((c, i) => {
+      const epciItem = c.epci && data.epci.get(String(c.epci.code));
+      const epci = epciItem ? zoneDisplayName(epciItem) : (c.epci && c.epci.name) || '';
+      const li = el('li', {
+        id: `search-opt-${i}`, role: 'option', class: 'search-option', 'aria-selected': 'false',
+        'data-testid': 'search-option', 'data-code': c.code,
+      },
+      el('span', { class: 'search-option-name', text: c.name }),
+      el('span', { class: 'search-option-meta', text: [c.code, epci].filter(Boolean).join(' · ') }));
+      li.addEventListener('pointerdown', (ev) => ev.preventDefault()); // keep focus in the input
+      li.addEventListener('click', () => choose(i));
+      return li;
+    }));
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    setActive(-1);
+  };
+  const run = async () => {
+    const q = input.value.trim();
+    if (controller) controller.abort();
+    if (q.length < 2 && !/^\d+$/.test(q)) {
+      close();
+      return;
+    }
+    controller = new AbortController();
+    const { signal } = controller;
+    try {
+      const res = await api(`/api/communes?q=${encodeURIComponent(q)}&limit=${SEARCH_LIMIT}`, { signal });
+      if (signal.aborted) return;
+      items = (res.items || []).slice(0, SEARCH_LIMIT);
+      render();
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      message('Recherche indisponible pour le moment.');
+    }
+  };
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 180);
+  });
+  input.addEventListener('keydown', (ev) => {
+    const open = !list.hidden && items.length > 0;
+    if (ev.key === 'ArrowDown') {
+      ev.preventDefault();
+      if (list.hidden) { run(); return; }
+      if (open) setActive((active + 1) % items.length);
+    } else if (ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      if (open) setActive(active <= 0 ? items.length - 1 : active - 1);
+    } else if (ev.key === 'Enter') {
+      if (open) {
+        ev.preventDefault();
+        choose(active >= 0 ? active : 0);
+      }
+    } else if (ev.key === 'Escape') {
+      if (!list.hidden) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        close();
+      } else if (input.value) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        input.value = '';
+      }
+    }
+  });
+  input.addEventListener('blur', () => setTimeout(close, 120));
+  input.addEventListener('focus', () => {
+    if (input.value.trim().length >= 2 && items.length) render();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legend
+// ---------------------------------------------------------------------------------------------
+
+function renderLegend() {
+  const list = $('legend-list');
+  const items = [...data.territory.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  list.replaceChildren(...items.map((t) => el('li', {},
+    el('button', {
+      type: 'button', class: 'legend-item', 'data-testid': 'legend-territory', 'data-zone': zoneId('territory', t.code),
+      onclick: () => selectZone(zoneId('territory', t.code), { focus: true }),
+    },
+    el('span', { class: 'swatch', style: `background:${data.colours.get(t.code)}`, 'aria-hidden': 'true' }),
+    el('span', { text: t.name })))));
+  // Tablets and phones: the legend starts folded so that it does not hide the map.
+  if (window.matchMedia('(max-width: 1024px)').matches) $('legend').open = false;
+  $('legend').hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map
+// ---------------------------------------------------------------------------------------------
+
+class OverviewControl {
+  onAdd() {
+    this._container = el('div', { class: 'maplibregl-ctrl maplibregl-ctrl-group' },
+      el('button', {
+        type: 'button', class: 'overview-btn', title: "Vue d'ensemble du département",
+        'aria-label': "Vue d'ensemble du département", 'data-testid': 'overview',
+        onclick: () => fitDepartment(),
+      }, svgHome()));
+    return this._container;
+  }
+
+  onRemove() {
+    this._container.remove();
+  }
+}
+
+function svgHome() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M4 4h6v2H6v4H4zM20 4v6h-2V6h-4V4zM4 20v-6h2v4h4v2zM20 20h-6v-2h4v-4h2z');
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
+function createMap(view) {
+  const dept = data.meta.department;
+  const [minX, minY, maxX, maxY] = dept.bbox;
+  const dx = (maxX - minX) * 0.9;
+  const dy = (maxY - minY) * 0.9;
+  const options = {
+    container: 'map',
+    style: buildStyle(),
+    attributionControl: false,
+    maplibreLogo: false,
+    locale: MAP_LOCALE,
+    maxBounds: [[minX - dx, minY - dy], [maxX + dx, maxY + dy]],
+    minZoom: 6,
+    maxZoom: 15,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    renderWorldCopies: false,
+    fadeDuration: 0,
+  };
+  if (view) {
+    options.center = view.center;
+    options.zoom = view.zoom;
+  } else {
+    options.bounds = [[minX, minY], [maxX, maxY]];
+    options.fitBoundsOptions = { padding: fitPadding() };
+  }
+  const m = new MapLibreMap(options);
+  m.touchZoomRotate.disableRotation();
+  m.keyboard.disableRotation();
+  m.addControl(new NavigationControl({ showCompass: false }), 'top-left');
+  m.addControl(new OverviewControl(), 'top-left');
+  const attribution = data.meta.attribution ? escapeHtml(data.meta.attribution) : '';
+  m.addControl(new AttributionControl({ compact: false, customAttribution: attribution || undefined }), 'bottom-right');
+  // Added after the attribution, so MapLibre stacks it just above.
+  m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
+  return m;
+}
+
+function wireMap() {
+  tooltip = el('div', { class: 'map-tooltip', 'aria-hidden': 'true', hidden: true });
+  map.getContainer().append(tooltip);
+
+  for (const s of SOURCE_IDS) {
+    map.on('mousemove', `${s}-fill`, onFillMove);
+    map.on('mouseleave', `${s}-fill`, clearHover);
+    map.on('click', `${s}-fill`, (e) => {
+      const f = e.features && e.features[0];
+      if (!f) return;
+      const code = String(f.id ?? f.properties.code);
+      const id = zoneId(LEVELS[s].zone, code);
+      if (id === state.zone) return;
+      if (tooltip) tooltip.hidden = true;
+      selectZone(id, { fit: 'if-needed', switchLevel: false });
+    });
+  }
+  map.on('moveend', () => {
+    updateLabels();
+    writeHash();
+  });
+  map.on('zoomend', updateLabels);
+  map.on('resize', () => {
+    syncAttribHeight();
+    if (tooltip) tooltip.hidden = true;
+    updateLabels();
+  });
+  const failedSources = new Set();
+  map.on('error', (e) => {
+    const err = e && e.error;
+    if (e && e.sourceId) {
+      failedSources.add(e.sourceId);
+      const names = { territories: 'territoires', epci: 'EPCI', communes: 'communes' };
+      setStatus(null);
+      showError(`Impossible de charger la couche des ${names[e.sourceId] || e.sourceId}.`, () => window.location.reload());
+    } else {
+      console.error(err || e);
+    }
+  });
+
+  map.on('load', () => {
+    setLevel(state.level, { updateHash: false });
+    if (state.zone) setSelectedFilters(state.zone);
+    updateLabels();
+  });
+
+  const checkReady = () => {
+    if (state.ready) return;
+    if (!map.isStyleLoaded() || failedSources.size) return;
+    const loaded = SOURCE_IDS.every((s) => map.getSource(s) && map.isSourceLoaded(s));
+    if (!loaded) return;
+    state.ready = true;
+    map.off('idle', checkReady);
+    setStatus(null);
+    updateLabels();
+    document.body.dataset.mapReady = '1';
+    writeHash();
+  };
+  map.on('idle', checkReady);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boot
+// ---------------------------------------------------------------------------------------------
+
+function wireUi() {
+  for (const btn of document.querySelectorAll('.level-btn')) {
+    btn.addEventListener('click', () => setLevel(btn.dataset.level));
+  }
+  $('panel-close').addEventListener('click', () => clearSelection());
+  $('error-close').addEventListener('click', hideError);
+  $('error-retry').addEventListener('click', () => {
+    const action = retryAction;
+    hideError();
+    if (action) action();
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || ev.defaultPrevented) return;
+    if (!$('panel').hidden) {
+      clearSelection();
+    }
+  });
+  window.addEventListener('hashchange', () => {
+    if (window.location.hash === state.lastHash) return;
+    state.lastHash = window.location.hash;
+    if (map && state.ready) applyHash();
+  });
+  setupSearch();
+}
+
+async function boot() {
+  wireUi();
+  setStatus('Chargement des données…');
+  let meta;
+  let territories;
+  let epci;
+  let communes;
+  try {
+    [meta, territories, epci, communes] = await Promise.all([
+      api('/api/meta'), api('/api/territories'), api('/api/epci'), api('/api/communes'),
+    ]);
+  } catch (err) {
+    setStatus(null);
+    showError(`Les données de la carte n'ont pas pu être chargées. ${err.message || ''}`.trim(), () => window.location.reload());
+    return;
+  }
+  data.meta = meta;
+  for (const t of territories.items || []) data.territory.set(String(t.code), t);
+  for (const e of epci.items || []) data.epci.set(String(e.code), e);
+  for (const c of communes.items || []) data.commune.set(String(c.code), c);
+  [...data.territory.keys()].sort().forEach((code, i) => data.colours.set(code, TERRITORY_PALETTE[i % TERRITORY_PALETTE.length]));
+
+  const dept = meta.department || {};
+  $('brand-sub').textContent = dept.name ? `${dept.name} · économie sociale et solidaire` : 'Économie sociale et solidaire';
+  document.title = `Atlas de l'ESS — ${dept.name || 'Pas-de-Calais'}`;
+  $('demo-badge').hidden = meta.demo !== true;
+  renderLegend();
+
+  const initial = readHash();
+  if (initial.level) state.level = initial.level;
+  if (initial.zone) {
+    const z = parseZoneId(initial.zone);
+    if (!initial.level && z) state.level = LEVEL_OF_ZONE[z.level];
+  }
+  setLevel(state.level, { updateHash: false });
+
+  setStatus('Chargement de la carte…');
+  try {
+    map = createMap(initial.view);
+  } catch (err) {
+    setStatus(null);
+    showError("La carte ne peut pas s'afficher : ce navigateur ne prend pas en charge WebGL.");
+    console.error(err);
+    return;
+  }
+  window.essAtlas = { map, state, data, selectZone, setLevel };
+  wireMap();
+  map.once('load', () => {
+    syncAttribHeight();
+    if (!initial.view && !initial.zone) fitDepartment(false);
+    if (initial.zone) {
+      selectZone(initial.zone, { fit: !initial.view, switchLevel: !initial.level, updateHash: false });
+    }
+  });
+}
+
+boot();
