@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod ess;
 pub mod geography;
+pub mod import;
 pub mod layers;
 pub mod spatial;
 pub mod state;
@@ -132,6 +133,81 @@ pub async fn load_geography(db: &Db, geodata_dir: &Path) -> anyhow::Result<Geogr
     tokio::task::spawn_blocking(move || Geography::assemble(records))
         .await?
         .map_err(|e| anyhow::anyhow!("inconsistent geography: {e}"))
+}
+
+/// Imports SIRENE stock files into edition `year`, replacing its registry atomically.
+///
+/// `reference_date` defaults to the edition's own, else 31 December of `year` (or
+/// today, for the current year). Structural problems abort before anything is written.
+pub async fn import_sirene(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    reference_date: Option<String>,
+    files: import::sirene::SireneFiles,
+    demo: bool,
+    progress: bool,
+) -> anyhow::Result<import::ImportReport> {
+    let reference_date = match reference_date {
+        Some(d) => d,
+        None => match db.edition(year).await? {
+            Some(e) => e.reference_date,
+            None => default_reference_date(year),
+        },
+    };
+    let mut sources = format!(
+        "INSEE SIRENE: {}, {}",
+        file_label(&files.unites_legales),
+        file_label(&files.etablissements)
+    );
+    if let Some(g) = &files.geolocalisation {
+        sources.push_str(", ");
+        sources.push_str(&file_label(g));
+    }
+    let date = reference_date.clone();
+    let data = tokio::task::spawn_blocking(move || {
+        import::sirene::read_sirene(&geography, year, &date, &files, progress)
+    })
+    .await?
+    .context("SIRENE import aborted, nothing was changed")?;
+    db.replace_registry(year, &reference_date, &sources, demo, &data)
+        .await
+        .context("cannot write the edition")?;
+    Ok(data.report)
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// 31 December of `year`, or today when that is in the future.
+#[must_use]
+pub fn default_reference_date(year: i64) -> String {
+    let today = today();
+    let end = format!("{year:04}-12-31");
+    if end > today { today } else { end }
+}
+
+/// Today's date, `AAAA-MM-JJ`, in UTC (civil-from-days, Howard Hinnant's algorithm:
+/// no date crate needed for one conversion).
+#[must_use]
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Builds the application from its configuration; see the crate docs for the steps.

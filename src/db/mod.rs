@@ -5,6 +5,9 @@
 //! created on first start, WAL mode lets readers go on while an import writes.
 
 mod geography;
+mod registry;
+
+pub use registry::{Edition, StoredReport};
 
 use std::path::Path;
 use std::str::FromStr;

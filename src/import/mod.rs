@@ -1,0 +1,42 @@
+//! Importers of the files the product reads (SIRENE stock files so far), and the
+//! report every import ends with.
+//!
+//! Import errors are data, not failures: a bad row is counted, kept in the report with
+//! its file, line, field and reason, and skipped. Only a structural problem (a file
+//! missing or unreadable, a required column absent) aborts, before anything is
+//! written. Writing an edition happens in one transaction ([`crate::db`]), so readers
+//! see the previous edition or the new one, never a mix.
+
+pub mod report;
+pub mod sirene;
+pub mod source;
+
+pub use report::ImportReport;
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Archive { path: PathBuf, message: String },
+    #[error("{}: missing column {column:?}: is this the right file?", path.display())]
+    MissingColumn { path: PathBuf, column: &'static str },
+    #[error("{}: line {line}: the file is unreadable from here: {message}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+pub type Result<T, E = ImportError> = std::result::Result<T, E>;
