@@ -18,7 +18,9 @@
 # Usage:  benches/locate.sh [BIN]            BIN defaults to target/release/ess-atlas (repo root)
 # Env:    CASE=dep_1m        dep_100k | dep_1m | dense_1m (communes densified ~14x); France cases are not run
 #         RUNS=3             timed runs per measure (after 1 warm-up)
-#         OURS_ARGS=         extra arguments for our command (e.g. a thread count)
+#         OURS_ARGS=         extra arguments for our command (e.g. --threads 2)
+#         OURS_1THREAD=1     if our command has --threads (and OURS_ARGS sets none), also time it with
+#                            --threads 1 ("ours_1thread"): the anchors run on one core
 #         PG_MODES=serial    add 'parallel' to also time PostGIS with 2 parallel workers
 #         QUIET_LOAD=0.8     wait (at most WAIT_QUIET_S=300 s) for the 1-min load average to drop below this;
 #                            WAIT_QUIET_S=0 measures at once. The machine has 2 cores: a busy core (a cargo
@@ -60,7 +62,7 @@ if [[ ! -x "$PY" ]]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q geopandas shapely pyproj 'psycopg[binary]' numpy pandas
 fi
-./pg_start.sh >/dev/null
+./pg_start.sh >"$RESULTS_DIR/pg_start.log" 2>&1 || { cat "$RESULTS_DIR/pg_start.log" >&2; exit 1; }
 have_table() { psql -qAt -c "select 1 from pg_tables where tablename='$1'" | grep -q 1; }
 if ! have_table "$PTABLE" || [[ ! -f "$DATA_DIR/$PTABLE.wkt.tsv" || ! -f "$DATA_DIR/dep_bbox.json" ]]; then
   log "loading communes"; "$PY" load_communes.py
@@ -86,12 +88,16 @@ wait_quiet; log "PostGIS ST_Contains ($PG_MODES)"
 "$PY" sjoin_postgis.py --runs "$RUNS" --cases "$CASE" --modes "$PG_MODES" --out "$RESULTS_DIR/sjoin_postgis.jsonl"
 wait_quiet; log "geopandas sjoin (in-process)"
 "$PY" sjoin_geopandas.py --runs "$RUNS" --cases "$CASE" --out "$RESULTS_DIR/sjoin_geopandas.jsonl"
-# Our command reports on stderr; join_cmd_bench.py reads stdout, so it runs under sh with 2>&1.
-OURS_CMD="sh -c 'b=\$1 p=\$2 q=\$3; shift 3; exec \"\$b\" locate --polygons \"\$p\" --points \"\$q\" --out /dev/null \"\$@\" 2>&1' sh $(printf '%q' "$BIN") {polygons} {points_csv} $OURS_ARGS"
+# Our command prints its join_s line on stderr (stdout when --out is a file); join_cmd_bench.py reads
+# stdout only, so it runs under sh with 2>&1.
+OURS_CMD="sh -c 'b=\$1 p=\$2 q=\$3; shift 3; exec \"\$b\" locate --polygons \"\$p\" --points \"\$q\" --out /dev/null \"\$@\" 2>&1' sh $(printf '%q' "$BIN") {polygons} {points_csv}"
+J=(--cmd "geopandas=$PY $BENCH_SRC/sjoin_cli.py --polygons {polygons} --points {points_csv}" --cmd "ours=$OURS_CMD $OURS_ARGS")
+# The anchors are single-threaded: when our command takes --threads, also time it on one thread.
+if [[ "${OURS_1THREAD:-1}" == 1 && "$OURS_ARGS" != *--threads* ]] && "$BIN" locate --help 2>&1 | grep -q -- --threads; then
+  J+=(--cmd "ours_1thread=$OURS_CMD --threads 1 $OURS_ARGS")
+fi
 wait_quiet; log "whole-process join commands: geopandas sjoin_cli.py (baseline) vs ours"
-"$PY" join_cmd_bench.py --runs "$RUNS" --cases "$CASE" --out "$RESULTS_DIR/join_cmd.jsonl" \
-  --cmd "geopandas=$PY $BENCH_SRC/sjoin_cli.py --polygons {polygons} --points {points_csv}" \
-  --cmd "ours=$OURS_CMD"
+"$PY" join_cmd_bench.py --runs "$RUNS" --cases "$CASE" --out "$RESULTS_DIR/join_cmd.jsonl" "${J[@]}"
 
 log "summary ($CASE)"
 set +e
@@ -107,6 +113,7 @@ pg_best = min(serial, key=lambda r: r["median_s"]) if serial else None
 gp_sjoin = next((r for r in gp if r["query"] == "sjoin"), None)
 gp_cli = next((r for r in cmd if r["engine"] == "geopandas"), None)
 ours = next((r for r in cmd if r["engine"] == "ours"), None)
+ours1 = next((r for r in cmd if r["engine"] == "ours_1thread"), None)
 rows = []
 for r in pg:
     rows.append((f"PostGIS {r['mode']} {r['query']}" + (" <- best serial" if r is pg_best else ""), r["median_s"], None, r["matched"]))
@@ -122,18 +129,24 @@ for name, j, w, m in rows:
     print(f"{name:46s} {j:8.3f} {'' if w is None else f'{w:8.3f}':>8s} {m if m is not None else '?':>9}")
 if not ours:
     print("ours: no result (command failed, see above)"); sys.exit(1)
-def ratio(label, base):
-    if base:
-        print(f"  ours / {label:34s} x{ours['join_median_s'] / base:.3f}")
-print(f"ratios of join_s (lower = ours faster; median of {ours['runs']} runs, load avg after {ours['loadavg_1m_after']:.2f}):")
-ratio("geopandas sjoin (build+join)", gp_sjoin and gp_sjoin["median_s"])
-ratio("geopandas command join_s", gp_cli and gp_cli["join_median_s"])
-ratio(f"PostGIS serial best ({pg_best['query']})" if pg_best else "PostGIS serial best", pg_best and pg_best["median_s"])
-if gp_cli:
-    print(f"  ours / geopandas command, whole process  x{ours['wall_median_s'] / gp_cli['wall_median_s']:.3f}")
+print(f"ratios of join_s (lower = ours faster; medians of {ours['runs']} runs; load avg {ours['loadavg_1m_after']:.2f}):")
+bases = [("geopandas sjoin (build+join)", gp_sjoin and gp_sjoin["median_s"]),
+         ("geopandas command join_s", gp_cli and gp_cli["join_median_s"]),
+         (f"PostGIS serial best ({pg_best['query']})" if pg_best else "PostGIS serial best", pg_best and pg_best["median_s"])]
+for label, o in (("ours", ours), ("ours_1thread", ours1)):
+    if not o:
+        continue
+    for blabel, base in bases:
+        if base:
+            print(f"  {label:12s} / {blabel:34s} x{o['join_median_s'] / base:.3f}")
+    if gp_cli:
+        print(f"  {label:12s} / {'geopandas command, whole process':34s} x{o['wall_median_s'] / gp_cli['wall_median_s']:.3f}")
 ref = pg_best["matched"] if pg_best else gp_sjoin["matched"] if gp_sjoin else None
-if ref is not None and ours["matched"] != ref:
-    print(f"MATCHED DIFFERS: ours {ours['matched']} vs anchors {ref}"); sys.exit(3)
+bad = [o for o in (ours, ours1) if o and ref is not None and o["matched"] != ref]
+for o in bad:
+    print(f"MATCHED DIFFERS: {o['engine']} {o['matched']} vs anchors {ref}")
+if bad:
+    sys.exit(3)
 print(f"matched: ours {ours['matched']} = anchors {ref}")
 EOF
 rc=${PIPESTATUS[0]}

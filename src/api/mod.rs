@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod layers;
+pub mod organisations;
 pub mod zones;
 
 use std::path::Path;
@@ -37,6 +38,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     let api = Router::new()
         .merge(zones::router())
         .merge(layers::router())
+        .merge(organisations::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     Router::new()
         .merge(api)

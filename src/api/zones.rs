@@ -127,12 +127,15 @@ struct Counts {
 struct Meta<'a> {
     department: DepartmentMeta<'a>,
     attribution: &'a str,
-    /// Whether the organisations shown are synthetic demonstration data.
+    /// Whether the organisations shown (latest edition) are synthetic demonstration data.
     demo: bool,
+    /// Years of the imported editions, oldest first.
+    editions: Vec<i64>,
     counts: Counts,
 }
 
 async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let editions = state.db.editions().await?;
     let g = &state.geography;
     let d = &g.department;
     json(&Meta {
@@ -144,7 +147,8 @@ async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
             bbox: d.bbox.map(|v| round(v, 6)),
         },
         attribution: &d.attribution,
-        demo: false,
+        demo: editions.last().is_some_and(|e| e.demo),
+        editions: editions.iter().map(|e| e.year).collect(),
         counts: Counts {
             territories: g.territories.len(),
             epci: g.epci.len(),

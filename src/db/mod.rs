@@ -5,8 +5,10 @@
 //! created on first start, WAL mode lets readers go on while an import writes.
 
 mod geography;
+mod organisations;
 mod registry;
 
+pub use organisations::{OrganisationFilter, OrganisationRow};
 pub use registry::{Edition, StoredReport};
 
 use std::path::Path;

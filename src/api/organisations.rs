@@ -1,0 +1,496 @@
+//! ESS organisations (establishments) of an edition: filtered lists, one
+//! establishment, CSV export for French spreadsheets, GeoJSON points, and the
+//! editions with their import reports.
+//!
+//! Protected establishments never appear here (BRIEF rule 5); the database layer
+//! filters them out.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, Path, Query};
+use super::json;
+use super::zones::ZoneRef;
+use crate::db::{Edition, OrganisationFilter, OrganisationRow};
+use crate::ess::{Family, size};
+use crate::geography::{Geography, fold_for_search};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/editions", get(editions))
+        .route("/api/editions/{year}/reports", get(reports))
+        .route("/api/organisations", get(list))
+        .route("/api/organisations.csv", get(csv_export))
+        .route("/api/organisations.geojson", get(points))
+        .route("/api/organisations/{siret}", get(one))
+}
+
+/// Largest page of `/api/organisations`.
+pub const MAX_PER_PAGE: i64 = 500;
+const DEFAULT_PER_PAGE: i64 = 50;
+/// Rows in one CSV or GeoJSON answer: more than the département holds, bounded so a
+/// request cannot ask for an unbounded body.
+const MAX_EXPORT: i64 = 200_000;
+
+/// Query parameters, all optional, parsed by hand for precise 400 messages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    edition: Option<String>,
+    territory: Option<String>,
+    epci: Option<String>,
+    commune: Option<String>,
+    /// Comma-separated family ids.
+    family: Option<String>,
+    /// Comma-separated NAF sections (A–U).
+    naf_section: Option<String>,
+    /// Comma-separated size band codes.
+    size: Option<String>,
+    employer: Option<String>,
+    q: Option<String>,
+    /// `min_lon,min_lat,max_lon,max_lat`.
+    bbox: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+    /// CSV only: `standard` for `,` and decimal points instead of French Excel.
+    format: Option<String>,
+}
+
+fn nonempty(v: Option<&String>) -> Option<&str> {
+    v.map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn list_of(v: Option<&String>) -> Vec<String> {
+    nonempty(v)
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn parse_int(name: &str, v: Option<&String>) -> Result<Option<i64>, ApiError> {
+    nonempty(v)
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| ApiError::BadRequest(format!("{name} {s:?} is not an integer")))
+        })
+        .transpose()
+}
+
+/// The edition asked for, or the latest one.
+pub async fn resolve_edition(state: &AppState, asked: Option<i64>) -> Result<Edition, ApiError> {
+    match asked {
+        Some(year) => state
+            .db
+            .edition(year)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("edition", year.to_string())),
+        None => state
+            .db
+            .editions()
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::NotFound("edition", "(none imported yet)".into())),
+    }
+}
+
+/// Commune codes of the zone filters (intersection when several are given).
+fn zone_communes(g: &Geography, p: &Params) -> Result<Option<Vec<String>>, ApiError> {
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    if let Some(code) = nonempty(p.territory.as_ref()) {
+        let t = g
+            .territory(code)
+            .ok_or_else(|| ApiError::NotFound("territory", code.into()))?;
+        sets.push(t.communes.clone());
+    }
+    if let Some(siren) = nonempty(p.epci.as_ref()) {
+        let e = g
+            .epci_by_siren(siren)
+            .ok_or_else(|| ApiError::NotFound("EPCI", siren.into()))?;
+        sets.push(e.communes.clone());
+    }
+    if let Some(code) = nonempty(p.commune.as_ref()) {
+        let c = g
+            .commune_position(code)
+            .ok_or_else(|| ApiError::NotFound("commune", code.into()))?;
+        sets.push(vec![c]);
+    }
+    let Some(first) = sets.pop() else {
+        return Ok(None);
+    };
+    let kept = first
+        .into_iter()
+        .filter(|c| sets.iter().all(|s| s.contains(c)))
+        .map(|c| g.communes[c].zone.code.clone())
+        .collect();
+    Ok(Some(kept))
+}
+
+async fn build_filter(
+    state: &AppState,
+    p: &Params,
+) -> Result<(Edition, OrganisationFilter), ApiError> {
+    let edition = resolve_edition(state, parse_int("edition", p.edition.as_ref())?).await?;
+    let families = list_of(p.family.as_ref());
+    if let Some(bad) = families.iter().find(|f| Family::from_id(f).is_none()) {
+        return Err(ApiError::BadRequest(format!(
+            "unknown family {bad:?}: expected one of association, cooperative, mutuelle, fondation, societe_commerciale_ess"
+        )));
+    }
+    let naf_sections: Vec<String> = list_of(p.naf_section.as_ref())
+        .into_iter()
+        .map(|s| s.to_uppercase())
+        .collect();
+    if let Some(bad) = naf_sections.iter().find(|s| {
+        !crate::ess::reference::TABLES
+            .sections
+            .iter()
+            .any(|x| &x.section == *s)
+    }) {
+        return Err(ApiError::BadRequest(format!(
+            "unknown NAF section {bad:?}: expected A to U"
+        )));
+    }
+    let size_bands = list_of(p.size.as_ref());
+    if let Some(bad) = size_bands.iter().find(|b| !size::is_known(b)) {
+        return Err(ApiError::BadRequest(format!("unknown size band {bad:?}")));
+    }
+    let employer = match nonempty(p.employer.as_ref()) {
+        None => None,
+        Some("true" | "1" | "oui") => Some(true),
+        Some("false" | "0" | "non") => Some(false),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "employer {other:?} must be true or false"
+            )));
+        }
+    };
+    let bbox = match nonempty(p.bbox.as_ref()) {
+        None => None,
+        Some(text) => {
+            let v: Vec<f64> = text
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ApiError::BadRequest(format!("bbox {text:?} must be 4 numbers")))?;
+            match v.as_slice() {
+                &[a, b, c, d] if [a, b, c, d].iter().all(|x| x.is_finite()) && a <= c && b <= d => {
+                    Some([a, b, c, d])
+                }
+                _ => {
+                    return Err(ApiError::BadRequest(format!(
+                        "bbox {text:?} must be min_lon,min_lat,max_lon,max_lat"
+                    )));
+                }
+            }
+        }
+    };
+    let text = nonempty(p.q.as_ref())
+        .map(fold_for_search)
+        .filter(|t| !t.is_empty());
+    let filter = OrganisationFilter {
+        edition: edition.year,
+        communes: zone_communes(&state.geography, p)?,
+        families,
+        naf_sections,
+        size_bands,
+        employer,
+        text,
+        bbox,
+    };
+    Ok((edition, filter))
+}
+
+/// One establishment as the API shows it.
+#[derive(Serialize)]
+pub struct Organisation<'a> {
+    #[serde(flatten)]
+    row: &'a OrganisationRow,
+    family_label: &'static str,
+    size_label: Option<&'static str>,
+    commune: Option<ZoneRef<'a>>,
+    epci: Option<ZoneRef<'a>>,
+    territory: Option<ZoneRef<'a>>,
+}
+
+fn organisation<'a>(g: &'a Geography, row: &'a OrganisationRow) -> Organisation<'a> {
+    let commune = g.commune(&row.code_insee);
+    Organisation {
+        family_label: Family::from_id(&row.family).map_or("", Family::label),
+        size_label: row.size_band.as_deref().and_then(size::label),
+        commune: commune.map(|c| (&c.zone).into()),
+        epci: commune.map(|c| (&g.epci[c.epci].zone).into()),
+        territory: commune.map(|c| (&g.territories[c.territory].zone).into()),
+        row,
+    }
+}
+
+#[derive(Serialize)]
+struct OrganisationPage<'a> {
+    edition: i64,
+    demo: bool,
+    total: i64,
+    page: i64,
+    per_page: i64,
+    items: Vec<Organisation<'a>>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let (edition, filter) = build_filter(&state, &p).await?;
+    let page = parse_int("page", p.page.as_ref())?.unwrap_or(1);
+    let per_page = parse_int("per_page", p.per_page.as_ref())?.unwrap_or(DEFAULT_PER_PAGE);
+    if page < 1 {
+        return Err(ApiError::BadRequest("page must be 1 or more".into()));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::BadRequest(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    let total = state.db.count_organisations(&filter).await?;
+    let offset = (page - 1).saturating_mul(per_page);
+    let rows = state.db.organisations(&filter, offset, per_page).await?;
+    let g = &state.geography;
+    json(&OrganisationPage {
+        edition: edition.year,
+        demo: edition.demo,
+        total,
+        page,
+        per_page,
+        items: rows.iter().map(|r| organisation(g, r)).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditionParam {
+    edition: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OneOrganisation<'a> {
+    edition: i64,
+    demo: bool,
+    #[serde(flatten)]
+    organisation: Organisation<'a>,
+}
+
+async fn one(
+    State(state): State<AppState>,
+    Path(siret): Path<String>,
+    Query(p): Query<EditionParam>,
+) -> Result<Response, ApiError> {
+    if !(siret.len() == 14 && siret.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(ApiError::BadRequest(format!(
+            "SIRET {siret:?} must be 14 digits"
+        )));
+    }
+    let edition = resolve_edition(&state, parse_int("edition", p.edition.as_ref())?).await?;
+    let row = state
+        .db
+        .organisation(edition.year, &siret)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("organisation", siret.clone()))?;
+    json(&OneOrganisation {
+        edition: edition.year,
+        demo: edition.demo,
+        organisation: organisation(&state.geography, &row),
+    })
+}
+
+/// French decimal comma, as French Excel expects.
+fn french_number(v: f64) -> String {
+    v.to_string().replace('.', ",")
+}
+
+async fn csv_export(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let (edition, filter) = build_filter(&state, &p).await?;
+    let standard = match nonempty(p.format.as_ref()) {
+        None | Some("excel") => false,
+        Some("standard") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} must be excel or standard"
+            )));
+        }
+    };
+    let rows = state.db.organisations(&filter, 0, MAX_EXPORT).await?;
+    let g = &state.geography;
+    let mut out = Vec::with_capacity(rows.len() * 200 + 512);
+    if !standard {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if standard { b',' } else { b';' })
+        .from_writer(out);
+    let number = |v: f64| {
+        if standard {
+            v.to_string()
+        } else {
+            french_number(v)
+        }
+    };
+    let source = if edition.demo {
+        "données de démonstration"
+    } else {
+        "Insee, SIRENE"
+    };
+    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+        w.write_record([
+            "siret",
+            "siren",
+            "nom",
+            "enseigne",
+            "famille",
+            "catégorie juridique",
+            "NAF",
+            "section NAF",
+            "regroupement ESS",
+            "tranche d'effectifs",
+            "effectif estimé",
+            "employeur",
+            "siège",
+            "date de création",
+            "code commune",
+            "commune",
+            "EPCI",
+            "territoire",
+            "RNA",
+            "adresse",
+            "longitude",
+            "latitude",
+            "localisation approximative",
+            "édition",
+            "source",
+        ])?;
+        for r in &rows {
+            let o = organisation(g, r);
+            let yes_no = |b: bool| if b { "oui" } else { "non" };
+            w.write_record([
+                r.siret.as_str(),
+                &r.siren,
+                &r.name,
+                r.enseigne.as_deref().unwrap_or_default(),
+                o.family_label,
+                &r.categorie_juridique,
+                r.naf.as_deref().unwrap_or_default(),
+                r.naf_section.as_deref().unwrap_or_default(),
+                r.ess_group.as_deref().unwrap_or_default(),
+                o.size_label.unwrap_or_default(),
+                &number(r.jobs_estimate),
+                yes_no(r.employer),
+                yes_no(r.siege),
+                r.creation_date.as_deref().unwrap_or_default(),
+                &r.code_insee,
+                o.commune.as_ref().map_or("", |z| z.name),
+                o.epci.as_ref().map_or("", |z| z.name),
+                o.territory.as_ref().map_or("", |z| z.name),
+                r.rna.as_deref().unwrap_or_default(),
+                r.address.as_deref().unwrap_or_default(),
+                &r.lon.map(number).unwrap_or_default(),
+                &r.lat.map(number).unwrap_or_default(),
+                yes_no(r.location_approximate),
+                &edition.year.to_string(),
+                source,
+            ])?;
+        }
+        Ok(())
+    };
+    write(&mut w).map_err(|e| ApiError::Internal(e.into()))?;
+    let body = w
+        .into_inner()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let filename = format!(
+        "organisations-ess-{}{}.csv",
+        edition.year,
+        if edition.demo { "-demonstration" } else { "" }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Points of the public establishments matching the filters, for the web map's
+/// clustered layer (until vector tiles carry them).
+async fn points(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let (_, filter) = build_filter(&state, &p).await?;
+    let rows = state.db.organisations(&filter, 0, MAX_EXPORT).await?;
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|r| {
+            let (lon, lat) = (r.lon?, r.lat?);
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [
+                    (lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6
+                ]},
+                "properties": {
+                    "siret": r.siret, "name": r.name, "family": r.family,
+                    "employer": r.employer, "approximate": r.location_approximate,
+                },
+            }))
+        })
+        .collect();
+    let body =
+        serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
+    #[derive(Serialize)]
+    struct Item {
+        #[serde(flatten)]
+        edition: Edition,
+        establishments: i64,
+    }
+    let mut items = Vec::new();
+    for e in state.db.editions().await? {
+        let establishments = state.db.establishment_count(e.year).await?;
+        items.push(Item {
+            edition: e,
+            establishments,
+        });
+    }
+    json(&super::zones::Items { items })
+}
+
+async fn reports(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Response, ApiError> {
+    let year: i64 = year
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("edition {year:?} is not a year")))?;
+    if state.db.edition(year).await?.is_none() {
+        return Err(ApiError::NotFound("edition", year.to_string()));
+    }
+    json(&super::zones::Items {
+        items: state.db.import_reports(year).await?,
+    })
+}

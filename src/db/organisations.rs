@@ -1,0 +1,142 @@
+//! SQL for reading the registry: filtered, paginated lists of public establishments.
+//!
+//! Protected establishments (BRIEF rule 5) are never returned by these functions;
+//! aggregates that count them live elsewhere.
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{Db, Result};
+
+/// Filters on the establishments of one edition. Zone filters are resolved by the
+/// caller into commune codes (the mapping lives in memory).
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    pub edition: i64,
+    /// `None`: everywhere; `Some(codes)`: in these communes.
+    pub communes: Option<Vec<String>>,
+    pub families: Vec<String>,
+    pub naf_sections: Vec<String>,
+    pub size_bands: Vec<String>,
+    pub employer: Option<bool>,
+    /// Already folded with [`crate::geography::fold_for_search`].
+    pub text: Option<String>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`.
+    pub bbox: Option<[f64; 4]>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrganisationRow {
+    pub siret: String,
+    pub siren: String,
+    pub name: String,
+    pub enseigne: Option<String>,
+    pub family: String,
+    pub categorie_juridique: String,
+    pub naf: Option<String>,
+    pub naf_section: Option<String>,
+    pub ess_group: Option<String>,
+    pub size_band: Option<String>,
+    pub jobs_estimate: f64,
+    pub employer: bool,
+    pub siege: bool,
+    pub creation_date: Option<String>,
+    pub code_insee: String,
+    pub rna: Option<String>,
+    pub address: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub location_approximate: bool,
+}
+
+const COLUMNS: &str = "siret, siren, name, enseigne, family, categorie_juridique, naf, naf_section, \
+    ess_group, size_band, jobs_estimate, employer, siege, creation_date, code_insee, rna, address, \
+    lon, lat, location_approximate";
+
+fn push_in(q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
+    q.push(format!(" AND {column} IN ("));
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v.clone());
+    }
+    q.push(")");
+}
+
+/// Appends the WHERE clause of `filter` (public establishments only).
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &OrganisationFilter) {
+    q.push(" WHERE protected = 0 AND edition = ")
+        .push_bind(f.edition);
+    if let Some(communes) = &f.communes {
+        // One bound JSON array rather than hundreds of parameters.
+        q.push(" AND code_insee IN (SELECT value FROM json_each(")
+            .push_bind(serde_json::to_string(communes).unwrap_or_else(|_| "[]".into()))
+            .push("))");
+    }
+    if !f.families.is_empty() {
+        push_in(q, "family", &f.families);
+    }
+    if !f.naf_sections.is_empty() {
+        push_in(q, "naf_section", &f.naf_sections);
+    }
+    if !f.size_bands.is_empty() {
+        push_in(q, "size_band", &f.size_bands);
+    }
+    if let Some(employer) = f.employer {
+        q.push(" AND employer = ").push_bind(employer);
+    }
+    if let Some(text) = &f.text {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND search_key LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
+        q.push(" AND lon BETWEEN ")
+            .push_bind(min_lon)
+            .push(" AND ")
+            .push_bind(max_lon);
+        q.push(" AND lat BETWEEN ")
+            .push_bind(min_lat)
+            .push(" AND ")
+            .push_bind(max_lat);
+    }
+}
+
+impl Db {
+    /// Number of public establishments matching `filter`.
+    pub async fn count_organisations(&self, filter: &OrganisationFilter) -> Result<i64> {
+        let mut q = QueryBuilder::new("SELECT COUNT(*) FROM establishments");
+        push_filter(&mut q, filter);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    /// One page of public establishments matching `filter`, sorted by name then SIRET
+    /// (stable across pages). `limit` is bounded by the caller.
+    pub async fn organisations(
+        &self,
+        filter: &OrganisationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<OrganisationRow>> {
+        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
+        q.push(" OFFSET ").push_bind(offset);
+        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// One public establishment, or `None` (unknown or protected: the same answer, so
+    /// that a protected SIRET's existence is not revealed).
+    pub async fn organisation(&self, edition: i64, siret: &str) -> Result<Option<OrganisationRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM establishments WHERE edition = $1 AND siret = $2 AND protected = 0"
+        ))
+        .bind(edition)
+        .bind(siret)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
