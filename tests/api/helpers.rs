@@ -9,6 +9,8 @@ use tempfile::TempDir;
 
 pub struct TestApp {
     pub base: String,
+    pub geography: std::sync::Arc<ess_atlas::geography::Geography>,
+    pub database_url: String,
     pub http: reqwest::Client,
     pub db: Db,
     _dir: TempDir,
@@ -24,12 +26,16 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app with `cfg`, keeping `dir` alive as long as the app.
 pub async fn spawn_with(cfg: Config, dir: TempDir) -> TestApp {
     ess_atlas::telemetry::init(std::io::sink);
+    let database_url = cfg.database_url.clone();
     let app = ess_atlas::build_app(cfg).await.expect("app starts");
     let base = format!("http://{}", app.local_addr().unwrap());
     let db = app.db().clone();
+    let geography = app.geography().clone();
     tokio::spawn(app.serve());
     TestApp {
         base,
+        geography,
+        database_url,
         http: reqwest::Client::new(),
         db,
         _dir: dir,
@@ -50,6 +56,55 @@ impl TestApp {
         let response = self.get(path).await;
         assert_eq!(response.status().as_u16(), status, "GET {path}");
         response.json().await.expect("JSON body")
+    }
+}
+
+impl TestApp {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone()
+    }
+
+    /// Imports SIRENE files into `year` through the real importer.
+    pub async fn import_sirene(
+        &self,
+        year: i64,
+        reference_date: &str,
+        unites_legales: &Path,
+        etablissements: &Path,
+        geolocalisation: Option<&Path>,
+    ) -> anyhow::Result<ess_atlas::import::ImportReport> {
+        ess_atlas::import_sirene(
+            &self.db,
+            self.geography.clone(),
+            year,
+            Some(reference_date.to_owned()),
+            ess_atlas::import::sirene::SireneFiles {
+                unites_legales: unites_legales.to_owned(),
+                etablissements: etablissements.to_owned(),
+                geolocalisation: geolocalisation.map(Path::to_owned),
+            },
+            false,
+            false,
+        )
+        .await
+    }
+
+    /// Imports the sample rows of the SIRENE format document (tests/fixtures/sirene).
+    pub async fn import_sample(
+        &self,
+        year: i64,
+        reference_date: &str,
+    ) -> ess_atlas::import::ImportReport {
+        let dir = repo_path("tests/fixtures/sirene");
+        self.import_sirene(
+            year,
+            reference_date,
+            &dir.join("StockUniteLegale_sample.csv"),
+            &dir.join("StockEtablissement_sample.csv"),
+            Some(&dir.join("Geolocalisation_sample.csv")),
+        )
+        .await
+        .expect("sample imports")
     }
 }
 

@@ -7,4 +7,6 @@ mod errors;
 mod geodata;
 mod helpers;
 mod layers;
+mod registry;
+mod sirene_files;
 mod zones;
