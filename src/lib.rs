@@ -17,6 +17,8 @@ pub mod demo;
 pub mod ess;
 pub mod geography;
 pub mod import;
+pub mod indicators;
+pub mod indicators_cache;
 pub mod layers;
 pub mod spatial;
 pub mod state;
@@ -224,6 +226,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         db: db.clone(),
         geography: Arc::clone(&geography),
         layers,
+        cubes: Arc::default(),
     };
     let router = api::build_router(state, &cfg.web_dir);
     let listener = TcpListener::bind(&cfg.listen)

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::geography::Geography;
+use crate::indicators_cache::CubeCache;
 use crate::layers::Layers;
 
 #[derive(Clone)]
@@ -13,4 +14,6 @@ pub struct AppState {
     pub geography: Arc<Geography>,
     /// GeoJSON layers, serialised and compressed once at start-up.
     pub layers: Arc<Layers>,
+    /// Indicator cubes per edition.
+    pub cubes: Arc<CubeCache>,
 }

@@ -5,6 +5,7 @@
 //! request tracing). Status codes are chosen in [`error`] only.
 
 pub mod error;
+pub mod indicators;
 pub mod layers;
 pub mod organisations;
 pub mod zones;
@@ -39,6 +40,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(zones::router())
         .merge(layers::router())
         .merge(organisations::router())
+        .merge(indicators::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     Router::new()
         .merge(api)

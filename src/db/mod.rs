@@ -5,6 +5,7 @@
 //! created on first start, WAL mode lets readers go on while an import writes.
 
 mod geography;
+mod indicators;
 mod organisations;
 mod registry;
 

@@ -1,0 +1,517 @@
+//! Indicators per zone and zone profiles, every figure masked by the secret
+//! statistique ([`crate::indicators`]).
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, Path, Query};
+use super::json;
+use super::organisations::resolve_edition;
+use crate::db::Edition;
+use crate::ess::Family;
+use crate::geography::{Geography, Level, Zone};
+use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
+use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass, evolution_masks};
+use crate::indicators::{Audience, Figure, Masks, evolution, value};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/indicators/catalogue", get(catalogue))
+        .route("/api/indicators", get(indicators))
+        .route("/api/zones/{level}/{code}/profile", get(profile))
+}
+
+/// Notes every figure answer carries.
+pub const NOTES: [&str; 4] = [
+    "Effectifs estimés à partir des tranches d'effectif SIRENE (milieu de tranche) : ce sont des ordres de grandeur.",
+    "Secret statistique : une valeur est masquée (« s ») quand elle concerne moins de 3 établissements ou qu'un établissement y porte plus de 85 % des emplois, ainsi que les valeurs qui permettraient de la recalculer.",
+    "Les sociétés commerciales de l'ESS sont présentées à part et exclues des totaux comparables aux chiffres Insee/CRESS.",
+    "Toutes les éditions sont présentées sur la géographie actuelle (communes 2026, EPCI 2026, territoires du Département) pour être comparables.",
+];
+
+fn section_label(letter: &str) -> &'static str {
+    crate::ess::reference::TABLES
+        .sections
+        .iter()
+        .find(|s| s.section == letter)
+        .map_or("Activité non renseignée", |s| s.libelle_court.as_str())
+}
+
+fn category_json(c: Category) -> serde_json::Value {
+    match c {
+        Category::Total => {
+            serde_json::json!({"dimension": "total", "id": "ess", "label": "ESS (4 familles)"})
+        }
+        Category::Family(f) => {
+            serde_json::json!({"dimension": "family", "id": f.id(), "label": f.label()})
+        }
+        Category::Sector(s) => {
+            serde_json::json!({"dimension": "sector", "id": s, "label": section_label(s)})
+        }
+        Category::Size(z) => {
+            serde_json::json!({"dimension": "size", "id": z.id(), "label": z.label()})
+        }
+    }
+}
+
+async fn catalogue() -> Result<Response, ApiError> {
+    let sectors: Vec<_> = SECTIONS
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| serde_json::json!({"id": s, "label": section_label(s)}))
+        .collect();
+    json(&serde_json::json!({
+        "items": CATALOGUE,
+        "modes": [
+            {"id": "value", "label": "Valeur"},
+            {"id": "evolution_absolute", "label": "Évolution entre deux éditions (écart)"},
+            {"id": "evolution_percent", "label": "Évolution entre deux éditions (%)"},
+        ],
+        "families": Family::ALL.iter().map(|f| serde_json::json!({
+            "id": f.id(), "label": f.label(), "in_totals": f.in_statistical_totals()
+        })).collect::<Vec<_>>(),
+        "sectors": sectors,
+        "size_classes": SizeClass::ALL.iter().map(|c| serde_json::json!({"id": c.id(), "label": c.label()})).collect::<Vec<_>>(),
+        "levels": ["commune", "epci", "territory", "department"],
+        "notes": NOTES,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    level: Option<String>,
+    indicator: Option<String>,
+    edition: Option<String>,
+    compare_edition: Option<String>,
+    family: Option<String>,
+    sector: Option<String>,
+    size: Option<String>,
+}
+
+fn nonempty(v: Option<&String>) -> Option<&str> {
+    v.map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn parse_year(name: &str, v: Option<&String>) -> Result<Option<i64>, ApiError> {
+    nonempty(v)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| ApiError::BadRequest(format!("{name} {s:?} is not a year")))
+        })
+        .transpose()
+}
+
+pub fn parse_level(s: &str) -> Result<Level, ApiError> {
+    match s {
+        "commune" => Ok(Level::Commune),
+        "epci" => Ok(Level::Epci),
+        "territory" => Ok(Level::Territory),
+        "department" => Ok(Level::Department),
+        other => Err(ApiError::BadRequest(format!(
+            "level {other:?} must be commune, epci, territory or department"
+        ))),
+    }
+}
+
+/// The category of the filters: at most one breakdown at a time, so that every
+/// published table is one the secret statistique was computed for.
+fn parse_category(
+    family: Option<&String>,
+    sector: Option<&String>,
+    size: Option<&String>,
+) -> Result<Category, ApiError> {
+    let given = [family, sector, size]
+        .iter()
+        .filter(|v| nonempty(v.as_ref().copied()).is_some())
+        .count();
+    if given > 1 {
+        return Err(ApiError::BadRequest(
+            "give one of family, sector or size at a time (the secret statistique is computed per breakdown)".into(),
+        ));
+    }
+    if let Some(f) = nonempty(family) {
+        return Family::from_id(f)
+            .map(Category::Family)
+            .ok_or_else(|| ApiError::BadRequest(format!("unknown family {f:?}")));
+    }
+    if let Some(s) = nonempty(sector) {
+        return Category::sector(&s.to_uppercase()).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown sector {s:?}: expected a NAF section A to U"
+            ))
+        });
+    }
+    if let Some(z) = nonempty(size) {
+        return SizeClass::from_id(z).map(Category::Size).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown size class {z:?}: expected 0, 1-9, 10-49, 50-249 or 250+"
+            ))
+        });
+    }
+    Ok(Category::Total)
+}
+
+/// Zones of a level with their index in the cube's zone space and population.
+fn zones_of<'a>(g: &'a Geography, cube: &Cube, level: Level) -> Vec<(usize, &'a Zone)> {
+    match level {
+        Level::Commune => g
+            .communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (cube.space.index(level, i), &c.zone))
+            .collect(),
+        Level::Epci => g
+            .epci
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (cube.space.index(level, i), &e.zone))
+            .collect(),
+        Level::Territory => g
+            .territories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (cube.space.index(level, i), &t.zone))
+            .collect(),
+        Level::Department => Vec::new(),
+    }
+}
+
+/// The parent zone (index, code, name, population) of a zone, if any.
+fn parent_of<'a>(
+    g: &'a Geography,
+    cube: &Cube,
+    level: Level,
+    code: &str,
+) -> Option<(usize, &'a str, &'a str, u64)> {
+    match level {
+        Level::Commune => {
+            let c = g.commune(code)?;
+            let e = &g.epci[c.epci];
+            Some((
+                cube.space.index(Level::Epci, c.epci),
+                &e.zone.code,
+                &e.zone.name,
+                e.zone.population,
+            ))
+        }
+        Level::Epci => {
+            let e = g.epci_by_siren(code)?;
+            let t = &g.territories[e.territory];
+            Some((
+                cube.space.index(Level::Territory, e.territory),
+                &t.zone.code,
+                &t.zone.name,
+                t.zone.population,
+            ))
+        }
+        Level::Territory => Some((
+            cube.space.index(Level::Department, 0),
+            &g.department.code,
+            &g.department.name,
+            g.department.population,
+        )),
+        Level::Department => None,
+    }
+}
+
+#[derive(Serialize)]
+struct ZoneFigure<'a> {
+    code: &'a str,
+    name: &'a str,
+    population: u64,
+    #[serde(flatten)]
+    figure: Figure,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evolution: Option<EvolutionFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<ParentFigure<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvolutionFigures {
+    absolute: Figure,
+    percent: Figure,
+}
+
+#[derive(Serialize)]
+struct ParentFigure<'a> {
+    code: &'a str,
+    name: &'a str,
+    #[serde(flatten)]
+    figure: Figure,
+}
+
+async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<Cube>, ApiError> {
+    Ok(state
+        .cubes
+        .get(&state.db, &state.geography, edition)
+        .await?)
+}
+
+async fn indicators(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let level = parse_level(nonempty(p.level.as_ref()).unwrap_or("territory"))?;
+    let id = nonempty(p.indicator.as_ref()).unwrap_or("ess_share_jobs");
+    let indicator = find(id).ok_or_else(|| ApiError::NotFound("indicator", id.to_owned()))?;
+    let category = parse_category(p.family.as_ref(), p.sector.as_ref(), p.size.as_ref())?;
+    if indicator.needs_category && category == Category::Total {
+        return Err(ApiError::BadRequest(format!(
+            "indicator {id} needs a family, sector or size filter"
+        )));
+    }
+    let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
+    let cube = cube_for(&state, &edition).await?;
+    let compare = match parse_year("compare_edition", p.compare_edition.as_ref())? {
+        Some(year) => {
+            let other = resolve_edition(&state, Some(year)).await?;
+            Some((other.year, cube_for(&state, &other).await?))
+        }
+        None => None,
+    };
+    let evo_masks = compare
+        .as_ref()
+        .map(|(_, from)| evolution_masks(from, &cube));
+    let g = &state.geography;
+    let audience = Audience::Public;
+    let masks = Masks::of(&cube);
+    let figure_of = |zone: usize, population: u64| {
+        value(
+            indicator, &cube, masks, zone, category, population, audience,
+        )
+    };
+    let evolution_of = |zone: usize, population: u64| {
+        compare
+            .as_ref()
+            .zip(evo_masks.as_ref())
+            .map(|((_, from), (ess, economy))| {
+                let (absolute, percent) = evolution(
+                    indicator,
+                    from,
+                    &cube,
+                    Masks { ess, economy },
+                    zone,
+                    category,
+                    population,
+                    audience,
+                );
+                EvolutionFigures { absolute, percent }
+            })
+    };
+    let dept_zone = cube.space.index(Level::Department, 0);
+    let department = ZoneFigure {
+        code: &g.department.code,
+        name: &g.department.name,
+        population: g.department.population,
+        figure: figure_of(dept_zone, g.department.population),
+        evolution: evolution_of(dept_zone, g.department.population),
+        parent: None,
+    };
+    let items: Vec<ZoneFigure<'_>> = if level == Level::Department {
+        vec![ZoneFigure {
+            code: &g.department.code,
+            name: &g.department.name,
+            population: g.department.population,
+            figure: figure_of(dept_zone, g.department.population),
+            evolution: evolution_of(dept_zone, g.department.population),
+            parent: None,
+        }]
+    } else {
+        zones_of(g, &cube, level)
+            .into_iter()
+            .map(|(zone, z)| ZoneFigure {
+                code: &z.code,
+                name: &z.name,
+                population: z.population,
+                figure: figure_of(zone, z.population),
+                evolution: evolution_of(zone, z.population),
+                parent: parent_of(g, &cube, level, &z.code).map(|(pz, code, name, pop)| {
+                    ParentFigure {
+                        code,
+                        name,
+                        figure: figure_of(pz, pop),
+                    }
+                }),
+            })
+            .collect()
+    };
+    json(&serde_json::json!({
+        "indicator": indicator,
+        "level": level,
+        "edition": edition.year,
+        "reference_date": edition.reference_date,
+        "compare_edition": compare.as_ref().map(|(y, _)| y),
+        "category": category_json(category),
+        "source": "sirene_estimate",
+        "source_label": "Estimation à partir du répertoire SIRENE (Insee)",
+        "demo": edition.demo,
+        "department": department,
+        "items": items,
+        "notes": NOTES,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileParams {
+    edition: Option<String>,
+}
+
+/// Key figures: the catalogue's indicators that need no category.
+fn key_figures(
+    g: &Geography,
+    cube: &Cube,
+    zone: usize,
+    population: u64,
+    parent: Option<(usize, &str, &str, u64)>,
+    audience: Audience,
+) -> Vec<serde_json::Value> {
+    let masks = Masks::of(cube);
+    let dept = cube.space.index(Level::Department, 0);
+    CATALOGUE
+        .iter()
+        .filter(|i| !i.needs_category)
+        .map(|i: &Indicator| {
+            serde_json::json!({
+                "indicator": i.id,
+                "label": i.label,
+                "unit": i.unit,
+                "estimate": i.estimate,
+                "zone": value(i, cube, masks, zone, Category::Total, population, audience),
+                "parent": parent.map(|(pz, code, name, pop)| serde_json::json!({
+                    "code": code, "name": name,
+                    "figure": value(i, cube, masks, pz, Category::Total, pop, audience),
+                })),
+                "department": value(i, cube, masks, dept, Category::Total, g.department.population, audience),
+            })
+        })
+        .collect()
+}
+
+fn breakdown(
+    cube: &Cube,
+    zone: usize,
+    population: u64,
+    categories: &[Category],
+    audience: Audience,
+) -> Vec<serde_json::Value> {
+    let masks = Masks::of(cube);
+    let ids = [
+        "ess_establishments",
+        "ess_employers",
+        "ess_jobs",
+        "share_of_ess_jobs",
+    ];
+    categories
+        .iter()
+        .map(|&c| {
+            let mut row = category_json(c);
+            for id in ids {
+                if let Some(i) = find(id) {
+                    row[id] =
+                        serde_json::json!(value(i, cube, masks, zone, c, population, audience));
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+async fn profile(
+    State(state): State<AppState>,
+    Path((level, code)): Path<(String, String)>,
+    Query(p): Query<ProfileParams>,
+) -> Result<Response, ApiError> {
+    let level = parse_level(&level)?;
+    let g = &state.geography;
+    let (position, zone_name, population) = match level {
+        Level::Commune => g
+            .commune_position(&code)
+            .map(|i| (i, &g.communes[i].zone.name, g.communes[i].zone.population)),
+        Level::Epci => g
+            .epci
+            .binary_search_by(|e| e.zone.code.as_str().cmp(&code))
+            .ok()
+            .map(|i| (i, &g.epci[i].zone.name, g.epci[i].zone.population)),
+        Level::Territory => g
+            .territories
+            .binary_search_by(|t| t.zone.code.as_str().cmp(&code))
+            .ok()
+            .map(|i| {
+                (
+                    i,
+                    &g.territories[i].zone.name,
+                    g.territories[i].zone.population,
+                )
+            }),
+        Level::Department => {
+            (code == g.department.code).then_some((0, &g.department.name, g.department.population))
+        }
+    }
+    .ok_or_else(|| {
+        ApiError::NotFound("zone", format!("{code} at level {level:?}").to_lowercase())
+    })?;
+    let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
+    let cube = cube_for(&state, &edition).await?;
+    let zone = cube.space.index(level, position);
+    let audience = Audience::Public;
+    let parent = parent_of(g, &cube, level, &code);
+
+    let families: Vec<Category> = Family::ALL.map(Category::Family).to_vec();
+    let sectors: Vec<Category> = SECTIONS.map(Category::Sector).to_vec();
+    let sizes: Vec<Category> = SizeClass::ALL.map(Category::Size).to_vec();
+
+    // The series across editions, each on its own masks.
+    let mut series = Vec::new();
+    for e in state.db.editions().await? {
+        let c = cube_for(&state, &e).await?;
+        let masks = Masks::of(&c);
+        let mut figures = serde_json::Map::new();
+        for id in [
+            "ess_establishments",
+            "ess_employers",
+            "ess_jobs",
+            "ess_share_jobs",
+        ] {
+            if let Some(i) = find(id) {
+                figures.insert(
+                    id.into(),
+                    serde_json::json!(value(
+                        i,
+                        &c,
+                        masks,
+                        zone,
+                        Category::Total,
+                        population,
+                        audience
+                    )),
+                );
+            }
+        }
+        series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
+    }
+
+    json(&serde_json::json!({
+        "zone": {"level": level, "code": code, "name": zone_name, "population": population},
+        "parent": parent.map(|(_, code, name, _)| serde_json::json!({"code": code, "name": name})),
+        "edition": edition.year,
+        "reference_date": edition.reference_date,
+        "demo": edition.demo,
+        "source": "sirene_estimate",
+        "source_label": "Estimation à partir du répertoire SIRENE (Insee)",
+        "key_figures": key_figures(g, &cube, zone, population, parent, audience),
+        "breakdowns": {
+            "family": breakdown(&cube, zone, population, &families, audience),
+            "sector": breakdown(&cube, zone, population, &sectors, audience),
+            "size": breakdown(&cube, zone, population, &sizes, audience),
+        },
+        "series": series,
+        "notes": NOTES,
+    }))
+}

@@ -1,0 +1,148 @@
+//! The indicator catalogue: one place that the API, the map, the panels, the tables
+//! and the exports read for labels, units, definitions, sources and methods.
+
+use serde::Serialize;
+
+/// How a value is obtained from a cube cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Formula {
+    Establishments,
+    Employers,
+    Jobs,
+    JobsPer1000Inhabitants,
+    EstablishmentsPer10000Inhabitants,
+    /// Jobs of the category / all salaried jobs of the zone (same source).
+    ShareOfSalariedJobs,
+    /// Jobs of the category / ESS jobs of the zone (needs a category).
+    ShareOfEssJobs,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// French unit as shown beside a value (`%`, `établissements`, …).
+    pub unit: &'static str,
+    pub definition: &'static str,
+    pub source: &'static str,
+    pub method: &'static str,
+    /// Derived from SIRENE size bands: shown as « effectif estimé ».
+    pub estimate: bool,
+    /// Sums over sub-zones give the zone's value.
+    pub additive: bool,
+    /// Requires a category filter (family, sector or size class).
+    pub needs_category: bool,
+    pub decimals: u8,
+    #[serde(skip)]
+    pub formula: Formula,
+}
+
+const SIRENE_SOURCE: &str = "Insee, répertoire SIRENE (stock des établissements et unités légales) ; \
+    périmètre ESS selon la catégorie juridique et l'activité (règle versionnée de l'édition)";
+const JOBS_METHOD: &str = "Effectif estimé : chaque établissement compte le milieu de sa tranche d'effectif \
+    SIRENE (1 ou 2 salariés → 1,5 ; 20 à 49 → 34,5 ; 10 000 et plus → 10 000) ; sans salarié → 0. \
+    Les données de l'observatoire régional, quand elles sont importées, les remplacent.";
+const SCOPE: &str = "Établissements actifs à la date de référence de l'édition, des associations, coopératives, \
+    mutuelles et fondations ; les sociétés commerciales de l'ESS sont comptées à part (hors totaux \
+    comparables aux chiffres Insee/CRESS).";
+
+pub static CATALOGUE: [Indicator; 7] = [
+    Indicator {
+        id: "ess_establishments",
+        label: "Établissements de l'ESS",
+        unit: "établissements",
+        definition: SCOPE,
+        source: SIRENE_SOURCE,
+        method: "Dénombrement des établissements (SIRET).",
+        estimate: false,
+        additive: true,
+        needs_category: false,
+        decimals: 0,
+        formula: Formula::Establishments,
+    },
+    Indicator {
+        id: "ess_employers",
+        label: "Établissements employeurs de l'ESS",
+        unit: "établissements",
+        definition: "Établissements de l'ESS dont la tranche d'effectif est d'au moins 1 salarié.",
+        source: SIRENE_SOURCE,
+        method: "Tranche d'effectif SIRENE « 01 » ou plus.",
+        estimate: false,
+        additive: true,
+        needs_category: false,
+        decimals: 0,
+        formula: Formula::Employers,
+    },
+    Indicator {
+        id: "ess_jobs",
+        label: "Effectif salarié estimé de l'ESS",
+        unit: "salariés (estimation)",
+        definition: "Salariés des établissements de l'ESS de la zone.",
+        source: SIRENE_SOURCE,
+        method: JOBS_METHOD,
+        estimate: true,
+        additive: true,
+        needs_category: false,
+        decimals: 0,
+        formula: Formula::Jobs,
+    },
+    Indicator {
+        id: "ess_jobs_per_1000",
+        label: "Emplois de l'ESS pour 1 000 habitants",
+        unit: "pour 1 000 hab.",
+        definition: "Effectif salarié estimé de l'ESS rapporté à la population municipale.",
+        source: "Effectif : Insee, SIRENE (estimation) ; population : Insee, populations légales 2023",
+        method: JOBS_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: false,
+        decimals: 1,
+        formula: Formula::JobsPer1000Inhabitants,
+    },
+    Indicator {
+        id: "ess_establishments_per_10000",
+        label: "Établissements de l'ESS pour 10 000 habitants",
+        unit: "pour 10 000 hab.",
+        definition: "Établissements de l'ESS rapportés à la population municipale.",
+        source: "Établissements : Insee, SIRENE ; population : Insee, populations légales 2023",
+        method: "Dénombrement des établissements (SIRET).",
+        estimate: false,
+        additive: false,
+        needs_category: false,
+        decimals: 1,
+        formula: Formula::EstablishmentsPer10000Inhabitants,
+    },
+    Indicator {
+        id: "ess_share_jobs",
+        label: "Part de l'ESS dans l'emploi salarié",
+        unit: "%",
+        definition: "Effectif salarié de l'ESS / effectif salarié de tous les établissements de la zone.",
+        source: "Numérateur et dénominateur : Insee, SIRENE, tous les établissements actifs de la zone, estimés de la même façon",
+        method: JOBS_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: false,
+        decimals: 1,
+        formula: Formula::ShareOfSalariedJobs,
+    },
+    Indicator {
+        id: "share_of_ess_jobs",
+        label: "Part dans les emplois de l'ESS",
+        unit: "%",
+        definition: "Effectif salarié de la famille, du secteur ou de la taille choisis / effectif salarié de l'ESS de la zone.",
+        source: SIRENE_SOURCE,
+        method: JOBS_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: true,
+        decimals: 1,
+        formula: Formula::ShareOfEssJobs,
+    },
+];
+
+/// The indicator with this id.
+#[must_use]
+pub fn find(id: &str) -> Option<&'static Indicator> {
+    CATALOGUE.iter().find(|i| i.id == id)
+}

@@ -1,0 +1,379 @@
+//! The cube of one edition: every zone (communes, EPCI, territories, département) ×
+//! every category (ESS total, each family, each NAF section, each size class), with
+//! the statistics the indicators and the secret statistique need, and the masked
+//! pattern every public output applies.
+//!
+//! Steps: fold the registry's commune-level cells into categories; roll communes up
+//! to EPCI, territories and the département (following the current mapping); list the
+//! additive equations readers know; run [`super::secret::suppress`]. The whole
+//! economy (ESS or not, the denominator of employment shares) gets its own zone-level
+//! table and pattern. Pure: the rows come from the database layer.
+
+use serde::Serialize;
+
+use super::secret::{CellStats, Equation, suppress};
+use crate::ess::Family;
+use crate::ess::size::estimated_jobs;
+use crate::geography::{Geography, Level};
+
+/// A commune-level aggregate of the ESS registry (one family, section and band).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryCell {
+    pub code_insee: String,
+    pub family: Family,
+    pub naf_section: Option<String>,
+    pub size_band: Option<String>,
+    pub stats: CellStats,
+}
+
+/// A commune-level aggregate of the whole economy (from `economy_cells`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EconomyRow {
+    pub code_insee: String,
+    pub size_band: String,
+    pub establishments: u64,
+    pub employers: u64,
+    pub jobs: f64,
+}
+
+/// Size classes of the breakdowns: SIRENE bands grouped so that cells stay readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SizeClass {
+    #[serde(rename = "0")]
+    NonEmployer,
+    #[serde(rename = "1-9")]
+    From1To9,
+    #[serde(rename = "10-49")]
+    From10To49,
+    #[serde(rename = "50-249")]
+    From50To249,
+    #[serde(rename = "250+")]
+    From250,
+}
+
+impl SizeClass {
+    pub const ALL: [SizeClass; 5] = [
+        SizeClass::NonEmployer,
+        SizeClass::From1To9,
+        SizeClass::From10To49,
+        SizeClass::From50To249,
+        SizeClass::From250,
+    ];
+
+    #[must_use]
+    pub fn of_band(band: Option<&str>) -> Self {
+        match band.unwrap_or_default() {
+            "01" | "02" | "03" => SizeClass::From1To9,
+            "11" | "12" => SizeClass::From10To49,
+            "21" | "22" | "31" => SizeClass::From50To249,
+            "32" | "41" | "42" | "51" | "52" | "53" => SizeClass::From250,
+            _ => SizeClass::NonEmployer,
+        }
+    }
+
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            SizeClass::NonEmployer => "0",
+            SizeClass::From1To9 => "1-9",
+            SizeClass::From10To49 => "10-49",
+            SizeClass::From50To249 => "50-249",
+            SizeClass::From250 => "250+",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            SizeClass::NonEmployer => "Sans salarié",
+            SizeClass::From1To9 => "1 à 9 salariés",
+            SizeClass::From10To49 => "10 à 49 salariés",
+            SizeClass::From50To249 => "50 à 249 salariés",
+            SizeClass::From250 => "250 salariés et plus",
+        }
+    }
+
+    #[must_use]
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+/// NAF sections A–U, then `""` for an unknown activity.
+pub const SECTIONS: [&str; 22] = [
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S",
+    "T", "U", "",
+];
+
+/// What a cell of the cube counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// The ESS of the four families (what INSEE and the CRESS count).
+    Total,
+    Family(Family),
+    /// NAF section of the four families' establishments (`""`: unknown).
+    Sector(&'static str),
+    Size(SizeClass),
+}
+
+/// Number of categories: total, 5 families, 22 sections, 5 size classes.
+pub const CATEGORIES: usize = 1 + 5 + SECTIONS.len() + 5;
+
+impl Category {
+    #[must_use]
+    pub fn index(self) -> usize {
+        match self {
+            Category::Total => 0,
+            Category::Family(f) => 1 + Family::ALL.iter().position(|x| *x == f).unwrap_or(0),
+            Category::Sector(s) => {
+                6 + SECTIONS
+                    .iter()
+                    .position(|x| *x == s)
+                    .unwrap_or(SECTIONS.len() - 1)
+            }
+            Category::Size(c) => {
+                6 + SECTIONS.len() + SizeClass::ALL.iter().position(|x| *x == c).unwrap_or(0)
+            }
+        }
+    }
+
+    /// Every category, in index order.
+    #[must_use]
+    pub fn all() -> Vec<Category> {
+        let mut v = vec![Category::Total];
+        v.extend(Family::ALL.map(Category::Family));
+        v.extend(SECTIONS.map(Category::Sector));
+        v.extend(SizeClass::ALL.map(Category::Size));
+        v
+    }
+
+    /// The section of a NAF section letter, if it is one.
+    #[must_use]
+    pub fn sector(letter: &str) -> Option<Category> {
+        SECTIONS
+            .iter()
+            .find(|s| !s.is_empty() && **s == letter)
+            .map(|s| Category::Sector(s))
+    }
+}
+
+/// Positions of zones of every level in one index space: communes, then EPCI, then
+/// territories, then the département.
+#[derive(Debug, Clone, Copy)]
+pub struct ZoneSpace {
+    pub communes: usize,
+    pub epci: usize,
+    pub territories: usize,
+}
+
+impl ZoneSpace {
+    #[must_use]
+    pub fn of(g: &Geography) -> Self {
+        Self {
+            communes: g.communes.len(),
+            epci: g.epci.len(),
+            territories: g.territories.len(),
+        }
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.communes + self.epci + self.territories + 1
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Index of the zone at `position` in its level's list (0 for the département).
+    #[must_use]
+    pub fn index(&self, level: Level, position: usize) -> usize {
+        match level {
+            Level::Commune => position,
+            Level::Epci => self.communes + position,
+            Level::Territory => self.communes + self.epci + position,
+            Level::Department => self.communes + self.epci + self.territories,
+        }
+    }
+}
+
+/// One edition's cube with its masked patterns.
+#[derive(Debug, Clone)]
+pub struct Cube {
+    pub edition: i64,
+    pub space: ZoneSpace,
+    /// `zone * CATEGORIES + category.index()`.
+    pub ess: Vec<CellStats>,
+    pub ess_masked: Vec<bool>,
+    pub ess_equations: Vec<Equation>,
+    /// One cell per zone: every active establishment, ESS or not.
+    pub economy: Vec<CellStats>,
+    pub economy_masked: Vec<bool>,
+    pub economy_equations: Vec<Equation>,
+}
+
+impl Cube {
+    #[must_use]
+    pub fn cell(&self, zone: usize, category: Category) -> usize {
+        zone * CATEGORIES + category.index()
+    }
+}
+
+/// Builds the cube of an edition. Rows of communes the geography does not know are
+/// ignored (the registry only holds communes of the geography).
+#[must_use]
+pub fn build_cube(
+    g: &Geography,
+    edition: i64,
+    registry: &[RegistryCell],
+    economy: &[EconomyRow],
+) -> Cube {
+    let space = ZoneSpace::of(g);
+    let mut ess = vec![CellStats::default(); space.len() * CATEGORIES];
+    let mut eco = vec![CellStats::default(); space.len()];
+
+    for row in registry {
+        let Some(c) = g.commune_position(&row.code_insee) else {
+            continue;
+        };
+        let mut categories = vec![Category::Family(row.family)];
+        if row.family.in_statistical_totals() {
+            let section = row
+                .naf_section
+                .as_deref()
+                .and_then(Category::sector)
+                .unwrap_or(Category::Sector(""));
+            categories.extend([
+                Category::Total,
+                section,
+                Category::Size(SizeClass::of_band(row.size_band.as_deref())),
+            ]);
+        }
+        for cat in categories {
+            ess[c * CATEGORIES + cat.index()].add(&row.stats);
+        }
+    }
+    for row in economy {
+        let Some(c) = g.commune_position(&row.code_insee) else {
+            continue;
+        };
+        let largest = if row.establishments > 0 {
+            estimated_jobs(&row.size_band)
+        } else {
+            0.0
+        };
+        eco[c].add(&CellStats {
+            establishments: row.establishments,
+            employers: row.employers,
+            jobs: row.jobs,
+            max_jobs: largest,
+        });
+    }
+
+    // Roll communes up: each commune into its EPCI, territory and the département.
+    let dept = space.index(Level::Department, 0);
+    for (c, commune) in g.communes.iter().enumerate() {
+        let parents = [
+            space.index(Level::Epci, commune.epci),
+            space.index(Level::Territory, commune.territory),
+            dept,
+        ];
+        for p in parents {
+            for k in 0..CATEGORIES {
+                let from = ess[c * CATEGORIES + k];
+                ess[p * CATEGORIES + k].add(&from);
+            }
+            let from = eco[c];
+            eco[p].add(&from);
+        }
+    }
+
+    // The equations readers know.
+    let hierarchy: Vec<(usize, Vec<usize>)> = g
+        .epci
+        .iter()
+        .enumerate()
+        .map(|(e, x)| (space.index(Level::Epci, e), x.communes.clone()))
+        .chain(g.territories.iter().enumerate().map(|(t, x)| {
+            (
+                space.index(Level::Territory, t),
+                x.epci
+                    .iter()
+                    .map(|&e| space.index(Level::Epci, e))
+                    .collect(),
+            )
+        }))
+        .chain(std::iter::once((
+            dept,
+            (0..g.territories.len())
+                .map(|t| space.index(Level::Territory, t))
+                .collect(),
+        )))
+        .collect();
+    let mut ess_equations = Vec::new();
+    let families_in_totals: Vec<Category> = Family::ALL
+        .into_iter()
+        .filter(|f| f.in_statistical_totals())
+        .map(Category::Family)
+        .collect();
+    let sections: Vec<Category> = SECTIONS.map(Category::Sector).to_vec();
+    let sizes: Vec<Category> = SizeClass::ALL.map(Category::Size).to_vec();
+    for z in 0..space.len() {
+        for dimension in [&families_in_totals, &sections, &sizes] {
+            ess_equations.push(Equation {
+                total: z * CATEGORIES,
+                parts: dimension
+                    .iter()
+                    .map(|c| z * CATEGORIES + c.index())
+                    .collect(),
+            });
+        }
+    }
+    let mut economy_equations = Vec::new();
+    for (parent, children) in &hierarchy {
+        for k in 0..CATEGORIES {
+            ess_equations.push(Equation {
+                total: parent * CATEGORIES + k,
+                parts: children.iter().map(|c| c * CATEGORIES + k).collect(),
+            });
+        }
+        economy_equations.push(Equation {
+            total: *parent,
+            parts: children.clone(),
+        });
+    }
+
+    let ess_masked = suppress(&ess, &ess_equations, None);
+    let economy_masked = suppress(&eco, &economy_equations, None);
+    Cube {
+        edition,
+        space,
+        ess,
+        ess_masked,
+        ess_equations,
+        economy: eco,
+        economy_masked,
+        economy_equations,
+    }
+}
+
+/// The masked pattern of an evolution between `from` and `to`: a cell is masked when
+/// it is masked in either edition (else a published difference and a published value
+/// would give the masked one), then secondary secrecy on the differences.
+#[must_use]
+pub fn evolution_masks(from: &Cube, to: &Cube) -> (Vec<bool>, Vec<bool>) {
+    let union =
+        |a: &[bool], b: &[bool]| -> Vec<bool> { a.iter().zip(b).map(|(x, y)| *x || *y).collect() };
+    let ess = suppress(
+        &to.ess,
+        &to.ess_equations,
+        Some(&union(&from.ess_masked, &to.ess_masked)),
+    );
+    let economy = suppress(
+        &to.economy,
+        &to.economy_equations,
+        Some(&union(&from.economy_masked, &to.economy_masked)),
+    );
+    (ess, economy)
+}

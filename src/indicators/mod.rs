@@ -1,0 +1,158 @@
+//! Indicators of the ESS per zone, and the secret statistique every public figure
+//! goes through.
+//!
+//! [`cube`] aggregates an edition's registry into every zone × category and decides
+//! the masked cells once ([`secret`]); [`catalogue`] says what each indicator is;
+//! [`value`] computes one indicator of one zone from a cube, masked unless the
+//! audience may see restricted figures. API, map, tables and exports all read figures
+//! through [`value`], so the same figure is the same everywhere. Pure: no I/O.
+
+pub mod catalogue;
+pub mod cube;
+pub mod secret;
+
+use serde::Serialize;
+
+use catalogue::{Formula, Indicator};
+use cube::{Category, Cube};
+
+/// Who reads the figures. The public always gets masked figures; staff roles that
+/// may see unmasked values (with the portraits issue) get `Restricted`, and every
+/// such value is marked as restricted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Restricted,
+}
+
+/// One published figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Figure {
+    /// `None` when secret (public) or not computable (division by zero).
+    pub value: Option<f64>,
+    pub secret: bool,
+    /// An unmasked secret value shown to an authorised audience.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
+}
+
+impl Figure {
+    const SECRET: Figure = Figure {
+        value: None,
+        secret: true,
+        restricted: false,
+    };
+}
+
+/// The masks an output applies: the edition's own, or an evolution's.
+#[derive(Debug, Clone, Copy)]
+pub struct Masks<'a> {
+    pub ess: &'a [bool],
+    pub economy: &'a [bool],
+}
+
+impl<'a> Masks<'a> {
+    #[must_use]
+    pub fn of(cube: &'a Cube) -> Self {
+        Self {
+            ess: &cube.ess_masked,
+            economy: &cube.economy_masked,
+        }
+    }
+}
+
+fn round(v: f64, decimals: u8) -> f64 {
+    let f = 10f64.powi(i32::from(decimals));
+    (v * f).round() / f
+}
+
+/// Unrounded value of `indicator` for `zone` × `category`, and whether it is secret.
+fn raw(
+    indicator: &Indicator,
+    cube: &Cube,
+    masks: Masks<'_>,
+    zone: usize,
+    category: Category,
+    population: u64,
+) -> (Option<f64>, bool) {
+    let cell = cube.cell(zone, category);
+    let s = &cube.ess[cell];
+    let mut secret = masks.ess[cell];
+    let per = |v: f64, n: f64| (population > 0).then(|| v / population as f64 * n);
+    let value = match indicator.formula {
+        Formula::Establishments => Some(s.establishments as f64),
+        Formula::Employers => Some(s.employers as f64),
+        Formula::Jobs => Some(s.jobs),
+        Formula::JobsPer1000Inhabitants => per(s.jobs, 1_000.0),
+        Formula::EstablishmentsPer10000Inhabitants => per(s.establishments as f64, 10_000.0),
+        Formula::ShareOfSalariedJobs => {
+            secret |= masks.economy[zone];
+            let all = cube.economy[zone].jobs;
+            (all > 0.0).then(|| s.jobs / all * 100.0)
+        }
+        Formula::ShareOfEssJobs => {
+            let total = cube.cell(zone, Category::Total);
+            secret |= masks.ess[total];
+            let all = cube.ess[total].jobs;
+            (all > 0.0).then(|| s.jobs / all * 100.0)
+        }
+    };
+    (value, secret)
+}
+
+/// The figure of `indicator` for one zone (index in the cube's zone space).
+#[must_use]
+pub fn value(
+    indicator: &Indicator,
+    cube: &Cube,
+    masks: Masks<'_>,
+    zone: usize,
+    category: Category,
+    population: u64,
+    audience: Audience,
+) -> Figure {
+    let (v, secret) = raw(indicator, cube, masks, zone, category, population);
+    match (secret, audience) {
+        (true, Audience::Public) => Figure::SECRET,
+        (secret, _) => Figure {
+            value: v.map(|x| round(x, indicator.decimals)),
+            secret,
+            restricted: secret,
+        },
+    }
+}
+
+/// Evolution of `indicator` between two cubes: absolute difference and percentage.
+/// `masks` must be the evolution masks ([`cube::evolution_masks`]).
+#[must_use]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the same coordinates as `value`, plus the second cube"
+)]
+pub fn evolution(
+    indicator: &Indicator,
+    from: &Cube,
+    to: &Cube,
+    masks: Masks<'_>,
+    zone: usize,
+    category: Category,
+    population: u64,
+    audience: Audience,
+) -> (Figure, Figure) {
+    let (a, _) = raw(indicator, from, masks, zone, category, population);
+    let (b, secret) = raw(indicator, to, masks, zone, category, population);
+    // A cell masked in the evolution pattern is secret in both terms.
+    let (diff, pct) = match (a, b) {
+        (Some(a), Some(b)) => (Some(b - a), (a != 0.0).then(|| (b - a) / a * 100.0)),
+        _ => (None, None),
+    };
+    let figure = |v: Option<f64>, decimals: u8| match (secret, audience) {
+        (true, Audience::Public) => Figure::SECRET,
+        (secret, _) => Figure {
+            value: v.map(|x| round(x, decimals)),
+            secret,
+            restricted: secret,
+        },
+    };
+    (figure(diff, indicator.decimals.max(1)), figure(pct, 1))
+}

@@ -1,0 +1,58 @@
+//! Cubes of the editions, computed on first use and kept while the edition's data is
+//! unchanged.
+//!
+//! An import may run in another process (the CLI): the cache compares the edition's
+//! `imported_at` stamp at each use and rebuilds a cube whose edition was re-imported,
+//! so several server instances sharing a database stay right.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::db::{Db, DbError, Edition};
+use crate::geography::Geography;
+use crate::indicators::cube::{Cube, build_cube};
+
+/// A cube with the `imported_at` stamp of the data it was built from.
+type Stamped = (Option<String>, Arc<Cube>);
+
+#[derive(Default)]
+pub struct CubeCache {
+    cubes: Mutex<HashMap<i64, Stamped>>,
+}
+
+impl CubeCache {
+    /// The cube of `edition`, rebuilt when the edition was imported again.
+    pub async fn get(
+        &self,
+        db: &Db,
+        geography: &Arc<Geography>,
+        edition: &Edition,
+    ) -> Result<Arc<Cube>, DbError> {
+        if let Some((stamp, cube)) = self
+            .cubes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&edition.year)
+            && *stamp == edition.imported_at
+        {
+            return Ok(Arc::clone(cube));
+        }
+        let registry = db.registry_cells(edition.year).await?;
+        let economy = db.economy_rows(edition.year).await?;
+        let g = Arc::clone(geography);
+        let year = edition.year;
+        let cube = Arc::new(
+            tokio::task::spawn_blocking(move || build_cube(&g, year, &registry, &economy))
+                .await
+                .map_err(|e| DbError::Corrupt(format!("cube computation failed: {e}")))?,
+        );
+        self.cubes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(
+                edition.year,
+                (edition.imported_at.clone(), Arc::clone(&cube)),
+            );
+        Ok(cube)
+    }
+}
