@@ -33,6 +33,8 @@ pub struct Indicator {
     pub additive: bool,
     /// Requires a category filter (family, sector or size class).
     pub needs_category: bool,
+    /// Decimals of published values. Estimated jobs are multiples of 0.5 (band
+    /// midpoints), so one decimal keeps them exact and additive across zones.
     pub decimals: u8,
     #[serde(skip)]
     pub formula: Formula,
@@ -84,7 +86,7 @@ pub static CATALOGUE: [Indicator; 7] = [
         estimate: true,
         additive: true,
         needs_category: false,
-        decimals: 0,
+        decimals: 1,
         formula: Formula::Jobs,
     },
     Indicator {

@@ -11,6 +11,9 @@ pub mod catalogue;
 pub mod cube;
 pub mod secret;
 
+#[cfg(test)]
+mod proptests;
+
 use serde::Serialize;
 
 use catalogue::{Formula, Indicator};

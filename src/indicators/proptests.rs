@@ -1,0 +1,244 @@
+//! Property tests of the secret statistique over random registries on a small
+//! synthetic geography: no published figure lets a reader recompute a masked one,
+//! directly or by subtracting published parts from a published total.
+//!
+//! The equations a reader knows are rebuilt here from the geography and the
+//! categories, independently of the ones the cube lists.
+
+use geo::{MultiPolygon, polygon};
+use proptest::prelude::*;
+
+use super::catalogue::find;
+use super::cube::{Category, RegistryCell, SECTIONS, SizeClass, build_cube, evolution_masks};
+use super::secret::{CellStats, primary};
+use super::{Audience, Masks, value};
+use crate::ess::Family;
+use crate::geography::{
+    CommuneRecord, EpciRecord, Geography, GeographyRecords, Level, OutlineRecord,
+};
+use crate::spatial::boundaries::DepartmentInput;
+
+/// Eight square communes, four EPCI of two communes, two territories of two EPCI.
+fn geography() -> Geography {
+    let square = |i: usize| -> MultiPolygon<f64> {
+        let x = i as f64;
+        MultiPolygon::new(vec![
+            polygon![(x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0)],
+        ])
+    };
+    let outline = |code: String, geometry: MultiPolygon<f64>| OutlineRecord {
+        code: code.clone(),
+        name: code,
+        geometry,
+        area_km2: 1.0,
+    };
+    let communes = (0..8)
+        .map(|i| CommuneRecord {
+            outline: outline(format!("9900{i}"), square(i)),
+            population: 1_000 * (i as u64 + 1),
+            epci: format!("20000000{}", i / 2),
+            territory: format!("T{}", i / 4),
+        })
+        .collect();
+    let epci = (0..4)
+        .map(|e| EpciRecord {
+            outline: outline(format!("20000000{e}"), square(2 * e)),
+            short_name: format!("EPCI {e}"),
+            kind: "CC".into(),
+        })
+        .collect();
+    let territories = (0..2)
+        .map(|t| outline(format!("T{t}"), square(4 * t)))
+        .collect();
+    Geography::assemble(GeographyRecords {
+        department: DepartmentInput {
+            code: "99".into(),
+            name: "Test".into(),
+            attribution: String::new(),
+        },
+        territories,
+        epci,
+        communes,
+        fingerprint: String::new(),
+    })
+    .unwrap()
+}
+
+const BANDS: [&str; 6] = ["NN", "01", "02", "11", "21", "41"];
+
+fn registry() -> impl Strategy<Value = Vec<RegistryCell>> {
+    prop::collection::vec(
+        (
+            0usize..8,
+            0usize..5,
+            prop::sample::select(vec!["Q", "P", "S", "R", ""]),
+            0usize..6,
+            1u64..5,
+        ),
+        0..40,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(commune, family, section, band, n)| {
+                let jobs = crate::ess::size::estimated_jobs(BANDS[band]);
+                RegistryCell {
+                    code_insee: format!("9900{commune}"),
+                    family: Family::ALL[family],
+                    naf_section: (!section.is_empty()).then(|| section.to_owned()),
+                    size_band: Some(BANDS[band].to_owned()),
+                    stats: CellStats {
+                        establishments: n,
+                        employers: if jobs > 0.0 { n } else { 0 },
+                        jobs: jobs * n as f64,
+                        max_jobs: jobs,
+                    },
+                }
+            })
+            .collect()
+    })
+}
+
+/// The equations a reader knows, as (total, parts) of (zone, category) pairs.
+fn reader_equations(
+    g: &Geography,
+) -> Vec<((Level, usize, Category), Vec<(Level, usize, Category)>)> {
+    let mut eqs = Vec::new();
+    let zones: Vec<(Level, usize)> = (0..g.communes.len())
+        .map(|i| (Level::Commune, i))
+        .chain((0..g.epci.len()).map(|i| (Level::Epci, i)))
+        .chain((0..g.territories.len()).map(|i| (Level::Territory, i)))
+        .chain(std::iter::once((Level::Department, 0)))
+        .collect();
+    let families: Vec<Category> = [
+        Family::Association,
+        Family::Cooperative,
+        Family::Mutuelle,
+        Family::Fondation,
+    ]
+    .map(Category::Family)
+    .to_vec();
+    let sectors: Vec<Category> = SECTIONS.map(Category::Sector).to_vec();
+    let sizes: Vec<Category> = SizeClass::ALL.map(Category::Size).to_vec();
+    for &(level, i) in &zones {
+        for dim in [&families, &sectors, &sizes] {
+            eqs.push((
+                (level, i, Category::Total),
+                dim.iter().map(|&c| (level, i, c)).collect(),
+            ));
+        }
+    }
+    for c in Category::all() {
+        for (e, epci) in g.epci.iter().enumerate() {
+            eqs.push((
+                (Level::Epci, e, c),
+                epci.communes
+                    .iter()
+                    .map(|&k| (Level::Commune, k, c))
+                    .collect(),
+            ));
+        }
+        for (t, territory) in g.territories.iter().enumerate() {
+            eqs.push((
+                (Level::Territory, t, c),
+                territory
+                    .epci
+                    .iter()
+                    .map(|&k| (Level::Epci, k, c))
+                    .collect(),
+            ));
+        }
+        eqs.push((
+            (Level::Department, 0, c),
+            (0..g.territories.len())
+                .map(|k| (Level::Territory, k, c))
+                .collect(),
+        ));
+    }
+    eqs
+}
+
+fn population(g: &Geography, level: Level, i: usize) -> u64 {
+    match level {
+        Level::Commune => g.communes[i].zone.population,
+        Level::Epci => g.epci[i].zone.population,
+        Level::Territory => g.territories[i].zone.population,
+        Level::Department => g.department.population,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn no_public_figure_reveals_a_masked_cell(rows in registry()) {
+        let g = geography();
+        let cube = build_cube(&g, 2023, &rows, &[]);
+        let masks = Masks::of(&cube);
+        let indicator = find("ess_jobs").unwrap();
+        let published = |(level, i, c): (Level, usize, Category)| {
+            let zone = cube.space.index(level, i);
+            value(indicator, &cube, masks, zone, c, population(&g, level, i), Audience::Public).value
+        };
+        // Primary cells are never published.
+        for (level, n) in [(Level::Commune, 8), (Level::Epci, 4), (Level::Territory, 2), (Level::Department, 1)] {
+            for i in 0..n {
+                for c in Category::all() {
+                    let stats = cube.ess[cube.cell(cube.space.index(level, i), c)];
+                    if primary(&stats) {
+                        prop_assert!(published((level, i, c)).is_none(), "{level:?} {i} {c:?} is primary-secret");
+                    }
+                }
+            }
+        }
+        // No equation leaves exactly one unknown.
+        for (total, parts) in reader_equations(&g) {
+            let unknown = usize::from(published(total).is_none())
+                + parts.iter().filter(|p| published(**p).is_none()).count();
+            prop_assert_ne!(unknown, 1, "{:?} = Σ {:?} reveals its one masked cell", total, parts);
+        }
+    }
+
+    #[test]
+    fn no_evolution_reveals_a_masked_cell_of_either_edition(a in registry(), b in registry()) {
+        let g = geography();
+        let from = build_cube(&g, 2020, &a, &[]);
+        let to = build_cube(&g, 2023, &b, &[]);
+        let (ess, economy) = evolution_masks(&from, &to);
+        let masks = Masks { ess: &ess, economy: &economy };
+        let indicator = find("ess_establishments").unwrap();
+        let delta = |(level, i, c): (Level, usize, Category)| {
+            let zone = to.space.index(level, i);
+            super::evolution(indicator, &from, &to, masks, zone, c, population(&g, level, i), Audience::Public).0.value
+        };
+        for (total, parts) in reader_equations(&g) {
+            for cell in std::iter::once(total).chain(parts.iter().copied()) {
+                let idx = to.cell(to.space.index(cell.0, cell.1), cell.2);
+                if from.ess_masked[idx] || to.ess_masked[idx] {
+                    // Else the published value of one edition and the difference give the other.
+                    prop_assert!(delta(cell).is_none());
+                }
+            }
+            let unknown = usize::from(delta(total).is_none()) + parts.iter().filter(|p| delta(**p).is_none()).count();
+            prop_assert_ne!(unknown, 1);
+        }
+    }
+
+    #[test]
+    fn additive_figures_add_up_over_sub_zones(rows in registry()) {
+        let g = geography();
+        let cube = build_cube(&g, 2023, &rows, &[]);
+        let masks = Masks::of(&cube);
+        for id in ["ess_establishments", "ess_employers", "ess_jobs"] {
+            let indicator = find(id).unwrap();
+            let v = |level: Level, i: usize| {
+                value(indicator, &cube, masks, cube.space.index(level, i), Category::Total, 0, Audience::Restricted).value.unwrap()
+            };
+            for (e, epci) in g.epci.iter().enumerate() {
+                let sum: f64 = epci.communes.iter().map(|&c| v(Level::Commune, c)).sum();
+                prop_assert!((v(Level::Epci, e) - sum).abs() < 1e-6);
+            }
+            let sum: f64 = (0..g.territories.len()).map(|t| v(Level::Territory, t)).sum();
+            prop_assert!((v(Level::Department, 0) - sum).abs() < 1e-6);
+        }
+    }
+}
