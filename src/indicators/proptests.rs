@@ -175,7 +175,7 @@ proptest! {
         let cube = build_cube(&g, 2023, &rows, &[]);
         let masks = Masks::of(&cube);
         let indicator = find("ess_jobs").unwrap();
-        let published = |(level, i, c): (Level, usize, Category)| {
+        let published = |(level, i, c): Cell| {
             let zone = cube.space.index(level, i);
             value(indicator, &cube, masks, zone, c, population(&g, level, i), Audience::Public).value
         };
@@ -206,7 +206,7 @@ proptest! {
         let (ess, economy) = evolution_masks(&from, &to);
         let masks = Masks { ess: &ess, economy: &economy };
         let indicator = find("ess_establishments").unwrap();
-        let delta = |(level, i, c): (Level, usize, Category)| {
+        let delta = |(level, i, c): Cell| {
             let zone = to.space.index(level, i);
             super::evolution(indicator, &from, &to, masks, zone, c, population(&g, level, i), Audience::Public).0.value
         };
