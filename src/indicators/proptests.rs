@@ -98,10 +98,11 @@ fn registry() -> impl Strategy<Value = Vec<RegistryCell>> {
     })
 }
 
+/// A published cell: zone level, position in the level, category.
+type Cell = (Level, usize, Category);
+
 /// The equations a reader knows, as (total, parts) of (zone, category) pairs.
-fn reader_equations(
-    g: &Geography,
-) -> Vec<((Level, usize, Category), Vec<(Level, usize, Category)>)> {
+fn reader_equations(g: &Geography) -> Vec<(Cell, Vec<Cell>)> {
     let mut eqs = Vec::new();
     let zones: Vec<(Level, usize)> = (0..g.communes.len())
         .map(|i| (Level::Commune, i))
