@@ -6,6 +6,7 @@
 mod errors;
 mod geodata;
 mod helpers;
+mod indicators;
 mod layers;
 mod registry;
 mod sirene_files;

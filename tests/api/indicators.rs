@@ -1,0 +1,234 @@
+//! Indicators and profiles over HTTP: masking, consistency between outputs, errors.
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::sirene_files::{borrow, establishment, header, row, unit, write};
+
+/// A registry over the communes of two EPCI (CU d'Arras, CA de Lens-Liévin) with
+/// uneven sizes, so that some cells are secret and most are not; plus the rest of the
+/// economy (non-ESS employers) for the employment share. `scale` multiplies counts.
+async fn app_with_registry(year: i64, scale: usize) -> TestApp {
+    let app = spawn_app().await;
+    import_registry(&app, year, scale).await;
+    app
+}
+
+async fn import_registry(app: &TestApp, year: i64, scale: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (ul_h, et_h) = (header(0), header(1));
+    let mut units = Vec::new();
+    let mut ets = Vec::new();
+    let communes: Vec<String> = ["200033579", "246200364"]
+        .iter()
+        .flat_map(|siren| app.geography.epci_by_siren(siren).unwrap().communes.clone())
+        .map(|c| app.geography.communes[c].zone.code.clone())
+        .collect();
+    let kinds = [
+        ("9220", "88.10A", "02"),
+        ("9220", "93.12Z", "NN"),
+        ("5458", "43.21A", "11"),
+        ("8210", "65.12Z", "01"),
+        ("9300", "88.99B", "03"),
+        ("5710", "62.01Z", "12"),
+    ];
+    let mut n = 0u64;
+    for (ci, commune) in communes.iter().enumerate() {
+        // 0 to 7 organisations per commune, more in the first ones.
+        let count = ((ci * 7 + 3) % 8) * scale;
+        for k in 0..count {
+            n += 1;
+            let (cj, naf, band) = kinds[(ci + k) % kinds.len()];
+            let siren = format!("{:09}", 100_000_000 + n);
+            units.push(row(
+                &ul_h,
+                &borrow(&unit(&siren, cj, naf, &format!("ORGANISATION {n} EXEMPLE"))),
+            ));
+            ets.push(row(
+                &et_h,
+                &borrow(&establishment(&format!("{siren}00010"), commune, band, naf)),
+            ));
+        }
+    }
+    let ul = write(dir.path(), "ul.csv", &ul_h, &units, "\n", false);
+    let et = write(dir.path(), "et.csv", &et_h, &ets, "\n", false);
+    app.import_sirene(year, &format!("{year}-12-31"), &ul, &et, None)
+        .await
+        .unwrap();
+}
+
+fn items(body: &Value) -> &Vec<Value> {
+    body["items"].as_array().unwrap()
+}
+
+#[tokio::test]
+async fn masked_cells_read_null_and_secret_and_published_ones_add_up() {
+    let app = app_with_registry(2023, 1).await;
+    let communes = app
+        .get_json(
+            "/api/indicators?level=commune&indicator=ess_establishments",
+            200,
+        )
+        .await;
+    let epci = app
+        .get_json(
+            "/api/indicators?level=epci&indicator=ess_establishments",
+            200,
+        )
+        .await;
+    let mut secret = 0;
+    for c in items(&communes) {
+        if c["secret"] == true {
+            secret += 1;
+            assert!(c["value"].is_null(), "{c}");
+        } else {
+            let v = c["value"].as_f64().unwrap();
+            assert!(
+                v == 0.0 || v >= 3.0,
+                "a published cell counts 0 or at least 3: {c}"
+            );
+        }
+    }
+    assert!(secret > 0, "the fixture has small communes");
+    let mut checked = 0;
+    for e in items(&epci).iter().filter(|e| e["secret"] == false) {
+        let parts: Vec<&Value> = items(&communes)
+            .iter()
+            .filter(|c| c["parent"]["code"] == e["code"])
+            .collect();
+        let masked = parts.iter().filter(|c| c["secret"] == true).count();
+        assert_ne!(
+            masked, 1,
+            "one masked commune in EPCI {} could be recomputed",
+            e["code"]
+        );
+        if masked == 0 {
+            let sum: f64 = parts.iter().map(|c| c["value"].as_f64().unwrap()).sum();
+            assert_eq!(sum, e["value"].as_f64().unwrap());
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+    assert_eq!(communes["department"], epci["department"]);
+}
+
+#[tokio::test]
+async fn the_same_figure_is_equal_in_the_indicators_and_the_profile() {
+    let app = app_with_registry(2023, 3).await;
+    for id in [
+        "ess_establishments",
+        "ess_employers",
+        "ess_jobs",
+        "ess_jobs_per_1000",
+        "ess_share_jobs",
+    ] {
+        let list = app
+            .get_json(
+                &format!("/api/indicators?level=territory&indicator={id}"),
+                200,
+            )
+            .await;
+        for t in items(&list) {
+            let code = t["code"].as_str().unwrap();
+            let profile = app
+                .get_json(&format!("/api/zones/territory/{code}/profile"), 200)
+                .await;
+            let key = profile["key_figures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["indicator"] == id)
+                .unwrap();
+            assert_eq!(key["zone"]["value"], t["value"], "{id} {code}");
+            assert_eq!(key["zone"]["secret"], t["secret"], "{id} {code}");
+            assert_eq!(
+                key["department"]["value"], list["department"]["value"],
+                "{id}"
+            );
+        }
+    }
+    // Breakdown by family = the indicator filtered by family.
+    let arr = app.get_json("/api/zones/epci/200033579/profile", 200).await;
+    for f in arr["breakdowns"]["family"].as_array().unwrap() {
+        let family = f["id"].as_str().unwrap();
+        let list = app
+            .get_json(
+                &format!("/api/indicators?level=epci&indicator=ess_jobs&family={family}"),
+                200,
+            )
+            .await;
+        let cu = items(&list)
+            .iter()
+            .find(|e| e["code"] == "200033579")
+            .unwrap();
+        assert_eq!(f["ess_jobs"]["value"], cu["value"], "{family}");
+    }
+    assert_eq!(arr["parent"]["code"], "ARR");
+    assert_eq!(arr["series"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn evolution_compares_two_editions_on_the_same_geography() {
+    let app = app_with_registry(2020, 1).await;
+    import_registry(&app, 2023, 2).await;
+    let body = app
+        .get_json("/api/indicators?level=department&indicator=ess_establishments&edition=2023&compare_edition=2020", 200)
+        .await;
+    let dept = &items(&body)[0];
+    let (before, after) = (
+        app.get_json(
+            "/api/indicators?level=department&indicator=ess_establishments&edition=2020",
+            200,
+        )
+        .await,
+        dept["value"].as_f64().unwrap(),
+    );
+    let before = items(&before)[0]["value"].as_f64().unwrap();
+    assert_eq!(
+        dept["evolution"]["absolute"]["value"].as_f64().unwrap(),
+        after - before
+    );
+    let pct = dept["evolution"]["percent"]["value"].as_f64().unwrap();
+    assert!((pct - (after - before) / before * 100.0).abs() < 0.05);
+    let profile = app.get_json("/api/zones/department/62/profile", 200).await;
+    let years: Vec<i64> = profile["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["edition"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2020, 2023]);
+}
+
+#[tokio::test]
+async fn bad_indicator_requests_answer_4xx_json() {
+    let app = spawn_app().await;
+    let none = app.get_json("/api/indicators", 404).await;
+    assert!(none["message"].as_str().unwrap().contains("edition"));
+    import_registry(&app, 2023, 1).await;
+    for (query, status) in [
+        ("level=region", 400),
+        ("indicator=nothing", 404),
+        ("family=association&sector=Q", 400),
+        ("indicator=share_of_ess_jobs", 400),
+        ("family=club", 400),
+        ("sector=Z", 400),
+        ("size=12", 400),
+        ("edition=1990", 404),
+        ("compare_edition=abc", 400),
+        ("colour=red", 400),
+    ] {
+        let body = app
+            .get_json(&format!("/api/indicators?{query}"), status)
+            .await;
+        assert!(body["error"].is_string(), "{query}");
+    }
+    app.get_json("/api/zones/territory/XXX/profile", 404).await;
+    app.get_json("/api/zones/planet/XXX/profile", 400).await;
+    let catalogue = app.get_json("/api/indicators/catalogue", 200).await;
+    assert!(
+        items(&catalogue)
+            .iter()
+            .any(|i| i["id"] == "ess_share_jobs" && i["unit"] == "%")
+    );
+}
