@@ -2,6 +2,10 @@
 //! (or a client program) would. One module per area.
 
 #![allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
+#![allow(
+    clippy::float_cmp,
+    reason = "counts and x.5 estimates are exact in f64"
+)]
 
 mod errors;
 mod geodata;
