@@ -136,7 +136,7 @@ pub struct DemoArgs {
     pub out: PathBuf,
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "ESS_ATLAS_LISTEN", default_value = DEFAULT_LISTEN)]
@@ -144,6 +144,20 @@ pub struct ServeArgs {
     /// Directory of the web front end.
     #[arg(long, env = "ESS_ATLAS_WEB_DIR", default_value = "web")]
     pub web_dir: PathBuf,
+    /// Start empty: do not generate and import the demonstration data when the
+    /// database has no edition.
+    #[arg(long, env = "ESS_ATLAS_NO_DEMO")]
+    pub no_demo: bool,
+    /// Directory for the generated demonstration files.
+    #[arg(long, env = "ESS_ATLAS_DEMO_DIR", default_value = "data/demo")]
+    pub demo_dir: PathBuf,
+}
+
+/// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
+#[derive(Debug, Parser)]
+struct DefaultServe {
+    #[command(flatten)]
+    args: ServeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -166,16 +180,8 @@ pub struct LocateArgs {
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            None => {
-                serve(
-                    &self.global,
-                    ServeArgs {
-                        listen: DEFAULT_LISTEN.into(),
-                        web_dir: "web".into(),
-                    },
-                )
-                .await
-            }
+            // No command: `serve` with its defaults and environment variables.
+            None => serve(&self.global, DefaultServe::parse_from(["ess-atlas"]).args).await,
             Some(Command::Serve(args)) => serve(&self.global, args).await,
             Some(Command::Locate(args)) => locate(&self.global, &args).await,
             Some(Command::Import(ImportCommand::Sirene(args))) => {
@@ -193,6 +199,8 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         database_url: global.database.clone(),
         geodata_dir: global.geodata.clone(),
         web_dir: args.web_dir,
+        demo: !args.no_demo,
+        demo_dir: args.demo_dir,
     };
     let started = Instant::now();
     let app = crate::build_app(cfg).await?;
@@ -299,9 +307,18 @@ async fn demo(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
     let geography = crate::load_geography(&db, &global.geodata).await?;
     let out = args.out.clone();
     let seed = args.seed;
-    // DEMO-PENDING: the generator lands with src/demo.
-    let _ = (geography, out, seed);
-    anyhow::bail!("demo generator not available yet")
+    let files =
+        tokio::task::spawn_blocking(move || crate::demo::write_demo(&geography, seed, &out))
+            .await??;
+    for f in files {
+        println!(
+            "{}: {} and {}",
+            f.year,
+            f.unites_legales.display(),
+            f.etablissements.display()
+        );
+    }
+    Ok(())
 }
 
 /// The polygons `locate` assigns points to.

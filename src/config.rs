@@ -17,6 +17,11 @@ pub struct Config {
     pub geodata_dir: PathBuf,
     /// Directory of the web front end (`index.html`, `js/`, `node_modules/`).
     pub web_dir: PathBuf,
+    /// On a database without any edition, generate the demonstration data and
+    /// import it through the SIRENE importer before serving.
+    pub demo: bool,
+    /// Where the demonstration files are written (kept for inspection).
+    pub demo_dir: PathBuf,
 }
 
 impl Config {
@@ -30,6 +35,8 @@ impl Config {
             database_url: format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
             geodata_dir: root.join("geodata"),
             web_dir: root.join("web"),
+            demo: false,
+            demo_dir: dir.join("demo"),
         }
     }
 }

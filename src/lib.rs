@@ -212,12 +212,53 @@ pub fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Seed of the demonstration data written on first start.
+pub const DEMO_SEED: u64 = 62;
+
+/// Generates the demonstration files in `dir` and imports every edition through the
+/// SIRENE importer, as staff would import INSEE's files.
+pub async fn load_demo(db: &Db, geography: &Arc<Geography>, dir: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let g = Arc::clone(geography);
+    let out = dir.to_owned();
+    let editions = tokio::task::spawn_blocking(move || demo::write_demo(&g, DEMO_SEED, &out))
+        .await?
+        .context("cannot write the demonstration files")?;
+    for e in editions {
+        let files = import::sirene::SireneFiles {
+            unites_legales: e.unites_legales,
+            etablissements: e.etablissements,
+            geolocalisation: None,
+        };
+        let report = import_sirene(
+            db,
+            Arc::clone(geography),
+            i64::from(e.year),
+            Some(e.reference_date),
+            files,
+            true,
+            false,
+        )
+        .await
+        .with_context(|| format!("cannot import the demonstration edition {}", e.year))?;
+        tracing::info!("{} (données de démonstration)", report.one_line());
+    }
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis(),
+        "demonstration data generated and imported"
+    );
+    Ok(())
+}
+
 /// Builds the application from its configuration; see the crate docs for the steps.
 pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     let db = Db::connect(&cfg.database_url)
         .await
         .with_context(|| format!("cannot open database {}", cfg.database_url))?;
     let geography = Arc::new(load_geography(&db, &cfg.geodata_dir).await?);
+    if cfg.demo && db.editions().await?.is_empty() {
+        load_demo(&db, &geography, &cfg.demo_dir).await?;
+    }
     let layers = {
         let g = Arc::clone(&geography);
         Arc::new(tokio::task::spawn_blocking(move || layers::build_layers(&g)).await?)

@@ -131,6 +131,27 @@ fn value(record: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
     (!v.is_empty() && v != MASKED).then_some(v)
 }
 
+/// The Luhn check that SIREN and SIRET numbers satisfy, except La Poste's
+/// establishments (SIREN 356 000 000), numbered past what the key allows.
+#[must_use]
+pub fn passes_luhn(number: &str) -> bool {
+    let sum: u32 = number
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10) || number.starts_with("356000000")
+}
+
 fn is_digits(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -875,6 +896,14 @@ fn summarise(report: &mut ImportReport, rows: &[EstablishmentRow]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn luhn_accepts_real_numbers_and_la_poste() {
+        assert!(passes_luhn("77958412700012"));
+        assert!(passes_luhn("779584127"));
+        assert!(!passes_luhn("77958412700013"));
+        assert!(passes_luhn("35600000000048"));
+    }
 
     #[test]
     fn iso_dates_are_checked_on_the_calendar() {

@@ -7,6 +7,7 @@
     reason = "counts and x.5 estimates are exact in f64"
 )]
 
+mod demo;
 mod errors;
 mod geodata;
 mod helpers;

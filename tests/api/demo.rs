@@ -1,0 +1,106 @@
+//! The demonstration data: generated on first start, imported through the real
+//! importer, calibrated to the published figures, labelled everywhere.
+
+use crate::helpers::spawn_with;
+
+#[tokio::test]
+async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = ess_atlas::config::Config::for_tests(dir.path());
+    cfg.demo = true;
+    let app = spawn_with(cfg, dir).await;
+
+    let meta = app.get_json("/api/meta", 200).await;
+    assert_eq!(meta["demo"], true);
+    assert_eq!(
+        meta["editions"],
+        serde_json::json!([2014, 2017, 2020, 2023])
+    );
+
+    let department = |indicator: &'static str| {
+        let app = &app;
+        async move {
+            let body = app
+                .get_json(
+                    &format!("/api/indicators?level=department&indicator={indicator}"),
+                    200,
+                )
+                .await;
+            assert_eq!(body["demo"], true);
+            body["items"][0]["value"].as_f64().unwrap()
+        }
+    };
+    let share = department("ess_share_jobs").await;
+    assert!(
+        (11.0..=13.0).contains(&share),
+        "share of ESS in salaried employment {share} %"
+    );
+    let employers = department("ess_employers").await;
+    assert!(
+        (3_000.0..=3_500.0).contains(&employers),
+        "{employers} employer ESS establishments"
+    );
+    let jobs = department("ess_jobs").await;
+    assert!((48_000.0..=52_500.0).contains(&jobs), "{jobs} ESS jobs");
+
+    // Families by establishments: about 85 % associations.
+    let profile = app.get_json("/api/zones/department/62/profile", 200).await;
+    let total = profile["key_figures"][0]["zone"]["value"].as_f64().unwrap();
+    let associations = profile["breakdowns"]["family"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "association")
+        .unwrap()["ess_establishments"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (0.80..=0.90).contains(&(associations / total)),
+        "{associations} of {total}"
+    );
+    // Half the ESS jobs in health and social action (NAF section Q).
+    let q = profile["breakdowns"]["sector"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "Q")
+        .unwrap();
+    let q_share = q["share_of_ess_jobs"]["value"].as_f64().unwrap();
+    assert!(
+        (45.0..=55.0).contains(&q_share),
+        "{q_share} % of ESS jobs in section Q"
+    );
+    // Every territory has published ESS establishments.
+    let territories = app
+        .get_json(
+            "/api/indicators?level=territory&indicator=ess_establishments",
+            200,
+        )
+        .await;
+    for t in territories["items"].as_array().unwrap() {
+        assert!(t["value"].as_f64().unwrap() > 0.0, "{t}");
+    }
+
+    // Labelled wherever shown.
+    let list = app.get_json("/api/organisations?per_page=3", 200).await;
+    assert_eq!(list["demo"], true);
+    assert!(list["items"][0]["name"].as_str().unwrap().contains("DEMO"));
+    let csv = app
+        .get("/api/organisations.csv?per_page=3&territory=TER")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .ends_with("données de démonstration")
+    );
+    assert_eq!(
+        app.get("/api/organisations.csv?territory=TER")
+            .await
+            .headers()["content-disposition"],
+        "attachment; filename=\"organisations-ess-2023-demonstration.csv\""
+    );
+}
