@@ -7,12 +7,59 @@
 //! Boundary rule: a point on an edge shared by two communes (or on a vertex shared by
 //! more) belongs to exactly one of them, the one with the lowest INSEE code. Points on
 //! the outer boundary of the département belong to the commune whose edge it is.
-//! The exact test is geo's `Intersects`, which includes the boundary, and candidates
-//! are tried in code order.
+//! The exact test is an even-odd ray crossing over the rings (holes included), which
+//! is what makes a million lookups take a fraction of a second; a point within
+//! [`EDGE_EPSILON`] of an edge is decided by geo's robust `Intersects` instead, which
+//! includes the boundary. Candidates are tried in code order.
 
 use geo::{Intersects, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
+
+/// Distance (in degrees, ~0.1 mm) under which a point counts as on an edge and is
+/// left to the robust predicate.
+pub const EDGE_EPSILON: f64 = 1e-9;
+
+/// The rings of a multipolygon as flat closed coordinate lists, for the fast test.
+struct PreparedRings(Vec<Vec<[f64; 2]>>);
+
+impl PreparedRings {
+    fn new(mp: &MultiPolygon<f64>) -> Self {
+        Self(
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|ring| ring.coords().map(|c| [c.x, c.y]).collect())
+                .collect(),
+        )
+    }
+
+    /// `Some(inside)` by even-odd crossing, or `None` when the point is within
+    /// [`EDGE_EPSILON`] of an edge.
+    fn contains(&self, x: f64, y: f64) -> Option<bool> {
+        let mut inside = false;
+        for ring in &self.0 {
+            for w in ring.windows(2) {
+                let ([ax, ay], [bx, by]) = (w[0], w[1]);
+                // Near the edge's bounding box: check the distance to the edge.
+                if x >= ax.min(bx) - EDGE_EPSILON
+                    && x <= ax.max(bx) + EDGE_EPSILON
+                    && y >= ay.min(by) - EDGE_EPSILON
+                    && y <= ay.max(by) + EDGE_EPSILON
+                {
+                    let (dx, dy) = (bx - ax, by - ay);
+                    let cross = dx * (y - ay) - dy * (x - ax);
+                    if cross.abs() <= EDGE_EPSILON * dx.hypot(dy).max(EDGE_EPSILON) {
+                        return None;
+                    }
+                }
+                if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
+                    inside = !inside;
+                }
+            }
+        }
+        Some(inside)
+    }
+}
 
 /// Index of polygons by position in the slice given to [`PolygonIndex::new`].
 ///
@@ -20,6 +67,7 @@ use rstar::{AABB, RTree};
 pub struct PolygonIndex {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
     polygons: Vec<MultiPolygon<f64>>,
+    prepared: Vec<PreparedRings>,
 }
 
 impl PolygonIndex {
@@ -43,6 +91,7 @@ impl PolygonIndex {
             .collect();
         Self {
             tree: RTree::bulk_load(entries),
+            prepared: polygons.iter().map(PreparedRings::new).collect(),
             polygons,
         }
     }
@@ -50,18 +99,34 @@ impl PolygonIndex {
     /// Position of the polygon holding `(lon, lat)`, lowest position on a shared edge.
     #[must_use]
     pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
-        let point = Point::new(lon, lat);
-        let mut best: Option<u32> = None;
+        // Candidates in code order, so that the first hit is the lowest code (a point
+        // on a shared edge, or in an overlap of invalid input).
+        let mut candidates = [0u32; 32];
+        let mut n = 0;
+        let mut overflow = Vec::new();
         for entry in self.tree.locate_all_at_point(&[lon, lat]) {
-            let i = entry.data;
-            if best.is_some_and(|b| b < i) {
-                continue;
-            }
-            if self.polygons[i as usize].intersects(&point) {
-                best = Some(i);
+            if n < candidates.len() {
+                candidates[n] = entry.data;
+                n += 1;
+            } else {
+                overflow.push(entry.data);
             }
         }
-        best.map(|i| i as usize)
+        let sorted: &mut [u32] = if overflow.is_empty() {
+            &mut candidates[..n]
+        } else {
+            overflow.extend_from_slice(&candidates[..n]);
+            &mut overflow
+        };
+        sorted.sort_unstable();
+        sorted
+            .iter()
+            .find(|&&i| {
+                self.prepared[i as usize]
+                    .contains(lon, lat)
+                    .unwrap_or_else(|| self.polygons[i as usize].intersects(&Point::new(lon, lat)))
+            })
+            .map(|&i| i as usize)
     }
 
     /// Locates many points, split across `threads` worker threads.
@@ -166,6 +231,28 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_fast_test_agrees_with_the_robust_predicate(
+            x in -1.0f64..4.0,
+            y in -1.0f64..6.0,
+            snap in 0u8..4,
+        ) {
+            // Snap some points onto the grid of vertices and edges, where tests are hard.
+            let (x, y) = match snap {
+                0 => (x.round(), y),
+                1 => (x, y.round()),
+                2 => (x.round(), y.round()),
+                _ => (x, y),
+            };
+            let index = fixture();
+            for (p, prepared) in index.polygons.iter().zip(&index.prepared) {
+                let robust = p.intersects(&Point::new(x, y));
+                if let Some(fast) = prepared.contains(x, y) {
+                    proptest::prop_assert_eq!(fast, robust, "({}, {})", x, y);
+                }
+            }
+        }
+
         #[test]
         fn every_point_goes_to_at_most_one_polygon_that_contains_it(x in -1.0f64..4.0, y in -1.0f64..6.0) {
             let index = fixture();
