@@ -5,39 +5,7 @@
 use std::collections::HashSet;
 
 use super::rng::Rng;
-
-/// Whether a string of digits passes the Luhn check.
-#[must_use]
-pub(super) fn luhn_ok(digits: &str) -> bool {
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && luhn_sum(digits).is_multiple_of(10)
-}
-
-fn luhn_sum(digits: &str) -> u32 {
-    digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum()
-}
-
-/// The digit to append to `body` so that the result passes the Luhn check.
-#[must_use]
-pub(super) fn luhn_digit(body: &str) -> char {
-    let with_zero = format!("{body}0");
-    let rest = luhn_sum(&with_zero) % 10;
-    char::from(b'0' + ((10 - rest) % 10) as u8)
-}
+pub(super) use crate::ess::identifiers::{luhn_digit, luhn_ok};
 
 /// Hands out SIRENs once each.
 #[derive(Debug, Default)]

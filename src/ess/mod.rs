@@ -3,6 +3,7 @@
 //!
 //! Pure: tables are compiled into the binary, nothing here does I/O.
 
+pub mod identifiers;
 pub mod perimeter;
 pub mod reference;
 pub mod size;

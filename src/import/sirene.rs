@@ -27,6 +27,7 @@ use serde::Serialize;
 use super::report::{FileReport, ImportReport};
 use super::source::{CsvSource, with_csv};
 use super::{ImportError, Result};
+use crate::ess::identifiers::siret_key_ok;
 use crate::ess::perimeter::{Classification, Exclusion, Family, classify};
 use crate::ess::reference::division_of;
 use crate::ess::size;
@@ -131,27 +132,6 @@ fn value(record: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
     (!v.is_empty() && v != MASKED).then_some(v)
 }
 
-/// The Luhn check that SIREN and SIRET numbers satisfy, except La Poste's
-/// establishments (SIREN 356 000 000), numbered past what the key allows.
-#[must_use]
-pub fn passes_luhn(number: &str) -> bool {
-    let sum: u32 = number
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10) || number.starts_with("356000000")
-}
-
 fn is_digits(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -208,6 +188,42 @@ impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// Reads the next record into `record`, counting it: `Some(true)` for a record to
+/// process, `Some(false)` for an unreadable row (rejected and reported), `None` at the
+/// end. An I/O error aborts the import.
+fn next_record(
+    source: &mut CsvSource<'_>,
+    record: &mut csv::StringRecord,
+    file: &mut FileReport,
+    report: &mut ImportReport,
+    bar: &Progress,
+) -> Result<Option<bool>> {
+    match source.reader.read_record(record) {
+        Ok(false) => Ok(None),
+        Ok(true) => {
+            file.rows_read += 1;
+            if file.rows_read.is_multiple_of(65_536) {
+                bar.tick(source);
+            }
+            Ok(Some(true))
+        }
+        Err(e) => {
+            let line = source.lines.line(e.position());
+            if e.is_io_error() {
+                return Err(ImportError::Unreadable {
+                    path: source.path.clone(),
+                    line,
+                    message: e.to_string(),
+                });
+            }
+            // Invalid UTF-8 in a row: reject it and go on.
+            file.rows_read += 1;
+            report.reject(file, line, "", format!("unreadable row: {e}"));
+            Ok(Some(false))
         }
     }
 }
@@ -371,27 +387,10 @@ fn read_establishments(
     let mut record = csv::StringRecord::new();
     let mut candidates = Vec::new();
     loop {
-        match source.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = source.lines.line(e.position());
-                if e.is_io_error() {
-                    return Err(ImportError::Unreadable {
-                        path: source.path.clone(),
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-                // Invalid UTF-8 in a row: reject it and go on.
-                file.rows_read += 1;
-                report.reject(&mut file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        }
-        file.rows_read += 1;
-        if file.rows_read.is_multiple_of(65_536) {
-            bar.tick(source);
+        match next_record(source, &mut record, &mut file, report, &bar)? {
+            Some(true) => {}
+            Some(false) => continue,
+            None => break,
         }
         let line = source.lines.line(record.position());
         if record.len() != width {
@@ -440,6 +439,16 @@ fn read_establishments(
                 format!("SIREN {siren:?} does not start SIRET {siret}"),
             );
             continue;
+        }
+        if !siret_key_ok(siret) {
+            // Kept: INSEE's register is the reference, but the number deserves a look.
+            let name = file.file.clone();
+            report.warn(
+                &name,
+                line,
+                "siret",
+                format!("SIRET {siret} fails the Luhn check"),
+            );
         }
         let creation = value(&record, Some(creation_c));
         if let Some(d) = creation
@@ -570,26 +579,10 @@ fn read_units(
     let mut record = csv::StringRecord::new();
     let mut units = HashMap::with_capacity(needed.len());
     loop {
-        match source.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = source.lines.line(e.position());
-                if e.is_io_error() {
-                    return Err(ImportError::Unreadable {
-                        path: source.path.clone(),
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-                file.rows_read += 1;
-                report.reject(&mut file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        }
-        file.rows_read += 1;
-        if file.rows_read.is_multiple_of(65_536) {
-            bar.tick(source);
+        match next_record(source, &mut record, &mut file, report, &bar)? {
+            Some(true) => {}
+            Some(false) => continue,
+            None => break,
         }
         let siren = record.get(siren_c).unwrap_or_default().trim();
         if !needed.contains(siren) {
@@ -675,26 +668,10 @@ fn read_geolocation(
     let bar = Progress::new(progress, source);
     let mut record = csv::StringRecord::new();
     loop {
-        match source.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = source.lines.line(e.position());
-                if e.is_io_error() {
-                    return Err(ImportError::Unreadable {
-                        path: source.path.clone(),
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-                file.rows_read += 1;
-                report.reject(&mut file, line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        }
-        file.rows_read += 1;
-        if file.rows_read.is_multiple_of(65_536) {
-            bar.tick(source);
+        match next_record(source, &mut record, &mut file, report, &bar)? {
+            Some(true) => {}
+            Some(false) => continue,
+            None => break,
         }
         let siret = record.get(siret_c).unwrap_or_default().trim();
         let Some(&i) = index.get(siret) else {
@@ -896,14 +873,6 @@ fn summarise(report: &mut ImportReport, rows: &[EstablishmentRow]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn luhn_accepts_real_numbers_and_la_poste() {
-        assert!(passes_luhn("77958412700012"));
-        assert!(passes_luhn("779584127"));
-        assert!(!passes_luhn("77958412700013"));
-        assert!(passes_luhn("35600000000048"));
-    }
 
     #[test]
     fn iso_dates_are_checked_on_the_calendar() {

@@ -39,6 +39,8 @@ async fn the_sample_rows_of_the_format_document_import_exactly() {
     // The SCOP's siège closed on 2024-10-31, before the reference date.
     assert_eq!(et.rows_excluded["closed"], 1);
     assert_eq!(report.summary["protected"], 1);
+    // Valid Luhn keys, points inside their communes: nothing to warn about.
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 
     let list = app.get_json("/api/organisations", 200).await;
     assert_eq!(list["edition"], 2025);
@@ -230,6 +232,13 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
     assert_eq!(unknown.file, "StockUniteLegale_utf8.csv");
     assert_eq!(unknown.line, 4, "the name with a newline spans lines 2-3");
     assert!(unknown.reason.contains("9999"));
+    // The made-up SIRETs of this file fail the Luhn key: kept, with a warning.
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.field == "siret" && w.line == 2 && w.reason.contains("Luhn"))
+    );
 
     let one = app.get_json("/api/organisations/10000000900011", 200).await;
     assert_eq!(
