@@ -15,7 +15,7 @@ import {
 import {
   api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
 } from './util.js';
-import { createOrganisations } from './orgs.js';
+import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -102,6 +102,8 @@ const data = {
 };
 
 let map = null;
+/** The organisations feature (orgs.js), created once /api/meta is known. */
+let orgs = null;
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +255,10 @@ function buildStyle() {
       },
     );
   }
-  return { version: 8, name: 'ess-atlas', sources: Object.fromEntries(SOURCE_IDS.map((s) => [s, src(s)])), layers };
+  // Organisations: clustered points above every zone layer.
+  layers.push(...orgLayers());
+  const sources = { ...Object.fromEntries(SOURCE_IDS.map((s) => [s, src(s)])), ...orgSources() };
+  return { version: 8, name: 'ess-atlas', sources, layers };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,10 +323,19 @@ function onFillMove(e) {
   if (!CAN_HOVER.matches) return;
   const pointerType = e.originalEvent && e.originalEvent.pointerType;
   if (pointerType && pointerType !== 'mouse') return;
-  const item = data[LEVELS[source].zone].get(String(id));
-  const name = item ? zoneDisplayName(item) : f.properties.name;
-  const pop = item ? item.population : f.properties.population;
-  tooltip.replaceChildren(el('strong', { text: name }), el('span', { text: fmtPop(Number(pop)) }));
+  const org = orgs && orgs.tooltipAt(e.point);
+  if (org && org.hide) {
+    tooltip.hidden = true;
+    return;
+  }
+  if (org) {
+    tooltip.replaceChildren(el('strong', { text: org.title }), org.sub ? el('span', { text: org.sub }) : null);
+  } else {
+    const item = data[LEVELS[source].zone].get(String(id));
+    const name = item ? zoneDisplayName(item) : f.properties.name;
+    const pop = item ? item.population : f.properties.population;
+    tooltip.replaceChildren(el('strong', { text: name }), el('span', { text: fmtPop(Number(pop)) }));
+  }
   tooltip.hidden = false;
   const { x, y } = e.point;
   const w = map.getContainer().clientWidth;
@@ -554,6 +568,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   setSelectedFilters(id);
   updateLabels();
   openPanel(item, z.level);
+  if (orgs) orgs.onZoneChange();
   if (fit === 'if-needed') ensureVisible(item.bbox);
   else if (fit) fitTo(item.bbox, { maxZoom: z.level === 'commune' ? 11.5 : 11 });
   if (updateHash) writeHash();
@@ -592,6 +607,7 @@ function clearSelection({ updateHash = true, restoreFocus = true } = {}) {
   setSelectedFilters(null);
   closePanel(restoreFocus);
   updateLabels();
+  if (orgs) orgs.onZoneChange();
   if (updateHash) writeHash();
 }
 
@@ -778,6 +794,7 @@ function readHash() {
   if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 85 && Math.abs(m[2]) <= 180) {
     out.view = { zoom: m[0], center: [m[2], m[1]] };
   }
+  if (orgs) out.orgs = orgs.parseHash(params);
   return out;
 }
 
@@ -792,6 +809,7 @@ function writeHash() {
       const c = map.getCenter();
       parts.push(`map=${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
     }
+    if (orgs) parts.push(...orgs.hashParts());
     const hash = `#${parts.join('&')}`;
     if (hash !== window.location.hash) {
       state.lastHash = hash;
@@ -811,6 +829,7 @@ function applyHash({ initial = false } = {}) {
   } else if (state.zone) {
     clearSelection({ updateHash: false, restoreFocus: false });
   }
+  if (orgs && h.orgs) orgs.apply(h.orgs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1034,6 +1053,8 @@ function wireMap() {
     map.on('click', `${s}-fill`, (e) => {
       const f = e.features && e.features[0];
       if (!f) return;
+      // A click on an organisation point or cluster is theirs, not the zone's.
+      if (orgs && orgs.hit(e.point)) return;
       const code = String(f.id ?? f.properties.code);
       const id = zoneId(LEVELS[s].zone, code);
       if (id === state.zone) return;
@@ -1102,7 +1123,9 @@ function wireUi() {
   });
   document.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || ev.defaultPrevented) return;
-    if (!$('panel').hidden) {
+    if (orgs && orgs.hasPopup()) {
+      orgs.closePopup();
+    } else if (!$('panel').hidden) {
       clearSelection();
     }
   });
@@ -1142,7 +1165,31 @@ async function boot() {
   $('demo-badge').hidden = meta.demo !== true;
   renderLegend();
 
+  orgs = createOrganisations({
+    meta,
+    map: () => map,
+    zone: () => {
+      const z = parseZoneId(state.zone);
+      if (!z) return null;
+      const item = zoneItem(state.zone);
+      return { level: z.level, code: z.code, name: item ? zoneDisplayName(item) : z.code };
+    },
+    clearZone: () => clearSelection({ restoreFocus: false }),
+    selectZone: (id) => selectZone(id),
+    writeHash,
+    hideTooltip: () => {
+      if (tooltip) tooltip.hidden = true;
+    },
+    layoutChanged: () => {
+      if (!map) return;
+      map.resize();
+      updateLabels();
+    },
+  });
+  orgs.init();
+
   const initial = readHash();
+  orgs.apply(initial.orgs, { initial: true });
   if (initial.level) state.level = initial.level;
   if (initial.zone) {
     const z = parseZoneId(initial.zone);
@@ -1159,7 +1206,7 @@ async function boot() {
     console.error(err);
     return;
   }
-  window.essAtlas = { map, state, data, selectZone, setLevel };
+  window.essAtlas = { map, state, data, selectZone, setLevel, orgs };
   wireMap();
   map.once('load', () => {
     syncAttribHeight();
@@ -1167,6 +1214,7 @@ async function boot() {
     if (initial.zone) {
       selectZone(initial.zone, { fit: !initial.view, switchLevel: !initial.level, updateHash: false });
     }
+    orgs.start();
   });
 }
 
