@@ -650,3 +650,62 @@ async fn the_csv_export_opens_in_french_excel_and_as_standard_csv() {
     assert!(standard.contains(",34.5,"));
     app.get_json("/api/organisations.csv?format=xls", 400).await;
 }
+
+#[tokio::test]
+async fn a_point_far_from_its_commune_is_reported_and_replaced_inside_it() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ul_h, et_h) = (header(0), header(1));
+    let units = [row(
+        &ul_h,
+        &borrow(&unit(
+            "779584127",
+            "9220",
+            "88.10A",
+            "POINT LOINTAIN EXEMPLE",
+        )),
+    )];
+    // In Arras (62041) by its commune code, but with the Lambert-93 point of the
+    // sample's Calais establishment, ~80 km away; and one with its own Arras point.
+    let mut far = establishment("77958412700012", "62041", "02", "88.10A");
+    far.push(("coordonneeLambertAbscisseEtablissement", "620104.7".into()));
+    far.push(("coordonneeLambertOrdonneeEtablissement", "7095231.9".into()));
+    let mut near = establishment("77958412700020", "62041", "02", "88.10A");
+    near.push(("coordonneeLambertAbscisseEtablissement", "684512.3".into()));
+    near.push(("coordonneeLambertOrdonneeEtablissement", "7022045.8".into()));
+    let ets = [row(&et_h, &borrow(&far)), row(&et_h, &borrow(&near))];
+    let ul = write(dir.path(), "ul.csv", &ul_h, &units, "\n", false);
+    let et = write(dir.path(), "et.csv", &et_h, &ets, "\n", false);
+    let report = app
+        .import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.reason.contains("km outside"))
+        .unwrap();
+    assert_eq!((warning.file.as_str(), warning.line), ("et.csv", 2));
+    assert!(warning.reason.contains("62041"), "{}", warning.reason);
+    assert_eq!(
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.reason.contains("km outside"))
+            .count(),
+        1
+    );
+    let far = app.get_json("/api/organisations/77958412700012", 200).await;
+    assert_eq!(far["location_approximate"], true);
+    let at = app
+        .get_json(
+            &format!("/api/locate?lon={}&lat={}", far["lon"], far["lat"]),
+            200,
+        )
+        .await;
+    assert_eq!(at["commune"]["code"], "62041");
+    let near = app.get_json("/api/organisations/77958412700020", 200).await;
+    assert_eq!(near["location_approximate"], false);
+    assert!((near["lon"].as_f64().unwrap() - 2.782_918).abs() < 1e-5);
+}
