@@ -216,6 +216,8 @@ pub struct Organisation<'a> {
     row: &'a OrganisationRow,
     family_label: &'static str,
     size_label: Option<&'static str>,
+    /// « 20 à 49 sal. », « Sans salarié »: for lists.
+    size_short_label: Option<String>,
     commune: Option<ZoneRef<'a>>,
     epci: Option<ZoneRef<'a>>,
     territory: Option<ZoneRef<'a>>,
@@ -226,6 +228,7 @@ fn organisation<'a>(g: &'a Geography, row: &'a OrganisationRow) -> Organisation<
     Organisation {
         family_label: Family::from_id(&row.family).map_or("", Family::label),
         size_label: row.size_band.as_deref().and_then(size::label),
+        size_short_label: row.size_band.as_deref().and_then(size::short_label),
         commune: commune.map(|c| (&c.zone).into()),
         epci: commune.map(|c| (&g.epci[c.epci].zone).into()),
         territory: commune.map(|c| (&g.territories[c.territory].zone).into()),

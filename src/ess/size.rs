@@ -47,6 +47,28 @@ pub fn label(band: &str) -> Option<&'static str> {
         .map(|b| b.libelle.as_str())
 }
 
+/// Short French label for lists: « Sans salarié », « 1 à 2 sal. », « 10 000 sal. et + ».
+#[must_use]
+pub fn short_label(band: &str) -> Option<String> {
+    let b = TABLES.size_bands.iter().find(|b| b.code == band)?;
+    Some(match (b.effectif_min, b.effectif_max) {
+        (Some(min), Some(max)) if min >= 1 => {
+            format!("{} à {} sal.", group_thousands(min), group_thousands(max))
+        }
+        (Some(min), None) => format!("{} sal. et +", group_thousands(min)),
+        _ => "Sans salarié".to_owned(),
+    })
+}
+
+/// `10000` → `10 000` (narrow no-break space, as French typography wants).
+fn group_thousands(n: u32) -> String {
+    if n < 1_000 {
+        n.to_string()
+    } else {
+        format!("{}\u{202f}{:03}", n / 1_000, n % 1_000)
+    }
+}
+
 /// Whether `band` is a code of the SIRENE nomenclature.
 #[must_use]
 pub fn is_known(band: &str) -> bool {
@@ -66,6 +88,18 @@ mod tests {
         assert!(estimated_jobs("00").abs() < f64::EPSILON);
         assert!(estimated_jobs("").abs() < f64::EPSILON);
         assert!(estimated_jobs("[ND]").abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn short_labels_read_well_in_lists() {
+        assert_eq!(short_label("NN").as_deref(), Some("Sans salarié"));
+        assert_eq!(short_label("00").as_deref(), Some("Sans salarié"));
+        assert_eq!(short_label("12").as_deref(), Some("20 à 49 sal."));
+        assert_eq!(
+            short_label("53").as_deref(),
+            Some("10\u{202f}000 sal. et +")
+        );
+        assert_eq!(short_label("zz"), None);
     }
 
     #[test]
