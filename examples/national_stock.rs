@@ -50,13 +50,22 @@ fn write(
     let step = (total / demo.len().max(1) as u64).max(1);
     let mut next_demo = 0;
     let mut fields: Vec<String> = template.iter().map(|s| (*s).to_owned()).collect();
+    // Filler SIRENs must not collide with the demo's, or a filler unit would stand for
+    // a demo organisation.
+    let taken: std::collections::HashSet<&str> =
+        demo.iter().filter_map(|r| r.split(',').next()).collect();
     for i in 0..total {
         if i % step == 0 && next_demo < demo.len() {
             writeln!(w, "{}", demo[next_demo])?;
             next_demo += 1;
             continue;
         }
-        let siren = format!("{:09}", 900_000_000 + (i % 99_999_999));
+        let mut n = 900_000_000 + (i % 99_999_999);
+        let mut siren = format!("{n:09}");
+        while taken.contains(siren.as_str()) {
+            n += 1;
+            siren = format!("{n:09}");
+        }
         fields[0].clone_from(&siren);
         if establishments {
             if let Some(c) = siret_col {
