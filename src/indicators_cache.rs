@@ -3,10 +3,13 @@
 //!
 //! An import may run in another process (the CLI): the cache compares the edition's
 //! `imported_at` stamp at each use and rebuilds a cube whose edition was re-imported,
-//! so several server instances sharing a database stay right.
+//! so several server instances sharing a database stay right. One build at a time:
+//! concurrent requests for a missing cube wait for it instead of computing it again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
 
 use crate::db::{Db, DbError, Edition};
 use crate::geography::Geography;
@@ -28,11 +31,8 @@ impl CubeCache {
         geography: &Arc<Geography>,
         edition: &Edition,
     ) -> Result<Arc<Cube>, DbError> {
-        if let Some((stamp, cube)) = self
-            .cubes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&edition.year)
+        let mut cubes = self.cubes.lock().await;
+        if let Some((stamp, cube)) = cubes.get(&edition.year)
             && *stamp == edition.imported_at
         {
             return Ok(Arc::clone(cube));
@@ -46,13 +46,18 @@ impl CubeCache {
                 .await
                 .map_err(|e| DbError::Corrupt(format!("cube computation failed: {e}")))?,
         );
-        self.cubes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(
-                edition.year,
-                (edition.imported_at.clone(), Arc::clone(&cube)),
-            );
+        cubes.insert(
+            edition.year,
+            (edition.imported_at.clone(), Arc::clone(&cube)),
+        );
         Ok(cube)
+    }
+
+    /// Computes the cubes of every edition, so that the first visitors do not wait.
+    pub async fn warm(&self, db: &Db, geography: &Arc<Geography>) -> Result<(), DbError> {
+        for edition in db.editions().await? {
+            self.get(db, geography, &edition).await?;
+        }
+        Ok(())
     }
 }

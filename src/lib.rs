@@ -269,6 +269,14 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         layers,
         cubes: Arc::default(),
     };
+    {
+        let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));
+        tokio::spawn(async move {
+            if let Err(e) = cubes.warm(&db, &g).await {
+                tracing::warn!("cannot precompute the indicator cubes: {e}");
+            }
+        });
+    }
     let router = api::build_router(state, &cfg.web_dir);
     let listener = TcpListener::bind(&cfg.listen)
         .await
