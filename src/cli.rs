@@ -72,6 +72,14 @@ pub enum ImportCommand {
     /// Import INSEE SIRENE stock files (CSV, or ZIP holding one CSV) into an edition,
     /// replacing its registry atomically. Prints the import report.
     Sirene(SireneArgs),
+    /// Import the regional observatory's aggregates (our CSV format, see README) into
+    /// an existing edition; they take precedence over SIRENE estimates.
+    Observatoire {
+        #[arg(long)]
+        edition: i64,
+        /// The observatory CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +194,20 @@ impl Cli {
             Some(Command::Locate(args)) => locate(&self.global, &args).await,
             Some(Command::Import(ImportCommand::Sirene(args))) => {
                 import_sirene(&self.global, args).await
+            }
+            Some(Command::Import(ImportCommand::Observatoire { edition, file })) => {
+                let db = Db::connect(&self.global.database).await?;
+                let geography =
+                    std::sync::Arc::new(crate::load_geography(&db, &self.global.geodata).await?);
+                let report = crate::import_observatory(&db, geography, edition, file).await?;
+                println!("{}", report.one_line());
+                for issue in &report.rejected {
+                    println!(
+                        "  rejected {}:{} [{}] {}",
+                        issue.file, issue.line, issue.field, issue.reason
+                    );
+                }
+                Ok(())
             }
             Some(Command::Edition(command)) => edition(&self.global, command).await,
             Some(Command::Demo(args)) => demo(&self.global, &args).await,

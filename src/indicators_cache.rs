@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 
 use crate::db::{Db, DbError, Edition};
 use crate::geography::Geography;
-use crate::indicators::cube::{Cube, build_cube};
+use crate::indicators::cube::{Cube, build_cube, build_observatory};
 
 /// A cube with the `imported_at` stamp of the data it was built from.
 type Stamped = (Option<String>, Arc<Cube>);
@@ -39,12 +39,17 @@ impl CubeCache {
         }
         let registry = db.registry_cells(edition.year).await?;
         let economy = db.economy_rows(edition.year).await?;
+        let observatory = db.observatory_rows(edition.year).await?;
         let g = Arc::clone(geography);
         let year = edition.year;
         let cube = Arc::new(
-            tokio::task::spawn_blocking(move || build_cube(&g, year, &registry, &economy))
-                .await
-                .map_err(|e| DbError::Corrupt(format!("cube computation failed: {e}")))?,
+            tokio::task::spawn_blocking(move || {
+                let mut cube = build_cube(&g, year, &registry, &economy);
+                cube.observatory = build_observatory(&g, &cube, &observatory);
+                cube
+            })
+            .await
+            .map_err(|e| DbError::Corrupt(format!("cube computation failed: {e}")))?,
         );
         cubes.insert(
             edition.year,

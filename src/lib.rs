@@ -25,7 +25,7 @@ pub mod state;
 pub mod telemetry;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -175,6 +175,29 @@ pub async fn import_sirene(
     db.replace_registry(year, &reference_date, &sources, demo, &data)
         .await
         .context("cannot write the edition")?;
+    Ok(data.report)
+}
+
+/// Imports the observatory's aggregates into an existing edition, atomically.
+pub async fn import_observatory(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    anyhow::ensure!(
+        db.edition(year).await?.is_some(),
+        "no edition {year}: create it (ess-atlas edition create) or import its SIRENE files first"
+    );
+    let data = tokio::task::spawn_blocking(move || {
+        import::observatory::read_observatory(&geography, year, &file)
+    })
+    .await?
+    .context("observatory import aborted, nothing was changed")?;
+    anyhow::ensure!(
+        db.replace_observatory(year, &data).await?,
+        "edition {year} was deleted during the import"
+    );
     Ok(data.report)
 }
 

@@ -33,6 +33,24 @@ pub const NOTES: [&str; 4] = [
     "Toutes les éditions sont présentées sur la géographie actuelle (communes 2026, EPCI 2026, territoires du Département) pour être comparables.",
 ];
 
+/// Sources the figures of an edition come from (each figure says its own).
+fn sources(cube: &Cube) -> Vec<&'static str> {
+    if cube.observatory.ess.is_empty() && cube.observatory.economy.is_empty() {
+        vec!["sirene"]
+    } else {
+        vec!["observatoire", "sirene"]
+    }
+}
+
+fn source_label(cube: &Cube) -> &'static str {
+    if sources(cube).len() > 1 {
+        "Observatoire régional de l'ESS (CRESS) pour les effectifs et établissements employeurs \
+         qu'il couvre ; ailleurs, estimation à partir du répertoire SIRENE (Insee)"
+    } else {
+        "Estimation à partir du répertoire SIRENE (Insee)"
+    }
+}
+
 fn section_label(letter: &str) -> &'static str {
     crate::ess::reference::TABLES
         .sections
@@ -348,8 +366,8 @@ async fn indicators(
         "reference_date": edition.reference_date,
         "compare_edition": compare.as_ref().map(|(y, _)| y),
         "category": category_json(category),
-        "source": "sirene_estimate",
-        "source_label": "Estimation à partir du répertoire SIRENE (Insee)",
+        "sources": sources(&cube),
+        "source_label": source_label(&cube),
         "demo": edition.demo,
         "department": department,
         "items": items,
@@ -503,8 +521,8 @@ async fn profile(
         "edition": edition.year,
         "reference_date": edition.reference_date,
         "demo": edition.demo,
-        "source": "sirene_estimate",
-        "source_label": "Estimation à partir du répertoire SIRENE (Insee)",
+        "sources": sources(&cube),
+        "source_label": source_label(&cube),
         "key_figures": key_figures(g, &cube, zone, population, parent, audience),
         "breakdowns": {
             "family": breakdown(&cube, zone, population, &families, audience),

@@ -5,6 +5,8 @@ use sqlx::Row;
 
 use super::{Db, DbError, Result};
 use crate::ess::Family;
+use crate::geography::Level;
+use crate::import::observatory::{ObservatoryEdition, ObservatoryRow};
 use crate::indicators::cube::{EconomyRow, RegistryCell};
 use crate::indicators::secret::CellStats;
 
@@ -63,6 +65,104 @@ impl Db {
                 establishments: n.unsigned_abs(),
                 employers: employers.unsigned_abs(),
                 jobs: r.try_get("jobs")?,
+            })
+        })
+        .collect()
+    }
+}
+
+fn level_id(level: Level) -> &'static str {
+    match level {
+        Level::Commune => "commune",
+        Level::Epci => "epci",
+        Level::Territory => "territory",
+        Level::Department => "department",
+    }
+}
+
+impl Db {
+    /// Replaces the observatory aggregates of an existing edition in one transaction,
+    /// with its report. `Ok(false)` when the edition does not exist.
+    pub async fn replace_observatory(&self, year: i64, data: &ObservatoryEdition) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT year FROM editions WHERE year = $1")
+            .bind(year)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM observatory_cells WHERE edition = $1")
+            .bind(year)
+            .execute(&mut *tx)
+            .await?;
+        for r in &data.rows {
+            sqlx::query(
+                "INSERT INTO observatory_cells (edition, level, code, family, sector, establishments, \
+                 jobs, fte, payroll, masked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(year)
+            .bind(level_id(r.level))
+            .bind(&r.code)
+            .bind(&r.family)
+            .bind(&r.sector)
+            .bind(r.establishments.map(|v| v as i64))
+            .bind(r.jobs)
+            .bind(r.fte)
+            .bind(r.payroll)
+            .bind(r.masked)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let report = serde_json::to_string(&data.report)
+            .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
+        sqlx::query(
+            "INSERT INTO import_reports (edition, kind, finished_at, report) VALUES ($1, $2, datetime('now'), $3)",
+        )
+        .bind(year)
+        .bind(&data.report.kind)
+        .bind(report)
+        .execute(&mut *tx)
+        .await?;
+        // A new stamp: cubes built before this import are rebuilt.
+        sqlx::query("UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1")
+            .bind(year)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The observatory aggregates of an edition (empty when it has none).
+    pub async fn observatory_rows(&self, year: i64) -> Result<Vec<ObservatoryRow>> {
+        sqlx::query(
+            "SELECT level, code, family, sector, establishments, jobs, fte, payroll, masked \
+             FROM observatory_cells WHERE edition = $1",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let level: String = r.try_get("level")?;
+            let level = match level.as_str() {
+                "commune" => Level::Commune,
+                "epci" => Level::Epci,
+                "territory" => Level::Territory,
+                "department" => Level::Department,
+                other => return Err(DbError::Corrupt(format!("observatory level {other:?}"))),
+            };
+            let establishments: Option<i64> = r.try_get("establishments")?;
+            Ok(ObservatoryRow {
+                level,
+                code: r.try_get("code")?,
+                family: r.try_get("family")?,
+                sector: r.try_get("sector")?,
+                establishments: establishments.map(i64::unsigned_abs),
+                jobs: r.try_get("jobs")?,
+                fte: r.try_get("fte")?,
+                payroll: r.try_get("payroll")?,
+                masked: r.try_get("masked")?,
             })
         })
         .collect()

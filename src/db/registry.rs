@@ -176,7 +176,7 @@ impl Db {
         .bind(report)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("UPDATE editions SET imported_at = datetime('now') WHERE year = $1")
+        sqlx::query("UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1")
             .bind(year)
             .execute(&mut *tx)
             .await?;

@@ -7,6 +7,7 @@
 //! written. Writing an edition happens in one transaction ([`crate::db`]), so readers
 //! see the previous edition or the new one, never a mix.
 
+pub mod observatory;
 pub mod report;
 pub mod sirene;
 pub mod source;

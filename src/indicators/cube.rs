@@ -9,12 +9,15 @@
 //! economy (ESS or not, the denominator of employment shares) gets its own zone-level
 //! table and pattern. Pure: the rows come from the database layer.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::secret::{CellStats, Equation, suppress};
 use crate::ess::Family;
 use crate::ess::size::estimated_jobs;
 use crate::geography::{Geography, Level};
+use crate::import::observatory::ObservatoryRow;
 
 /// A commune-level aggregate of the ESS registry (one family, section and band).
 #[derive(Debug, Clone, PartialEq)]
@@ -198,6 +201,118 @@ impl ZoneSpace {
     }
 }
 
+/// A figure of the observatory, where it has one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObservatoryCell {
+    pub establishments: Option<u64>,
+    pub jobs: Option<f64>,
+    /// Masked by the observatory, by our primary rule, or by secondary masking.
+    pub masked: bool,
+}
+
+/// The observatory's figures of an edition, keyed like the cube: ESS cells by cube
+/// cell index (total, families, sectors), the whole economy by zone index.
+#[derive(Debug, Clone, Default)]
+pub struct Observatory {
+    pub ess: HashMap<usize, ObservatoryCell>,
+    pub economy: HashMap<usize, ObservatoryCell>,
+}
+
+/// Masks `cells` (a sparse table keyed by the indices the `equations` use): cells the
+/// observatory masked, cells failing the primary rule, then secondary masking on the
+/// equations whose every cell the table holds (other equations mix sources, which do
+/// not add up, so a reader cannot subtract across them).
+fn mask_sparse(cells: &mut HashMap<usize, ObservatoryCell>, equations: &[Equation]) {
+    let keys: Vec<usize> = {
+        let mut k: Vec<usize> = cells.keys().copied().collect();
+        k.sort_unstable();
+        k
+    };
+    let position: HashMap<usize, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let stats: Vec<CellStats> = keys
+        .iter()
+        .map(|k| {
+            let c = &cells[k];
+            CellStats {
+                establishments: c.establishments.unwrap_or(0),
+                employers: c.establishments.unwrap_or(0),
+                jobs: c.jobs.unwrap_or(0.0),
+                max_jobs: 0.0,
+            }
+        })
+        .collect();
+    let given: Vec<bool> = keys.iter().map(|k| cells[k].masked).collect();
+    let local: Vec<Equation> = equations
+        .iter()
+        .filter_map(|eq| {
+            Some(Equation {
+                total: *position.get(&eq.total)?,
+                parts: eq
+                    .parts
+                    .iter()
+                    .map(|p| position.get(p).copied())
+                    .collect::<Option<Vec<_>>>()?,
+            })
+        })
+        .collect();
+    let masked = suppress(&stats, &local, Some(&given));
+    for (k, m) in keys.iter().zip(masked) {
+        if let Some(c) = cells.get_mut(k) {
+            c.masked = m;
+        }
+    }
+}
+
+/// Places the observatory rows in the cube's index space and masks them.
+#[must_use]
+pub fn build_observatory(g: &Geography, cube: &Cube, rows: &[ObservatoryRow]) -> Observatory {
+    let space = cube.space;
+    let zone_of = |row: &ObservatoryRow| -> Option<usize> {
+        let position = match row.level {
+            Level::Commune => g.commune_position(&row.code)?,
+            Level::Epci => g
+                .epci
+                .binary_search_by(|e| e.zone.code.as_str().cmp(&row.code))
+                .ok()?,
+            Level::Territory => g
+                .territories
+                .binary_search_by(|t| t.zone.code.as_str().cmp(&row.code))
+                .ok()?,
+            Level::Department => 0,
+        };
+        Some(space.index(row.level, position))
+    };
+    let mut obs = Observatory::default();
+    for row in rows {
+        let Some(zone) = zone_of(row) else { continue };
+        let cell = ObservatoryCell {
+            establishments: row.establishments,
+            jobs: row.jobs,
+            masked: row.masked,
+        };
+        let category = match (row.family.as_str(), row.sector.as_str()) {
+            ("economy", _) => {
+                obs.economy.insert(zone, cell);
+                continue;
+            }
+            ("ess", "") => Category::Total,
+            ("ess", s) => match Category::sector(s) {
+                Some(c) => c,
+                None => continue,
+            },
+            (f, "") => match Family::from_id(f) {
+                Some(f) => Category::Family(f),
+                None => continue,
+            },
+            _ => continue,
+        };
+        obs.ess.insert(cube.cell(zone, category), cell);
+    }
+    mask_sparse(&mut obs.ess, &cube.ess_equations);
+    mask_sparse(&mut obs.economy, &cube.economy_equations);
+    obs
+}
+
 /// One edition's cube with its masked patterns.
 #[derive(Debug, Clone)]
 pub struct Cube {
@@ -211,6 +326,8 @@ pub struct Cube {
     pub economy: Vec<CellStats>,
     pub economy_masked: Vec<bool>,
     pub economy_equations: Vec<Equation>,
+    /// The observatory's figures, which take precedence where present.
+    pub observatory: Observatory,
 }
 
 impl Cube {
@@ -355,6 +472,7 @@ pub fn build_cube(
         economy: eco,
         economy_masked,
         economy_equations,
+        observatory: Observatory::default(),
     }
 }
 

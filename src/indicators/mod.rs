@@ -28,6 +28,16 @@ pub enum Audience {
     Restricted,
 }
 
+/// Where a figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Computed from the SIRENE registry (jobs estimated from size bands).
+    Sirene,
+    /// The regional observatory's aggregates, imported for the edition.
+    Observatoire,
+}
+
 /// One published figure.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Figure {
@@ -37,14 +47,18 @@ pub struct Figure {
     /// An unmasked secret value shown to an authorised audience.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
+    pub source: Source,
 }
 
 impl Figure {
-    const SECRET: Figure = Figure {
-        value: None,
-        secret: true,
-        restricted: false,
-    };
+    fn secret(source: Source) -> Figure {
+        Figure {
+            value: None,
+            secret: true,
+            restricted: false,
+            source,
+        }
+    }
 }
 
 /// The masks an output applies: the edition's own, or an evolution's.
@@ -69,7 +83,47 @@ fn round(v: f64, decimals: u8) -> f64 {
     (v * f).round() / f
 }
 
-/// Unrounded value of `indicator` for `zone` × `category`, and whether it is secret.
+/// The observatory's value of `indicator` for `zone` × `category`, when the edition's
+/// observatory data cover it: `(value, secret)`.
+fn from_observatory(
+    indicator: &Indicator,
+    cube: &Cube,
+    zone: usize,
+    category: Category,
+    population: u64,
+) -> Option<(Option<f64>, bool)> {
+    let obs = &cube.observatory;
+    let cell = obs.ess.get(&cube.cell(zone, category));
+    let per = |v: f64, n: f64| (population > 0).then(|| v / population as f64 * n);
+    match indicator.formula {
+        // The observatory counts employers only: all establishments come from SIRENE.
+        Formula::Establishments | Formula::EstablishmentsPer10000Inhabitants => None,
+        Formula::Employers => cell.map(|c| (c.establishments.map(|v| v as f64), c.masked)),
+        Formula::Jobs => cell.map(|c| (c.jobs, c.masked)),
+        Formula::JobsPer1000Inhabitants => {
+            cell.map(|c| (c.jobs.and_then(|j| per(j, 1_000.0)), c.masked))
+        }
+        Formula::ShareOfSalariedJobs => {
+            let (c, all) = (cell?, obs.economy.get(&zone)?);
+            let ratio = c
+                .jobs
+                .zip(all.jobs)
+                .and_then(|(j, a)| (a > 0.0).then(|| j / a * 100.0));
+            Some((ratio, c.masked || all.masked))
+        }
+        Formula::ShareOfEssJobs => {
+            let (c, all) = (cell?, obs.ess.get(&cube.cell(zone, Category::Total))?);
+            let ratio = c
+                .jobs
+                .zip(all.jobs)
+                .and_then(|(j, a)| (a > 0.0).then(|| j / a * 100.0));
+            Some((ratio, c.masked || all.masked))
+        }
+    }
+}
+
+/// Unrounded value of `indicator` for `zone` × `category`, whether it is secret, and
+/// its source: the observatory's where it covers the figure, else the registry's.
 fn raw(
     indicator: &Indicator,
     cube: &Cube,
@@ -77,7 +131,10 @@ fn raw(
     zone: usize,
     category: Category,
     population: u64,
-) -> (Option<f64>, bool) {
+) -> (Option<f64>, bool, Source) {
+    if let Some((v, secret)) = from_observatory(indicator, cube, zone, category, population) {
+        return (v, secret, Source::Observatoire);
+    }
     let cell = cube.cell(zone, category);
     let s = &cube.ess[cell];
     let mut secret = masks.ess[cell];
@@ -100,7 +157,7 @@ fn raw(
             (all > 0.0).then(|| s.jobs / all * 100.0)
         }
     };
-    (value, secret)
+    (value, secret, Source::Sirene)
 }
 
 /// The figure of `indicator` for one zone (index in the cube's zone space).
@@ -114,13 +171,14 @@ pub fn value(
     population: u64,
     audience: Audience,
 ) -> Figure {
-    let (v, secret) = raw(indicator, cube, masks, zone, category, population);
+    let (v, secret, source) = raw(indicator, cube, masks, zone, category, population);
     match (secret, audience) {
-        (true, Audience::Public) => Figure::SECRET,
+        (true, Audience::Public) => Figure::secret(source),
         (secret, _) => Figure {
             value: v.map(|x| round(x, indicator.decimals)),
             secret,
             restricted: secret,
+            source,
         },
     }
 }
@@ -142,19 +200,25 @@ pub fn evolution(
     population: u64,
     audience: Audience,
 ) -> (Figure, Figure) {
-    let (a, _) = raw(indicator, from, masks, zone, category, population);
-    let (b, secret) = raw(indicator, to, masks, zone, category, population);
-    // A cell masked in the evolution pattern is secret in both terms.
+    let (a, secret_a, source_a) = raw(indicator, from, masks, zone, category, population);
+    let (b, secret_b, source) = raw(indicator, to, masks, zone, category, population);
+    // A cell masked in the evolution pattern is secret in both terms; for the
+    // observatory's figures, a cell masked in either edition is.
+    let secret = secret_b || (source_a == Source::Observatoire && secret_a);
+    // Figures from different sources are not compared.
     let (diff, pct) = match (a, b) {
-        (Some(a), Some(b)) => (Some(b - a), (a != 0.0).then(|| (b - a) / a * 100.0)),
+        (Some(a), Some(b)) if source_a == source => {
+            (Some(b - a), (a != 0.0).then(|| (b - a) / a * 100.0))
+        }
         _ => (None, None),
     };
     let figure = |v: Option<f64>, decimals: u8| match (secret, audience) {
-        (true, Audience::Public) => Figure::SECRET,
+        (true, Audience::Public) => Figure::secret(source),
         (secret, _) => Figure {
             value: v.map(|x| round(x, decimals)),
             secret,
             restricted: secret,
+            source,
         },
     };
     (figure(diff, indicator.decimals.max(1)), figure(pct, 1))

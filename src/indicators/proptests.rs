@@ -243,3 +243,45 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn observatory_figures_get_primary_and_secondary_masking() {
+    use crate::import::observatory::ObservatoryRow;
+    let g = geography();
+    let mut cube = build_cube(&g, 2023, &[], &[]);
+    let row = |family: &str, establishments: u64, jobs: f64| ObservatoryRow {
+        level: Level::Department,
+        code: "99".into(),
+        family: family.into(),
+        sector: String::new(),
+        establishments: Some(establishments),
+        jobs: Some(jobs),
+        fte: None,
+        payroll: None,
+        masked: false,
+    };
+    let rows = [
+        row("ess", 100, 1_000.0),
+        row("association", 80, 700.0),
+        row("cooperative", 12, 200.0),
+        row("mutuelle", 6, 90.0),
+        // Two foundations: secret, and the smallest other family goes with them.
+        row("fondation", 2, 10.0),
+    ];
+    cube.observatory = super::cube::build_observatory(&g, &cube, &rows);
+    let masks = Masks::of(&cube);
+    let dept = cube.space.index(Level::Department, 0);
+    let jobs = find("ess_jobs").unwrap();
+    let figure = |c: Category| value(jobs, &cube, masks, dept, c, 0, Audience::Public);
+    assert_eq!(figure(Category::Total).value, Some(1_000.0));
+    assert!(figure(Category::Family(Family::Fondation)).secret);
+    assert!(figure(Category::Family(Family::Mutuelle)).secret);
+    assert_eq!(
+        figure(Category::Family(Family::Association)).value,
+        Some(700.0)
+    );
+    assert_eq!(
+        figure(Category::Family(Family::Cooperative)).source,
+        super::Source::Observatoire
+    );
+}

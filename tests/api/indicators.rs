@@ -232,3 +232,148 @@ async fn bad_indicator_requests_answer_4xx_json() {
             .any(|i| i["id"] == "ess_share_jobs" && i["unit"] == "%")
     );
 }
+
+/// The observatory example shipped in reference/, into an edition with a registry.
+async fn app_with_observatory() -> TestApp {
+    let app = app_with_registry(2023, 2).await;
+    let example = crate::helpers::repo_path("reference/observatoire-exemple.csv");
+    let report = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, example)
+        .await
+        .unwrap();
+    assert_eq!(report.files[0].rows_rejected, 0, "{:?}", report.rejected);
+    app
+}
+
+#[tokio::test]
+async fn observatory_figures_take_precedence_and_say_their_source() {
+    let app = app_with_observatory().await;
+    let get = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.get_json(&format!("/api/indicators?level=department&{q}"), 200)
+                .await
+        }
+    };
+    let jobs = get("indicator=ess_jobs").await;
+    assert_eq!(jobs["items"][0]["value"], 50_120.0);
+    assert_eq!(jobs["items"][0]["source"], "observatoire");
+    assert_eq!(
+        jobs["sources"],
+        serde_json::json!(["observatoire", "sirene"])
+    );
+    // Same source for numerator and denominator: the observatory's own total.
+    let share = get("indicator=ess_share_jobs").await;
+    assert_eq!(share["items"][0]["value"], 11.9);
+    assert_eq!(share["items"][0]["source"], "observatoire");
+    // All establishments (employers or not) are not in the observatory: SIRENE.
+    let all = get("indicator=ess_establishments").await;
+    assert_eq!(all["items"][0]["source"], "sirene");
+    let employers = get("indicator=ess_employers&family=cooperative").await;
+    assert_eq!(employers["items"][0]["value"], 330.0);
+
+    // A zone the observatory does not cover keeps the registry's estimate.
+    let territories = app
+        .get_json("/api/indicators?level=territory&indicator=ess_jobs", 200)
+        .await;
+    let by_code = |code: &str| {
+        territories["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_code("ARR")["source"], "observatoire");
+    assert_eq!(by_code("ARR")["value"], 9_800.0);
+    assert_eq!(by_code("LEN")["source"], "sirene");
+    // What the observatory masked stays masked.
+    let fondations = app
+        .get_json(
+            "/api/indicators?level=territory&indicator=ess_jobs&family=fondation",
+            200,
+        )
+        .await;
+    let ter = fondations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "TER")
+        .unwrap();
+    assert_eq!(ter["secret"], true);
+    assert!(ter["value"].is_null());
+
+    // The profile says the source of each figure.
+    let profile = app.get_json("/api/zones/department/62/profile", 200).await;
+    let key = profile["key_figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["indicator"] == "ess_jobs")
+        .unwrap();
+    assert_eq!(key["zone"]["source"], "observatoire");
+}
+
+#[tokio::test]
+async fn bad_observatory_rows_are_rejected_with_line_and_field() {
+    let app = app_with_registry(2023, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("obs.csv");
+    std::fs::write(
+        &path,
+        "niveau,code,famille,secteur,etablissements,effectif,etp,masse_salariale\n\
+         departement,62,ess,,3240,\"50 120,5\",43850.5,1412000000\n\
+         region,32,ess,,1,1,1,1\n\
+         territoire,XXX,ess,,1,1,1,1\n\
+         departement,62,club,,1,1,1,1\n\
+         departement,62,association,Q,1,1,1,1\n\
+         departement,62,ess,Q,douze,1,1,1\n\
+         departement,62,ess,,1,1,1,1\n",
+    )
+    .unwrap();
+    let report = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, path.clone())
+        .await
+        .unwrap();
+    let f = &report.files[0];
+    assert_eq!((f.rows_read, f.rows_kept, f.rows_rejected), (7, 1, 6));
+    let rejected: Vec<(u64, &str)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.field.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (3, "niveau"),
+            (4, "code"),
+            (5, "famille"),
+            (6, "secteur"),
+            (7, "etablissements"),
+            (8, "")
+        ]
+    );
+    // Decimal comma and thousands space are read.
+    let jobs = app
+        .get_json("/api/indicators?level=department&indicator=ess_jobs", 200)
+        .await;
+    assert_eq!(jobs["items"][0]["value"], 50_120.5);
+
+    let no_edition = ess_atlas::import_observatory(&app.db, app.geography.clone(), 1999, path)
+        .await
+        .unwrap_err();
+    assert!(format!("{no_edition:#}").contains("no edition 1999"));
+    let missing = dir.path().join("missing.csv");
+    std::fs::write(&missing, "niveau,code,famille\n").unwrap();
+    let error = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, missing)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("missing column \"secteur\""),
+        "{error:#}"
+    );
+    // The failed import changed nothing.
+    let jobs_after = app
+        .get_json("/api/indicators?level=department&indicator=ess_jobs", 200)
+        .await;
+    assert_eq!(jobs_after["items"][0]["value"], 50_120.5);
+}

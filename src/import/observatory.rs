@@ -1,0 +1,236 @@
+//! Import of the regional ESS observatory's aggregates (CRESS "volet 1") for an
+//! edition, in our documented CSV format (README, `reference/observatoire-exemple.csv`):
+//!
+//! `niveau,code,famille,secteur,etablissements,effectif,etp,masse_salariale`
+//!
+//! - `niveau`: `commune`, `epci`, `territoire` or `departement`; `code` the zone's code
+//!   (INSEE code, SIREN, territory code, département code);
+//! - `famille`: `ess` (the four families), a family id, or `economy` (all salaried
+//!   employment of the zone, the denominator of the ESS share, from the same source);
+//! - `secteur`: empty for all sectors, or a NAF section `A`–`U` (for `famille` `ess`);
+//! - figures: employer establishments, jobs, FTE, payroll in euros; decimal point or
+//!   comma; `s` (or `[s]`) where the observatory masked them.
+//!
+//! Every row is checked (zone known at its level, family and sector valid, numbers
+//! readable, no duplicate); bad rows are rejected with line, field and reason.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+use super::report::{FileReport, ImportReport};
+use super::source::with_csv;
+use super::{ImportError, Result};
+use crate::ess::Family;
+use crate::geography::{Geography, Level};
+use crate::indicators::cube::Category;
+
+/// One aggregate of the observatory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservatoryRow {
+    pub level: Level,
+    pub code: String,
+    /// `ess`, a family id, or `economy`.
+    pub family: String,
+    /// NAF section, or `""` for all sectors.
+    pub sector: String,
+    pub establishments: Option<u64>,
+    pub jobs: Option<f64>,
+    pub fte: Option<f64>,
+    pub payroll: Option<f64>,
+    pub masked: bool,
+}
+
+pub struct ObservatoryEdition {
+    pub rows: Vec<ObservatoryRow>,
+    pub report: ImportReport,
+}
+
+fn parse_level(s: &str) -> Option<Level> {
+    match s {
+        "commune" => Some(Level::Commune),
+        "epci" => Some(Level::Epci),
+        "territoire" => Some(Level::Territory),
+        "departement" | "département" => Some(Level::Department),
+        _ => None,
+    }
+}
+
+fn zone_exists(g: &Geography, level: Level, code: &str) -> bool {
+    match level {
+        Level::Commune => g.commune(code).is_some(),
+        Level::Epci => g.epci_by_siren(code).is_some(),
+        Level::Territory => g.territory(code).is_some(),
+        Level::Department => g.department.code == code,
+    }
+}
+
+/// A figure: `None` when empty or masked; an error for anything else unreadable.
+fn number(text: &str) -> std::result::Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("s") || t == "[s]" {
+        return Ok(None);
+    }
+    let cleaned: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .collect();
+    cleaned
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Some)
+        .ok_or_else(|| format!("{t:?} is not a non-negative number"))
+}
+
+/// Reads an observatory file for `edition`.
+pub fn read_observatory(
+    geography: &Geography,
+    edition: i64,
+    path: &Path,
+) -> Result<ObservatoryEdition> {
+    let started = Instant::now();
+    let mut report = ImportReport::new("observatoire", edition);
+    let rows = with_csv(path, b',', |source| {
+        let col = |name: &'static str| source.column(name);
+        let cols = [
+            col("niveau")?,
+            col("code")?,
+            col("famille")?,
+            col("secteur")?,
+            col("etablissements")?,
+            col("effectif")?,
+            col("etp")?,
+            col("masse_salariale")?,
+        ];
+        let mut file = FileReport::new(&source.name);
+        let mut rows = Vec::new();
+        let mut seen = HashSet::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match source.reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => file.rows_read += 1,
+                Err(e) => {
+                    file.rows_read += 1;
+                    let line = source.lines.line(e.position());
+                    if e.is_io_error() {
+                        return Err(ImportError::Unreadable {
+                            path: source.path.clone(),
+                            line,
+                            message: e.to_string(),
+                        });
+                    }
+                    report.reject(&mut file, line, "", format!("unreadable row: {e}"));
+                    continue;
+                }
+            }
+            let line = source.lines.line(record.position());
+            let field = |i: usize| record.get(cols[i]).unwrap_or_default().trim();
+            let Some(level) = parse_level(field(0)) else {
+                report.reject(
+                    &mut file,
+                    line,
+                    "niveau",
+                    format!(
+                        "{:?} must be commune, epci, territoire or departement",
+                        field(0)
+                    ),
+                );
+                continue;
+            };
+            let code = field(1).to_owned();
+            if !zone_exists(geography, level, &code) {
+                report.reject(
+                    &mut file,
+                    line,
+                    "code",
+                    format!("no {} {code:?} in the geography", field(0)),
+                );
+                continue;
+            }
+            let family = field(2).to_owned();
+            if !(family == "ess" || family == "economy" || Family::from_id(&family).is_some()) {
+                report.reject(
+                    &mut file,
+                    line,
+                    "famille",
+                    format!("{family:?} must be ess, economy or a family id"),
+                );
+                continue;
+            }
+            let sector = field(3).to_uppercase();
+            if !sector.is_empty() && Category::sector(&sector).is_none() {
+                report.reject(
+                    &mut file,
+                    line,
+                    "secteur",
+                    format!("{sector:?} is not a NAF section A to U"),
+                );
+                continue;
+            }
+            if family != "ess" && !sector.is_empty() {
+                report.reject(
+                    &mut file,
+                    line,
+                    "secteur",
+                    "only the ESS total (famille ess) is broken down by sector".into(),
+                );
+                continue;
+            }
+            let mut values = [None; 4];
+            let mut bad = None;
+            for (k, (name, i)) in [
+                ("etablissements", 4),
+                ("effectif", 5),
+                ("etp", 6),
+                ("masse_salariale", 7),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                match number(field(i)) {
+                    Ok(v) => values[k] = v,
+                    Err(reason) => {
+                        bad = Some((name, reason));
+                        break;
+                    }
+                }
+            }
+            if let Some((name, reason)) = bad {
+                report.reject(&mut file, line, name, reason);
+                continue;
+            }
+            if !seen.insert((level, code.clone(), family.clone(), sector.clone())) {
+                report.reject(
+                    &mut file,
+                    line,
+                    "",
+                    format!("duplicate row for {} {code} {family} {sector}", field(0)),
+                );
+                continue;
+            }
+            let masked = values.iter().all(Option::is_none);
+            file.rows_kept += 1;
+            rows.push(ObservatoryRow {
+                level,
+                code,
+                family,
+                sector,
+                establishments: values[0].map(|v| v.round() as u64),
+                jobs: values[1],
+                fte: values[2],
+                payroll: values[3],
+                masked,
+            });
+        }
+        report.files.push(file);
+        Ok(rows)
+    })?;
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+        .summary
+        .insert("rows".into(), serde_json::json!(rows.len()));
+    Ok(ObservatoryEdition { rows, report })
+}
