@@ -16,6 +16,8 @@ import {
   api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
 } from './util.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
+import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
+import { renderProfile } from './profile.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -46,6 +48,8 @@ const TERRITORY_PALETTE = [
   '#f0dcc9', // pêche
 ];
 const FALLBACK_FILL = '#ecefe8';
+/** Fill of the zones while the first indicator is loading. */
+const PENDING_FILL = '#e6eaee';
 
 const EPCI_KINDS = {
   CA: "Communauté d'agglomération",
@@ -99,11 +103,18 @@ const data = {
   colours: new Map(),
   /** zone id → detail promise */
   details: new Map(),
+  /** "level:code@edition" → profile promise */
+  profiles: new Map(),
+  /** catalogue entries by id (/api/indicators/catalogue) */
+  catalogue: new Map(),
+  catalogueRaw: null,
 };
 
 let map = null;
 /** The organisations feature (orgs.js), created once /api/meta is known. */
 let orgs = null;
+/** The indicator dashboard (indicators.js): choropleth, legend, table. */
+let ind = null;
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------------------------------------
@@ -201,12 +212,20 @@ function buildStyle() {
       paint: { 'fill-color': '#7f98b0', 'fill-opacity': 0.45, 'fill-translate': [2, 4], 'fill-antialias': true },
     },
   ];
-  const fills = { territories: territoryColours, epci: epciColours, communes: communeColours };
+  const fills = ind && ind.enabled
+    ? { territories: PENDING_FILL, epci: PENDING_FILL, communes: PENDING_FILL }
+    : { territories: territoryColours, epci: epciColours, communes: communeColours };
   for (const s of SOURCE_IDS) {
     layers.push({
       id: `${s}-fill`, type: 'fill', source: s,
       layout: { visibility: s === state.level ? 'visible' : 'none' },
       paint: { 'fill-color': fills[s], 'fill-opacity': 0.92 },
+    });
+    // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
+    layers.push({
+      id: `${s}-secret`, type: 'fill', source: s, filter: none,
+      layout: { visibility: s === state.level ? 'visible' : 'none' },
+      paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
     });
     layers.push({
       id: `${s}-hover`, type: 'fill', source: s,
@@ -278,6 +297,7 @@ function setLevel(level, { updateHash = true } = {}) {
     for (const s of SOURCE_IDS) {
       const vis = s === level ? 'visible' : 'none';
       map.setLayoutProperty(`${s}-fill`, 'visibility', vis);
+      map.setLayoutProperty(`${s}-secret`, 'visibility', vis);
       map.setLayoutProperty(`${s}-hover`, 'visibility', vis);
     }
     map.setLayoutProperty('communes-line', 'visibility', level === 'communes' ? 'visible' : 'none');
@@ -288,6 +308,7 @@ function setLevel(level, { updateHash = true } = {}) {
   sub.hidden = level === 'territories';
   $('legend-line-commune').hidden = level !== 'communes';
   $('legend').dataset.level = level;
+  if (ind) ind.onLevelChange();
   if (updateHash) writeHash();
 }
 
@@ -331,15 +352,30 @@ function onFillMove(e) {
   if (org) {
     tooltip.replaceChildren(el('strong', { text: org.title }), org.sub ? el('span', { text: org.sub }) : null);
   } else {
-    const item = data[LEVELS[source].zone].get(String(id));
+    const zl = LEVELS[source].zone;
+    const item = data[zl].get(String(id));
     const name = item ? zoneDisplayName(item) : f.properties.name;
     const pop = item ? item.population : f.properties.population;
-    tooltip.replaceChildren(el('strong', { text: name }), el('span', { text: fmtPop(Number(pop)) }));
+    const tip = ind && ind.tooltip(zl, id);
+    if (tip) {
+      tooltip.replaceChildren(el('strong', { text: name }),
+        ...tip.lines.map((line, i) => el('span', { class: i === 0 ? `tip-value${tip.secret ? ' is-secret' : ''}` : null, text: line })));
+    } else {
+      tooltip.replaceChildren(el('strong', { text: name }), el('span', { text: fmtPop(Number(pop)) }));
+    }
   }
   tooltip.hidden = false;
   const { x, y } = e.point;
   const w = map.getContainer().clientWidth;
   tooltip.style.transform = `translate(${Math.min(x + 14, w - tooltip.offsetWidth - 8)}px, ${Math.max(y - tooltip.offsetHeight - 10, 4)}px)`;
+}
+
+/** Hover highlight of a zone from outside the map (the table's rows). */
+function hoverZone(zoneLevel, code) {
+  if (!map || !map.getLayer('territories-hover')) return;
+  if (hovered) map.setFeatureState(hovered, { hover: false });
+  hovered = code ? { source: LEVEL_OF_ZONE[zoneLevel], id: String(code) } : null;
+  if (hovered) map.setFeatureState(hovered, { hover: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +393,8 @@ function estimateBox(kind, text) {
     return { w: Math.min(raw, EPCI_LABEL_WIDTH) + 4, h: lines * 14 + 2 };
   }
   const charW = kind === 'territory' ? 8.6 : 6.3;
-  const h = kind === 'commune' ? 16 : 20;
+  // Territory labels carry the indicator's value on a second line.
+  const h = kind === 'commune' ? 16 : (kind === 'territory' && ind && ind.enabled ? 36 : 20);
   return { w: text.length * charW + 10, h };
 }
 
@@ -444,6 +481,13 @@ function updateLabels() {
     }
     entry.marker.setOffset([0, Math.round(l.dy || 0)]);
     entry.element.classList.toggle('is-selected', key === selected);
+    if (l.kind === 'territory') {
+      // Shown by CSS (::after), so that the label's text stays the territory's name.
+      const value = ind ? ind.labelValue('territory', l.item.code) : '';
+      if (value) entry.element.dataset.value = value;
+      else delete entry.element.dataset.value;
+      entry.element.classList.toggle('is-secret', value === 's');
+    }
   }
   for (const [key, entry] of labels) {
     if (!keep.has(key)) {
@@ -569,6 +613,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   updateLabels();
   openPanel(item, z.level);
   if (orgs) orgs.onZoneChange();
+  if (ind) ind.onZoneChange();
   if (fit === 'if-needed') ensureVisible(item.bbox);
   else if (fit) fitTo(item.bbox, { maxZoom: z.level === 'commune' ? 11.5 : 11 });
   if (updateHash) writeHash();
@@ -577,15 +622,27 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   const token = ++selectToken;
   const body = $('panel-body');
   body.setAttribute('aria-busy', 'true');
-  body.replaceChildren(renderFigures(item, z.level), el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' }));
+  const slots = {
+    card: el('div', { class: 'panel-slot', id: 'zone-card-slot' }),
+    profile: el('div', { class: 'panel-slot', id: 'zone-profile-slot' }),
+    sources: el('div', { class: 'panel-slot', id: 'zone-sources-slot' }),
+    figures: el('div', { class: 'panel-slot', id: 'zone-figures-slot' }, renderFigures(item, z.level)),
+    links: el('div', { class: 'panel-slot', id: 'zone-links-slot' }, el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' })),
+  };
+  body.replaceChildren(...Object.values(slots));
+  panelShown = { id, edition: null, indicator: null };
+  if (ind && ind.enabled) {
+    $('zone-figures-slot').prepend(el('h3', { class: 'panel-section-title', text: 'Population et superficie' }));
+    ind.renderCard(slots.card, z.level, z.code);
+    refreshProfile();
+  }
   try {
     const detail = await loadDetail(id);
     if (token !== selectToken) return;
     renderPanel(detail, z.level);
   } catch (err) {
     if (token !== selectToken) return;
-    body.replaceChildren(
-      renderFigures(item, z.level),
+    slots.links.replaceChildren(
       el('div', { class: 'panel-error', role: 'alert' },
         el('p', { text: `Impossible de charger la fiche détaillée. ${err.message || ''}` }),
         el('button', { type: 'button', class: 'btn', onclick: () => selectZone(id, { fit: false }), text: 'Réessayer' })),
@@ -593,6 +650,77 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   } finally {
     if (token === selectToken) body.removeAttribute('aria-busy');
   }
+}
+
+/** What the panel's profile shows: zone, edition and indicator it was drawn for. */
+let panelShown = { id: null, edition: null, indicator: null };
+
+function loadProfile(zoneLevel, code, edition) {
+  const key = `${zoneLevel}:${code}@${edition}`;
+  if (data.profiles.has(key)) return data.profiles.get(key);
+  const p = api(`/api/zones/${zoneLevel}/${encodeURIComponent(code)}/profile?edition=${edition}`).catch((err) => {
+    data.profiles.delete(key);
+    throw err;
+  });
+  data.profiles.set(key, p);
+  return p;
+}
+
+/** (Re)draw the profile sections of the selected zone for the dashboard's edition and indicator. */
+async function refreshProfile() {
+  if (!ind || !ind.enabled || !state.zone) return;
+  const slot = $('zone-profile-slot');
+  if (!slot) return;
+  const id = state.zone;
+  const z = parseZoneId(id);
+  const { edition, indicator } = ind.state();
+  if (panelShown.id === id && panelShown.edition === edition && panelShown.indicator === indicator) return;
+  panelShown = { id, edition, indicator };
+  if (!slot.childElementCount) slot.append(el('p', { class: 'panel-loading', text: 'Chargement des chiffres clés…' }));
+  slot.setAttribute('aria-busy', 'true');
+  const dept = data.meta.department;
+  try {
+    const [profile, deptProfile] = await Promise.all([
+      loadProfile(z.level, z.code, edition),
+      z.level === 'department' ? Promise.resolve(null) : loadProfile('department', dept.code, edition).catch(() => null),
+    ]);
+    if (state.zone !== id || panelShown.edition !== edition || panelShown.indicator !== indicator) return;
+    const parts = renderProfile(profile, {
+      catalogue: data.catalogue,
+      catalogueRaw: data.catalogueRaw,
+      indicatorId: indicator,
+      categoryLabel: ind.categoryLabel(),
+      deptProfile,
+      deptCode: dept.code,
+      deptName: dept.name,
+      levelWords: { parent: { epci: 'Territoire', commune: 'EPCI' }[z.level] || '' },
+      shortName: (p) => {
+        const known = data.epci.get(String(p.code));
+        return (known && known.short_name) || p.name;
+      },
+    });
+    slot.replaceChildren(...[parts.keyFigures, parts.breakdowns, parts.series].filter(Boolean));
+    const sources = $('zone-sources-slot');
+    if (sources) sources.replaceChildren(parts.sources);
+  } catch (err) {
+    if (state.zone !== id) return;
+    panelShown.edition = null;
+    slot.replaceChildren(el('div', { class: 'panel-error', role: 'alert' },
+      el('p', { text: `Les chiffres de la zone n'ont pas pu être chargés. ${err.message || ''}`.trim() }),
+      el('button', { type: 'button', class: 'btn', onclick: () => refreshProfile(), text: 'Réessayer' })));
+  } finally {
+    if (state.zone === id) slot.removeAttribute('aria-busy');
+  }
+}
+
+/** The dashboard's choices changed: redraw what the open panel shows of them. */
+function onIndicatorView() {
+  updateLabels();
+  if (!state.zone || $('panel').hidden) return;
+  const z = parseZoneId(state.zone);
+  const card = $('zone-card-slot');
+  if (card) ind.renderCard(card, z.level, z.code);
+  refreshProfile();
 }
 
 function hideErrorIfDetail() {
@@ -607,7 +735,9 @@ function clearSelection({ updateHash = true, restoreFocus = true } = {}) {
   setSelectedFilters(null);
   closePanel(restoreFocus);
   updateLabels();
+  panelShown = { id: null, edition: null, indicator: null };
   if (orgs) orgs.onZoneChange();
+  if (ind) ind.onZoneChange();
   if (updateHash) writeHash();
 }
 
@@ -658,8 +788,8 @@ function openPanel(item, level) {
   $('panel-body').scrollTop = 0;
   if (wasHidden && map) {
     map.resize();
-    // The panel takes the room: fold the legend (it can be reopened).
-    $('legend').open = false;
+    // The panel takes the room: on a narrow map, fold the legend (it can be reopened).
+    if (map.getContainer().clientWidth < 640) $('legend').open = false;
   }
 }
 
@@ -752,7 +882,12 @@ function renderPanel(detail, level) {
   $('zone-name').textContent = item.name;
   $('zone-subtitle').textContent = subtitleLine(item, level);
 
-  const parts = [renderFigures(item, level)];
+  const figuresSlot = $('zone-figures-slot');
+  if (figuresSlot) {
+    const old = figuresSlot.querySelector('[data-testid="zone-figures"]');
+    if (old) old.replaceWith(renderFigures(item, level));
+  }
+  const parts = [];
 
   const parents = Array.isArray(detail.parents) ? detail.parents : [];
   if (parents.length) {
@@ -774,8 +909,8 @@ function renderPanel(detail, level) {
   if (level === 'epci' && Array.isArray(detail.communes)) {
     parts.push(childList('Communes membres', 'commune', detail.communes, 'zone-children-communes'));
   }
-  const body = $('panel-body');
-  body.replaceChildren(...parts);
+  const links = $('zone-links-slot');
+  if (links) links.replaceChildren(...parts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -795,6 +930,7 @@ function readHash() {
     out.view = { zoom: m[0], center: [m[2], m[1]] };
   }
   if (orgs) out.orgs = orgs.parseHash(params);
+  if (ind) out.ind = ind.parseHash(params);
   return out;
 }
 
@@ -809,6 +945,7 @@ function writeHash() {
       const c = map.getCenter();
       parts.push(`map=${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
     }
+    if (ind) parts.push(...ind.hashParts());
     if (orgs) parts.push(...orgs.hashParts());
     const hash = `#${parts.join('&')}`;
     if (hash !== window.location.hash) {
@@ -830,6 +967,7 @@ function applyHash({ initial = false } = {}) {
     clearSelection({ updateHash: false, restoreFocus: false });
   }
   if (orgs && h.orgs) orgs.apply(h.orgs);
+  if (ind && h.ind) ind.apply(h.ind);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -966,8 +1104,10 @@ function renderLegend() {
     },
     el('span', { class: 'swatch', style: `background:${data.colours.get(t.code)}`, 'aria-hidden': 'true' }),
     el('span', { text: t.name })))));
-  // Tablets and phones: the legend starts folded so that it does not hide the map.
-  if (window.matchMedia('(max-width: 1024px)').matches) $('legend').open = false;
+  // With indicators, the classes of the choropleth replace the list of territories.
+  $('legend-territories').hidden = !!(ind && ind.enabled);
+  // Phones: the legend starts folded so that it does not hide the map.
+  if (window.matchMedia('(max-width: 760px)').matches) $('legend').open = false;
   $('legend').hidden = false;
 }
 
@@ -1007,8 +1147,9 @@ function svgHome() {
 function createMap(view) {
   const dept = data.meta.department;
   const [minX, minY, maxX, maxY] = dept.bbox;
-  const dx = (maxX - minX) * 0.9;
-  const dy = (maxY - minY) * 0.9;
+  // Generous margins: a short, wide map (table open) must still fit the whole département.
+  const dx = (maxX - minX) * 2;
+  const dy = (maxY - minY) * 1.2;
   const options = {
     container: 'map',
     style: buildStyle(),
@@ -1032,6 +1173,10 @@ function createMap(view) {
     options.fitBoundsOptions = { padding: fitPadding() };
   }
   const m = new MapLibreMap(options);
+  // The hatching of the masked zones: a small canvas image (no sprite is served).
+  m.setMissingStyleImageResolver((id) => {
+    if (id === HATCH_IMAGE && !m.hasImage(HATCH_IMAGE)) m.addImage(HATCH_IMAGE, hatchImage(), { pixelRatio: 2 });
+  });
   m.touchZoomRotate.disableRotation();
   m.keyboard.disableRotation();
   m.addControl(new NavigationControl({ showCompass: false }), 'top-left');
@@ -1144,9 +1289,12 @@ async function boot() {
   let territories;
   let epci;
   let communes;
+  let catalogue;
   try {
-    [meta, territories, epci, communes] = await Promise.all([
+    [meta, territories, epci, communes, catalogue] = await Promise.all([
       api('/api/meta'), api('/api/territories'), api('/api/epci'), api('/api/communes'),
+      // Without indicators (no edition imported, older server) the map keeps its plain colours.
+      api('/api/indicators/catalogue').catch(() => null),
     ]);
   } catch (err) {
     setStatus(null);
@@ -1163,6 +1311,32 @@ async function boot() {
   $('brand-sub').textContent = dept.name ? `${dept.name} · économie sociale et solidaire` : 'Économie sociale et solidaire';
   document.title = `Atlas de l'ESS — ${dept.name || 'Pas-de-Calais'}`;
   $('demo-badge').hidden = meta.demo !== true;
+  if (catalogue && Array.isArray(catalogue.items)) {
+    data.catalogueRaw = catalogue;
+    for (const i of catalogue.items) data.catalogue.set(i.id, i);
+  }
+  ind = createIndicators({
+    meta,
+    catalogue,
+    map: () => map,
+    zoneLevel: () => LEVELS[state.level].zone,
+    selectedZone: () => state.zone,
+    selectZone: (id, opts = {}) => selectZone(id, { fit: 'if-needed', switchLevel: false, ...opts }),
+    shortName: (level, code) => {
+      const item = data[level] && data[level].get(String(code));
+      return item ? zoneDisplayName(item) : '';
+    },
+    writeHash,
+    hover: hoverZone,
+    onView: onIndicatorView,
+    showError,
+    layoutChanged: () => {
+      if (!map) return;
+      map.resize();
+      updateLabels();
+    },
+  });
+  ind.init();
   renderLegend();
 
   orgs = createOrganisations({
@@ -1190,6 +1364,7 @@ async function boot() {
 
   const initial = readHash();
   orgs.apply(initial.orgs, { initial: true });
+  ind.apply(initial.ind, { initial: true });
   if (initial.level) state.level = initial.level;
   if (initial.zone) {
     const z = parseZoneId(initial.zone);
@@ -1206,7 +1381,7 @@ async function boot() {
     console.error(err);
     return;
   }
-  window.essAtlas = { map, state, data, selectZone, setLevel, orgs };
+  window.essAtlas = { map, state, data, selectZone, setLevel, orgs, ind };
   wireMap();
   map.once('load', () => {
     syncAttribHeight();
@@ -1215,6 +1390,7 @@ async function boot() {
       selectZone(initial.zone, { fit: !initial.view, switchLevel: !initial.level, updateHash: false });
     }
     orgs.start();
+    ind.start();
   });
 }
 
