@@ -491,26 +491,9 @@ async fn profile(
         let c = cube_for(&state, &e).await?;
         let masks = Masks::of(&c);
         let mut figures = serde_json::Map::new();
-        for id in [
-            "ess_establishments",
-            "ess_employers",
-            "ess_jobs",
-            "ess_share_jobs",
-        ] {
-            if let Some(i) = find(id) {
-                figures.insert(
-                    id.into(),
-                    serde_json::json!(value(
-                        i,
-                        &c,
-                        masks,
-                        zone,
-                        Category::Total,
-                        population,
-                        audience
-                    )),
-                );
-            }
+        for i in CATALOGUE.iter().filter(|i| !i.needs_category) {
+            let figure = value(i, &c, masks, zone, Category::Total, population, audience);
+            figures.insert(i.id.into(), serde_json::json!(figure));
         }
         series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
     }

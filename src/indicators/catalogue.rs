@@ -22,6 +22,8 @@ pub enum Formula {
 pub struct Indicator {
     pub id: &'static str,
     pub label: &'static str,
+    /// Group of the indicator in pickers: « Emploi » or « Établissements ».
+    pub group: &'static str,
     /// French unit as shown beside a value (`%`, `établissements`, …).
     pub unit: &'static str,
     pub definition: &'static str,
@@ -53,6 +55,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_establishments",
         label: "Établissements de l'ESS",
+        group: "Établissements",
         unit: "établissements",
         definition: SCOPE,
         source: SIRENE_SOURCE,
@@ -66,6 +69,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_employers",
         label: "Établissements employeurs de l'ESS",
+        group: "Établissements",
         unit: "établissements",
         definition: "Établissements de l'ESS dont la tranche d'effectif est d'au moins 1 salarié.",
         source: SIRENE_SOURCE,
@@ -79,6 +83,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_jobs",
         label: "Effectif salarié estimé de l'ESS",
+        group: "Emploi",
         unit: "salariés (estimation)",
         definition: "Salariés des établissements de l'ESS de la zone.",
         source: SIRENE_SOURCE,
@@ -92,6 +97,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_jobs_per_1000",
         label: "Emplois de l'ESS pour 1 000 habitants",
+        group: "Emploi",
         unit: "pour 1 000 hab.",
         definition: "Effectif salarié estimé de l'ESS rapporté à la population municipale.",
         source: "Effectif : Insee, SIRENE (estimation) ; population : Insee, populations légales 2023",
@@ -105,6 +111,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_establishments_per_10000",
         label: "Établissements de l'ESS pour 10 000 habitants",
+        group: "Établissements",
         unit: "pour 10 000 hab.",
         definition: "Établissements de l'ESS rapportés à la population municipale.",
         source: "Établissements : Insee, SIRENE ; population : Insee, populations légales 2023",
@@ -118,6 +125,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "ess_share_jobs",
         label: "Part de l'ESS dans l'emploi salarié",
+        group: "Emploi",
         unit: "%",
         definition: "Effectif salarié de l'ESS / effectif salarié de tous les établissements de la zone.",
         source: "Numérateur et dénominateur : Insee, SIRENE, tous les établissements actifs de la zone, estimés de la même façon",
@@ -131,6 +139,7 @@ pub static CATALOGUE: [Indicator; 7] = [
     Indicator {
         id: "share_of_ess_jobs",
         label: "Part dans les emplois de l'ESS",
+        group: "Emploi",
         unit: "%",
         definition: "Effectif salarié de la famille, du secteur ou de la taille choisis / effectif salarié de l'ESS de la zone.",
         source: SIRENE_SOURCE,
