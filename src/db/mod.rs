@@ -19,13 +19,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("invalid database URL {url:?}: {source}")]
+    #[error("invalid database URL {url:?}")]
     Url {
         url: String,
         #[source]
         source: sqlx::Error,
     },
-    #[error("cannot create the directory of database {path}: {source}")]
+    #[error("cannot create the directory of database {path}")]
     Directory {
         path: String,
         #[source]

@@ -34,7 +34,7 @@ const DERIVATION_VERSION: &str = "geography-v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum GeodataError {
-    #[error("{}: cannot read the file: {source}", path.display())]
+    #[error("{}: cannot read the file", path.display())]
     Read {
         path: PathBuf,
         #[source]
