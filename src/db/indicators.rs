@@ -114,21 +114,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        let report = serde_json::to_string(&data.report)
-            .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
-        sqlx::query(
-            "INSERT INTO import_reports (edition, kind, finished_at, report) VALUES ($1, $2, datetime('now'), $3)",
-        )
-        .bind(year)
-        .bind(&data.report.kind)
-        .bind(report)
-        .execute(&mut *tx)
-        .await?;
-        // A new stamp: cubes built before this import are rebuilt.
-        sqlx::query("UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1")
-            .bind(year)
-            .execute(&mut *tx)
-            .await?;
+        super::registry::record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;
         Ok(true)
     }

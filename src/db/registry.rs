@@ -24,6 +24,35 @@ pub struct Edition {
     pub demo: bool,
 }
 
+/// Stores an import's report and stamps the edition as re-imported (so that cubes
+/// built before it are rebuilt), inside the import's transaction. Returns the
+/// report's id.
+pub(super) async fn record_import(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    year: i64,
+    report: &ImportReport,
+) -> Result<i64> {
+    let text = serde_json::to_string(report)
+        .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO import_reports (edition, kind, finished_at, report) \
+         VALUES ($1, $2, datetime('now'), $3) RETURNING id",
+    )
+    .bind(year)
+    .bind(&report.kind)
+    .bind(text)
+    .fetch_one(&mut **tx)
+    .await?;
+    // Millisecond stamp: two imports in the same second still differ.
+    sqlx::query(
+        "UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1",
+    )
+    .bind(year)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 /// An import report as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredReport {
@@ -165,21 +194,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        let report = serde_json::to_string(&data.report)
-            .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO import_reports (edition, kind, finished_at, report) \
-             VALUES ($1, $2, datetime('now'), $3) RETURNING id",
-        )
-        .bind(year)
-        .bind(&data.report.kind)
-        .bind(report)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1")
-            .bind(year)
-            .execute(&mut *tx)
-            .await?;
+        let id = record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;
         Ok(id)
     }
