@@ -12,19 +12,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { BASE, TIMEOUT, launchBrowser, normSpaces, getJson, waitReady, screenPoint } from './support.mjs';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
 
-const BASE = (process.env.ESS_ATLAS_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const SHOTS = process.env.ESS_ATLAS_INDICATORS_SCREENSHOT || '/tmp/ess-atlas-indicators';
-const TIMEOUT = 60_000;
-
-/** Intl's fr-FR output uses U+202F / U+00A0 as separators: fold every kind of space to ' '. */
-function normSpaces(s) {
-  return String(s).replace(/[\s\u00a0\u202f\u2007\u2009]+/g, ' ').trim();
-}
 
 /** A French number without Intl: "12 345", "7,5", "11,8". `fixed` keeps trailing zeros. */
 function frenchNumber(v, decimals, fixed) {
@@ -51,16 +42,6 @@ function frenchEvolution(v, ind) {
   return signed;
 }
 
-async function getJson(path) {
-  const res = await fetch(`${BASE}${path}`);
-  assert.equal(res.status, 200, `GET ${path} → ${res.status}`);
-  return res.json();
-}
-
-async function waitReady(page) {
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: TIMEOUT });
-}
-
 /** Waits until the map shows the /api/indicators answer whose query holds every `parts`. */
 async function waitIndicator(page, parts) {
   await page.waitForFunction((want) => {
@@ -73,15 +54,6 @@ async function waitIndicator(page, parts) {
 
 async function legendBounds(page) {
   return (await page.getByTestId('legend-class').locator('.legend-bound').allTextContents()).map(normSpaces);
-}
-
-async function screenPoint(page, lngLat) {
-  return page.evaluate((ll) => {
-    const { map } = window.essAtlas;
-    const p = map.project(ll);
-    const r = map.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, lngLat);
 }
 
 async function text(locator) {
@@ -107,11 +79,7 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     territories = (await getJson('/api/territories')).items;
     enabled = Array.isArray(meta.editions) && meta.editions.length > 0;
     latest = enabled ? meta.editions[meta.editions.length - 1] : null;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR' });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));

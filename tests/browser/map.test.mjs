@@ -10,45 +10,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady, screenPoint } from './support.mjs';
 
-// playwright-core is a devDependency of web/package.json: resolve it from there.
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
 
-const BASE = (process.env.ESS_ATLAS_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const SCREENSHOT = process.env.ESS_ATLAS_SCREENSHOT || '/tmp/ess-atlas-map.png';
-const TIMEOUT = 60_000;
-
-/** Group thousands with a plain space, independently of Intl, to check the page's formatting. */
-function frenchInt(n) {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
-
-/** Intl's fr-FR output uses U+202F / U+00A0 as separators: fold every kind of space to ' '. */
-function normSpaces(s) {
-  return String(s).replace(/[\s\u00a0\u202f\u2007\u2009]+/g, ' ').trim();
-}
-
-async function getJson(path) {
-  const res = await fetch(`${BASE}${path}`);
-  assert.equal(res.status, 200, `GET ${path} → ${res.status}`);
-  return res.json();
-}
-
-async function waitReady(page) {
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: TIMEOUT });
-}
-
-/** Page coordinates of a [lon, lat] point on the map. */
-async function screenPoint(page, lngLat) {
-  return page.evaluate((ll) => {
-    const { map } = window.essAtlas;
-    const p = map.project(ll);
-    const r = map.getContainer().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, lngLat);
-}
 
 async function zoneName(page) {
   return normSpaces(await page.getByTestId('zone-name').textContent());
@@ -65,11 +30,7 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
   before(async () => {
     meta = await getJson('/api/meta');
     territories = (await getJson('/api/territories')).items;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'fr-FR' });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));

@@ -9,33 +9,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady } from './support.mjs';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
 
-const BASE = (process.env.ESS_ATLAS_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const SCREENSHOT = process.env.ESS_ATLAS_ORGS_SCREENSHOT || '/tmp/ess-atlas-organisations.png';
-const TIMEOUT = 60_000;
 const FAMILIES = ['association', 'cooperative', 'mutuelle', 'fondation', 'societe_commerciale_ess'];
-
-function frenchInt(n) {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
-
-function normSpaces(s) {
-  return String(s).replace(/[\s\u00a0\u202f\u2007\u2009]+/g, ' ').trim();
-}
-
-async function getJson(path) {
-  const res = await fetch(`${BASE}${path}`);
-  assert.equal(res.status, 200, `GET ${path} → ${res.status}`);
-  return res.json();
-}
-
-async function waitReady(page) {
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: TIMEOUT });
-}
 
 /** Waits until the list shows the answer for filters containing every `parts` ("family=…"). */
 async function waitList(page, parts = []) {
@@ -101,11 +79,7 @@ describe('organisations (navigateur)', { timeout: 6 * TIMEOUT }, () => {
   before(async () => {
     meta = await getJson('/api/meta');
     hasData = Array.isArray(meta.editions) && meta.editions.length > 0;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'fr-FR', acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
