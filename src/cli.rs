@@ -176,7 +176,7 @@ pub struct LocateArgs {
     /// Output CSV (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Use these polygons instead of the geodata: a code<TAB>WKT file (EPSG:4326).
+    /// Use these polygons instead of the geodata: a `code<TAB>WKT` file (EPSG:4326).
     /// EPCI and territory columns are then left empty.
     #[arg(long)]
     pub polygons: Option<PathBuf>,

@@ -100,7 +100,7 @@ pub struct GeodataInput {
     pub communes: Vec<CommuneInput>,
     pub epci: Vec<EpciInput>,
     pub territories: Vec<TerritoryInput>,
-    /// SHA-256 of the files and of [`DERIVATION_VERSION`]: equal fingerprints mean the
+    /// SHA-256 of the files and of the derivation version: equal fingerprints mean the
     /// derived outlines cached in the database are still right.
     pub fingerprint: String,
 }

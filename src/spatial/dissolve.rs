@@ -1,7 +1,7 @@
 //! Dissolves commune outlines into the outline of a group (EPCI, territory).
 //!
 //! Neighbouring communes share every vertex in the shipped geodata, so the union is
-//! exact; any sliver the boolean operation still produces (below [`MIN_PART_KM2`]) is
+//! exact; any sliver the boolean operation still produces (below 1 m²) is
 //! dropped so that a group made of one piece dissolves to one polygon.
 
 use geo::{Area, MultiPolygon, unary_union};
