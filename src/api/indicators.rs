@@ -379,34 +379,44 @@ async fn indicators(
 #[serde(deny_unknown_fields)]
 struct ProfileParams {
     edition: Option<String>,
+    /// One of these narrows the key figures and the series to a category.
+    family: Option<String>,
+    sector: Option<String>,
+    size: Option<String>,
 }
 
-/// Key figures: the catalogue's indicators that need no category.
+/// Whether an indicator applies to `category` (some need one, `Total` is not one).
+fn applies(indicator: &Indicator, category: Category) -> bool {
+    !indicator.needs_category || category != Category::Total
+}
+
+/// Key figures of `category` (the whole ESS by default): every indicator that applies.
 fn key_figures(
     g: &Geography,
     cube: &Cube,
     zone: usize,
     population: u64,
     parent: Option<(usize, &str, &str, u64)>,
+    category: Category,
     audience: Audience,
 ) -> Vec<serde_json::Value> {
     let masks = Masks::of(cube);
     let dept = cube.space.index(Level::Department, 0);
     CATALOGUE
         .iter()
-        .filter(|i| !i.needs_category)
+        .filter(|i| applies(i, category))
         .map(|i: &Indicator| {
             serde_json::json!({
                 "indicator": i.id,
                 "label": i.label,
                 "unit": i.unit,
                 "estimate": i.estimate,
-                "zone": value(i, cube, masks, zone, Category::Total, population, audience),
+                "zone": value(i, cube, masks, zone, category, population, audience),
                 "parent": parent.map(|(pz, code, name, pop)| serde_json::json!({
                     "code": code, "name": name,
-                    "figure": value(i, cube, masks, pz, Category::Total, pop, audience),
+                    "figure": value(i, cube, masks, pz, category, pop, audience),
                 })),
-                "department": value(i, cube, masks, dept, Category::Total, g.department.population, audience),
+                "department": value(i, cube, masks, dept, category, g.department.population, audience),
             })
         })
         .collect()
@@ -475,6 +485,7 @@ async fn profile(
     .ok_or_else(|| {
         ApiError::NotFound("zone", format!("{code} at level {level:?}").to_lowercase())
     })?;
+    let category = parse_category(p.family.as_ref(), p.sector.as_ref(), p.size.as_ref())?;
     let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
     let cube = cube_for(&state, &edition).await?;
     let zone = cube.space.index(level, position);
@@ -491,8 +502,8 @@ async fn profile(
         let c = cube_for(&state, &e).await?;
         let masks = Masks::of(&c);
         let mut figures = serde_json::Map::new();
-        for i in CATALOGUE.iter().filter(|i| !i.needs_category) {
-            let figure = value(i, &c, masks, zone, Category::Total, population, audience);
+        for i in CATALOGUE.iter().filter(|i| applies(i, category)) {
+            let figure = value(i, &c, masks, zone, category, population, audience);
             figures.insert(i.id.into(), serde_json::json!(figure));
         }
         series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
@@ -506,7 +517,8 @@ async fn profile(
         "demo": edition.demo,
         "sources": sources(&cube),
         "source_label": source_label(&cube),
-        "key_figures": key_figures(g, &cube, zone, population, parent, audience),
+        "category": category_json(category),
+        "key_figures": key_figures(g, &cube, zone, population, parent, category, audience),
         "breakdowns": {
             "family": breakdown(&cube, zone, population, &families, audience),
             "sector": breakdown(&cube, zone, population, &sectors, audience),

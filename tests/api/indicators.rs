@@ -164,6 +164,45 @@ async fn the_same_figure_is_equal_in_the_indicators_and_the_profile() {
         assert_eq!(f["ess_jobs"]["value"], cu["value"], "{family}");
     }
     assert_eq!(arr["parent"]["code"], "ARR");
+
+    // A profile narrowed to a category gives the same figures as the filtered indicators.
+    let coops = app
+        .get_json("/api/zones/epci/200033579/profile?family=cooperative", 200)
+        .await;
+    assert_eq!(coops["category"]["id"], "cooperative");
+    let list = app
+        .get_json(
+            "/api/indicators?level=epci&indicator=ess_jobs&family=cooperative",
+            200,
+        )
+        .await;
+    let cu = items(&list)
+        .iter()
+        .find(|e| e["code"] == "200033579")
+        .unwrap();
+    let key = |body: &Value, id: &str| {
+        body["key_figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["indicator"] == id)
+            .cloned()
+    };
+    assert_eq!(
+        key(&coops, "ess_jobs").unwrap()["zone"]["value"],
+        cu["value"]
+    );
+    assert!(
+        key(&coops, "share_of_ess_jobs").is_some(),
+        "a category's share in ESS jobs"
+    );
+    assert!(key(&arr, "share_of_ess_jobs").is_none(), "needs a category");
+    assert!(coops["series"][0]["figures"]["share_of_ess_jobs"].is_object());
+    app.get_json(
+        "/api/zones/epci/200033579/profile?family=cooperative&size=1-9",
+        400,
+    )
+    .await;
     assert_eq!(arr["series"].as_array().unwrap().len(), 1);
 }
 
