@@ -316,7 +316,7 @@ describe('organisations (navigateur)', { timeout: 6 * TIMEOUT }, () => {
     assert.equal(await waitList(page), all);
   });
 
-  it('switches edition', { timeout: TIMEOUT }, async (t) => {
+  it('switches edition', { timeout: 2 * TIMEOUT }, async (t) => {
     if (!hasData || meta.editions.length < 2) {
       t.skip('fewer than two editions');
       return;
