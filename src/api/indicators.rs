@@ -323,7 +323,7 @@ async fn indicators(
             })
     };
     let dept_zone = cube.space.index(Level::Department, 0);
-    let department = ZoneFigure {
+    let department_figure = || ZoneFigure {
         code: &g.department.code,
         name: &g.department.name,
         population: g.department.population,
@@ -331,15 +331,9 @@ async fn indicators(
         evolution: evolution_of(dept_zone, g.department.population),
         parent: None,
     };
+    let department = department_figure();
     let items: Vec<ZoneFigure<'_>> = if level == Level::Department {
-        vec![ZoneFigure {
-            code: &g.department.code,
-            name: &g.department.name,
-            population: g.department.population,
-            figure: figure_of(dept_zone, g.department.population),
-            evolution: evolution_of(dept_zone, g.department.population),
-            parent: None,
-        }]
+        vec![department_figure()]
     } else {
         zones_of(g, &cube, level)
             .into_iter()

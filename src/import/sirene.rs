@@ -228,6 +228,30 @@ fn next_record(
     }
 }
 
+/// Rejects a row whose field count differs from the header's (a truncated or
+/// malformed line); `true` when the row is whole.
+fn has_width(
+    record: &csv::StringRecord,
+    width: usize,
+    line: u64,
+    file: &mut FileReport,
+    report: &mut ImportReport,
+) -> bool {
+    if record.len() == width {
+        return true;
+    }
+    report.reject(
+        file,
+        line,
+        "",
+        format!(
+            "expected {width} fields, found {} (truncated or malformed line)",
+            record.len()
+        ),
+    );
+    false
+}
+
 /// Reads the SIRENE files of one edition. Blocking and CPU-bound.
 ///
 /// `reference_date` (`AAAA-MM-JJ`) decides which establishments were active.
@@ -393,16 +417,7 @@ fn read_establishments(
             None => break,
         }
         let line = source.lines.line(record.position());
-        if record.len() != width {
-            report.reject(
-                &mut file,
-                line,
-                "",
-                format!(
-                    "expected {width} fields, found {} (truncated or malformed line)",
-                    record.len()
-                ),
-            );
+        if !has_width(&record, width, line, &mut file, report) {
             continue;
         }
         // Cheap test first: most rows of a national file are elsewhere.
@@ -590,16 +605,7 @@ fn read_units(
             continue;
         }
         let line = source.lines.line(record.position());
-        if record.len() != width {
-            report.reject(
-                &mut file,
-                line,
-                "",
-                format!(
-                    "expected {width} fields, found {} (truncated or malformed line)",
-                    record.len()
-                ),
-            );
+        if !has_width(&record, width, line, &mut file, report) {
             continue;
         }
         let cj = record.get(cj_c).unwrap_or_default().trim();
