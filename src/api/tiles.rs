@@ -83,7 +83,10 @@ async fn tile(
     let t = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)?;
     let (edition, family) = if layer == TileLayer::Organisations {
         (
-            state.tiles.resolve_edition(params.edition)?,
+            state
+                .tiles
+                .resolve_edition(&state.db, params.edition)
+                .await?,
             parse_family(params.family.as_deref())?,
         )
     } else {
@@ -194,7 +197,7 @@ async fn tilejson(
             query.push(format!("family={}", f.id()));
         }
         // Resolved now so that the URL names the edition: the latest may change.
-        match state.tiles.resolve_edition(params.edition) {
+        match state.tiles.resolve_edition(&state.db, params.edition).await {
             Ok(year) => {
                 query.push(format!("edition={year}"));
                 demo = state.db.edition(year).await?.is_some_and(|e| e.demo);

@@ -442,8 +442,17 @@ impl TileService {
     }
 
     /// The edition an organisations request means: the given one if it exists, else
-    /// the latest.
-    pub fn resolve_edition(&self, edition: Option<i64>) -> Result<i64, TileError> {
+    /// the latest. An edition the server does not know yet makes it re-read the
+    /// editions at once rather than wait for the next poll.
+    pub async fn resolve_edition(&self, db: &Db, edition: Option<i64>) -> Result<i64, TileError> {
+        if let Ok(y) = self.known_edition(edition) {
+            return Ok(y);
+        }
+        self.refresh(db).await?;
+        self.known_edition(edition)
+    }
+
+    fn known_edition(&self, edition: Option<i64>) -> Result<i64, TileError> {
         let data = self
             .data
             .read()

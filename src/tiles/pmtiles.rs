@@ -59,8 +59,7 @@ pub async fn export(
         "zooms must satisfy min ≤ max ≤ {}",
         super::MAX_ZOOM
     );
-    service.refresh(db).await?;
-    let edition = match service.resolve_edition(edition) {
+    let edition = match service.resolve_edition(db, edition).await {
         Ok(y) => Some(y),
         Err(super::TileError::NoEdition) => None,
         Err(e) => return Err(e.into()),
