@@ -27,6 +27,17 @@ pub const CELL: i64 = 128;
 /// A point in tile coordinates and the index of its establishment.
 type Located = ([i64; 2], u32);
 
+/// An aggregation cell being filled.
+#[derive(Default)]
+struct Cell {
+    count: i64,
+    sum: [i64; 2],
+    employers: i64,
+    families: [i64; Family::ALL.len()],
+    first: u32,
+    first_at: [i64; 2],
+}
+
 /// One public, located establishment.
 #[derive(Debug, Clone)]
 pub struct OrgPoint {
@@ -117,45 +128,39 @@ impl PointSet {
                 layer.add_point(&self.properties(i), p);
             }
         } else {
-            let mut cells: HashMap<(i64, i64), Vec<Located>> = HashMap::new();
+            // One pass, no per-cell allocation: counts and coordinate sums per cell.
+            let mut cells: HashMap<(i64, i64), Cell> = HashMap::new();
             for (p, i) in inside {
-                cells
-                    .entry((p[0] / CELL, p[1] / CELL))
-                    .or_default()
-                    .push((p, i));
+                let r = &self.records[i as usize];
+                let cell = cells.entry((p[0] / CELL, p[1] / CELL)).or_insert(Cell {
+                    first: i,
+                    first_at: p,
+                    ..Cell::default()
+                });
+                cell.count += 1;
+                cell.sum[0] += p[0];
+                cell.sum[1] += p[1];
+                cell.employers += i64::from(r.employer);
+                cell.families[r.family as usize] += 1;
             }
             let mut cells: Vec<_> = cells.into_iter().collect();
             cells.sort_unstable_by_key(|(k, _)| *k);
-            for (_, members) in cells {
-                if let [(p, i)] = members.as_slice() {
-                    layer.add_point(&self.properties(*i), *p);
+            for (_, c) in cells {
+                if c.count == 1 {
+                    layer.add_point(&self.properties(c.first), c.first_at);
                     continue;
                 }
-                let n = members.len() as i64;
-                let sx: i64 = members.iter().map(|(p, _)| p[0]).sum();
-                let sy: i64 = members.iter().map(|(p, _)| p[1]).sum();
                 let mut props = vec![
-                    ("count", Value::Int(n)),
-                    (
-                        "employers",
-                        Value::Int(
-                            members
-                                .iter()
-                                .filter(|(_, i)| self.records[*i as usize].employer)
-                                .count() as i64,
-                        ),
-                    ),
+                    ("count", Value::Int(c.count)),
+                    ("employers", Value::Int(c.employers)),
                 ];
                 for f in Family::ALL {
-                    let c = members
-                        .iter()
-                        .filter(|(_, i)| self.records[*i as usize].family == f)
-                        .count();
-                    if c > 0 {
-                        props.push((f.id(), Value::Int(c as i64)));
+                    let n = c.families[f as usize];
+                    if n > 0 {
+                        props.push((f.id(), Value::Int(n)));
                     }
                 }
-                layer.add_point(&props, [sx / n, sy / n]);
+                layer.add_point(&props, [c.sum[0] / c.count, c.sum[1] / c.count]);
             }
         }
         layer.finish(out);
