@@ -10,8 +10,6 @@
 //! the establishment itself. The grid is global at each zoom, so an establishment is in
 //! exactly one feature of one tile.
 
-use std::collections::HashMap;
-
 use super::mvt::{LayerBuilder, Value};
 use super::topology::world;
 use super::{EXTENT, TileId};
@@ -53,20 +51,30 @@ pub struct OrgPoint {
 
 /// An edition's points, indexed for tile queries.
 pub struct PointSet {
-    /// Sorted by `world.0`.
-    points: Vec<(f64, f64, u32)>,
+    /// Sorted by x: normalised Web Mercator x and y, record index, and the record's
+    /// family and employer flag packed (`family << 1 | employer`), so that aggregating
+    /// reads one compact array.
+    points: Vec<(f64, f64, u32, u8)>,
     records: Vec<OrgPoint>,
 }
+
+/// Cells per side of the aggregation grid of one tile.
+const GRID: usize = (EXTENT as i64 / CELL) as usize;
 
 impl PointSet {
     #[must_use]
     pub fn new(records: Vec<OrgPoint>) -> Self {
-        let mut points: Vec<(f64, f64, u32)> = records
+        let mut points: Vec<(f64, f64, u32, u8)> = records
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 let w = world([r.lon, r.lat], 1.0);
-                (w[0], w[1], i as u32)
+                (
+                    w[0],
+                    w[1],
+                    i as u32,
+                    (r.family as u8) << 1 | u8::from(r.employer),
+                )
             })
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -83,85 +91,88 @@ impl PointSet {
         self.records.is_empty()
     }
 
-    /// Establishments of `family` (all when `None`) inside tile `t`, with their tile
-    /// coordinates.
-    fn in_tile(&self, t: TileId, family: Option<Family>) -> Vec<Located> {
+    /// Calls `visit` with the tile coordinates, record index and packed attributes of
+    /// every establishment of `family` (all when `None`) inside tile `t`.
+    fn visit(&self, t: TileId, family: Option<Family>, mut visit: impl FnMut([i64; 2], u32, u8)) {
         let n = f64::from(1u32 << t.z);
         let (x0, x1) = (f64::from(t.x) / n, f64::from(t.x + 1) / n);
         let (y0, y1) = (f64::from(t.y) / n, f64::from(t.y + 1) / n);
         let start = self.points.partition_point(|p| p.0 < x0);
         let scale = f64::from(EXTENT) * n;
-        let mut out = Vec::new();
-        for &(x, y, i) in &self.points[start..] {
+        let (ox, oy) = (
+            f64::from(t.x) * f64::from(EXTENT),
+            f64::from(t.y) * f64::from(EXTENT),
+        );
+        let wanted = family.map(|f| f as u8);
+        for &(x, y, i, attrs) in &self.points[start..] {
             if x >= x1 {
                 break;
             }
-            if y < y0 || y >= y1 {
+            if y < y0 || y >= y1 || wanted.is_some_and(|f| attrs >> 1 != f) {
                 continue;
             }
-            if family.is_some_and(|f| self.records[i as usize].family != f) {
-                continue;
-            }
-            let px = (x * scale - f64::from(t.x) * f64::from(EXTENT)).floor() as i64;
-            let py = (y * scale - f64::from(t.y) * f64::from(EXTENT)).floor() as i64;
-            out.push(([px.clamp(0, 4095), py.clamp(0, 4095)], i));
+            let px = ((x * scale - ox).floor() as i64).clamp(0, 4095);
+            let py = ((y * scale - oy).floor() as i64).clamp(0, 4095);
+            visit([px, py], i, attrs);
         }
-        out
     }
 
     /// Encodes the `organisations` layer of tile `t`.
     pub fn encode(&self, t: TileId, family: Option<Family>, out: &mut Vec<u8>) {
-        let mut inside = self.in_tile(t, family);
-        if inside.is_empty() {
-            return;
-        }
         let mut layer = LayerBuilder::new("organisations", EXTENT);
-        let individual = t.z >= INDIVIDUAL_FROM_ZOOM && inside.len() <= MAX_POINTS;
-        if individual {
-            // Stable order: by SIRET.
-            inside.sort_by(|a, b| {
-                self.records[a.1 as usize]
-                    .siret
-                    .cmp(&self.records[b.1 as usize].siret)
-            });
-            for (p, i) in inside {
-                layer.add_point(&self.properties(i), p);
+        let mut grid: Vec<Cell> = Vec::new();
+        let add = |grid: &mut Vec<Cell>, p: [i64; 2], i: u32, attrs: u8| {
+            if grid.is_empty() {
+                grid.resize_with(GRID * GRID, Cell::default);
+            }
+            let cell = &mut grid[(p[1] / CELL) as usize * GRID + (p[0] / CELL) as usize];
+            if cell.count == 0 {
+                cell.first = i;
+                cell.first_at = p;
+            }
+            cell.count += 1;
+            cell.sum[0] += p[0];
+            cell.sum[1] += p[1];
+            cell.employers += i64::from(attrs & 1);
+            cell.families[usize::from(attrs >> 1)] += 1;
+        };
+        if t.z >= INDIVIDUAL_FROM_ZOOM {
+            let mut inside: Vec<(Located, u8)> = Vec::new();
+            self.visit(t, family, |p, i, attrs| inside.push(((p, i), attrs)));
+            if inside.len() <= MAX_POINTS {
+                // One by one, in a stable order: by SIRET.
+                inside.sort_by(|a, b| {
+                    self.records[a.0.1 as usize]
+                        .siret
+                        .cmp(&self.records[b.0.1 as usize].siret)
+                });
+                for ((p, i), _) in inside {
+                    layer.add_point(&self.properties(i), p);
+                }
+            } else {
+                for ((p, i), attrs) in inside {
+                    add(&mut grid, p, i, attrs);
+                }
             }
         } else {
-            // One pass, no per-cell allocation: counts and coordinate sums per cell.
-            let mut cells: HashMap<(i64, i64), Cell> = HashMap::new();
-            for (p, i) in inside {
-                let r = &self.records[i as usize];
-                let cell = cells.entry((p[0] / CELL, p[1] / CELL)).or_insert(Cell {
-                    first: i,
-                    first_at: p,
-                    ..Cell::default()
-                });
-                cell.count += 1;
-                cell.sum[0] += p[0];
-                cell.sum[1] += p[1];
-                cell.employers += i64::from(r.employer);
-                cell.families[r.family as usize] += 1;
+            self.visit(t, family, |p, i, attrs| add(&mut grid, p, i, attrs));
+        }
+        for c in grid.iter().filter(|c| c.count > 0) {
+            if c.count == 1 {
+                layer.add_point(&self.properties(c.first), c.first_at);
+                continue;
             }
-            let mut cells: Vec<_> = cells.into_iter().collect();
-            cells.sort_unstable_by_key(|(k, _)| *k);
-            for (_, c) in cells {
-                if c.count == 1 {
-                    layer.add_point(&self.properties(c.first), c.first_at);
-                    continue;
+            let mut props = vec![
+                ("count", Value::Int(c.count)),
+                ("employers", Value::Int(c.employers)),
+            ];
+            for f in Family::ALL {
+                let n = c.families[f as usize];
+                if n > 0 {
+                    props.push((f.id(), Value::Int(n)));
                 }
-                let mut props = vec![
-                    ("count", Value::Int(c.count)),
-                    ("employers", Value::Int(c.employers)),
-                ];
-                for f in Family::ALL {
-                    let n = c.families[f as usize];
-                    if n > 0 {
-                        props.push((f.id(), Value::Int(n)));
-                    }
-                }
-                layer.add_point(&props, [c.sum[0] / c.count, c.sum[1] / c.count]);
             }
+            layer.add_point(&props, [c.sum[0] / c.count, c.sum[1] / c.count]);
         }
         layer.finish(out);
     }
