@@ -14,7 +14,10 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
-cargo test --all-targets
-cargo test --doc
+# ESS_ATLAS_CARGO_FEATURES (CI sets maplibre-check): optional cargo features for every build.
+features=()
+[ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
+cargo test --all-targets "${features[@]}"
+cargo test --doc "${features[@]}"
 
 scripts/browser-tests.sh

@@ -3,7 +3,9 @@
 # tests (tests/browser/*.test.mjs) against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --bin ess-atlas
+features=()
+[ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
+cargo build --bin ess-atlas "${features[@]}"
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ./target/debug/ess-atlas --database "sqlite://$tmp/browser.db?mode=rwc" serve \
