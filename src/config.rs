@@ -22,6 +22,9 @@ pub struct Config {
     pub demo: bool,
     /// Where the demonstration files are written (kept for inspection).
     pub demo_dir: PathBuf,
+    /// Always mark the session cookie `Secure` (it is also set on requests that
+    /// arrived over HTTPS through a proxy, `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -37,6 +40,7 @@ impl Config {
             web_dir: root.join("web"),
             demo: false,
             demo_dir: dir.join("demo"),
+            secure_cookies: false,
         }
     }
 }

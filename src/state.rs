@@ -16,4 +16,6 @@ pub struct AppState {
     pub layers: Arc<Layers>,
     /// Indicator cubes per edition.
     pub cubes: Arc<CubeCache>,
+    /// Mark the session cookie `Secure` on every response.
+    pub secure_cookies: bool,
 }
