@@ -109,6 +109,8 @@ async fn require_edition(state: &AppState, edition: i64) -> Result<(), ApiError>
 struct PortraitQuery {
     territory: Option<String>,
     edition: Option<String>,
+    /// `true`: what the public sees, even for staff (the map's panel).
+    published: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -134,7 +136,11 @@ async fn list_portraits(
     let edition = q.edition.as_deref().map(parse_edition).transpose()?;
     let rows = state
         .db
-        .portraits(q.territory.as_deref(), edition, !viewer.is_staff())
+        .portraits(
+            q.territory.as_deref(),
+            edition,
+            !viewer.is_staff() || q.published == Some(true),
+        )
         .await?;
     let items: Vec<PortraitSummary> = rows
         .into_iter()
@@ -462,6 +468,8 @@ struct PlanQuery {
     edition: Option<String>,
     orientation: Option<String>,
     epci: Option<String>,
+    /// `true`: what the public sees, even for staff (the map's panel).
+    published: Option<bool>,
 }
 
 fn plan_filter(q: PlanQuery, viewer: &Viewer) -> Result<PlanFilter, ApiError> {
@@ -474,7 +482,7 @@ fn plan_filter(q: PlanQuery, viewer: &Viewer) -> Result<PlanFilter, ApiError> {
             .map(|o| parse_id("orientation", o))
             .transpose()?,
         epci: q.epci,
-        published_only: !viewer.is_staff(),
+        published_only: !viewer.is_staff() || q.published == Some(true),
     })
 }
 
