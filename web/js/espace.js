@@ -276,7 +276,7 @@ const OPERATION = { create: 'création', update: 'modification', delete: 'suppre
 function historyList(items) {
   if (!items.length) return el('p', { class: 'muted', text: 'Aucune modification.' });
   return el('ol', { class: 'history', 'data-testid': 'history' }, items.map((c) => {
-    const changed = c.before && c.after && typeof c.before === 'object'
+    const changed = c.operation === 'update' && c.before && c.after && typeof c.before === 'object'
       ? Object.keys(c.after).filter((k) => JSON.stringify(c.before[k]) !== JSON.stringify(c.after[k]) && k !== 'updated_at')
       : [];
     return el('li', {}, `${new Date(c.at).toLocaleString('fr-FR')} — ${c.username} — ${OPERATION[c.operation] || c.operation}`,
