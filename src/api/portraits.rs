@@ -220,6 +220,8 @@ struct TransitionView {
     at: String,
     body: Option<String>,
     decision_ref: Option<String>,
+    /// Staff only: a working note.
+    #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<String>,
     /// Staff only: who took the step.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,7 +237,7 @@ fn transition_views(rows: Vec<TransitionRow>, staff: bool) -> Vec<TransitionView
             at: t.at,
             body: t.body,
             decision_ref: t.decision_ref,
-            comment: t.comment,
+            comment: if staff { t.comment } else { None },
             username: staff.then_some(t.username),
         })
         .collect()

@@ -313,10 +313,12 @@ async fn login(
         csrf,
     };
     let mut response = super::json(&session_info(Some(&staff)))?;
-    response.headers_mut().insert(
+    let h = response.headers_mut();
+    h.insert(
         SET_COOKIE,
         cookie(&state, &headers, &token, SESSION_SECONDS),
     );
+    h.insert("cache-control", HeaderValue::from_static("no-store"));
     Ok(response)
 }
 

@@ -269,7 +269,12 @@ impl Db {
         })
     }
 
+    /// Records a failed login, and forgets failures older than the throttling window.
     pub async fn record_login_failure(&self, username: &str, ip: &str, at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+            .bind(at - crate::auth::session::THROTTLE_WINDOW_SECONDS)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
             .bind(username)
             .bind(ip)

@@ -362,6 +362,10 @@ async fn the_workflow_records_who_when_the_body_and_the_decision() {
     assert_eq!(status, 200);
     assert_eq!(public["items"][1]["decision_ref"], "CT-ARR-2023-04");
     assert!(public["items"][1].get("username").is_none());
+    assert!(
+        public["items"][1].get("comment").is_none(),
+        "comments are staff notes"
+    );
 }
 
 #[tokio::test]
