@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `locate`, imports, editions, the demo
-//! and exports.
+//! The command line: `serve` (the default), `locate`, imports, editions, demo data,
+//! exports and staff accounts (`user`).
 //!
 //! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
 //! service manager configures the server without a command line.
@@ -69,6 +69,11 @@ pub enum Command {
     /// Export data for static hosting.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Manage staff accounts. Passwords are read from the environment variable
+    /// `ESS_ATLAS_PASSWORD` when it is set, else from the first line of standard input
+    /// (never from the command line, which other users can see).
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +91,50 @@ pub enum ExportCommand {
         min_zoom: u8,
         #[arg(long, default_value_t = 14)]
         max_zoom: u8,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// `admin`, `charge_de_mission`, `referent` or `lecteur`.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the interface (default: the user name).
+        #[arg(long)]
+        name: Option<String>,
+        /// A territory a referent may edit (repeat for several).
+        #[arg(long = "territory")]
+        territories: Vec<String>,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Change an account's role (and a referent's territories); ends its sessions.
+    SetRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long = "territory")]
+        territories: Vec<String>,
+    },
+    /// Set a new password and end the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -184,6 +233,10 @@ pub struct ServeArgs {
     /// Bound of the in-memory tile cache, in MiB.
     #[arg(long, env = "ESS_ATLAS_TILE_CACHE_MB", default_value_t = crate::config::DEFAULT_TILE_CACHE_MB)]
     pub tile_cache_mb: u64,
+    /// Always mark the session cookie Secure (behind HTTPS). Without it, the flag is
+    /// set when the request came through a proxy with `X-Forwarded-Proto: https`.
+    #[arg(long, env = "ESS_ATLAS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -242,6 +295,7 @@ impl Cli {
                 min_zoom,
                 max_zoom,
             })) => export_tiles(&self.global, &out, edition, (min_zoom, max_zoom)).await,
+            Some(Command::User(command)) => user(&self.global, command).await,
         }
     }
 }
@@ -255,6 +309,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo: !args.no_demo,
         demo_dir: args.demo_dir,
         tile_cache_mb: args.tile_cache_mb,
+        secure_cookies: args.secure_cookies,
     };
     let started = Instant::now();
     let app = crate::build_app(cfg).await?;
@@ -371,6 +426,141 @@ async fn demo(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
             f.unites_legales.display(),
             f.etablissements.display()
         );
+    }
+    Ok(())
+}
+
+/// Shortest password `user add` and `user reset-password` accept.
+const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The new password: `ESS_ATLAS_PASSWORD`, else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    let password = if let Ok(p) = std::env::var("ESS_ATLAS_PASSWORD") {
+        p
+    } else {
+        {
+            eprintln!("Mot de passe (une ligne sur l'entrée standard) :");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    anyhow::ensure!(
+        password.chars().count() >= MIN_PASSWORD_CHARS,
+        "the password must have at least {MIN_PASSWORD_CHARS} characters"
+    );
+    Ok(password)
+}
+
+/// Checks a role and its territories against the geography.
+async fn check_role(
+    global: &GlobalArgs,
+    db: &Db,
+    role: &str,
+    territories: &[String],
+) -> anyhow::Result<()> {
+    let role: crate::auth::Role = role.parse()?;
+    let geography = crate::load_geography(db, &global.geodata).await?;
+    for t in territories {
+        anyhow::ensure!(
+            crate::portraits::is_plan_scope(&geography, t),
+            "unknown territory {t:?} (codes: {})",
+            geography
+                .territories
+                .iter()
+                .map(|t| t.zone.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    anyhow::ensure!(
+        role != crate::auth::Role::Referent || !territories.is_empty(),
+        "a referent needs at least one --territory"
+    );
+    Ok(())
+}
+
+async fn hash_password(password: String) -> anyhow::Result<String> {
+    Ok(tokio::task::spawn_blocking(move || {
+        crate::auth::password::hash(&password, crate::auth::password::Cost::Standard)
+    })
+    .await??)
+}
+
+async fn user(global: &GlobalArgs, command: UserCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&global.database).await?;
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            name,
+            territories,
+        } => {
+            let username = username.trim().to_owned();
+            anyhow::ensure!(
+                !username.is_empty() && username.len() <= 100,
+                "the user name must have 1 to 100 characters"
+            );
+            check_role(global, &db, &role, &territories).await?;
+            let hash = hash_password(read_password()?).await?;
+            let name = name.unwrap_or_else(|| username.clone());
+            anyhow::ensure!(
+                db.create_user(&username, &name, &role, &hash, &territories)
+                    .await?
+                    .is_some(),
+                "user {username:?} exists already"
+            );
+            println!("user {username} created ({role})");
+        }
+        UserCommand::List => {
+            for u in db.users().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role,
+                    u.territories.join(","),
+                    if u.disabled { "désactivé" } else { "actif" },
+                    u.display_name
+                );
+            }
+        }
+        UserCommand::Disable { username } => {
+            anyhow::ensure!(
+                db.set_user_disabled(&username, true).await?,
+                "no user {username:?}"
+            );
+            println!("user {username} disabled");
+        }
+        UserCommand::Enable { username } => {
+            anyhow::ensure!(
+                db.set_user_disabled(&username, false).await?,
+                "no user {username:?}"
+            );
+            println!("user {username} enabled");
+        }
+        UserCommand::SetRole {
+            username,
+            role,
+            territories,
+        } => {
+            check_role(global, &db, &role, &territories).await?;
+            anyhow::ensure!(
+                db.set_user_role(&username, &role, &territories).await?,
+                "no user {username:?}"
+            );
+            println!("user {username} is now {role}");
+        }
+        UserCommand::ResetPassword { username } => {
+            anyhow::ensure!(
+                db.user_by_name(&username).await?.is_some(),
+                "no user {username:?}"
+            );
+            let hash = hash_password(read_password()?).await?;
+            db.set_user_password(&username, &hash).await?;
+            println!("password of {username} changed");
+        }
     }
     Ok(())
 }

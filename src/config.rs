@@ -24,6 +24,9 @@ pub struct Config {
     pub demo_dir: PathBuf,
     /// Bound of the in-memory tile cache, in MiB.
     pub tile_cache_mb: u64,
+    /// Always mark the session cookie `Secure` (it is also set on requests that
+    /// arrived over HTTPS through a proxy, `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
 }
 
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
@@ -43,6 +46,7 @@ impl Config {
             demo: false,
             demo_dir: dir.join("demo"),
             tile_cache_mb: DEFAULT_TILE_CACHE_MB,
+            secure_cookies: false,
         }
     }
 }

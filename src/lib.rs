@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod csv_lines;
@@ -20,6 +21,7 @@ pub mod import;
 pub mod indicators;
 pub mod indicators_cache;
 pub mod layers;
+pub mod portraits;
 pub mod spatial;
 pub mod state;
 pub mod telemetry;
@@ -62,7 +64,11 @@ impl App {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn serve(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The client address feeds login throttling.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server failed")
@@ -217,14 +223,32 @@ pub fn default_reference_date(year: i64) -> String {
     if end > today { today } else { end }
 }
 
-/// Today's date, `AAAA-MM-JJ`, in UTC (civil-from-days, Howard Hinnant's algorithm:
-/// no date crate needed for one conversion).
+/// Today's date, `AAAA-MM-JJ`, in UTC.
 #[must_use]
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
+    now_utc()[..10].to_owned()
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+#[must_use]
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let z = (secs / 86_400) as i64 + 719_468;
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The current time as ISO 8601 in UTC, `AAAA-MM-JJTHH:MM:SSZ`.
+#[must_use]
+pub fn now_utc() -> String {
+    iso_from_unix(unix_now())
+}
+
+/// `secs` since the Unix epoch as ISO 8601 in UTC (civil-from-days, Howard Hinnant's
+/// algorithm: no date crate needed for one conversion).
+#[must_use]
+pub fn iso_from_unix(secs: i64) -> String {
+    let z = secs.div_euclid(86_400) + 719_468;
+    let rem = secs.rem_euclid(86_400);
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -233,7 +257,12 @@ pub fn today() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Seed of the demonstration data written on first start.
@@ -315,6 +344,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         layers,
         cubes: Arc::default(),
         tiles,
+        secure_cookies: cfg.secure_cookies,
     };
     {
         let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));

@@ -19,4 +19,6 @@ pub struct AppState {
     pub cubes: Arc<CubeCache>,
     /// Vector tiles and their cache.
     pub tiles: Arc<TileService>,
+    /// Mark the session cookie `Secure` on every response.
+    pub secure_cookies: bool,
 }

@@ -4,8 +4,7 @@
 //! 4xx status; internal errors answer 500 with a body that reveals nothing, and are
 //! logged with their cause.
 
-use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -15,6 +14,18 @@ pub enum ApiError {
     /// What was looked for and its key: `("commune", "75056")`.
     NotFound(&'static str, String),
     BadRequest(String),
+    /// No session, or a wrong login: the message says what to do.
+    Unauthorized(String),
+    /// Signed in, but not allowed (role, territory, CSRF token, origin).
+    Forbidden(String),
+    /// The request contradicts the current state (a workflow step, a portrait that
+    /// is no longer a draft).
+    Conflict(String),
+    /// Too many failed logins; retry after this many seconds.
+    TooManyRequests {
+        message: String,
+        retry_after: i64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -23,6 +34,10 @@ impl ApiError {
         match self {
             Self::NotFound(..) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -31,15 +46,36 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let mut retry = None;
         let (kind, message) = match self {
             Self::NotFound(what, key) => ("not_found", format!("{what} {key} not found")),
             Self::BadRequest(message) => ("bad_request", message),
+            Self::Unauthorized(message) => ("unauthorized", message),
+            Self::Forbidden(message) => ("forbidden", message),
+            Self::Conflict(message) => ("conflict", message),
+            Self::TooManyRequests {
+                message,
+                retry_after,
+            } => {
+                retry = Some(retry_after.max(1));
+                ("too_many_requests", message)
+            }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 ("internal", "internal error".to_owned())
             }
         };
-        (status, Json(json!({"error": kind, "message": message}))).into_response()
+        let mut response = (
+            status,
+            axum::Json(json!({"error": kind, "message": message})),
+        )
+            .into_response();
+        if let Some(seconds) = retry {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -52,6 +88,29 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<crate::portraits::InvalidInput> for ApiError {
+    fn from(error: crate::portraits::InvalidInput) -> Self {
+        Self::BadRequest(error.0)
+    }
+}
+
+impl From<crate::portraits::workflow::TransitionError> for ApiError {
+    fn from(error: crate::portraits::workflow::TransitionError) -> Self {
+        use crate::portraits::workflow::TransitionError as E;
+        match error {
+            E::Forbidden(message) => Self::Forbidden(message),
+            E::Invalid { .. } => Self::Conflict(error.to_string()),
+            E::UnknownStatus(_) | E::MissingDecision(_) => Self::BadRequest(error.to_string()),
+        }
     }
 }
 
@@ -70,3 +129,8 @@ pub struct Query<T>(pub T);
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// `Json` whose rejection answers in our JSON error shape.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::extract::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);

@@ -264,6 +264,31 @@ struct ParentFigure<'a> {
     figure: Figure,
 }
 
+/// Staff (every role) read unmasked figures, each marked `restricted`; the public
+/// never does.
+fn audience_of(viewer: &super::session::Viewer) -> Audience {
+    if viewer.is_staff() {
+        Audience::Restricted
+    } else {
+        Audience::Public
+    }
+}
+
+/// Unmasked answers must not be stored by a shared cache.
+fn private_if_restricted(
+    audience: Audience,
+    response: Result<Response, ApiError>,
+) -> Result<Response, ApiError> {
+    let mut response = response?;
+    if audience == Audience::Restricted {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(response)
+}
+
 async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<Cube>, ApiError> {
     Ok(state
         .cubes
@@ -273,6 +298,7 @@ async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<
 
 async fn indicators(
     State(state): State<AppState>,
+    viewer: super::session::Viewer,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let level = parse_level(nonempty(p.level.as_ref()).unwrap_or("territory"))?;
@@ -297,7 +323,7 @@ async fn indicators(
         .as_ref()
         .map(|(_, from)| evolution_masks(from, &cube));
     let g = &state.geography;
-    let audience = Audience::Public;
+    let audience = audience_of(&viewer);
     let masks = Masks::of(&cube);
     let figure_of = |zone: usize, population: u64| {
         value(
@@ -353,20 +379,23 @@ async fn indicators(
             })
             .collect()
     };
-    json(&serde_json::json!({
-        "indicator": indicator,
-        "level": level,
-        "edition": edition.year,
-        "reference_date": edition.reference_date,
-        "compare_edition": compare.as_ref().map(|(y, _)| y),
-        "category": category_json(category),
-        "sources": sources(&cube),
-        "source_label": source_label(&cube),
-        "demo": edition.demo,
-        "department": department,
-        "items": items,
-        "notes": NOTES,
-    }))
+    private_if_restricted(
+        audience,
+        json(&serde_json::json!({
+            "indicator": indicator,
+            "level": level,
+            "edition": edition.year,
+            "reference_date": edition.reference_date,
+            "compare_edition": compare.as_ref().map(|(y, _)| y),
+            "category": category_json(category),
+            "sources": sources(&cube),
+            "source_label": source_label(&cube),
+            "demo": edition.demo,
+            "department": department,
+            "items": items,
+            "notes": NOTES,
+        })),
+    )
 }
 
 #[derive(Deserialize)]
@@ -447,6 +476,7 @@ fn breakdown(
 
 async fn profile(
     State(state): State<AppState>,
+    viewer: super::session::Viewer,
     Path((level, code)): Path<(String, String)>,
     Query(p): Query<ProfileParams>,
 ) -> Result<Response, ApiError> {
@@ -483,7 +513,7 @@ async fn profile(
     let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
     let cube = cube_for(&state, &edition).await?;
     let zone = cube.space.index(level, position);
-    let audience = Audience::Public;
+    let audience = audience_of(&viewer);
     let parent = parent_of(g, &cube, level, &code);
 
     let families: Vec<Category> = Family::ALL.map(Category::Family).to_vec();
@@ -503,22 +533,25 @@ async fn profile(
         series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
     }
 
-    json(&serde_json::json!({
-        "zone": {"level": level, "code": code, "name": zone_name, "population": population},
-        "parent": parent.map(|(_, code, name, _)| serde_json::json!({"code": code, "name": name})),
-        "edition": edition.year,
-        "reference_date": edition.reference_date,
-        "demo": edition.demo,
-        "sources": sources(&cube),
-        "source_label": source_label(&cube),
-        "category": category_json(category),
-        "key_figures": key_figures(g, &cube, zone, population, parent, category, audience),
-        "breakdowns": {
-            "family": breakdown(&cube, zone, population, &families, audience),
-            "sector": breakdown(&cube, zone, population, &sectors, audience),
-            "size": breakdown(&cube, zone, population, &sizes, audience),
-        },
-        "series": series,
-        "notes": NOTES,
-    }))
+    private_if_restricted(
+        audience,
+        json(&serde_json::json!({
+            "zone": {"level": level, "code": code, "name": zone_name, "population": population},
+            "parent": parent.map(|(_, code, name, _)| serde_json::json!({"code": code, "name": name})),
+            "edition": edition.year,
+            "reference_date": edition.reference_date,
+            "demo": edition.demo,
+            "sources": sources(&cube),
+            "source_label": source_label(&cube),
+            "category": category_json(category),
+            "key_figures": key_figures(g, &cube, zone, population, parent, category, audience),
+            "breakdowns": {
+                "family": breakdown(&cube, zone, population, &families, audience),
+                "sector": breakdown(&cube, zone, population, &sectors, audience),
+                "size": breakdown(&cube, zone, population, &sizes, audience),
+            },
+            "series": series,
+            "notes": NOTES,
+        })),
+    )
 }

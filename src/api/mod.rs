@@ -2,12 +2,15 @@
 //!
 //! Each area exposes `router()`; this module merges them, serves `web/` for
 //! everything else, and adds the layers every response goes through (compression,
-//! request tracing). Status codes are chosen in [`error`] only.
+//! request tracing). Status codes are chosen in [`error`] only; who is asking is
+//! read in [`session`].
 
 pub mod error;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
+pub mod portraits;
+pub mod session;
 pub mod tiles;
 pub mod zones;
 
@@ -18,7 +21,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
@@ -42,11 +45,21 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(layers::router())
         .merge(organisations::router())
         .merge(indicators::router())
+        .merge(session::router())
+        .merge(portraits::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
     // precompressed bodies, and a cached tile should cost no more than a lookup.
     Router::new()
         .merge(api)
+        // Pages with a path of their own; their scripts read the code from the URL.
+        .route_service("/connexion", ServeFile::new(web_dir.join("connexion.html")))
+        .route_service("/espace", ServeFile::new(web_dir.join("espace.html")))
+        .route_service(
+            "/territoires/{code}",
+            ServeFile::new(web_dir.join("territoire.html")),
+        )
+        .route_service("/epci/{siren}", ServeFile::new(web_dir.join("epci.html")))
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
         .fallback_service(ServeDir::new(web_dir))
         .layer(CompressionLayer::new())

@@ -483,8 +483,10 @@ async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
     json(&super::zones::Items { items })
 }
 
+/// Import reports name files and rejected rows: staff only.
 async fn reports(
     State(state): State<AppState>,
+    _staff: super::session::Staff,
     Path(year): Path<String>,
 ) -> Result<Response, ApiError> {
     let year: i64 = year

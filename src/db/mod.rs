@@ -4,12 +4,19 @@
 //! can follow behind the same functions. SQLite is the embedded default: the file is
 //! created on first start, WAL mode lets readers go on while an import writes.
 
+mod accounts;
 mod geography;
 mod indicators;
 mod organisations;
+mod portraits;
 mod registry;
 
+pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use organisations::{OrganisationFilter, OrganisationRow};
+pub use portraits::{
+    ActionFields, ActionRow, Actor, BudgetLine, ChangeRow, OrientationFields, OrientationRow,
+    PlanFilter, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
+};
 pub use registry::{Edition, StoredReport};
 
 use std::path::Path;

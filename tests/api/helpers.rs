@@ -122,3 +122,135 @@ pub fn copy_geodata(dir: &Path) -> PathBuf {
     }
     target
 }
+
+/// A logged-in session as a browser holds it: the cookie's token and the CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+}
+
+/// The password tests give to `username`.
+pub fn password_of(username: &str) -> String {
+    format!("mot-de-passe-{username}")
+}
+
+/// The session token in a response's `Set-Cookie`, if any.
+pub fn session_token(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .next()?
+                .trim()
+                .strip_prefix(&format!("{}=", ess_atlas::auth::session::COOKIE_NAME))
+                .map(str::to_owned)
+        })
+}
+
+impl TestApp {
+    /// Creates an account (cheap test hash) whose password is [`password_of`].
+    pub async fn add_user(&self, username: &str, role: &str, territories: &[&str]) {
+        let hash = ess_atlas::auth::password::hash(
+            &password_of(username),
+            ess_atlas::auth::password::Cost::Fast,
+        )
+        .unwrap();
+        let territories: Vec<String> = territories.iter().map(|t| (*t).to_owned()).collect();
+        self.db
+            .create_user(username, username, role, &hash, &territories)
+            .await
+            .unwrap()
+            .expect("new user");
+    }
+
+    /// POST /api/login with `password`, sending `cookie` (a previous token) if given.
+    pub async fn post_login(
+        &self,
+        username: &str,
+        password: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}/api/login", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}));
+        if let Some(token) = cookie {
+            request = request.header(
+                reqwest::header::COOKIE,
+                format!("{}={token}", ess_atlas::auth::session::COOKIE_NAME),
+            );
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Logs `username` in and returns its session.
+    pub async fn login(&self, username: &str) -> Session {
+        let response = self
+            .post_login(username, &password_of(username), None)
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "login {username}");
+        let token = session_token(&response).expect("session cookie");
+        let body: Value = response.json().await.unwrap();
+        Session {
+            token,
+            csrf: body["csrf"].as_str().expect("csrf token").to_owned(),
+        }
+    }
+
+    /// A request with the session's cookie and CSRF token (when given).
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: Option<&Session>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(s) = session {
+            request = request
+                .header(
+                    reqwest::header::COOKIE,
+                    format!("{}={}", ess_atlas::auth::session::COOKIE_NAME, s.token),
+                )
+                .header("x-csrf-token", &s.csrf);
+        }
+        request
+    }
+
+    /// Sends `method path` with an optional JSON body; returns status and JSON body
+    /// (`Null` when the body is empty).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: Option<&Session>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.request(method, path, session);
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    /// Creates edition `year` (empty) if missing.
+    pub async fn ensure_edition(&self, year: i64) {
+        if self.db.edition(year).await.unwrap().is_none() {
+            self.db
+                .create_edition(year, &format!("{year}-12-31"), "")
+                .await
+                .unwrap();
+        }
+    }
+}

@@ -416,3 +416,41 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
         .await;
     assert_eq!(jobs_after["items"][0]["value"], 50_120.5);
 }
+
+#[tokio::test]
+async fn staff_read_unmasked_figures_marked_restricted() {
+    let app = app_with_registry(2023, 1).await;
+    app.add_user("louise", "lecteur", &[]).await;
+    let louise = app.login("louise").await;
+    let path = "/api/indicators?level=commune&indicator=ess_establishments";
+    let public = app.get_json(path, 200).await;
+    let (status, staff) = app
+        .call(reqwest::Method::GET, path, Some(&louise), None)
+        .await;
+    assert_eq!(status, 200);
+    let mut unmasked = 0;
+    for (p, s) in items(&public).iter().zip(items(&staff)) {
+        assert_eq!(p["code"], s["code"]);
+        assert_eq!(p["secret"], s["secret"]);
+        if p["secret"] == true {
+            unmasked += 1;
+            assert!(p["value"].is_null(), "{p}");
+            assert!(s["value"].as_f64().unwrap() > 0.0, "{s}");
+            assert_eq!(s["restricted"], true, "{s}");
+        } else {
+            assert_eq!(p["value"], s["value"]);
+            assert_ne!(s["restricted"], true);
+        }
+    }
+    assert!(unmasked > 0, "the fixture has secret cells");
+    let response = app
+        .request(reqwest::Method::GET, path, Some(&louise))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["cache-control"],
+        "private, no-store",
+        "unmasked figures are not kept by shared caches"
+    );
+}

@@ -7,12 +7,14 @@
     reason = "counts and x.5 estimates are exact in f64"
 )]
 
+mod accounts;
 mod demo;
 mod errors;
 mod geodata;
 mod helpers;
 mod indicators;
 mod layers;
+mod portraits;
 mod registry;
 mod sirene_files;
 mod tiles;

@@ -256,8 +256,19 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
         .await;
     assert_eq!(at["commune"]["code"], "62160");
 
-    // The report is readable through the API too.
-    let reports = app.get_json("/api/editions/2023/reports", 200).await;
+    // The report is readable through the API too, by staff only.
+    app.get_json("/api/editions/2023/reports", 401).await;
+    app.add_user("louise", "lecteur", &[]).await;
+    let louise = app.login("louise").await;
+    let (status, reports) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/editions/2023/reports",
+            Some(&louise),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
     assert_eq!(
         reports["items"][0]["report"]["rejected"]
             .as_array()

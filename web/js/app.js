@@ -20,6 +20,7 @@ import {
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
 import { renderProfile } from './profile.js';
+import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -624,6 +625,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   const slots = {
     card: el('div', { class: 'panel-slot', id: 'zone-card-slot' }),
     profile: el('div', { class: 'panel-slot', id: 'zone-profile-slot' }),
+    portrait: el('div', { class: 'panel-slot', id: 'zone-portrait-slot' }),
     sources: el('div', { class: 'panel-slot', id: 'zone-sources-slot' }),
     figures: el('div', { class: 'panel-slot', id: 'zone-figures-slot' }, renderFigures(item, z.level)),
     links: el('div', { class: 'panel-slot', id: 'zone-links-slot' }, el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' })),
@@ -635,6 +637,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
     ind.renderCard(slots.card, z.level, z.code);
     refreshProfile();
   }
+  loadPortrait(id);
   try {
     const detail = await loadDetail(id);
     if (token !== selectToken) return;
@@ -648,6 +651,59 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
     );
   } finally {
     if (token === selectToken) body.removeAttribute('aria-busy');
+  }
+}
+
+function epciShortName(siren) {
+  const e = data.epci.get(String(siren));
+  return (e && (e.short_name || e.name)) || siren;
+}
+
+/**
+ * The published portrait of a territory (its latest edition: qualitative sections,
+ * decisions, orientations and actions), or the published actions that concern an EPCI.
+ * The figures are the profile's, above: a portrait never retypes them.
+ */
+async function loadPortrait(id) {
+  const slot = $('zone-portrait-slot');
+  const z = parseZoneId(id);
+  if (!slot || !z || (z.level !== 'territory' && z.level !== 'epci')) return;
+  const code = encodeURIComponent(z.code);
+  try {
+    if (z.level === 'territory') {
+      const list = await api(`/api/portraits?territory=${code}&published=true`);
+      if (state.zone !== id) return;
+      const latest = (list.items || [])[0];
+      const link = el('a', { class: 'btn btn--ghost btn--small', href: `/territoires/${code}`, 'data-testid': 'zone-portrait-link', text: 'Page du territoire' });
+      if (!latest) {
+        slot.replaceChildren(el('section', { class: 'panel-section', 'data-testid': 'zone-portrait' },
+          el('h3', { class: 'panel-section-title', text: 'Portrait du territoire' }),
+          el('p', { class: 'panel-note', 'data-testid': 'zone-portrait-empty', text: 'Aucun portrait publié pour ce territoire.' }), link));
+        return;
+      }
+      const p = await api(`/api/portraits/${code}/${latest.edition}`);
+      if (state.zone !== id) return;
+      slot.replaceChildren(el('section', { class: 'panel-section portrait', 'data-testid': 'zone-portrait' },
+        el('h3', { class: 'panel-section-title' }, 'Portrait du territoire', el('span', { class: 'count', text: `${p.edition}` })),
+        renderDecisions(p),
+        renderSections(p, { level: 4 }),
+        renderPlan(p, { level: 4, epciName: epciShortName }),
+        link));
+    } else {
+      const list = await api(`/api/actions?epci=${code}&published=true`);
+      if (state.zone !== id) return;
+      const items = list.items || [];
+      slot.replaceChildren(el('section', { class: 'panel-section', 'data-testid': 'zone-actions' },
+        el('h3', { class: 'panel-section-title' }, 'Actions qui concernent cet EPCI', el('span', { class: 'count', text: fmtInt(items.length) })),
+        items.length
+          ? el('div', { class: 'action-list' }, items.map((a) => renderAction(a, { epciName: epciShortName, showOrientation: true })))
+          : el('p', { class: 'panel-note', text: 'Aucune action publiée ne concerne cet EPCI.' }),
+        el('a', { class: 'btn btn--ghost btn--small', href: `/epci/${code}`, text: "Page de l'EPCI" })));
+    }
+  } catch (err) {
+    if (state.zone !== id) return;
+    slot.replaceChildren(el('div', { class: 'panel-error', role: 'alert' },
+      el('p', { text: `Le portrait n'a pas pu être chargé. ${err.message || ''}`.trim() })));
   }
 }
 

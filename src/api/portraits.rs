@@ -1,0 +1,725 @@
+//! Portraits, orientations, actions and their history over HTTP.
+//!
+//! Reading: the public sees what belongs to a published portrait, staff (every role)
+//! see drafts too; what the public does not see answers 404, as if it did not exist.
+//! Writing: a session is required (401), then the role and the territory
+//! ([`crate::auth::StaffUser::can_edit`], 403); workflow steps are checked by
+//! [`crate::portraits::workflow`] (409 for an impossible step). Every write goes
+//! through `db`, which records the change in the history in the same transaction.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{ApiError, Json, Path, Query};
+use super::json;
+use super::session::{Staff, Viewer};
+use crate::auth::StaffUser;
+use crate::db::{
+    ActionFields, ActionRow, Actor, OrientationFields, OrientationRow, PlanFilter, PortraitRow,
+    SaveOutcome, StepRecord, TransitionRow,
+};
+use crate::portraits::workflow::{self, Status};
+use crate::portraits::{self, ACTION_STATUSES, PortraitSections, RenderedSections};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/portraits", get(list_portraits))
+        .route(
+            "/api/portraits/{territory}/{edition}",
+            get(get_portrait).put(save_portrait),
+        )
+        .route(
+            "/api/portraits/{territory}/{edition}/transitions",
+            get(list_transitions).post(transition),
+        )
+        .route(
+            "/api/orientations",
+            get(list_orientations).post(create_orientation),
+        )
+        .route(
+            "/api/orientations/{id}",
+            get(get_orientation)
+                .patch(patch_orientation)
+                .delete(delete_orientation),
+        )
+        .route("/api/actions", get(list_actions).post(create_action))
+        .route(
+            "/api/actions/{id}",
+            get(get_action).patch(patch_action).delete(delete_action),
+        )
+        .route("/api/history", get(history))
+}
+
+fn actor(user: &StaffUser) -> Actor<'_> {
+    Actor {
+        user_id: user.id,
+        username: &user.username,
+    }
+}
+
+fn forbid_territory(territory: &str) -> ApiError {
+    ApiError::Forbidden(format!(
+        "vous ne pouvez pas modifier le territoire {territory} : il ne vous est pas attribué"
+    ))
+}
+
+fn require_edit(user: &StaffUser, territory: &str) -> Result<(), ApiError> {
+    if user.can_edit(territory) {
+        Ok(())
+    } else {
+        Err(forbid_territory(territory))
+    }
+}
+
+fn parse_edition(text: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::BadRequest(format!("édition {text:?} : une année est attendue")))
+}
+
+fn parse_id(what: &str, text: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::BadRequest(format!("{what} {text:?} : un numéro est attendu")))
+}
+
+fn scope_name(state: &AppState, code: &str) -> Option<String> {
+    if code == state.geography.department.code {
+        Some(state.geography.department.name.clone())
+    } else {
+        state.geography.territory(code).map(|t| t.zone.name.clone())
+    }
+}
+
+async fn require_edition(state: &AppState, edition: i64) -> Result<(), ApiError> {
+    if state.db.edition(edition).await?.is_none() {
+        return Err(ApiError::NotFound("edition", edition.to_string()));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Portraits
+
+#[derive(Deserialize)]
+struct PortraitQuery {
+    territory: Option<String>,
+    edition: Option<String>,
+    /// `true`: what the public sees, even for staff (the map's panel).
+    published: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct PortraitSummary {
+    territory: String,
+    territory_name: Option<String>,
+    edition: i64,
+    status: String,
+    status_label: &'static str,
+    updated_at: String,
+}
+
+fn status_label(status: &str) -> &'static str {
+    status.parse::<Status>().map_or("inconnu", Status::label)
+}
+
+/// `GET /api/portraits?territory=&edition=`: newest edition first.
+async fn list_portraits(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PortraitQuery>,
+) -> Result<Response, ApiError> {
+    let edition = q.edition.as_deref().map(parse_edition).transpose()?;
+    let rows = state
+        .db
+        .portraits(
+            q.territory.as_deref(),
+            edition,
+            !viewer.is_staff() || q.published == Some(true),
+        )
+        .await?;
+    let items: Vec<PortraitSummary> = rows
+        .into_iter()
+        .map(|p| PortraitSummary {
+            territory_name: scope_name(&state, &p.territory),
+            status_label: status_label(&p.status),
+            territory: p.territory,
+            edition: p.edition,
+            status: p.status,
+            updated_at: p.updated_at,
+        })
+        .collect();
+    json(&super::zones::Items { items })
+}
+
+#[derive(Serialize)]
+struct StepChoice {
+    status: &'static str,
+    label: &'static str,
+    /// The body whose decision reference this step needs.
+    body: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct OrientationWithActions {
+    #[serde(flatten)]
+    orientation: OrientationRow,
+    actions: Vec<ActionView>,
+}
+
+#[derive(Serialize)]
+struct ActionView {
+    #[serde(flatten)]
+    action: ActionRow,
+    status_label: &'static str,
+}
+
+fn action_view(action: ActionRow) -> ActionView {
+    ActionView {
+        status_label: ACTION_STATUSES
+            .iter()
+            .find(|(s, _)| *s == action.fields.status)
+            .map_or("inconnu", |(_, l)| l),
+        action,
+    }
+}
+
+#[derive(Serialize)]
+struct PortraitView {
+    territory: String,
+    territory_name: Option<String>,
+    edition: i64,
+    status: String,
+    status_label: &'static str,
+    /// The Markdown sources.
+    sections: PortraitSections,
+    /// The sections as safe HTML.
+    html: RenderedSections,
+    transitions: Vec<TransitionView>,
+    orientations: Vec<OrientationWithActions>,
+    updated_at: String,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_by: Option<String>,
+    /// Steps the viewer may take now (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Vec<StepChoice>>,
+    /// May the viewer change the sections and the plan?
+    editable: bool,
+}
+
+#[derive(Serialize)]
+struct TransitionView {
+    from_status: String,
+    to_status: String,
+    to_label: &'static str,
+    at: String,
+    body: Option<String>,
+    decision_ref: Option<String>,
+    /// Staff only: a working note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    /// Staff only: who took the step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+}
+
+fn transition_views(rows: Vec<TransitionRow>, staff: bool) -> Vec<TransitionView> {
+    rows.into_iter()
+        .map(|t| TransitionView {
+            to_label: status_label(&t.to_status),
+            from_status: t.from_status,
+            to_status: t.to_status,
+            at: t.at,
+            body: t.body,
+            decision_ref: t.decision_ref,
+            comment: if staff { t.comment } else { None },
+            username: staff.then_some(t.username),
+        })
+        .collect()
+}
+
+async fn portrait_view(
+    state: &AppState,
+    viewer: &Viewer,
+    p: PortraitRow,
+) -> Result<PortraitView, ApiError> {
+    let sections: PortraitSections = serde_json::from_value(p.sections)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored portrait sections: {e}")))?;
+    let staff = viewer.is_staff();
+    let filter = PlanFilter {
+        territory: Some(p.territory.clone()),
+        edition: Some(p.edition),
+        published_only: !staff,
+        ..PlanFilter::default()
+    };
+    let mut actions = state.db.actions(&filter).await?;
+    let orientations = state
+        .db
+        .orientations(&filter)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let (mine, rest): (Vec<_>, Vec<_>) = actions
+                .drain(..)
+                .partition(|a| a.fields.orientation_id == o.id);
+            actions = rest;
+            OrientationWithActions {
+                orientation: o,
+                actions: mine.into_iter().map(action_view).collect(),
+            }
+        })
+        .collect();
+    let status = p.status.parse::<Status>().ok();
+    let next = viewer.0.as_ref().map(|u| {
+        status
+            .map(Status::next)
+            .unwrap_or_default()
+            .iter()
+            .filter(|to| {
+                status.is_some_and(|from| {
+                    workflow::check(u, &p.territory, from, **to, None, Some("x")).is_ok()
+                })
+            })
+            .map(|to| StepChoice {
+                status: to.as_str(),
+                label: to.label(),
+                body: to.deciding_body(),
+            })
+            .collect()
+    });
+    let transitions = transition_views(
+        state
+            .db
+            .portrait_transitions(&p.territory, p.edition)
+            .await?,
+        staff,
+    );
+    Ok(PortraitView {
+        territory_name: scope_name(state, &p.territory),
+        status_label: status_label(&p.status),
+        editable: viewer.0.as_ref().is_some_and(|u| u.can_edit(&p.territory)),
+        html: sections.render(),
+        sections,
+        transitions,
+        orientations,
+        updated_at: p.updated_at,
+        updated_by: if staff { p.updated_by } else { None },
+        next,
+        territory: p.territory,
+        edition: p.edition,
+        status: p.status,
+    })
+}
+
+/// Finds a portrait the viewer may see: the public sees published ones only.
+async fn visible_portrait(
+    state: &AppState,
+    viewer: &Viewer,
+    territory: &str,
+    edition: &str,
+) -> Result<PortraitRow, ApiError> {
+    let edition = parse_edition(edition)?;
+    let not_found = || ApiError::NotFound("portrait", format!("{territory}/{edition}"));
+    let p = state
+        .db
+        .portrait(territory, edition)
+        .await?
+        .ok_or_else(not_found)?;
+    if !viewer.is_staff() && p.status != Status::Publie.as_str() {
+        return Err(not_found());
+    }
+    Ok(p)
+}
+
+async fn get_portrait(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((territory, edition)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let p = visible_portrait(&state, &viewer, &territory, &edition).await?;
+    json(&portrait_view(&state, &viewer, p).await?)
+}
+
+/// `PUT /api/portraits/{territory}/{edition}`: creates the draft or replaces its
+/// sections. Only a draft can be edited.
+async fn save_portrait(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((territory, edition)): Path<(String, String)>,
+    Json(sections): Json<PortraitSections>,
+) -> Result<Response, ApiError> {
+    let edition = parse_edition(&edition)?;
+    if !portraits::is_plan_scope(&state.geography, &territory) {
+        return Err(ApiError::NotFound("territory", territory));
+    }
+    require_edit(&user, &territory)?;
+    require_edition(&state, edition).await?;
+    sections.validate()?;
+    let value = serde_json::to_value(&sections).map_err(|e| ApiError::Internal(e.into()))?;
+    match state
+        .db
+        .save_portrait(actor(&user), &territory, edition, &value)
+        .await?
+    {
+        SaveOutcome::Saved(p) => json(&portrait_view(&state, &Viewer(Some(user)), p).await?),
+        SaveOutcome::NotDraft(status) => Err(ApiError::Conflict(format!(
+            "le portrait est « {} » : seul un brouillon peut être modifié",
+            status_label(&status)
+        ))),
+    }
+}
+
+async fn list_transitions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((territory, edition)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let p = visible_portrait(&state, &viewer, &territory, &edition).await?;
+    let rows = state
+        .db
+        .portrait_transitions(&p.territory, p.edition)
+        .await?;
+    json(&super::zones::Items {
+        items: transition_views(rows, viewer.is_staff()),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    decision_ref: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `POST /api/portraits/{territory}/{edition}/transitions` `{to, body, decision_ref, comment}`.
+async fn transition(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((territory, edition)): Path<(String, String)>,
+    Json(form): Json<TransitionForm>,
+) -> Result<Response, ApiError> {
+    let p = visible_portrait(&state, &Viewer(Some(user.clone())), &territory, &edition).await?;
+    let to: Status = form.to.parse()?;
+    let from: Status = p
+        .status
+        .parse()
+        .map_err(|e: workflow::TransitionError| ApiError::Internal(e.into()))?;
+    for text in [&form.body, &form.decision_ref, &form.comment]
+        .into_iter()
+        .flatten()
+    {
+        if text.chars().count() > 2000 {
+            return Err(ApiError::BadRequest(
+                "texte trop long (2000 caractères au plus)".into(),
+            ));
+        }
+    }
+    let step = workflow::check(
+        &user,
+        &p.territory,
+        from,
+        to,
+        form.body.as_deref(),
+        form.decision_ref.as_deref(),
+    )?;
+    let comment = form
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let done = state
+        .db
+        .transition_portrait(
+            actor(&user),
+            &p.territory,
+            p.edition,
+            StepRecord {
+                from: from.as_str(),
+                to: to.as_str(),
+                body: step.body.as_deref(),
+                decision_ref: step.decision_ref.as_deref(),
+                comment,
+            },
+        )
+        .await?;
+    if !done {
+        return Err(ApiError::Conflict(
+            "le portrait a changé d'état entre-temps : rechargez la page".into(),
+        ));
+    }
+    let p = visible_portrait(&state, &Viewer(Some(user.clone())), &territory, &edition).await?;
+    json(&portrait_view(&state, &Viewer(Some(user)), p).await?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Orientations and actions
+
+#[derive(Deserialize)]
+struct PlanQuery {
+    territory: Option<String>,
+    edition: Option<String>,
+    orientation: Option<String>,
+    epci: Option<String>,
+    /// `true`: what the public sees, even for staff (the map's panel).
+    published: Option<bool>,
+}
+
+fn plan_filter(q: PlanQuery, viewer: &Viewer) -> Result<PlanFilter, ApiError> {
+    Ok(PlanFilter {
+        territory: q.territory,
+        edition: q.edition.as_deref().map(parse_edition).transpose()?,
+        orientation: q
+            .orientation
+            .as_deref()
+            .map(|o| parse_id("orientation", o))
+            .transpose()?,
+        epci: q.epci,
+        published_only: !viewer.is_staff() || q.published == Some(true),
+    })
+}
+
+/// Applies a JSON merge of `patch` (an object) onto `current`, then reads the result:
+/// unknown fields and wrong types are refused with a 400.
+fn merge<T: Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: Value,
+) -> Result<T, ApiError> {
+    let Value::Object(patch) = patch else {
+        return Err(ApiError::BadRequest("un objet JSON est attendu".into()));
+    };
+    let mut value = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?;
+    if let Value::Object(fields) = &mut value {
+        fields.extend(patch);
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("champ invalide : {e}")))
+}
+
+async fn list_orientations(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PlanQuery>,
+) -> Result<Response, ApiError> {
+    let filter = plan_filter(q, &viewer)?;
+    json(&super::zones::Items {
+        items: state.db.orientations(&filter).await?,
+    })
+}
+
+async fn find_orientation(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<OrientationRow, ApiError> {
+    let id = parse_id("orientation", id)?;
+    state
+        .db
+        .orientation(id, !viewer.is_staff())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("orientation", id.to_string()))
+}
+
+async fn get_orientation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let o = find_orientation(&state, &viewer, &id).await?;
+    let actions = state
+        .db
+        .actions(&PlanFilter {
+            orientation: Some(o.id),
+            published_only: !viewer.is_staff(),
+            ..PlanFilter::default()
+        })
+        .await?;
+    json(&OrientationWithActions {
+        orientation: o,
+        actions: actions.into_iter().map(action_view).collect(),
+    })
+}
+
+async fn check_orientation(
+    state: &AppState,
+    user: &StaffUser,
+    f: &OrientationFields,
+) -> Result<(), ApiError> {
+    portraits::validate_orientation(&state.geography, f)?;
+    require_edit(user, &f.territory)?;
+    require_edition(state, f.edition).await
+}
+
+async fn create_orientation(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Json(f): Json<OrientationFields>,
+) -> Result<Response, ApiError> {
+    check_orientation(&state, &user, &f).await?;
+    let row = state.db.create_orientation(actor(&user), &f).await?;
+    Ok((StatusCode::CREATED, json(&row)?).into_response())
+}
+
+async fn patch_orientation(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+    Json(patch): Json<Value>,
+) -> Result<Response, ApiError> {
+    let before = find_orientation(&state, &Viewer(Some(user.clone())), &id).await?;
+    require_edit(&user, &before.fields.territory)?;
+    let f = merge(&before.fields, patch)?;
+    check_orientation(&state, &user, &f).await?;
+    let row = state
+        .db
+        .update_orientation(actor(&user), before.id, &f)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("orientation", id))?;
+    json(&row)
+}
+
+async fn delete_orientation(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let before = find_orientation(&state, &Viewer(Some(user.clone())), &id).await?;
+    require_edit(&user, &before.fields.territory)?;
+    if !state.db.delete_orientation(actor(&user), before.id).await? {
+        return Err(ApiError::NotFound("orientation", id));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_actions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PlanQuery>,
+) -> Result<Response, ApiError> {
+    let filter = plan_filter(q, &viewer)?;
+    let items: Vec<ActionView> = state
+        .db
+        .actions(&filter)
+        .await?
+        .into_iter()
+        .map(action_view)
+        .collect();
+    json(&super::zones::Items { items })
+}
+
+async fn find_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<ActionRow, ApiError> {
+    let id = parse_id("action", id)?;
+    state
+        .db
+        .action(id, !viewer.is_staff())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("action", id.to_string()))
+}
+
+async fn get_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    json(&action_view(find_action(&state, &viewer, &id).await?))
+}
+
+/// Checks an action and the orientation it goes to: exists, and editable by `user`.
+async fn check_action(
+    state: &AppState,
+    user: &StaffUser,
+    f: &ActionFields,
+) -> Result<(), ApiError> {
+    let orientation = state
+        .db
+        .orientation(f.orientation_id, false)
+        .await?
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!("orientation {} inconnue", f.orientation_id))
+        })?;
+    require_edit(user, &orientation.fields.territory)?;
+    portraits::validate_action(&state.geography, f)?;
+    Ok(())
+}
+
+async fn create_action(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Json(f): Json<ActionFields>,
+) -> Result<Response, ApiError> {
+    check_action(&state, &user, &f).await?;
+    let row = state.db.create_action(actor(&user), &f).await?;
+    Ok((StatusCode::CREATED, json(&action_view(row))?).into_response())
+}
+
+async fn patch_action(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+    Json(patch): Json<Value>,
+) -> Result<Response, ApiError> {
+    let before = find_action(&state, &Viewer(Some(user.clone())), &id).await?;
+    require_edit(&user, &before.territory)?;
+    let f = merge(&before.fields, patch)?;
+    check_action(&state, &user, &f).await?;
+    let row = state
+        .db
+        .update_action(actor(&user), before.id, &f)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("action", id))?;
+    json(&action_view(row))
+}
+
+async fn delete_action(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let before = find_action(&state, &Viewer(Some(user.clone())), &id).await?;
+    require_edit(&user, &before.territory)?;
+    if !state.db.delete_action(actor(&user), before.id).await? {
+        return Err(ApiError::NotFound("action", id));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// History
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    entity: Option<String>,
+    id: Option<String>,
+}
+
+/// Most entries one history answer holds (the newest ones).
+const MAX_HISTORY: i64 = 1000;
+
+/// `GET /api/history?entity=portrait|orientation|action&id=`: staff only.
+async fn history(
+    State(state): State<AppState>,
+    Staff(_): Staff,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Response, ApiError> {
+    if let Some(e) = &q.entity
+        && !matches!(e.as_str(), "portrait" | "orientation" | "action")
+    {
+        return Err(ApiError::BadRequest(format!(
+            "entité {e:?} inconnue : portrait, orientation ou action"
+        )));
+    }
+    json(&super::zones::Items {
+        items: state
+            .db
+            .changes(q.entity.as_deref(), q.id.as_deref(), MAX_HISTORY)
+            .await?,
+    })
+}

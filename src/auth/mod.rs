@@ -1,0 +1,155 @@
+//! Staff accounts: roles and what each may do, password hashing, session tokens.
+//!
+//! This module knows nothing about HTTP (cookies and headers are read in
+//! `api::session`) and holds no SQL (that is in `db::accounts`). The public needs no
+//! account: every role here is a member of staff.
+//!
+//! | role | reads drafts, history, reports | edits portraits, orientations, actions | records decisions |
+//! |---|---|---|---|
+//! | `lecteur` | yes | no | no |
+//! | `referent` | yes | its assigned territories only | no (it submits) |
+//! | `charge_de_mission` | yes | every territory and the département | yes |
+//! | `admin` | yes | every territory and the département | yes |
+
+pub mod password;
+pub mod session;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// A staff role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    ChargeDeMission,
+    Referent,
+    Lecteur,
+}
+
+impl Role {
+    pub const ALL: [Self; 4] = [
+        Self::Admin,
+        Self::ChargeDeMission,
+        Self::Referent,
+        Self::Lecteur,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::ChargeDeMission => "charge_de_mission",
+            Self::Referent => "referent",
+            Self::Lecteur => "lecteur",
+        }
+    }
+
+    /// French label for the interface.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Admin => "Administrateur",
+            Self::ChargeDeMission => "Chargé de mission",
+            Self::Referent => "Référent territorial",
+            Self::Lecteur => "Lecteur",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role {0:?}: expected admin, charge_de_mission, referent or lecteur")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// A signed-in member of staff, as a request sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Territories a referent may edit; empty for the other roles.
+    pub territories: Vec<String>,
+    /// The session's anti-CSRF token, required on every mutation.
+    #[serde(skip)]
+    pub csrf: String,
+}
+
+impl StaffUser {
+    /// May this user change the portrait, orientations and actions of `territory`
+    /// (a territory code, or the département's code)?
+    #[must_use]
+    pub fn can_edit(&self, territory: &str) -> bool {
+        match self.role {
+            Role::Admin | Role::ChargeDeMission => true,
+            Role::Referent => self.territories.iter().any(|t| t == territory),
+            Role::Lecteur => false,
+        }
+    }
+
+    /// May this user record the decisions of the commission territoriale and of the
+    /// Assemblée départementale, and publish?
+    #[must_use]
+    pub fn can_record_decisions(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::ChargeDeMission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, territories: &[&str]) -> StaffUser {
+        StaffUser {
+            id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            territories: territories.iter().map(|t| (*t).to_owned()).collect(),
+            csrf: String::new(),
+        }
+    }
+
+    #[test]
+    fn referent_edits_only_its_territories() {
+        let r = user(Role::Referent, &["ARR"]);
+        assert!(r.can_edit("ARR"));
+        assert!(!r.can_edit("LEN"));
+        assert!(!r.can_edit("62"));
+        assert!(!r.can_record_decisions());
+    }
+
+    #[test]
+    fn lecteur_edits_nothing_and_charge_de_mission_everything() {
+        assert!(!user(Role::Lecteur, &["ARR"]).can_edit("ARR"));
+        let c = user(Role::ChargeDeMission, &[]);
+        assert!(c.can_edit("LEN") && c.can_edit("62") && c.can_record_decisions());
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().ok(), Some(r));
+        }
+        assert!("chef".parse::<Role>().is_err());
+    }
+}

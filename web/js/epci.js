@@ -1,0 +1,48 @@
+// ess-atlas — the public page of an EPCI (/epci/{siren}): the published actions of the
+// territories' plans that concern it, with their orientation, pilot, partners and budget.
+
+import { api, el, fmtPop } from './util.js';
+import { renderAction } from './portrait.js';
+
+const $ = (id) => document.getElementById(id);
+const siren = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
+
+async function main() {
+  $('map-link').href = `/#level=epci&zone=epci:${encodeURIComponent(siren)}`;
+  let epci;
+  try {
+    epci = await api(`/api/epci/${encodeURIComponent(siren)}`);
+  } catch (err) {
+    $('page-title').textContent = 'EPCI introuvable';
+    $('page-sub').textContent = err.message || '';
+    $('actions').hidden = true;
+    return;
+  }
+  document.title = `${epci.short_name || epci.name} — Atlas de l'ESS`;
+  $('page-kind').textContent = `EPCI (${epci.kind || ''}) · SIREN ${epci.code}`;
+  $('page-title').textContent = epci.name;
+  const territory = epci.territory;
+  $('page-sub').textContent = [fmtPop(epci.population), territory ? `Territoire : ${territory.name}` : ''].filter(Boolean).join(' · ');
+  if (territory) {
+    const link = $('territory-link');
+    link.href = `/territoires/${encodeURIComponent(territory.code)}`;
+    link.textContent = `Portrait du territoire ${territory.name}`;
+    link.hidden = false;
+  }
+  const list = await api(`/api/actions?epci=${encodeURIComponent(siren)}&published=true`);
+  const items = list.items || [];
+  $('actions').replaceChildren(
+    el('h2', { id: 'actions-title', text: "Actions qui concernent l'EPCI" }),
+    items.length
+      ? el('div', { class: 'action-list' }, items.map((a) => renderAction(a, {
+        showOrientation: true,
+        epciName: (s) => (String(s) === String(epci.code) ? (epci.short_name || epci.name) : s),
+      })))
+      : el('p', { class: 'muted', 'data-testid': 'epci-actions-empty', text: 'Aucune action publiée ne concerne cet EPCI.' }));
+}
+
+main()
+  .catch((err) => {
+    $('actions').replaceChildren(el('p', { class: 'notice notice--error', role: 'alert', text: `Les actions n'ont pas pu être chargées. ${err.message || ''}` }));
+  })
+  .finally(() => $('page').removeAttribute('aria-busy'));
