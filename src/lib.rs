@@ -201,6 +201,44 @@ pub async fn import_observatory(
     Ok(data.report)
 }
 
+/// Imports the Département's SCDL subsidies file into an existing edition: reads it,
+/// matches every beneficiary to the edition's registry (SIRET, SIREN, RNA) and
+/// replaces the edition's subsidies atomically.
+pub async fn import_subsidies(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    anyhow::ensure!(
+        db.edition(year).await?.is_some(),
+        "no edition {year}: import its SIRENE files first (ess-atlas import sirene)"
+    );
+    let entries = db.beneficiary_entries(year).await?;
+    let (lines, report) = tokio::task::spawn_blocking(move || {
+        let read = import::subsidies::read_subsidies(year, &file)?;
+        let index = import::beneficiaries::BeneficiaryIndex::new(entries);
+        let mut report = read.report;
+        if index.is_empty() {
+            report.warn(
+                &read.name,
+                0,
+                "",
+                format!("edition {year} has no establishment: every beneficiary is unmatched"),
+            );
+        }
+        let lines = import::beneficiaries::match_lines(&index, read.lines);
+        import::beneficiaries::summarise(&mut report, &lines);
+        Ok::<_, import::ImportError>((lines, report))
+    })
+    .await?
+    .context("subsidies import aborted, nothing was changed")?;
+    anyhow::ensure!(
+        db.replace_subsidies(year, &lines, &report).await?,
+        "edition {year} was deleted during the import"
+    );
+    Ok(report)
+}
+
 fn file_label(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),

@@ -8,6 +8,7 @@ pub mod error;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
+pub mod subsidies;
 pub mod zones;
 
 use std::path::Path;
@@ -41,6 +42,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(layers::router())
         .merge(organisations::router())
         .merge(indicators::router())
+        // Staff reading of subsidies: the auth layer goes on this router.
+        .merge(subsidies::staff_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     Router::new()
         .merge(api)

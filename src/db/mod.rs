@@ -8,9 +8,11 @@ mod geography;
 mod indicators;
 mod organisations;
 mod registry;
+mod subsidies;
 
 pub use organisations::{OrganisationFilter, OrganisationRow};
 pub use registry::{Edition, StoredReport};
+pub use subsidies::{SubsidyRecord, SubsidyTally};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -15,4 +15,5 @@ mod indicators;
 mod layers;
 mod registry;
 mod sirene_files;
+mod subsidies;
 mod zones;
