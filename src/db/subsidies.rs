@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Db, DbError, Result};
+use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
 use crate::import::ImportReport;
 use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
@@ -74,6 +75,35 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// The edition's public ESS establishments of the four families, the beneficiaries
+    /// the demonstration subsidies file is drawn from.
+    pub async fn demo_beneficiaries(&self, year: i64) -> Result<Vec<Beneficiary>> {
+        sqlx::query(
+            "SELECT siret, siren, rna, name, family, naf_section, jobs_estimate, siege \
+             FROM establishments WHERE edition = $1 AND protected = 0 \
+             AND family IN ('association', 'cooperative', 'mutuelle', 'fondation') ORDER BY siret",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let family: String = r.try_get("family")?;
+            Ok(Beneficiary {
+                siret: r.try_get("siret")?,
+                siren: r.try_get("siren")?,
+                rna: r.try_get("rna")?,
+                name: r.try_get("name")?,
+                family: Family::from_id(&family)
+                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                naf_section: r.try_get("naf_section")?,
+                jobs: r.try_get("jobs_estimate")?,
+                siege: r.try_get("siege")?,
+            })
+        })
+        .collect()
     }
 
     /// Replaces the subsidies of an existing edition in one transaction, with the

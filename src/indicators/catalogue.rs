@@ -200,7 +200,8 @@ pub static CATALOGUE: [Indicator; 13] = [
         estimate: false,
         additive: true,
         needs_category: false,
-        decimals: 0,
+        // To the cent, so that zones add up exactly to the file's total.
+        decimals: 2,
         formula: Formula::Subsidies,
     },
     Indicator {
