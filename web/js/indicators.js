@@ -30,6 +30,11 @@ const LEVEL_WORDS = {
 const GROUPS = [
   { label: 'Emploi', ids: ['ess_share_jobs', 'ess_jobs', 'ess_jobs_per_1000', 'share_of_ess_jobs'] },
   { label: 'Établissements', ids: ['ess_establishments', 'ess_employers', 'ess_establishments_per_10000'] },
+  {
+    label: 'Subventions du Département',
+    ids: ['ess_subsidies', 'ess_subsidies_per_job', 'ess_subsidies_per_inhabitant',
+      'share_of_department_ess_subsidies', 'share_of_department_ess_jobs', 'subsidies_to_jobs_index'],
+  },
 ];
 const DEFAULT_INDICATOR = 'ess_share_jobs';
 const DIMENSIONS = {
