@@ -30,21 +30,6 @@ pub enum Formula {
     SubsidiesToJobsIndex,
 }
 
-impl Formula {
-    /// Whether the figure uses the Département's subsidies.
-    #[must_use]
-    pub fn uses_subsidies(self) -> bool {
-        matches!(
-            self,
-            Formula::Subsidies
-                | Formula::SubsidiesPerJob
-                | Formula::SubsidiesPerInhabitant
-                | Formula::ShareOfDepartmentSubsidies
-                | Formula::SubsidiesToJobsIndex
-        )
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Indicator {
     pub id: &'static str,
