@@ -164,18 +164,26 @@ pub fn write_subsidies(
         chosen.swap(4, i);
     }
 
-    // Amounts in cents: weights by size, rounded to 50 €, the last absorbing the rest
-    // so that the ESS total is exact.
+    // Amounts in cents: weights by size (capped: the largest employers are not funded
+    // in proportion) and by sector (the Département funds social action first,
+    // insurance hardly), rounded to 50 €, the last absorbing the rest so that the ESS
+    // total is exact.
     let target = ess_target_euros(year) * 100;
     let weights: Vec<f64> = chosen
         .iter()
         .map(|b| {
             let base = if b.jobs > 0.0 {
-                b.jobs.sqrt() + 1.0
+                b.jobs.sqrt().min(8.0) + 1.0
             } else {
                 0.4
             };
-            base * rng.uniform(0.5, 1.5)
+            let sector = match b.naf_section.as_deref().unwrap_or_default() {
+                "Q" => 1.5,
+                "P" | "R" | "S" | "N" | "I" => 1.0,
+                "K" => 0.2,
+                _ => 0.6,
+            };
+            base * sector * rng.uniform(0.5, 1.5)
         })
         .collect();
     let sum: f64 = weights.iter().sum();

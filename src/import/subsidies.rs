@@ -87,7 +87,8 @@ impl SubsidyLine {
 /// Rounds euros to the cent.
 #[must_use]
 pub fn cents(euros: f64) -> f64 {
-    (euros * 100.0).round() / 100.0
+    // `+ 0.0` turns the -0.0 of an empty sum into 0.
+    (euros * 100.0).round() / 100.0 + 0.0
 }
 
 /// The rows of a file and the report of reading it.

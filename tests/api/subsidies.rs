@@ -188,6 +188,8 @@ async fn a_defective_scdl_file_imports_what_is_readable_and_reports_the_rest() {
     assert!(report.warnings[0].reason.contains("Latin-1"));
     assert!(warned("pourcentageSubvention") && warned("idBeneficiaire"));
     assert_eq!(report.summary["ess_total"], 20_500.0);
+    // No ESS commercial company here: 0, not -0.
+    assert_eq!(report.summary["ess_commercial_total"].to_string(), "0.0");
     assert_eq!(report.summary["granted_by_status"]["non_ess"], 7_000.0);
     assert_eq!(report.summary["granted_by_status"]["unmatched"], 3_800.0);
     assert_eq!(
