@@ -175,6 +175,13 @@ pub async fn import_sirene(
     db.replace_registry(year, &reference_date, &sources, demo, &data)
         .await
         .context("cannot write the edition")?;
+    if !db.subsidy_tallies(year).await?.is_empty() {
+        // Subsidies keep the match made against the previous registry.
+        tracing::warn!(
+            "edition {year} has subsidies matched against its previous registry: \
+             import its subsidies file again (ess-atlas import subventions)"
+        );
+    }
     Ok(data.report)
 }
 

@@ -366,6 +366,62 @@ async fn an_edition_without_subsidies_shows_no_figure_rather_than_zero() {
 }
 
 #[tokio::test]
+async fn a_file_that_cannot_be_imported_changes_nothing() {
+    let (app, report, dir) = imported().await;
+    let before = app
+        .get_json("/api/editions/2023/subsidies/unmatched", 200)
+        .await;
+    // No amount column: structural, the whole import stops.
+    let bad = dir.path().join("sans-montant.csv");
+    std::fs::write(&bad, "nomBeneficiaire;idBeneficiaire\nASSO;100000009\n").unwrap();
+    let err = ess_atlas::import_subsidies(&app.db, 2023, bad)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("montant"), "{err:#}");
+    let missing = dir.path().join("absent.csv");
+    assert!(
+        ess_atlas::import_subsidies(&app.db, 2023, missing)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        app.get_json("/api/editions/2023/subsidies/unmatched", 200)
+            .await,
+        before
+    );
+    let body = app
+        .get_json(
+            "/api/indicators?level=department&indicator=ess_subsidies&edition=2023",
+            200,
+        )
+        .await;
+    assert_eq!(body["items"][0]["value"], report.summary["ess_total"]);
+
+    // A second file replaces the first one entirely.
+    let second = dir.path().join("second.csv");
+    std::fs::write(
+        &second,
+        "nomBeneficiaire,idBeneficiaire,montant\nASSO ARRAS,10000000900011,1000\n",
+    )
+    .unwrap();
+    let report = ess_atlas::import_subsidies(&app.db, 2023, second)
+        .await
+        .unwrap();
+    assert_eq!(report.summary["ess_total"], 1_000.0);
+    let body = app
+        .get_json(
+            "/api/indicators?level=department&indicator=ess_subsidies&edition=2023",
+            200,
+        )
+        .await;
+    assert_eq!(body["items"][0]["value"], 1_000.0);
+    let list = app
+        .get_json("/api/editions/2023/subsidies/unmatched", 200)
+        .await;
+    assert_eq!(list["count"], 0);
+}
+
+#[tokio::test]
 async fn the_cli_imports_a_file_and_lists_the_unmatched_beneficiaries() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
