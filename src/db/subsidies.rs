@@ -26,8 +26,6 @@ pub struct SubsidyRecord {
     pub granted: f64,
     pub status: String,
     pub match_method: Option<String>,
-    pub code_insee: Option<String>,
-    pub family: Option<String>,
     pub note: Option<String>,
 }
 
@@ -172,7 +170,7 @@ impl Db {
             (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT line, beneficiary_name, beneficiary_id, rna, convention_date, object, amount, \
-             share, granted, status, match_method, code_insee, family, note \
+             share, granted, status, match_method, note \
              FROM subsidies WHERE edition = $1 AND status IN ({}) ORDER BY line",
             placeholders.join(", ")
         );
