@@ -99,34 +99,54 @@ pub struct SubsidyFile {
     pub name: String,
 }
 
+/// Whether `int` is digits grouped by three with `sep` (`1.234.567`, `12,345`).
+fn grouped(int: &str, sep: char) -> bool {
+    let mut groups = int.split(sep);
+    let first = groups.next().unwrap_or_default();
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
+}
+
 /// Reads an amount: decimal comma or point, thousands spaces, optional `€`.
 ///
-/// A comma followed by exactly three digits and a point elsewhere (`1,234.50`) is a
-/// thousands separator; otherwise one comma is the decimal separator (French usage).
+/// With one kind of separator, one occurrence is the decimal separator (a comma in
+/// French usage, a point in the format's); several must group digits by three
+/// (`1.234.567`) and are thousands separators. With both, the last one is the decimal
+/// separator and the other must group digits by three (`1.234,56`, `1,234.56`).
+/// Anything else is refused rather than guessed.
 pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("no amount".into());
     }
-    let mut s: String = t
+    let s: String = t
         .trim_end_matches('€')
         .trim_end_matches("EUR")
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '\u{a0}' && *c != '\'')
         .collect();
+    let ambiguous = || format!("{t:?} is not an amount: ambiguous separators");
     let (commas, points) = (s.matches(',').count(), s.matches('.').count());
-    s = match (commas, points) {
-        (0, _) if points <= 1 => s,
+    let normal = match (commas, points) {
+        (0, 0 | 1) => s.clone(),
         (1, 0) => s.replace(',', "."),
-        // 1.234,56 (French with point thousands) or 1,234.56 (English).
-        (1, 1) if s.find(',') > s.find('.') => s.replace('.', "").replace(',', "."),
-        (_, 1) if s.find(',') < s.find('.') => s.replace(',', ""),
-        (0, _) | (_, 0) => {
-            return Err(format!("{t:?} has several decimal separators"));
+        (0, _) if grouped(&s, '.') => s.replace('.', ""),
+        (_, 0) if grouped(&s, ',') => s.replace(',', ""),
+        (0, _) | (_, 0) => return Err(ambiguous()),
+        _ => {
+            let (thousands, decimal) = if s.rfind(',') > s.rfind('.') {
+                ('.', ',')
+            } else {
+                (',', '.')
+            };
+            let (int, frac) = s.rsplit_once(decimal).unwrap_or((&s, ""));
+            if !grouped(int, thousands) || frac.contains([',', '.']) {
+                return Err(ambiguous());
+            }
+            format!("{}.{frac}", int.replace(thousands, ""))
         }
-        _ => return Err(format!("{t:?} is not an amount")),
     };
-    let v: f64 = s
+    let v: f64 = normal
         .parse()
         .map_err(|_| format!("{t:?} is not an amount in euros"))?;
     if !v.is_finite() {
@@ -531,7 +551,11 @@ mod tests {
         assert_eq!(parse_amount("48 500,50"), Ok(48_500.5));
         assert_eq!(parse_amount("48\u{a0}500,50 €"), Ok(48_500.5));
         assert_eq!(parse_amount("48\u{202f}500"), Ok(48_500.0));
-        assert!(parse_amount("1.234.567,89").is_err());
+        assert_eq!(parse_amount("1.234.567,89"), Ok(1_234_567.89));
+        assert_eq!(parse_amount("1.234.567"), Ok(1_234_567.0));
+        assert_eq!(parse_amount("1,234,567.5"), Ok(1_234_567.5));
+        assert!(parse_amount("12,5.3").is_err());
+        assert!(parse_amount("1.23.4").is_err());
         assert_eq!(parse_amount("1.234,5"), Ok(1_234.5));
         assert_eq!(parse_amount("1,234.5"), Ok(1_234.5));
         assert!(parse_amount("").is_err());
