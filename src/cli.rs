@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `locate`, imports, editions, subsidies
-//! and demo files.
+//! The command line: `serve` (the default), `locate`, imports, editions, subsidies,
+//! the demo and exports.
 //!
 //! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
 //! service manager configures the server without a command line.
@@ -69,6 +69,27 @@ pub enum Command {
     Subventions(SubsidyCommand),
     /// Write synthetic demonstration files in the SIRENE stock format.
     Demo(DemoArgs),
+    /// Export data for static hosting.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write the vector tiles of every layer over the département to one `PMTiles` v3
+    /// archive (a CDN or static storage can then serve the map's layers).
+    Tiles {
+        /// The archive to write (`.pmtiles`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Edition of the organisations layer (default: the latest).
+        #[arg(long)]
+        edition: Option<i64>,
+        #[arg(long, default_value_t = 5)]
+        min_zoom: u8,
+        #[arg(long, default_value_t = 14)]
+        max_zoom: u8,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +212,9 @@ pub struct ServeArgs {
     /// Directory for the generated demonstration files.
     #[arg(long, env = "ESS_ATLAS_DEMO_DIR", default_value = "data/demo")]
     pub demo_dir: PathBuf,
+    /// Bound of the in-memory tile cache, in MiB.
+    #[arg(long, env = "ESS_ATLAS_TILE_CACHE_MB", default_value_t = crate::config::DEFAULT_TILE_CACHE_MB)]
+    pub tile_cache_mb: u64,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -250,6 +274,12 @@ impl Cli {
             Some(Command::Subventions(command)) => subsidies(&self.global, command).await,
             Some(Command::Edition(command)) => edition(&self.global, command).await,
             Some(Command::Demo(args)) => demo(&self.global, &args).await,
+            Some(Command::Export(ExportCommand::Tiles {
+                out,
+                edition,
+                min_zoom,
+                max_zoom,
+            })) => export_tiles(&self.global, &out, edition, (min_zoom, max_zoom)).await,
         }
     }
 }
@@ -262,6 +292,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         web_dir: args.web_dir,
         demo: !args.no_demo,
         demo_dir: args.demo_dir,
+        tile_cache_mb: args.tile_cache_mb,
     };
     let started = Instant::now();
     let app = crate::build_app(cfg).await?;
@@ -693,4 +724,30 @@ fn load_wkt_polygons(
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(rows.into_iter().unzip())
+}
+
+async fn export_tiles(
+    global: &GlobalArgs,
+    out: &std::path::Path,
+    edition: Option<i64>,
+    zooms: (u8, u8),
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Db::connect(&global.database).await?;
+    let geography = crate::load_geography(&db, &global.geodata).await?;
+    let service = crate::tiles::TileService::new(&geography, 0);
+    let summary =
+        crate::tiles::pmtiles::export(&service, &db, &geography, edition, zooms, out).await?;
+    println!(
+        "{}: {} tiles (zooms {}–{}), {} empty left out, {} bytes before compression, largest {} bytes, {:.1} s",
+        out.display(),
+        summary.tiles,
+        zooms.0,
+        zooms.1,
+        summary.empty,
+        summary.bytes,
+        summary.largest,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

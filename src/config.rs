@@ -22,7 +22,12 @@ pub struct Config {
     pub demo: bool,
     /// Where the demonstration files are written (kept for inspection).
     pub demo_dir: PathBuf,
+    /// Bound of the in-memory tile cache, in MiB.
+    pub tile_cache_mb: u64,
 }
+
+/// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
+pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
 
 impl Config {
     /// A configuration for tests: a database file in `dir`, a free port on loopback,
@@ -37,6 +42,7 @@ impl Config {
             web_dir: root.join("web"),
             demo: false,
             demo_dir: dir.join("demo"),
+            tile_cache_mb: DEFAULT_TILE_CACHE_MB,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod layers;
 pub mod spatial;
 pub mod state;
 pub mod telemetry;
+pub mod tiles;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -368,11 +369,34 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         let g = Arc::clone(&geography);
         Arc::new(tokio::task::spawn_blocking(move || layers::build_layers(&g)).await?)
     };
+    let tiles = {
+        let g = Arc::clone(&geography);
+        let bytes = cfg.tile_cache_mb.saturating_mul(1024 * 1024);
+        Arc::new(tokio::task::spawn_blocking(move || tiles::TileService::new(&g, bytes)).await?)
+    };
+    tiles.refresh(&db).await?;
+    {
+        // Imports may run in another process: notice them within a second.
+        let (tiles, db) = (Arc::clone(&tiles), db.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match tiles.refresh(&db).await {
+                    Ok(true) => tracing::info!("editions changed: organisations tiles dropped"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("cannot check the editions for tile updates: {e}"),
+                }
+            }
+        });
+    }
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
         layers,
         cubes: Arc::default(),
+        tiles,
     };
     {
         let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));

@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::geography::Geography;
 use crate::indicators_cache::CubeCache;
 use crate::layers::Layers;
+use crate::tiles::TileService;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,4 +17,6 @@ pub struct AppState {
     pub layers: Arc<Layers>,
     /// Indicator cubes per edition.
     pub cubes: Arc<CubeCache>,
+    /// Vector tiles and their cache.
+    pub tiles: Arc<TileService>,
 }

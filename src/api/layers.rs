@@ -30,7 +30,7 @@ async fn layer(
 }
 
 /// Whether the request's `Accept-Encoding` allows gzip (q-values of 0 refuse it).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

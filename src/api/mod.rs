@@ -9,6 +9,7 @@ pub mod indicators;
 pub mod layers;
 pub mod organisations;
 pub mod subsidies;
+pub mod tiles;
 pub mod zones;
 
 use std::path::Path;
@@ -45,11 +46,14 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         // Staff reading of subsidies: the auth layer goes on this router.
         .merge(subsidies::staff_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
+    // Tiles are merged after the compression and tracing layers: they carry their own
+    // precompressed bodies, and a cached tile should cost no more than a lookup.
     Router::new()
         .merge(api)
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
         .fallback_service(ServeDir::new(web_dir))
-        .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+        .merge(tiles::router())
+        .with_state(state)
 }

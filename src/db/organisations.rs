@@ -140,3 +140,31 @@ impl Db {
         .await?)
     }
 }
+
+/// What the organisations tile layer needs of one public, located establishment.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PointRow {
+    pub siret: String,
+    pub name: String,
+    pub family: String,
+    pub naf: Option<String>,
+    pub employer: bool,
+    pub location_approximate: bool,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+impl Db {
+    /// Every public establishment of `edition` that has a location (protected ones
+    /// are never placed: BRIEF rule 5).
+    pub async fn organisation_points(&self, edition: i64) -> Result<Vec<PointRow>> {
+        Ok(sqlx::query_as(
+            "SELECT siret, name, family, naf, employer, location_approximate, lon, lat \
+             FROM establishments WHERE edition = $1 AND protected = 0 \
+             AND lon IS NOT NULL AND lat IS NOT NULL",
+        )
+        .bind(edition)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

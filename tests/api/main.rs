@@ -16,4 +16,5 @@ mod layers;
 mod registry;
 mod sirene_files;
 mod subsidies;
+mod tiles;
 mod zones;

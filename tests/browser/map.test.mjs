@@ -62,6 +62,10 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     const expected = territories.map((t) => String(t.code)).sort();
     assert.equal(codes.length, 9, `rendered territories: ${codes.join(', ')}`);
     assert.deepEqual(codes, expected);
+    // The zones come from the server's vector tiles (its /style.json sources).
+    const sources = await page.evaluate(() => ['territories', 'epci', 'communes']
+      .map((s) => window.essAtlas.map.getSource(s).type));
+    assert.deepEqual(sources, ['vector', 'vector', 'vector']);
 
     const labels = page.getByTestId('label-territory');
     assert.equal(await labels.count(), 9);

@@ -2,8 +2,10 @@
 //
 // Plain ES module, no bundler, no framework. MapLibre GL JS is served by our own server from
 // node_modules (/vendor/maplibre-gl/); its worker (maplibre-gl-worker.mjs) is found beside it.
-// The map style is built here: a plain background, the zones from the server's GeoJSON layers,
-// and no glyphs, so every text label on the map is an HTML marker.
+// The map style starts from the server's /style.json: its vector tile sources (one TileJSON per
+// zone layer, features identified by `code`) and its background; the layers are built here, so
+// that colours follow the chosen indicator (joined client-side by code, never baked into tiles).
+// No glyphs: every text label on the map is an HTML marker.
 
 import {
   Map as MapLibreMap,
@@ -95,6 +97,8 @@ const state = {
 
 const data = {
   meta: null,
+  /** the server's MapLibre style (/style.json): zone sources */
+  style: null,
   /** code → list item, per zone level */
   territory: new Map(),
   epci: new Map(),
@@ -188,13 +192,8 @@ function colourExpression(pairs) {
 }
 
 function buildStyle() {
-  const origin = window.location.origin;
-  const src = (name) => ({
-    type: 'geojson',
-    data: `${origin}/api/layers/${name}.geojson`,
-    promoteId: 'code',
-    attribution: '',
-  });
+  // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
+  const src = (name) => ({ ...data.style.sources[name], attribution: '' });
   const territoryColours = colourExpression([...data.colours.entries()]);
   const epciColours = colourExpression(
     [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || FALLBACK_FILL]),
@@ -208,7 +207,7 @@ function buildStyle() {
     { id: 'background', type: 'background', paint: { 'background-color': SEA } },
     // A soft offset shadow under the département, so the land stands out from the "sea".
     {
-      id: 'land-shadow', type: 'fill', source: 'territories',
+      id: 'land-shadow', type: 'fill', source: 'territories', 'source-layer': 'territories',
       paint: { 'fill-color': '#7f98b0', 'fill-opacity': 0.45, 'fill-translate': [2, 4], 'fill-antialias': true },
     },
   ];
@@ -217,25 +216,25 @@ function buildStyle() {
     : { territories: territoryColours, epci: epciColours, communes: communeColours };
   for (const s of SOURCE_IDS) {
     layers.push({
-      id: `${s}-fill`, type: 'fill', source: s,
+      id: `${s}-fill`, type: 'fill', source: s, 'source-layer': s,
       layout: { visibility: s === state.level ? 'visible' : 'none' },
       paint: { 'fill-color': fills[s], 'fill-opacity': 0.92 },
     });
     // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
     layers.push({
-      id: `${s}-secret`, type: 'fill', source: s, filter: none,
+      id: `${s}-secret`, type: 'fill', source: s, 'source-layer': s, filter: none,
       layout: { visibility: s === state.level ? 'visible' : 'none' },
       paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
     });
     layers.push({
-      id: `${s}-hover`, type: 'fill', source: s,
+      id: `${s}-hover`, type: 'fill', source: s, 'source-layer': s,
       layout: { visibility: s === state.level ? 'visible' : 'none' },
       paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
     });
   }
   layers.push(
     {
-      id: 'communes-line', type: 'line', source: 'communes',
+      id: 'communes-line', type: 'line', source: 'communes', 'source-layer': 'communes',
       layout: { visibility: 'none', 'line-join': 'round' },
       paint: {
         'line-color': '#ffffff',
@@ -244,7 +243,7 @@ function buildStyle() {
       },
     },
     {
-      id: 'epci-line', type: 'line', source: 'epci',
+      id: 'epci-line', type: 'line', source: 'epci', 'source-layer': 'epci',
       layout: { visibility: 'none', 'line-join': 'round' },
       paint: {
         'line-color': state.level === 'communes' ? '#7d8fa3' : '#ffffff',
@@ -252,7 +251,7 @@ function buildStyle() {
       },
     },
     {
-      id: 'territories-line', type: 'line', source: 'territories',
+      id: 'territories-line', type: 'line', source: 'territories', 'source-layer': 'territories',
       layout: { 'line-join': 'round' },
       paint: {
         'line-color': '#3b5876',
@@ -263,12 +262,12 @@ function buildStyle() {
   for (const s of SOURCE_IDS) {
     layers.push(
       {
-        id: `${s}-selected-casing`, type: 'line', source: s, filter: none,
+        id: `${s}-selected-casing`, type: 'line', source: s, 'source-layer': s, filter: none,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 5, 12, 8] },
       },
       {
-        id: `${s}-selected`, type: 'line', source: s, filter: none,
+        id: `${s}-selected`, type: 'line', source: s, 'source-layer': s, filter: none,
         layout: { 'line-join': 'round' },
         paint: { 'line-color': SELECTED, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 2.6, 12, 4] },
       },
@@ -317,7 +316,7 @@ function setLevel(level, { updateHash = true } = {}) {
 // ---------------------------------------------------------------------------------------------
 
 const CAN_HOVER = window.matchMedia('(hover: hover) and (pointer: fine)');
-let hovered = null; // { source, id }
+let hovered = null; // { source, sourceLayer, id }
 let tooltip = null;
 
 function clearHover() {
@@ -336,7 +335,7 @@ function onFillMove(e) {
   const id = f.id ?? (f.properties && f.properties.code);
   if (!hovered || hovered.source !== source || hovered.id !== id) {
     if (hovered) map.setFeatureState(hovered, { hover: false });
-    hovered = { source, id };
+    hovered = { source, sourceLayer: source, id };
     map.setFeatureState(hovered, { hover: true });
   }
   map.getCanvas().style.cursor = 'pointer';
@@ -374,7 +373,7 @@ function onFillMove(e) {
 function hoverZone(zoneLevel, code) {
   if (!map || !map.getLayer('territories-hover')) return;
   if (hovered) map.setFeatureState(hovered, { hover: false });
-  hovered = code ? { source: LEVEL_OF_ZONE[zoneLevel], id: String(code) } : null;
+  hovered = code ? { source: LEVEL_OF_ZONE[zoneLevel], sourceLayer: LEVEL_OF_ZONE[zoneLevel], id: String(code) } : null;
   if (hovered) map.setFeatureState(hovered, { hover: true });
 }
 
@@ -1291,10 +1290,11 @@ async function boot() {
   let communes;
   let catalogue;
   try {
-    [meta, territories, epci, communes, catalogue] = await Promise.all([
+    [meta, territories, epci, communes, catalogue, data.style] = await Promise.all([
       api('/api/meta'), api('/api/territories'), api('/api/epci'), api('/api/communes'),
       // Without indicators (no edition imported, older server) the map keeps its plain colours.
       api('/api/indicators/catalogue').catch(() => null),
+      api('/style.json'),
     ]);
   } catch (err) {
     setStatus(null);

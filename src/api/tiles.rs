@@ -1,0 +1,240 @@
+//! `/tiles/{layer}/{z}/{x}/{y}.mvt`, `/tiles/{layer}.json` (TileJSON 3.0) and
+//! `/style.json` (MapLibre style v8).
+//!
+//! Tiles: gzip when accepted (compressed once, kept in the cache), strong ETag and
+//! `304`, `204` for a tile without features, `400` for an address out of range and
+//! `404` for an unknown layer or edition. URLs carry a version token (`v`, given by
+//! the TileJSON): a tile requested with the current token is immutable and cached a
+//! week by clients; without it, clients revalidate. This router is merged outside
+//! the compression and tracing layers: a cached tile is answered with no work beyond
+//! a cache lookup.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::error::{ApiError, Path, Query};
+use super::layers::accepts_gzip;
+use crate::ess::perimeter::Family;
+use crate::state::AppState;
+use crate::tiles::{TileError, TileId, TileLayer, style};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tile))
+        .route("/tiles/{file}", get(tilejson))
+        .route("/style.json", get(style_document))
+}
+
+impl From<TileError> for ApiError {
+    fn from(e: TileError) -> Self {
+        match e {
+            TileError::OutOfRange(m) => Self::BadRequest(m),
+            TileError::UnknownLayer(l) => Self::NotFound("tile layer", l),
+            TileError::UnknownEdition(y) => Self::NotFound("edition", y.to_string()),
+            TileError::NoEdition => Self::NotFound("edition", "(none imported)".into()),
+            TileError::Db(e) => Self::Internal(e.into()),
+            TileError::Task(m) => Self::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TileParams {
+    /// Organisations: the edition (default: the latest).
+    edition: Option<i64>,
+    /// Organisations: one legal family.
+    family: Option<String>,
+    /// Version token from the TileJSON.
+    v: Option<String>,
+}
+
+fn parse_family(family: Option<&str>) -> Result<Option<Family>, ApiError> {
+    family
+        .map(|f| {
+            Family::from_id(f).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "unknown family {f}: expected association, cooperative, mutuelle, fondation or societe_commerciale_ess"
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn number(what: &str, s: &str) -> Result<u64, ApiError> {
+    s.parse::<u64>().map_err(|_| {
+        ApiError::BadRequest(format!("{what} must be a non-negative integer, got {s}"))
+    })
+}
+
+async fn tile(
+    State(state): State<AppState>,
+    Path((layer, z, x, y)): Path<(String, String, String, String)>,
+    Query(params): Query<TileParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layer = TileLayer::parse(&layer)?;
+    let Some(y) = y.strip_suffix(".mvt") else {
+        return Err(ApiError::NotFound("tile format", y));
+    };
+    let t = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)?;
+    let (edition, family) = if layer == TileLayer::Organisations {
+        (
+            state
+                .tiles
+                .resolve_edition(&state.db, params.edition)
+                .await?,
+            parse_family(params.family.as_deref())?,
+        )
+    } else {
+        if params.edition.is_some() || params.family.is_some() {
+            return Err(ApiError::BadRequest(format!(
+                "edition and family apply to the organisations layer, not to {}",
+                layer.name()
+            )));
+        }
+        (0, None)
+    };
+    let body = state
+        .tiles
+        .tile(&state.db, layer, edition, family, t)
+        .await?;
+    let current = params
+        .v
+        .as_deref()
+        .is_some_and(|v| v == state.tiles.version(layer));
+    let cache_control = HeaderValue::from_static(if current {
+        "public, max-age=604800, immutable"
+    } else {
+        "public, no-cache"
+    });
+    if body.raw.is_empty() {
+        return Ok((
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, cache_control)],
+        )
+            .into_response());
+    }
+    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let not_modified = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let e = e.trim();
+            e == "*" || e.trim_start_matches("W/") == body.etag
+        });
+    let common = [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, cache_control),
+        (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+    ];
+    if not_modified {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let content_type = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
+    );
+    Ok(if accepts_gzip(&headers) {
+        let gzip = body.gzip().clone();
+        (
+            common,
+            [
+                content_type,
+                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+            ],
+            gzip,
+        )
+            .into_response()
+    } else {
+        (common, [content_type], body.raw.clone()).into_response()
+    })
+}
+
+/// `scheme://host` of the request, as the client reached us (behind a proxy,
+/// `X-Forwarded-Proto` and `X-Forwarded-Host` win).
+fn origin(headers: &HeaderMap) -> String {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or_default().trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let scheme = match get("x-forwarded-proto").as_deref() {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+async fn tilejson(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(params): Query<TileParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(name) = file.strip_suffix(".json") else {
+        return Err(ApiError::NotFound("tile document", file));
+    };
+    let layer = TileLayer::parse(name)?;
+    let mut query = vec![format!("v={}", state.tiles.version(layer))];
+    let mut demo = false;
+    if layer == TileLayer::Organisations {
+        if let Some(f) = parse_family(params.family.as_deref())? {
+            query.push(format!("family={}", f.id()));
+        }
+        // Resolved now so that the URL names the edition: the latest may change.
+        match state.tiles.resolve_edition(&state.db, params.edition).await {
+            Ok(year) => {
+                query.push(format!("edition={year}"));
+                demo = state.db.edition(year).await?.is_some_and(|e| e.demo);
+            }
+            Err(TileError::NoEdition) => {}
+            Err(e) => return Err(e.into()),
+        }
+    } else if params.edition.is_some() || params.family.is_some() {
+        return Err(ApiError::BadRequest(format!(
+            "edition and family apply to the organisations layer, not to {}",
+            layer.name()
+        )));
+    }
+    let doc = style::tilejson(
+        &state.geography,
+        layer,
+        &origin(&headers),
+        &query.join("&"),
+        demo,
+    );
+    let mut response = super::json(&doc)?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    Ok(response)
+}
+
+async fn style_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let doc = style::style(&state.geography, &origin(&headers));
+    let mut response = super::json(&doc)?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,184 @@
+//! The documents that describe the tiles: TileJSON 3.0 per layer and a MapLibre
+//! style (version 8) that draws them without any external resource (no basemap, no
+//! glyphs, no sprite), so that any MapLibre client — the web map, a GIS, maplibre-rs —
+//! shows the département as it is.
+
+use serde_json::{Value, json};
+
+use super::{MAX_ZOOM, TILEJSON_MAX_ZOOM, TileLayer};
+use crate::ess::perimeter::Family;
+use crate::geography::Geography;
+
+/// Territory colours of the default style (the web map uses the same palette).
+pub const TERRITORY_PALETTE: [&str; 9] = [
+    "#f2d9b3", "#cfe3c6", "#d9d2ea", "#f3cdc4", "#c5e0dc", "#ece3b0", "#e5cfe0", "#d6dcb8",
+    "#f0dcc9",
+];
+/// Family colours of the organisations layer.
+#[must_use]
+pub fn family_colour(f: Family) -> &'static str {
+    match f {
+        Family::Association => "#0072B2",
+        Family::Cooperative => "#E69F00",
+        Family::Mutuelle => "#009E73",
+        Family::Fondation => "#CC79A7",
+        Family::SocieteCommercialeEss => "#D55E00",
+    }
+}
+
+/// The fields of each layer's features, as TileJSON's `vector_layers` lists them.
+fn fields(layer: TileLayer) -> Value {
+    match layer {
+        TileLayer::Territories => json!({
+            "code": "String: territory code",
+            "name": "String",
+            "population": "Number: INSEE légale population",
+        }),
+        TileLayer::Epci => json!({
+            "code": "String: SIREN of the EPCI",
+            "name": "String",
+            "short_name": "String",
+            "kind": "String: CA, CC or CU",
+            "territory": "String: territory code",
+            "population": "Number",
+        }),
+        TileLayer::Communes => json!({
+            "code": "String: INSEE code",
+            "name": "String",
+            "epci": "String: SIREN of the EPCI",
+            "territory": "String: territory code",
+            "population": "Number",
+        }),
+        TileLayer::Organisations => json!({
+            "siret": "String (single establishments)",
+            "name": "String (single establishments)",
+            "family": "String: association, cooperative, mutuelle, fondation, societe_commerciale_ess",
+            "naf": "String: NAF code",
+            "employer": "Boolean",
+            "approximate": "Boolean: placed inside its commune for lack of coordinates",
+            "count": "Number (aggregates): establishments in the aggregate",
+            "employers": "Number (aggregates)",
+            "association": "Number (aggregates): per family",
+            "cooperative": "Number (aggregates)",
+            "mutuelle": "Number (aggregates)",
+            "fondation": "Number (aggregates)",
+            "societe_commerciale_ess": "Number (aggregates)",
+        }),
+    }
+}
+
+fn description(layer: TileLayer) -> &'static str {
+    match layer {
+        TileLayer::Territories => "Les 9 territoires du Département du Pas-de-Calais",
+        TileLayer::Epci => "Les EPCI (intercommunalités) du Pas-de-Calais",
+        TileLayer::Communes => "Les communes du Pas-de-Calais",
+        TileLayer::Organisations => {
+            "Établissements de l'ESS (publics, localisés), agrégés aux petites échelles"
+        }
+    }
+}
+
+/// TileJSON 3.0 of `layer`. `base` is the server's origin (`http://host:port`);
+/// `query` the tiles' query string (version, edition, family), already encoded.
+#[must_use]
+pub fn tilejson(g: &Geography, layer: TileLayer, base: &str, query: &str, demo: bool) -> Value {
+    let b = g.department.bbox;
+    let mut attribution = g.department.attribution.clone();
+    if layer == TileLayer::Organisations {
+        attribution.push_str(" · Établissements : INSEE SIRENE");
+        if demo {
+            attribution.push_str(" — données de démonstration");
+        }
+    }
+    json!({
+        "tilejson": "3.0.0",
+        "name": format!("ess-atlas {}", layer.name()),
+        "description": description(layer),
+        "attribution": attribution,
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt?{query}", layer.name())],
+        "minzoom": 0,
+        "maxzoom": TILEJSON_MAX_ZOOM,
+        "bounds": b,
+        "center": [f64::midpoint(b[0], b[2]), f64::midpoint(b[1], b[3]), 8],
+        "vector_layers": [{
+            "id": layer.name(),
+            "description": description(layer),
+            "minzoom": 0,
+            "maxzoom": MAX_ZOOM,
+            "fields": fields(layer),
+        }],
+    })
+}
+
+/// The MapLibre style (version 8) of the map: sea, territories coloured, EPCI and
+/// commune lines, organisations by family. Sources point at the TileJSON documents;
+/// features are identified by `code` (`promoteId`) for joins and feature-state.
+#[must_use]
+pub fn style(g: &Geography, base: &str) -> Value {
+    let source = |layer: TileLayer| {
+        let mut s = json!({
+            "type": "vector",
+            "url": format!("{base}/tiles/{}.json", layer.name()),
+        });
+        if layer != TileLayer::Organisations {
+            s["promoteId"] = json!({ layer.name(): "code" });
+        }
+        s
+    };
+    let mut territory_match = vec![json!("match"), json!(["get", "code"])];
+    let mut by_territory = vec![json!("match"), json!(["get", "territory"])];
+    for (i, t) in g.territories.iter().enumerate() {
+        let colour = TERRITORY_PALETTE[i % TERRITORY_PALETTE.len()];
+        territory_match.extend([json!(t.zone.code), json!(colour)]);
+        by_territory.extend([json!(t.zone.code), json!(colour)]);
+    }
+    territory_match.push(json!("#ecefe8"));
+    by_territory.push(json!("#ecefe8"));
+    let mut family_match = vec![json!("match"), json!(["get", "family"])];
+    for f in Family::ALL {
+        family_match.extend([json!(f.id()), json!(family_colour(f))]);
+    }
+    family_match.push(json!("#6b7785"));
+    json!({
+        "version": 8,
+        "name": "ess-atlas",
+        "metadata": {"ess-atlas:territories": g.territories.iter().map(|t| &t.zone.code).collect::<Vec<_>>()},
+        "center": [f64::midpoint(g.department.bbox[0], g.department.bbox[2]), f64::midpoint(g.department.bbox[1], g.department.bbox[3])],
+        "zoom": 8,
+        "sources": {
+            "territories": source(TileLayer::Territories),
+            "epci": source(TileLayer::Epci),
+            "communes": source(TileLayer::Communes),
+            "organisations": source(TileLayer::Organisations),
+        },
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": "#d9e6f2"}},
+            {"id": "territories-fill", "type": "fill", "source": "territories", "source-layer": "territories",
+             "paint": {"fill-color": territory_match, "fill-opacity": 0.9}},
+            {"id": "communes-fill", "type": "fill", "source": "communes", "source-layer": "communes",
+             "layout": {"visibility": "none"},
+             "paint": {"fill-color": by_territory, "fill-opacity": 0.9}},
+            {"id": "communes-line", "type": "line", "source": "communes", "source-layer": "communes",
+             "minzoom": 9,
+             "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 9, 0.4, 13, 1.5]}},
+            {"id": "epci-line", "type": "line", "source": "epci", "source-layer": "epci",
+             "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 0.8, 13, 2.5]}},
+            {"id": "territories-line", "type": "line", "source": "territories", "source-layer": "territories",
+             "paint": {"line-color": "#3b5876", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 1.3, 13, 3.5]}},
+            {"id": "organisations-aggregates", "type": "circle", "source": "organisations", "source-layer": "organisations",
+             "filter": ["has", "count"],
+             "paint": {
+                "circle-color": "#1d3f66",
+                "circle-opacity": 0.85,
+                "circle-radius": ["interpolate", ["linear"], ["get", "count"], 2, 5, 50, 11, 500, 20],
+                "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
+            {"id": "organisations-points", "type": "circle", "source": "organisations", "source-layer": "organisations",
+             "filter": ["!", ["has", "count"]],
+             "paint": {
+                "circle-color": family_match,
+                "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 3.5, 15, 7.5],
+                "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.2}},
+        ],
+    })
+}
