@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `locate`, imports, editions, demo data,
-//! exports and staff accounts (`user`).
+//! The command line: `serve` (the default), `locate`, imports, editions, subsidies,
+//! demo data, exports and staff accounts (`user`).
 //!
 //! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
 //! service manager configures the server without a command line.
@@ -64,6 +64,9 @@ pub enum Command {
     /// List, create or delete editions, and read their import reports.
     #[command(subcommand)]
     Edition(EditionCommand),
+    /// Read the subsidies of an edition: import report, unmatched beneficiaries.
+    #[command(subcommand)]
+    Subventions(SubsidyCommand),
     /// Write synthetic demonstration files in the SIRENE stock format.
     Demo(DemoArgs),
     /// Export data for static hosting.
@@ -150,6 +153,34 @@ pub enum ImportCommand {
         edition: i64,
         /// The observatory CSV file.
         file: PathBuf,
+    },
+    /// Import the Département's subsidies (SCDL subventions CSV) into an existing
+    /// edition, matching beneficiaries to its registry; replaces the edition's
+    /// subsidies atomically. Prints the report and the unmatched beneficiaries.
+    Subventions {
+        #[arg(long)]
+        edition: i64,
+        /// The SCDL file (`,` or `;`, UTF-8 or Latin-1).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubsidyCommand {
+    /// Print the last subsidies import report of an edition with lines and euros per
+    /// status (`ess`, `non_ess`, `unmatched`) and match method.
+    Report {
+        #[arg(long)]
+        year: i64,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the beneficiaries not counted as ESS: unmatched ones and matched non-ESS
+    /// ones, with line, identifiers, amount and reason.
+    Unmatched {
+        #[arg(long)]
+        year: i64,
     },
 }
 
@@ -287,6 +318,13 @@ impl Cli {
                 }
                 Ok(())
             }
+            Some(Command::Import(ImportCommand::Subventions { edition, file })) => {
+                let db = Db::connect(&self.global.database).await?;
+                let report = crate::import_subsidies(&db, edition, file).await?;
+                print_subsidy_report(&report);
+                print_unmatched(&db, edition).await
+            }
+            Some(Command::Subventions(command)) => subsidies(&self.global, command).await,
             Some(Command::Edition(command)) => edition(&self.global, command).await,
             Some(Command::Demo(args)) => demo(&self.global, &args).await,
             Some(Command::Export(ExportCommand::Tiles {
@@ -409,6 +447,93 @@ async fn edition(global: &GlobalArgs, command: EditionCommand) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+fn print_subsidy_report(report: &crate::import::ImportReport) {
+    println!("{}", report.one_line());
+    for key in [
+        "lines_by_status",
+        "granted_by_status",
+        "lines_by_method",
+        "granted_total",
+        "ess_total",
+        "ess_commercial_total",
+    ] {
+        if let Some(v) = report.summary.get(key) {
+            println!("  {key}: {v}");
+        }
+    }
+    for issue in &report.rejected {
+        println!(
+            "  rejected {}:{} [{}] {}",
+            issue.file, issue.line, issue.field, issue.reason
+        );
+    }
+    for issue in &report.warnings {
+        println!(
+            "  warning {}:{} [{}] {}",
+            issue.file, issue.line, issue.field, issue.reason
+        );
+    }
+}
+
+async fn print_unmatched(db: &Db, year: i64) -> anyhow::Result<()> {
+    let lines = db.subsidy_lines(year, &["unmatched", "non_ess"]).await?;
+    println!("{} beneficiaries not counted as ESS:", lines.len());
+    for l in lines {
+        println!(
+            "  line {}\t{}\t{}\t{}\t{:.2} €\t{}\t{}",
+            l.line,
+            l.status,
+            l.beneficiary_name,
+            l.beneficiary_id.or(l.rna).unwrap_or_default(),
+            l.granted,
+            l.match_method.unwrap_or_default(),
+            l.note.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&global.database).await?;
+    let year = match command {
+        SubsidyCommand::Report { year, .. } | SubsidyCommand::Unmatched { year } => year,
+    };
+    anyhow::ensure!(db.edition(year).await?.is_some(), "no edition {year}");
+    match command {
+        SubsidyCommand::Report { json, .. } => {
+            let report = db
+                .import_reports(year)
+                .await?
+                .into_iter()
+                .find(|r| r.report.kind == "subventions")
+                .with_context(|| format!("edition {year} has no subsidies import"))?;
+            let tallies = db.subsidy_tallies(year).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "report": report, "tallies": tallies,
+                    }))?
+                );
+            } else {
+                println!("imported {}", report.finished_at);
+                print_subsidy_report(&report.report);
+                for t in tallies {
+                    println!(
+                        "  {}\t{}\t{} lines\t{:.2} €",
+                        t.status,
+                        t.match_method.unwrap_or_default(),
+                        t.lines,
+                        t.granted
+                    );
+                }
+            }
+            Ok(())
+        }
+        SubsidyCommand::Unmatched { .. } => print_unmatched(&db, year).await,
+    }
 }
 
 async fn demo(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {

@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 
 use crate::db::{Db, DbError, Edition};
 use crate::geography::Geography;
-use crate::indicators::cube::{Cube, build_cube, build_observatory};
+use crate::indicators::cube::{Cube, add_subsidies, build_cube, build_observatory};
 
 /// A cube with the `imported_at` stamp of the data it was built from.
 type Stamped = (Option<String>, Arc<Cube>);
@@ -40,12 +40,14 @@ impl CubeCache {
         let registry = db.registry_cells(edition.year).await?;
         let economy = db.economy_rows(edition.year).await?;
         let observatory = db.observatory_rows(edition.year).await?;
+        let (subsidies, any_subsidy) = db.subsidy_cells(edition.year).await?;
         let g = Arc::clone(geography);
         let year = edition.year;
         let cube = Arc::new(
             tokio::task::spawn_blocking(move || {
                 let mut cube = build_cube(&g, year, &registry, &economy);
                 cube.observatory = build_observatory(&g, &cube, &observatory);
+                add_subsidies(&g, &mut cube, &subsidies, any_subsidy);
                 cube
             })
             .await

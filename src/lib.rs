@@ -182,6 +182,13 @@ pub async fn import_sirene(
     db.replace_registry(year, &reference_date, &sources, demo, &data)
         .await
         .context("cannot write the edition")?;
+    if !db.subsidy_tallies(year).await?.is_empty() {
+        // Subsidies keep the match made against the previous registry.
+        tracing::warn!(
+            "edition {year} has subsidies matched against its previous registry: \
+             import its subsidies file again (ess-atlas import subventions)"
+        );
+    }
     Ok(data.report)
 }
 
@@ -206,6 +213,44 @@ pub async fn import_observatory(
         "edition {year} was deleted during the import"
     );
     Ok(data.report)
+}
+
+/// Imports the Département's SCDL subsidies file into an existing edition: reads it,
+/// matches every beneficiary to the edition's registry (SIRET, SIREN, RNA) and
+/// replaces the edition's subsidies atomically.
+pub async fn import_subsidies(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    anyhow::ensure!(
+        db.edition(year).await?.is_some(),
+        "no edition {year}: import its SIRENE files first (ess-atlas import sirene)"
+    );
+    let entries = db.beneficiary_entries(year).await?;
+    let (lines, report) = tokio::task::spawn_blocking(move || {
+        let read = import::subsidies::read_subsidies(year, &file)?;
+        let index = import::beneficiaries::BeneficiaryIndex::new(entries);
+        let mut report = read.report;
+        if index.is_empty() {
+            report.warn(
+                &read.name,
+                0,
+                "",
+                format!("edition {year} has no establishment: every beneficiary is unmatched"),
+            );
+        }
+        let lines = import::beneficiaries::match_lines(&index, read.lines);
+        import::beneficiaries::summarise(&mut report, &lines);
+        Ok::<_, import::ImportError>((lines, report))
+    })
+    .await?
+    .context("subsidies import aborted, nothing was changed")?;
+    anyhow::ensure!(
+        db.replace_subsidies(year, &lines, &report).await?,
+        "edition {year} was deleted during the import"
+    );
+    Ok(report)
 }
 
 fn file_label(path: &Path) -> String {
@@ -269,7 +314,8 @@ pub fn iso_from_unix(secs: i64) -> String {
 pub const DEMO_SEED: u64 = 62;
 
 /// Generates the demonstration files in `dir` and imports every edition through the
-/// SIRENE importer, as staff would import INSEE's files.
+/// SIRENE importer, as staff would import INSEE's files, then each edition's
+/// demonstration subsidies file through the subsidies importer.
 pub async fn load_demo(db: &Db, geography: &Arc<Geography>, dir: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let g = Arc::clone(geography);
@@ -296,10 +342,46 @@ pub async fn load_demo(db: &Db, geography: &Arc<Geography>, dir: &Path) -> anyho
         .with_context(|| format!("cannot import the demonstration edition {}", e.year))?;
         tracing::info!("{} (données de démonstration)", report.one_line());
     }
+    load_demo_subsidies(db, geography, dir).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis(),
         "demonstration data generated and imported"
     );
+    Ok(())
+}
+
+/// Writes the demonstration SCDL subsidies file of every demo edition, drawn from its
+/// imported registry, and imports it through the subsidies importer.
+async fn load_demo_subsidies(db: &Db, geography: &Geography, dir: &Path) -> anyhow::Result<()> {
+    let public_body = geography
+        .epci
+        .first()
+        .map(|e| (e.zone.code.clone(), e.zone.name.clone()))
+        .context("the geography has no EPCI")?;
+    for edition in demo::DEMO_EDITIONS {
+        let year = i64::from(edition.year);
+        let candidates = db.demo_beneficiaries(year).await?;
+        let folder = dir.join(edition.year.to_string());
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let path = folder.join(format!("subventions-{}.csv", edition.year));
+        let (file, body) = (path.clone(), public_body.clone());
+        tokio::task::spawn_blocking(move || {
+            demo::scdl::write_subsidies(
+                &file,
+                edition.year,
+                DEMO_SEED,
+                &candidates,
+                (&body.0, &body.1),
+            )
+        })
+        .await?
+        .with_context(|| format!("cannot write the {} demonstration subsidies", edition.year))?;
+        let report = import_subsidies(db, year, path).await.with_context(|| {
+            format!("cannot import the {} demonstration subsidies", edition.year)
+        })?;
+        tracing::info!("{} (données de démonstration)", report.one_line());
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod layers;
 pub mod organisations;
 pub mod portraits;
 pub mod session;
+pub mod subsidies;
 pub mod tiles;
 pub mod zones;
 
@@ -47,6 +48,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(indicators::router())
         .merge(session::router())
         .merge(portraits::router())
+        // Staff reading of subsidies (staff session required by each handler).
+        .merge(subsidies::staff_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
     // precompressed bodies, and a cached tile should cost no more than a lookup.

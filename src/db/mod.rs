@@ -10,6 +10,7 @@ mod indicators;
 mod organisations;
 mod portraits;
 mod registry;
+mod subsidies;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use organisations::{OrganisationFilter, OrganisationRow};
@@ -18,6 +19,7 @@ pub use portraits::{
     PlanFilter, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
 };
 pub use registry::{Edition, StoredReport};
+pub use subsidies::{SubsidyRecord, SubsidyTally};
 
 use std::path::Path;
 use std::str::FromStr;

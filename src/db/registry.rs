@@ -1,5 +1,5 @@
-//! SQL for editions, the ESS registry (establishments), the economy's aggregates and
-//! import reports.
+//! SQL for editions, the ESS registry (establishments, and the non-ESS ones kept for
+//! matching subsidies), the economy's aggregates and import reports.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -137,7 +137,7 @@ impl Db {
         .bind(demo)
         .execute(&mut *tx)
         .await?;
-        for table in ["establishments", "economy_cells"] {
+        for table in ["establishments", "economy_cells", "other_establishments"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE edition = $1"))
                 .bind(year)
                 .execute(&mut *tx)
@@ -193,6 +193,23 @@ impl Db {
             .bind(cell.jobs_estimate)
             .execute(&mut *tx)
             .await?;
+        }
+        // Many rows, few columns: batched, so that a département's ~100,000 non-ESS
+        // establishments cost one statement per 500.
+        for chunk in data.others.chunks(500) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
+            );
+            insert.push_values(chunk, |mut b, r| {
+                b.push_bind(year)
+                    .push_bind(&r.siret)
+                    .push_bind(&r.siren)
+                    .push_bind(&r.rna)
+                    .push_bind(r.siege)
+                    .push_bind(&r.code_insee)
+                    .push_bind(r.reason);
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         let id = record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;

@@ -41,6 +41,7 @@ mod profiles;
 mod public;
 mod rng;
 mod rows;
+pub mod scdl;
 #[cfg(test)]
 mod tests;
 

@@ -1,5 +1,6 @@
-//! Importers of the files the product reads (SIRENE stock files so far), and the
-//! report every import ends with.
+//! Importers of the files the product reads (SIRENE stock files, the observatory's
+//! aggregates, the Département's SCDL subsidies), and the report every import ends
+//! with.
 //!
 //! Import errors are data, not failures: a bad row is counted, kept in the report with
 //! its file, line, field and reason, and skipped. Only a structural problem (a file
@@ -7,10 +8,12 @@
 //! written. Writing an edition happens in one transaction ([`crate::db`]), so readers
 //! see the previous edition or the new one, never a mix.
 
+pub mod beneficiaries;
 pub mod observatory;
 pub mod report;
 pub mod sirene;
 pub mod source;
+pub mod subsidies;
 
 pub use report::ImportReport;
 

@@ -87,8 +87,23 @@ pub struct EconomyCell {
 /// `(code_insee, naf_section, size_band)`; empty strings for unknown.
 pub type EconomyKey = (String, String, String);
 
+/// An active establishment of the geography whose unit is not ESS: kept (compactly)
+/// only so that a subsidy to it is recognised as going outside the ESS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherEstablishmentRow {
+    pub siret: String,
+    pub siren: String,
+    pub rna: Option<String>,
+    pub siege: bool,
+    pub code_insee: String,
+    /// `not_ess`, `excluded_activity_public_administration`, …
+    pub reason: &'static str,
+}
+
 pub struct SireneEdition {
     pub establishments: Vec<EstablishmentRow>,
+    /// Non-ESS establishments of the geography (for matching subsidies).
+    pub others: Vec<OtherEstablishmentRow>,
     pub economy: BTreeMap<EconomyKey, EconomyCell>,
     pub report: ImportReport,
 }
@@ -122,8 +137,9 @@ enum UnitVerdict {
         rna: Option<String>,
         diffusion: String,
     },
-    Excluded(Exclusion),
-    NotEss,
+    Excluded(Exclusion, Option<String>),
+    /// Not ESS; the unit's RNA number when it has one.
+    NotEss(Option<String>),
 }
 
 /// A value, or `None` when empty or masked.
@@ -299,6 +315,7 @@ pub fn read_sirene(
         .position(|f| f.file == file_name(&files.etablissements))
         .unwrap_or(0);
     let mut establishments = Vec::new();
+    let mut others = Vec::new();
     for c in candidates {
         let verdict = units.get(c.siren.as_str());
         match verdict {
@@ -324,13 +341,28 @@ pub fn read_sirene(
                 );
                 establishments.push(row);
             }
-            Some(UnitVerdict::Excluded(Exclusion::PublicAdministration)) => {
-                report.files[et_file].exclude("excluded_activity_public_administration");
+            Some(UnitVerdict::Excluded(exclusion, rna)) => {
+                let reason = match exclusion {
+                    Exclusion::PublicAdministration => "excluded_activity_public_administration",
+                    Exclusion::ExcludedOrganisation => "excluded_activity_organisation",
+                };
+                report.files[et_file].exclude(reason);
+                others.push(other_row(
+                    &geography.communes[c.commune].zone.code,
+                    c,
+                    rna.clone(),
+                    reason,
+                ));
             }
-            Some(UnitVerdict::Excluded(Exclusion::ExcludedOrganisation)) => {
-                report.files[et_file].exclude("excluded_activity_organisation");
+            Some(UnitVerdict::NotEss(rna)) => {
+                report.files[et_file].exclude("not_ess");
+                others.push(other_row(
+                    &geography.communes[c.commune].zone.code,
+                    c,
+                    rna.clone(),
+                    "not_ess",
+                ));
             }
-            Some(UnitVerdict::NotEss) => report.files[et_file].exclude("not_ess"),
             None => {
                 report.files[et_file].exclude("unit_not_found");
                 let name = report.files[et_file].file.clone();
@@ -344,14 +376,32 @@ pub fn read_sirene(
         }
     }
     establishments.sort_by(|a, b| a.siret.cmp(&b.siret));
+    others.sort_by(|a, b| a.siret.cmp(&b.siret));
 
     summarise(&mut report, &establishments);
     report.seconds = started.elapsed().as_secs_f64();
     Ok(SireneEdition {
         establishments,
+        others,
         economy,
         report,
     })
+}
+
+fn other_row(
+    code_insee: &str,
+    c: Candidate,
+    rna: Option<String>,
+    reason: &'static str,
+) -> OtherEstablishmentRow {
+    OtherEstablishmentRow {
+        siret: c.siret,
+        siren: c.siren,
+        rna,
+        siege: c.siege,
+        code_insee: code_insee.to_owned(),
+        reason,
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -642,8 +692,10 @@ fn read_units(
                     s => s.to_owned(),
                 },
             },
-            Classification::Excluded(e) => UnitVerdict::Excluded(e),
-            Classification::NotEss => UnitVerdict::NotEss,
+            Classification::Excluded(e) => {
+                UnitVerdict::Excluded(e, value(&record, rna_c).map(str::to_owned))
+            }
+            Classification::NotEss => UnitVerdict::NotEss(value(&record, rna_c).map(str::to_owned)),
         };
         units.insert(siren.to_owned(), verdict);
     }

@@ -16,13 +16,26 @@ pub enum Formula {
     ShareOfSalariedJobs,
     /// Jobs of the category / ESS jobs of the zone (needs a category).
     ShareOfEssJobs,
+    /// The Département's subsidies to the category's ESS establishments, euros.
+    Subsidies,
+    /// Subsidies / ESS jobs (takes the jobs figure's secret).
+    SubsidiesPerJob,
+    /// Subsidies / population.
+    SubsidiesPerInhabitant,
+    /// Subsidies of the zone / subsidies of the département (same category).
+    ShareOfDepartmentSubsidies,
+    /// ESS jobs of the zone / ESS jobs of the département (same category).
+    ShareOfDepartmentJobs,
+    /// Share of the département's subsidies / share of its ESS jobs × 100.
+    SubsidiesToJobsIndex,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Indicator {
     pub id: &'static str,
     pub label: &'static str,
-    /// Group of the indicator in pickers: « Emploi » or « Établissements ».
+    /// Group of the indicator in pickers: « Emploi », « Établissements » or
+    /// « Subventions du Département ».
     pub group: &'static str,
     /// French unit as shown beside a value (`%`, `établissements`, …).
     pub unit: &'static str,
@@ -51,7 +64,17 @@ const SCOPE: &str = "Établissements actifs à la date de référence de l'édit
     mutuelles et fondations ; les sociétés commerciales de l'ESS sont comptées à part (hors totaux \
     comparables aux chiffres Insee/CRESS).";
 
-pub static CATALOGUE: [Indicator; 7] = [
+const SUBSIDY_SOURCE: &str = "Département du Pas-de-Calais, subventions attribuées (données ouvertes au format \
+    SCDL), rapprochées du répertoire SIRENE par SIRET, SIREN ou numéro RNA";
+const SUBSIDY_METHOD: &str = "Montant × pourcentageSubvention de chaque ligne du fichier, attribué à \
+    l'établissement rapproché : par SIRET ; sinon par SIREN, au siège s'il est dans le département, sinon \
+    au plus grand établissement du bénéficiaire dans le département ; sinon par numéro RNA. Les \
+    bénéficiaires non rapprochés ou hors ESS sont listés pour le service, et non comptés. Les montants \
+    sont des données publiques : ils ne sont pas soumis au secret statistique ; un ratio qui utilise \
+    l'emploi est masqué quand l'emploi l'est.";
+const SUBSIDY_GROUP: &str = "Subventions du Département";
+
+pub static CATALOGUE: [Indicator; 13] = [
     Indicator {
         id: "ess_establishments",
         label: "Établissements de l'ESS",
@@ -149,6 +172,94 @@ pub static CATALOGUE: [Indicator; 7] = [
         needs_category: true,
         decimals: 1,
         formula: Formula::ShareOfEssJobs,
+    },
+    Indicator {
+        id: "ess_subsidies",
+        label: "Subventions du Département aux organisations de l'ESS",
+        group: SUBSIDY_GROUP,
+        unit: "€",
+        definition: "Subventions attribuées par le Département aux établissements de l'ESS de la zone \
+            (4 familles ; celles des sociétés commerciales de l'ESS sont dans leur famille seulement).",
+        source: SUBSIDY_SOURCE,
+        method: SUBSIDY_METHOD,
+        estimate: false,
+        additive: true,
+        needs_category: false,
+        // To the cent, so that zones add up exactly to the file's total.
+        decimals: 2,
+        formula: Formula::Subsidies,
+    },
+    Indicator {
+        id: "ess_subsidies_per_job",
+        label: "Subventions du Département par emploi de l'ESS",
+        group: SUBSIDY_GROUP,
+        unit: "€ par emploi",
+        definition: "Subventions du Département aux établissements de l'ESS / effectif salarié de l'ESS de la zone.",
+        source: SUBSIDY_SOURCE,
+        method: SUBSIDY_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: false,
+        decimals: 0,
+        formula: Formula::SubsidiesPerJob,
+    },
+    Indicator {
+        id: "ess_subsidies_per_inhabitant",
+        label: "Subventions du Département à l'ESS par habitant",
+        group: SUBSIDY_GROUP,
+        unit: "€ par hab.",
+        definition: "Subventions du Département aux établissements de l'ESS / population municipale.",
+        source: SUBSIDY_SOURCE,
+        method: SUBSIDY_METHOD,
+        estimate: false,
+        additive: false,
+        needs_category: false,
+        decimals: 2,
+        formula: Formula::SubsidiesPerInhabitant,
+    },
+    Indicator {
+        id: "share_of_department_ess_subsidies",
+        label: "Part des subventions du Département à l'ESS",
+        group: SUBSIDY_GROUP,
+        unit: "%",
+        definition: "Subventions du Département à l'ESS de la zone / subventions du Département à l'ESS du département.",
+        source: SUBSIDY_SOURCE,
+        method: SUBSIDY_METHOD,
+        estimate: false,
+        additive: false,
+        needs_category: false,
+        decimals: 1,
+        formula: Formula::ShareOfDepartmentSubsidies,
+    },
+    Indicator {
+        id: "share_of_department_ess_jobs",
+        label: "Part des emplois de l'ESS du département",
+        group: SUBSIDY_GROUP,
+        unit: "%",
+        definition: "Effectif salarié de l'ESS de la zone / effectif salarié de l'ESS du département : le poids \
+            de la zone, à comparer à sa part des subventions.",
+        source: SIRENE_SOURCE,
+        method: JOBS_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: false,
+        decimals: 1,
+        formula: Formula::ShareOfDepartmentJobs,
+    },
+    Indicator {
+        id: "subsidies_to_jobs_index",
+        label: "Subventions rapportées au poids dans l'emploi de l'ESS (indice)",
+        group: SUBSIDY_GROUP,
+        unit: "indice (100 = à son poids)",
+        definition: "Part de la zone dans les subventions du Département à l'ESS / sa part dans les emplois \
+            de l'ESS du département × 100 : au-dessus de 100, la zone reçoit plus que son poids.",
+        source: SUBSIDY_SOURCE,
+        method: SUBSIDY_METHOD,
+        estimate: true,
+        additive: false,
+        needs_category: false,
+        decimals: 0,
+        formula: Formula::SubsidiesToJobsIndex,
     },
 ];
 

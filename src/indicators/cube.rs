@@ -7,7 +7,8 @@
 //! to EPCI, territories and the département (following the current mapping); list the
 //! additive equations readers know; run [`super::secret::suppress`]. The whole
 //! economy (ESS or not, the denominator of employment shares) gets its own zone-level
-//! table and pattern. Pure: the rows come from the database layer.
+//! table and pattern. The Département's subsidies to the ESS are placed and rolled up
+//! the same way ([`add_subsidies`]). Pure: the rows come from the database layer.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,17 @@ pub struct RegistryCell {
     pub naf_section: Option<String>,
     pub size_band: Option<String>,
     pub stats: CellStats,
+}
+
+/// The Département's subsidies to ESS establishments of one commune, family, section
+/// and band (matched lines only), euros.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubsidyCell {
+    pub code_insee: String,
+    pub family: Family,
+    pub naf_section: Option<String>,
+    pub size_band: Option<String>,
+    pub granted: f64,
 }
 
 /// A commune-level aggregate of the whole economy (from `economy_cells`).
@@ -328,6 +340,11 @@ pub struct Cube {
     pub economy_equations: Vec<Equation>,
     /// The observatory's figures, which take precedence where present.
     pub observatory: Observatory,
+    /// The Département's subsidies to ESS establishments, euros, indexed like `ess`.
+    /// Public data: no mask of their own (see [`super::value`]).
+    pub subsidies: Vec<f64>,
+    /// Whether the edition has a subsidies file (else subsidy figures are `None`).
+    pub has_subsidies: bool,
 }
 
 impl Cube {
@@ -354,19 +371,11 @@ pub fn build_cube(
         let Some(c) = g.commune_position(&row.code_insee) else {
             continue;
         };
-        let mut categories = vec![Category::Family(row.family)];
-        if row.family.in_statistical_totals() {
-            let section = row
-                .naf_section
-                .as_deref()
-                .and_then(Category::sector)
-                .unwrap_or(Category::Sector(""));
-            categories.extend([
-                Category::Total,
-                section,
-                Category::Size(SizeClass::of_band(row.size_band.as_deref())),
-            ]);
-        }
+        let categories = categories_of(
+            row.family,
+            row.naf_section.as_deref(),
+            row.size_band.as_deref(),
+        );
         for cat in categories {
             ess[c * CATEGORIES + cat.index()].add(&row.stats);
         }
@@ -473,7 +482,63 @@ pub fn build_cube(
         economy_masked,
         economy_equations,
         observatory: Observatory::default(),
+        subsidies: Vec::new(),
+        has_subsidies: false,
     }
+}
+
+/// The categories a registry row of `family`, `naf_section` and `size_band` counts in:
+/// its family, and for the four families the ESS total, its section and size class.
+fn categories_of(
+    family: Family,
+    naf_section: Option<&str>,
+    size_band: Option<&str>,
+) -> Vec<Category> {
+    let mut categories = vec![Category::Family(family)];
+    if family.in_statistical_totals() {
+        let section = naf_section
+            .and_then(Category::sector)
+            .unwrap_or(Category::Sector(""));
+        categories.extend([
+            Category::Total,
+            section,
+            Category::Size(SizeClass::of_band(size_band)),
+        ]);
+    }
+    categories
+}
+
+/// Adds the edition's subsidies to `cube`, placed and rolled up like the registry.
+/// `any` says whether the edition has a subsidies file at all.
+pub fn add_subsidies(g: &Geography, cube: &mut Cube, cells: &[SubsidyCell], any: bool) {
+    let space = cube.space;
+    let mut sums = vec![0.0; space.len() * CATEGORIES];
+    for row in cells {
+        let Some(c) = g.commune_position(&row.code_insee) else {
+            continue;
+        };
+        for cat in categories_of(
+            row.family,
+            row.naf_section.as_deref(),
+            row.size_band.as_deref(),
+        ) {
+            sums[c * CATEGORIES + cat.index()] += row.granted;
+        }
+    }
+    let dept = space.index(Level::Department, 0);
+    for (c, commune) in g.communes.iter().enumerate() {
+        for p in [
+            space.index(Level::Epci, commune.epci),
+            space.index(Level::Territory, commune.territory),
+            dept,
+        ] {
+            for k in 0..CATEGORIES {
+                sums[p * CATEGORIES + k] += sums[c * CATEGORIES + k];
+            }
+        }
+    }
+    cube.subsidies = sums;
+    cube.has_subsidies = any;
 }
 
 /// The masked pattern of an evolution between `from` and `to`: a cell is masked when

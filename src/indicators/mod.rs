@@ -16,6 +16,7 @@ mod proptests;
 
 use serde::Serialize;
 
+use crate::geography::Level;
 use catalogue::{Formula, Indicator};
 use cube::{Category, Cube};
 
@@ -36,6 +37,8 @@ pub enum Source {
     Sirene,
     /// The regional observatory's aggregates, imported for the edition.
     Observatoire,
+    /// The Département's subsidies file (SCDL), matched to the registry.
+    Subventions,
 }
 
 /// One published figure.
@@ -86,7 +89,7 @@ fn round(v: f64, decimals: u8) -> f64 {
 /// The observatory's value of `indicator` for `zone` × `category`, when the edition's
 /// observatory data cover it: `(value, secret)`.
 fn from_observatory(
-    indicator: &Indicator,
+    formula: Formula,
     cube: &Cube,
     zone: usize,
     category: Category,
@@ -95,9 +98,17 @@ fn from_observatory(
     let obs = &cube.observatory;
     let cell = obs.ess.get(&cube.cell(zone, category));
     let per = |v: f64, n: f64| (population > 0).then(|| v / population as f64 * n);
-    match indicator.formula {
+    match formula {
         // The observatory counts employers only: all establishments come from SIRENE.
-        Formula::Establishments | Formula::EstablishmentsPer10000Inhabitants => None,
+        // Subsidy figures are computed in `from_subsidies`, from the jobs figure.
+        Formula::Establishments
+        | Formula::EstablishmentsPer10000Inhabitants
+        | Formula::Subsidies
+        | Formula::SubsidiesPerJob
+        | Formula::SubsidiesPerInhabitant
+        | Formula::ShareOfDepartmentSubsidies
+        | Formula::ShareOfDepartmentJobs
+        | Formula::SubsidiesToJobsIndex => None,
         Formula::Employers => cell.map(|c| (c.establishments.map(|v| v as f64), c.masked)),
         Formula::Jobs => cell.map(|c| (c.jobs, c.masked)),
         Formula::JobsPer1000Inhabitants => {
@@ -122,6 +133,68 @@ fn from_observatory(
     }
 }
 
+/// The figures built on the Département's subsidies, and the zone's share of the
+/// département's ESS jobs they are compared with.
+///
+/// Secret statistique: subsidy amounts are public data (the Département publishes
+/// every subsidy with its beneficiary, by law), so amounts, amounts per inhabitant and
+/// shares of the département's subsidies are never masked. A ratio that uses ESS jobs
+/// takes the jobs figure's secret: published beside the public amount, it would give
+/// the masked jobs back.
+fn from_subsidies(
+    formula: Formula,
+    cube: &Cube,
+    masks: Masks<'_>,
+    zone: usize,
+    category: Category,
+    population: u64,
+) -> Option<(Option<f64>, bool, Source)> {
+    let dept = cube.space.index(Level::Department, 0);
+    let subsidies = |z: usize| {
+        cube.has_subsidies
+            .then(|| cube.subsidies.get(cube.cell(z, category)).copied())
+            .flatten()
+    };
+    let jobs = |z: usize| raw_formula(Formula::Jobs, cube, masks, z, category, population);
+    let ratio =
+        |a: Option<f64>, b: Option<f64>| a.zip(b).and_then(|(a, b)| (b > 0.0).then(|| a / b));
+    let public = Source::Subventions;
+    Some(match formula {
+        Formula::Subsidies => (subsidies(zone), false, public),
+        Formula::SubsidiesPerInhabitant => (
+            ratio(
+                subsidies(zone),
+                (population > 0).then_some(population as f64),
+            ),
+            false,
+            public,
+        ),
+        Formula::ShareOfDepartmentSubsidies => (
+            ratio(subsidies(zone), subsidies(dept)).map(|r| r * 100.0),
+            false,
+            public,
+        ),
+        Formula::SubsidiesPerJob => {
+            let (j, secret, source) = jobs(zone);
+            (ratio(subsidies(zone), j), secret, source)
+        }
+        Formula::ShareOfDepartmentJobs => {
+            let ((j, s1, source), (d, s2, _)) = (jobs(zone), jobs(dept));
+            (ratio(j, d).map(|r| r * 100.0), s1 || s2, source)
+        }
+        Formula::SubsidiesToJobsIndex => {
+            let ((j, s1, source), (d, s2, _)) = (jobs(zone), jobs(dept));
+            let share_of_subsidies = ratio(subsidies(zone), subsidies(dept));
+            (
+                ratio(share_of_subsidies, ratio(j, d)).map(|r| r * 100.0),
+                s1 || s2,
+                source,
+            )
+        }
+        _ => return None,
+    })
+}
+
 /// Unrounded value of `indicator` for `zone` × `category`, whether it is secret, and
 /// its source: the observatory's where it covers the figure, else the registry's.
 fn raw(
@@ -132,14 +205,28 @@ fn raw(
     category: Category,
     population: u64,
 ) -> (Option<f64>, bool, Source) {
-    if let Some((v, secret)) = from_observatory(indicator, cube, zone, category, population) {
+    raw_formula(indicator.formula, cube, masks, zone, category, population)
+}
+
+fn raw_formula(
+    formula: Formula,
+    cube: &Cube,
+    masks: Masks<'_>,
+    zone: usize,
+    category: Category,
+    population: u64,
+) -> (Option<f64>, bool, Source) {
+    if let Some(figure) = from_subsidies(formula, cube, masks, zone, category, population) {
+        return figure;
+    }
+    if let Some((v, secret)) = from_observatory(formula, cube, zone, category, population) {
         return (v, secret, Source::Observatoire);
     }
     let cell = cube.cell(zone, category);
     let s = &cube.ess[cell];
     let mut secret = masks.ess[cell];
     let per = |v: f64, n: f64| (population > 0).then(|| v / population as f64 * n);
-    let value = match indicator.formula {
+    let value = match formula {
         Formula::Establishments => Some(s.establishments as f64),
         Formula::Employers => Some(s.employers as f64),
         Formula::Jobs => Some(s.jobs),
@@ -156,6 +243,13 @@ fn raw(
             let all = cube.ess[total].jobs;
             (all > 0.0).then(|| s.jobs / all * 100.0)
         }
+        // Answered by `from_subsidies`.
+        Formula::Subsidies
+        | Formula::SubsidiesPerJob
+        | Formula::SubsidiesPerInhabitant
+        | Formula::ShareOfDepartmentSubsidies
+        | Formula::ShareOfDepartmentJobs
+        | Formula::SubsidiesToJobsIndex => None,
     };
     (value, secret, Source::Sirene)
 }

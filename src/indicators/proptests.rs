@@ -9,7 +9,10 @@ use geo::{MultiPolygon, polygon};
 use proptest::prelude::*;
 
 use super::catalogue::find;
-use super::cube::{Category, RegistryCell, SECTIONS, SizeClass, build_cube, evolution_masks};
+use super::cube::{
+    Category, RegistryCell, SECTIONS, SizeClass, SubsidyCell, add_subsidies, build_cube,
+    evolution_masks,
+};
 use super::secret::{CellStats, primary};
 use super::{Audience, Masks, value};
 use crate::ess::Family;
@@ -240,6 +243,56 @@ proptest! {
             }
             let sum: f64 = (0..g.territories.len()).map(|t| v(Level::Territory, t)).sum();
             prop_assert!((v(Level::Department, 0) - sum).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn subsidies_add_up_and_their_ratios_to_jobs_keep_the_jobs_secret(
+        rows in registry(),
+        grants in prop::collection::vec((0usize..8, 0usize..5, 1u32..100_000), 0..20),
+    ) {
+        let g = geography();
+        let mut cube = build_cube(&g, 2023, &rows, &[]);
+        let cells: Vec<SubsidyCell> = grants
+            .iter()
+            .map(|&(commune, family, cents)| SubsidyCell {
+                code_insee: format!("9900{commune}"),
+                family: Family::ALL[family],
+                naf_section: Some("Q".into()),
+                size_band: Some("01".into()),
+                granted: f64::from(cents) / 100.0,
+            })
+            .collect();
+        add_subsidies(&g, &mut cube, &cells, true);
+        let masks = Masks::of(&cube);
+        let figure = |id: &str, (level, i, c): Cell| {
+            let zone = cube.space.index(level, i);
+            value(find(id).unwrap(), &cube, masks, zone, c, population(&g, level, i), Audience::Public)
+        };
+        // The four families' total is what the territories add up to.
+        let expected: f64 = cells
+            .iter()
+            .filter(|c| c.family.in_statistical_totals())
+            .map(|c| c.granted)
+            .sum();
+        let territories: f64 = (0..g.territories.len())
+            .map(|t| figure("ess_subsidies", (Level::Territory, t, Category::Total)).value.unwrap())
+            .sum();
+        prop_assert!((territories - expected).abs() < 0.01);
+        for level_n in [(Level::Commune, 8), (Level::Epci, 4), (Level::Territory, 2)] {
+            for i in 0..level_n.1 {
+                for c in Category::all() {
+                    let cell = (level_n.0, i, c);
+                    // Public amounts: never masked.
+                    prop_assert!(!figure("ess_subsidies", cell).secret);
+                    let jobs_secret = figure("ess_jobs", cell).secret;
+                    for id in ["ess_subsidies_per_job", "share_of_department_ess_jobs", "subsidies_to_jobs_index"] {
+                        if jobs_secret {
+                            prop_assert!(figure(id, cell).secret && figure(id, cell).value.is_none(), "{id} {cell:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -81,6 +81,51 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
         assert!(t["value"].as_f64().unwrap() > 0.0, "{t}");
     }
 
+    // The demonstration subsidies: 1.4 M€ to the ESS in 2023, every territory's share
+    // adding up to it, the defects reported.
+    let subsidies = app
+        .staff_json("/api/editions/2023/subsidies/report", 200)
+        .await;
+    assert_eq!(subsidies["demo"], true);
+    let report = &subsidies["report"]["report"];
+    assert_eq!(report["summary"]["ess_total"], 1_400_000.0);
+    let file = &report["files"][0];
+    assert_eq!(file["rows_rejected"], 1);
+    assert_eq!(
+        file["rows_read"].as_u64().unwrap(),
+        file["rows_kept"].as_u64().unwrap() + 1
+    );
+    for method in ["siret", "siren_siege", "rna"] {
+        assert!(
+            report["summary"]["lines_by_method"][method]
+                .as_u64()
+                .unwrap()
+                >= 1,
+            "{method}: {report}"
+        );
+    }
+    let by_territory = app
+        .get_json(
+            "/api/indicators?level=territory&indicator=ess_subsidies&edition=2023",
+            200,
+        )
+        .await;
+    let sum: f64 = by_territory["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"].as_f64().unwrap())
+        .sum();
+    assert!((sum - 1_400_000.0).abs() < 0.01, "{sum}");
+    let outside = app
+        .staff_json("/api/editions/2023/subsidies/unmatched", 200)
+        .await;
+    assert_eq!(outside["count"], 2, "{outside}");
+    for year in [2014, 2017, 2020] {
+        app.staff_json(&format!("/api/editions/{year}/subsidies/report"), 200)
+            .await;
+    }
+
     // Labelled wherever shown.
     let list = app.get_json("/api/organisations?per_page=3", 200).await;
     assert_eq!(list["demo"], true);

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub database_url: String,
     pub http: reqwest::Client,
     pub db: Db,
+    /// A staff session, made on first use of [`TestApp::staff_json`].
+    staff: tokio::sync::OnceCell<Session>,
     _dir: TempDir,
 }
 
@@ -38,6 +40,7 @@ pub async fn spawn_with(cfg: Config, dir: TempDir) -> TestApp {
         database_url,
         http: reqwest::Client::new(),
         db,
+        staff: tokio::sync::OnceCell::new(),
         _dir: dir,
     }
 }
@@ -242,6 +245,25 @@ impl TestApp {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         (status, value)
+    }
+
+    /// GET `path` as staff (a `lecteur` account made on first use), asserting
+    /// `status`, and parse the JSON body.
+    pub async fn staff_json(&self, path: &str, status: u16) -> Value {
+        let session = self
+            .staff
+            .get_or_init(|| async {
+                self.add_user("lecteur-tests", "lecteur", &[]).await;
+                self.login("lecteur-tests").await
+            })
+            .await;
+        let response = self
+            .request(reqwest::Method::GET, path, Some(session))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status().as_u16(), status, "GET {path} as staff");
+        response.json().await.expect("JSON body")
     }
 
     /// Creates edition `year` (empty) if missing.

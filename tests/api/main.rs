@@ -17,5 +17,6 @@ mod layers;
 mod portraits;
 mod registry;
 mod sirene_files;
+mod subsidies;
 mod tiles;
 mod zones;

@@ -392,6 +392,37 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     }
   });
 
+  it('maps the Département\'s subsidies in euros, in their own group', { timeout: 2 * TIMEOUT }, async (t) => {
+    const api = enabled ? await getJson(`/api/indicators?level=territory&indicator=ess_subsidies&edition=${latest}`) : null;
+    if (!api || !Number.isFinite(api.department.value)) {
+      t.skip('no subsidies imported');
+      return;
+    }
+    /** Euros as the page must write them: "12 345 €", "1,4 M€". */
+    const euros = (v) => (Math.abs(v) >= 1e6 ? `${frenchNumber(v / 1e6, 1, true)} M€` : `${frenchNumber(Math.round(v), 0, false)} €`);
+    const fresh = await context.newPage();
+    fresh.on('pageerror', (err) => pageErrors.push(`pageerror (subsidies): ${err.message}`));
+    try {
+      await fresh.goto(`${BASE}/#level=territory&ind=ess_subsidies&year=${latest}&table=1`);
+      await waitReady(fresh);
+      await waitIndicator(fresh, ['level=territory', 'indicator=ess_subsidies', `edition=${latest}`]);
+      const group = await fresh.getByTestId('ind-indicator').locator('option[value="ess_subsidies"]')
+        .evaluate((o) => o.parentElement.getAttribute('label'));
+      assert.equal(group, 'Subventions du Département');
+      const table = fresh.getByTestId('zone-table');
+      await table.waitFor({ state: 'visible', timeout: TIMEOUT });
+      for (const item of api.items) {
+        const cell = table.locator(`tr[data-code="${item.code}"]`).getByTestId('zone-table-value').locator('.cell-text');
+        assert.equal(await text(cell), euros(item.value), `row ${item.code}`);
+      }
+      // The département's total, 1,4 M€ in the 2023 demonstration data.
+      const dept = await text(table.getByTestId('zone-table-dept').first());
+      assert.equal(dept, euros(api.department.value));
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('raised no page error and fetched nothing from outside', () => {
     assert.deepEqual(pageErrors, []);
   });

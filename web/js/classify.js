@@ -194,9 +194,17 @@ export function fmtNumber(v, ind) {
   return minus(f.format(v));
 }
 
-/** A value with its short unit: "11,8 %", "12 345", "40,5". */
+/** Euros: "1,4 M€" from a million, else "12 345 €". */
+export function fmtEuros(v) {
+  if (!Number.isFinite(v)) return '—';
+  if (Math.abs(v) >= 1e6) return `${minus(nf(1, 1).format(v / 1e6))} M€`;
+  return `${minus(nf(0, 0).format(v))} €`;
+}
+
+/** A value with its short unit: "11,8 %", "12 345", "40,5", "1,4 M€". */
 export function fmtValue(v, ind) {
   if (!Number.isFinite(v)) return '—';
+  if (ind && ind.unit === '€') return fmtEuros(v);
   const n = fmtNumber(v, ind);
   return ind && ind.unit === '%' ? `${n} %` : n;
 }

@@ -30,6 +30,11 @@ const LEVEL_WORDS = {
 const GROUPS = [
   { label: 'Emploi', ids: ['ess_share_jobs', 'ess_jobs', 'ess_jobs_per_1000', 'share_of_ess_jobs'] },
   { label: 'Établissements', ids: ['ess_establishments', 'ess_employers', 'ess_establishments_per_10000'] },
+  {
+    label: 'Subventions du Département',
+    ids: ['ess_subsidies', 'ess_subsidies_per_job', 'ess_subsidies_per_inhabitant',
+      'share_of_department_ess_subsidies', 'share_of_department_ess_jobs', 'subsidies_to_jobs_index'],
+  },
 ];
 const DEFAULT_INDICATOR = 'ess_share_jobs';
 const DIMENSIONS = {
@@ -460,7 +465,8 @@ export function createIndicators(ctx) {
     const f = (v) => (view.diverging ? fmtEvolution(v, ind, st.mode) : fmtValue(v, ind));
     if (view.diverging && c.min === 0 && c.max === 0) return '0 (stable)';
     if (c.min === c.max) return f(c.min);
-    const lo = view.diverging ? fmtEvolution(c.min, ind, st.mode) : fmtNumber(c.min, ind);
+    // Euros carry their unit on both bounds (« 12 345 € à 1,4 M€ »); other units once.
+    const lo = view.diverging ? fmtEvolution(c.min, ind, st.mode) : (ind.unit === '€' ? fmtValue : fmtNumber)(c.min, ind);
     return `${lo} à ${f(c.max)}`;
   }
 
@@ -760,7 +766,7 @@ export function createIndicators(ctx) {
         el('span', { class: 'secret-mark', text: SECRET_MARK }), ' ',
         el('span', { class: 'ind-card-secret', text: SECRET_LABEL }))
       : el('p', { class: 'ind-card-value', 'data-testid': 'zone-indicator-value' }, fmtValue(item.value, ind));
-    const unitWord = ind.unit === '%' ? '' : String(ind.unit || '').replace(/\s*\(estimation\)/, '');
+    const unitWord = ind.unit === '%' || ind.unit === '€' ? '' : String(ind.unit || '').replace(/\s*\(estimation\)/, '');
     const unit = [unitWord, ind.estimate ? 'effectif estimé' : '', `édition ${resp.edition}`].filter(Boolean).join(' · ');
 
     // Comparison with the parent and the département: bars for ratios, plain rows for counts.
@@ -840,7 +846,7 @@ export function createIndicators(ctx) {
       lines.push(`${fmtMeasure(m, ind)}${m.secret ? ` — ${SECRET_LABEL}` : ''} (${view.resp.compare_edition}–${view.resp.edition})`);
       lines.push(`${view.resp.edition} : ${it.secret ? `${SECRET_MARK} — ${SECRET_LABEL}` : fmtValue(it.value, ind)}`);
     } else {
-      lines.push(it.secret ? `${SECRET_MARK} — ${SECRET_LABEL}` : `${fmtValue(it.value, ind)}${ind.unit && ind.unit !== '%' ? ` ${ind.unit}` : ''}`);
+      lines.push(it.secret ? `${SECRET_MARK} — ${SECRET_LABEL}` : `${fmtValue(it.value, ind)}${ind.unit && ind.unit !== '%' && ind.unit !== '€' ? ` ${ind.unit}` : ''}`);
     }
     lines.push(fmtPop(it.population));
     return { lines, secret: m.secret };

@@ -16,7 +16,11 @@ const METRICS = [
   { id: 'ess_establishments', label: 'Établissements', unit: 'établissements' },
   { id: 'ess_employers', label: 'Employeurs', unit: 'établissements employeurs' },
   { id: 'ess_jobs', label: 'Effectif estimé', unit: 'salariés (effectif estimé)' },
+  { id: 'ess_subsidies', label: 'Subventions', unit: '€' },
 ];
+/** The Département's subsidy indicators: the breakdowns and series show the amounts. */
+const SUBSIDY_IDS = ['ess_subsidies', 'ess_subsidies_per_job', 'ess_subsidies_per_inhabitant',
+  'share_of_department_ess_subsidies', 'share_of_department_ess_jobs', 'subsidies_to_jobs_index'];
 /** Which breakdown metric and series figure follow the indicator shown on the map. */
 const FOLLOW = {
   ess_establishments: 'ess_establishments',
@@ -26,12 +30,14 @@ const FOLLOW = {
   ess_jobs_per_1000: 'ess_jobs',
   ess_share_jobs: 'ess_jobs',
   share_of_ess_jobs: 'ess_jobs',
+  ...Object.fromEntries(SUBSIDY_IDS.map((id) => [id, 'ess_subsidies'])),
 };
 const SERIES = [
   { id: 'ess_share_jobs', label: "Part dans l'emploi" },
   { id: 'ess_establishments', label: 'Établissements' },
   { id: 'ess_employers', label: 'Employeurs' },
   { id: 'ess_jobs', label: 'Effectif estimé' },
+  { id: 'ess_subsidies', label: 'Subventions' },
 ];
 const SERIES_FOLLOW = {
   ess_share_jobs: 'ess_share_jobs',
@@ -41,6 +47,7 @@ const SERIES_FOLLOW = {
   ess_jobs: 'ess_jobs',
   ess_jobs_per_1000: 'ess_jobs',
   share_of_ess_jobs: 'ess_jobs',
+  ...Object.fromEntries(SUBSIDY_IDS.map((id) => [id, 'ess_subsidies'])),
 };
 
 /** Choices the user made in the panel, kept from one zone to the next. */
@@ -110,7 +117,7 @@ function keyFigures(profile, { catalogue, indicatorId, levelWords, shortName, de
       el('th', { scope: 'row' },
         el('span', { class: 'kf-label', text: f.label }),
         f.estimate ? el('span', { class: 'tag tag--estimate', title: ind.method || '', text: 'effectif estimé' }) : null,
-        f.unit && f.unit !== '%' && !f.unit.includes('estimation') ? el('span', { class: 'kf-unit', text: f.unit }) : null),
+        f.unit && f.unit !== '%' && f.unit !== '€' && !f.unit.includes('estimation') ? el('span', { class: 'kf-unit', text: f.unit }) : null),
       cells.map((c, i) => el('td', {
         class: `num${c && c.secret ? ' is-secret' : ''}${i === 0 ? ' kf-zone' : ''}`,
         title: c && c.secret ? SECRET_LABEL : null,
@@ -136,7 +143,7 @@ function keyFigures(profile, { catalogue, indicatorId, levelWords, shortName, de
 // ---------------------------------------------------------------------------------------------
 
 function barChart(title, rows, metric, { colourOf, testid, collapse = 0, hiddenNote = '' }) {
-  const ind = { additive: true, decimals: metric === 'ess_jobs' ? 1 : 0, unit: '' };
+  const ind = { additive: true, decimals: metric === 'ess_jobs' ? 1 : 0, unit: metric === 'ess_subsidies' ? '€' : '' };
   const vals = rows.map((r) => r[metric]).filter((f) => f && !f.secret && Number.isFinite(f.value)).map((f) => f.value);
   const max = Math.max(0, ...vals);
   const list = el('ul', { class: 'bars', 'data-testid': testid });
@@ -209,7 +216,7 @@ function breakdowns(profile, { indicatorId, catalogueRaw }) {
       barChart('Par famille', fam, m, { colourOf: (r) => FAMILY_COLOUR[r.id] || BAR, testid: 'zone-breakdown-family', hiddenNote: hasOutside ? '* Hors totaux comparables Insee/CRESS.' : '' }),
       barChart("Par secteur d'activité", nonZero, m, {
         colourOf: () => BAR, testid: 'zone-breakdown-sector', collapse: SECTOR_PREVIEW,
-        hiddenNote: zero ? `${fmtInt(zero)} secteur${zero > 1 ? 's' : ''} sans ${m === 'ess_jobs' ? 'effectif' : 'établissement'} de l'ESS dans la zone.` : '',
+        hiddenNote: zero ? `${fmtInt(zero)} secteur${zero > 1 ? 's' : ''} sans ${{ ess_jobs: 'effectif', ess_subsidies: 'subvention' }[m] || 'établissement'} de l'ESS dans la zone.` : '',
       }),
       barChart("Par taille d'établissement", size, m, { colourOf: () => '#41b6c4', testid: 'zone-breakdown-size' }),
     );

@@ -1,0 +1,96 @@
+//! Staff reading of the Département's subsidies of an edition: the import report
+//! with lines and euros per status and match method, and the beneficiaries not
+//! counted as ESS (unmatched, or matched to a non-ESS organisation).
+//!
+//! These routes, grouped in [`staff_router`], need a staff session (any role). They show only
+//! what the Département's public SCDL file says, plus the status and method of the
+//! match: never registry details of an establishment. The subsidy indicators are in
+//! [`super::indicators`], with the other figures.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::error::{ApiError, Path, Query};
+use super::json;
+use crate::db::Edition;
+use crate::state::AppState;
+
+/// The staff routes on subsidies (each handler takes the [`super::session::Staff`] extractor).
+pub fn staff_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/editions/{year}/subsidies/report", get(report))
+        .route("/api/editions/{year}/subsidies/unmatched", get(unmatched))
+}
+
+async fn edition_of(state: &AppState, year: &str) -> Result<Edition, ApiError> {
+    let year: i64 = year
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("edition {year:?} is not a year")))?;
+    state
+        .db
+        .edition(year)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("edition", year.to_string()))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    _staff: super::session::Staff,
+    Path(year): Path<String>,
+) -> Result<Response, ApiError> {
+    let edition = edition_of(&state, &year).await?;
+    let report = state
+        .db
+        .import_reports(edition.year)
+        .await?
+        .into_iter()
+        .find(|r| r.report.kind == "subventions")
+        .ok_or_else(|| {
+            ApiError::NotFound("subsidies import of edition", edition.year.to_string())
+        })?;
+    json(&serde_json::json!({
+        "edition": edition.year,
+        "demo": edition.demo,
+        "report": report,
+        "tallies": state.db.subsidy_tallies(edition.year).await?,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmatchedParams {
+    /// `unmatched`, `non_ess`, or empty for both.
+    status: Option<String>,
+}
+
+async fn unmatched(
+    State(state): State<AppState>,
+    _staff: super::session::Staff,
+    Path(year): Path<String>,
+    Query(p): Query<UnmatchedParams>,
+) -> Result<Response, ApiError> {
+    let edition = edition_of(&state, &year).await?;
+    let statuses: &[&str] = match p.status.as_deref().map(str::trim) {
+        None | Some("") => &["unmatched", "non_ess"],
+        Some("unmatched") => &["unmatched"],
+        Some("non_ess") => &["non_ess"],
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {other:?} must be unmatched or non_ess"
+            )));
+        }
+    };
+    let items = state.db.subsidy_lines(edition.year, statuses).await?;
+    let granted: f64 = items.iter().map(|l| l.granted).sum();
+    json(&serde_json::json!({
+        "edition": edition.year,
+        "demo": edition.demo,
+        "count": items.len(),
+        "granted": crate::import::subsidies::cents(granted),
+        "items": items,
+    }))
+}

@@ -1,0 +1,235 @@
+//! SQL for the Département's subsidies: what matching reads from the registry, the
+//! matched lines of an edition, and the aggregates the indicators read.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Db, DbError, Result};
+use crate::demo::scdl::Beneficiary;
+use crate::ess::Family;
+use crate::import::ImportReport;
+use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
+use crate::indicators::cube::SubsidyCell;
+
+/// A stored subsidy line, as staff lists show it (the file's own public fields, the
+/// status and how it was matched; never registry details of the establishment).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SubsidyRecord {
+    pub line: i64,
+    pub beneficiary_name: String,
+    pub beneficiary_id: Option<String>,
+    pub rna: Option<String>,
+    pub convention_date: Option<String>,
+    pub object: Option<String>,
+    pub amount: f64,
+    pub share: f64,
+    pub granted: f64,
+    pub status: String,
+    pub match_method: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Lines and euros per status and match method.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubsidyTally {
+    pub status: String,
+    pub match_method: Option<String>,
+    pub lines: i64,
+    pub granted: f64,
+}
+
+impl Db {
+    /// Every establishment of an edition, ESS or not, as matching needs it.
+    pub async fn beneficiary_entries(&self, year: i64) -> Result<Vec<RegistryEntry>> {
+        let rows = sqlx::query(
+            "SELECT siret, siren, rna, siege, jobs_estimate, code_insee, family, naf_section, size_band \
+             FROM establishments WHERE edition = $1 \
+             UNION ALL \
+             SELECT siret, siren, rna, siege, 0.0, code_insee, NULL, NULL, NULL \
+             FROM other_establishments WHERE edition = $1",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let family: Option<String> = r.try_get("family")?;
+                let family = family
+                    .map(|f| {
+                        Family::from_id(&f)
+                            .ok_or_else(|| DbError::Corrupt(format!("unknown family {f:?}")))
+                    })
+                    .transpose()?;
+                Ok(RegistryEntry {
+                    siret: r.try_get("siret")?,
+                    siren: r.try_get("siren")?,
+                    rna: r.try_get("rna")?,
+                    siege: r.try_get("siege")?,
+                    jobs: r.try_get("jobs_estimate")?,
+                    code_insee: r.try_get("code_insee")?,
+                    family,
+                    naf_section: r.try_get("naf_section")?,
+                    size_band: r.try_get("size_band")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The edition's public ESS establishments of the four families, the beneficiaries
+    /// the demonstration subsidies file is drawn from.
+    pub async fn demo_beneficiaries(&self, year: i64) -> Result<Vec<Beneficiary>> {
+        sqlx::query(
+            "SELECT siret, siren, rna, name, family, naf_section, jobs_estimate, siege \
+             FROM establishments WHERE edition = $1 AND protected = 0 \
+             AND family IN ('association', 'cooperative', 'mutuelle', 'fondation') ORDER BY siret",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let family: String = r.try_get("family")?;
+            Ok(Beneficiary {
+                siret: r.try_get("siret")?,
+                siren: r.try_get("siren")?,
+                rna: r.try_get("rna")?,
+                name: r.try_get("name")?,
+                family: Family::from_id(&family)
+                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                naf_section: r.try_get("naf_section")?,
+                jobs: r.try_get("jobs_estimate")?,
+                siege: r.try_get("siege")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Replaces the subsidies of an existing edition in one transaction, with the
+    /// import's report. `Ok(false)` when the edition does not exist.
+    pub async fn replace_subsidies(
+        &self,
+        year: i64,
+        lines: &[MatchedLine],
+        report: &ImportReport,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT year FROM editions WHERE year = $1")
+            .bind(year)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM subsidies WHERE edition = $1")
+            .bind(year)
+            .execute(&mut *tx)
+            .await?;
+        for m in lines {
+            let l = &m.line;
+            let e = m.entry.as_ref();
+            sqlx::query(
+                "INSERT INTO subsidies (edition, line, attribuant_name, attribuant_id, beneficiary_name, \
+                 beneficiary_id, rna, convention_date, decision_reference, object, nature, amount, share, \
+                 granted, status, match_method, siret, code_insee, family, naf_section, size_band, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 $18, $19, $20, $21, $22)",
+            )
+            .bind(year)
+            .bind(l.line as i64)
+            .bind(&l.attribuant_name)
+            .bind(&l.attribuant_id)
+            .bind(&l.beneficiary_name)
+            .bind(l.beneficiary_id.as_ref().map(|i| i.as_str().to_owned()))
+            .bind(&l.rna)
+            .bind(&l.convention_date)
+            .bind(&l.decision_reference)
+            .bind(&l.object)
+            .bind(&l.nature)
+            .bind(l.amount)
+            .bind(l.share)
+            .bind(l.granted())
+            .bind(m.status.id())
+            .bind(m.method.map(MatchMethod::id))
+            .bind(e.map(|e| &e.siret))
+            .bind(e.map(|e| &e.code_insee))
+            .bind(e.and_then(|e| e.family).map(Family::id))
+            .bind(e.and_then(|e| e.naf_section.as_ref()))
+            .bind(e.and_then(|e| e.size_band.as_ref()))
+            .bind(&m.note)
+            .execute(&mut *tx)
+            .await?;
+        }
+        super::registry::record_import(&mut tx, year, report).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Stored lines of an edition with one of `statuses`, by line.
+    pub async fn subsidy_lines(&self, year: i64, statuses: &[&str]) -> Result<Vec<SubsidyRecord>> {
+        let placeholders: Vec<String> =
+            (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT line, beneficiary_name, beneficiary_id, rna, convention_date, object, amount, \
+             share, granted, status, match_method, note \
+             FROM subsidies WHERE edition = $1 AND status IN ({}) ORDER BY line",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as(&sql).bind(year);
+        for s in statuses {
+            query = query.bind(*s);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Lines and euros of an edition per status and match method.
+    pub async fn subsidy_tallies(&self, year: i64) -> Result<Vec<SubsidyTally>> {
+        sqlx::query(
+            "SELECT status, match_method, COUNT(*) AS n, SUM(granted) AS granted FROM subsidies \
+             WHERE edition = $1 GROUP BY status, match_method ORDER BY status, match_method",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(SubsidyTally {
+                status: r.try_get("status")?,
+                match_method: r.try_get("match_method")?,
+                lines: r.try_get("n")?,
+                granted: r.try_get("granted")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The ESS subsidies of an edition per commune, family, section and band, and
+    /// whether the edition has any subsidies file at all.
+    pub async fn subsidy_cells(&self, year: i64) -> Result<(Vec<SubsidyCell>, bool)> {
+        let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidies WHERE edition = $1")
+            .bind(year)
+            .fetch_one(&self.pool)
+            .await?;
+        let cells = sqlx::query(
+            "SELECT code_insee, family, naf_section, size_band, SUM(granted) AS granted \
+             FROM subsidies WHERE edition = $1 AND status = 'ess' \
+             GROUP BY code_insee, family, naf_section, size_band",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let family: String = r.try_get("family")?;
+            Ok(SubsidyCell {
+                code_insee: r.try_get("code_insee")?,
+                family: Family::from_id(&family)
+                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                naf_section: r.try_get("naf_section")?,
+                size_band: r.try_get("size_band")?,
+                granted: r.try_get("granted")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok((cells, any > 0))
+    }
+}

@@ -1,0 +1,703 @@
+//! Reading a collectivité's subsidies file in the national SCDL « subventions » format
+//! (one row per beneficiary; what the beneficiary receives is `montant` ×
+//! `pourcentageSubvention`). Matching the beneficiaries to the registry is
+//! [`super::beneficiaries`]' concern, not this module's.
+//!
+//! Tolerant of what real files carry, strict where guessing would mislead:
+//! - encoding: UTF-8 with or without BOM; anything else is read as Windows-1252
+//!   (the superset of Latin-1 that spreadsheets write), with a warning;
+//! - separator: `,` or `;` (or tab), from the header line; headers match ignoring
+//!   case and surrounding spaces;
+//! - amounts: decimal comma or point, thousands spaces (also non-breaking), a
+//!   trailing `€`; a row whose `montant` cannot be read, or is negative, is rejected;
+//! - `pourcentageSubvention`: a share in ]0, 1]; `60 %` or `60` is read as 0.60 with a
+//!   warning; missing means the whole amount (warning); anything else rejects the row;
+//! - `dateConvention`: `AAAA-MM-JJ` or `JJ/MM/AAAA`; missing is accepted with a
+//!   warning, an impossible or unreadable date rejects the row;
+//! - `idBeneficiaire`: spaces and dots removed; 14 digits is a SIRET, 9 a SIREN;
+//!   anything else is reported and ignored (the RNA number may still match);
+//!   `rnaBeneficiaire`: `W` and nine characters, spaces removed, else ignored.
+//!
+//! Every data row is either imported or rejected (with line, field and reason): rows
+//! read = imported + rejected. A file is read whole: a département's file holds a
+//! few thousand rows; larger than [`MAX_FILE_BYTES`] is refused.
+
+use std::path::Path;
+
+use super::report::{FileReport, ImportReport};
+use super::{ImportError, Result};
+use crate::import::sirene::is_iso_date;
+
+/// Refuse files larger than this (a national file of every collectivité is not one
+/// département's subsidies).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The beneficiary's SIRENE number, as the file gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BeneficiaryId {
+    Siret(String),
+    /// A SIREN only (9 digits): matched to the unit's siège.
+    Siren(String),
+}
+
+impl BeneficiaryId {
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            BeneficiaryId::Siret(s) | BeneficiaryId::Siren(s) => s,
+        }
+    }
+
+    #[must_use]
+    pub fn siren(&self) -> &str {
+        let s = self.as_str();
+        s.get(..9).unwrap_or(s)
+    }
+}
+
+/// One imported row of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubsidyLine {
+    /// Line in the file as an editor shows it (header = 1).
+    pub line: u64,
+    pub attribuant_name: Option<String>,
+    pub attribuant_id: Option<String>,
+    pub beneficiary_name: String,
+    pub beneficiary_id: Option<BeneficiaryId>,
+    pub rna: Option<String>,
+    /// `AAAA-MM-JJ`.
+    pub convention_date: Option<String>,
+    pub decision_reference: Option<String>,
+    pub object: Option<String>,
+    pub nature: Option<String>,
+    /// `montant`, euros.
+    pub amount: f64,
+    /// `pourcentageSubvention`, in ]0, 1].
+    pub share: f64,
+}
+
+impl SubsidyLine {
+    /// What the beneficiary receives: amount × share, rounded to the cent.
+    #[must_use]
+    pub fn granted(&self) -> f64 {
+        cents(self.amount * self.share)
+    }
+}
+
+/// Rounds euros to the cent.
+#[must_use]
+pub fn cents(euros: f64) -> f64 {
+    // `+ 0.0` turns the -0.0 of an empty sum into 0.
+    (euros * 100.0).round() / 100.0 + 0.0
+}
+
+/// The rows of a file and the report of reading it.
+pub struct SubsidyFile {
+    pub lines: Vec<SubsidyLine>,
+    pub report: ImportReport,
+    /// The file's name, for the report.
+    pub name: String,
+}
+
+/// Whether `int` is digits grouped by three with `sep` (`1.234.567`, `12,345`).
+fn grouped(int: &str, sep: char) -> bool {
+    let mut groups = int.split(sep);
+    let first = groups.next().unwrap_or_default();
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
+}
+
+/// Reads an amount: decimal comma or point, thousands spaces, optional `€`.
+///
+/// With one kind of separator, one occurrence is the decimal separator (a comma in
+/// French usage, a point in the format's); several must group digits by three
+/// (`1.234.567`) and are thousands separators. With both, the last one is the decimal
+/// separator and the other must group digits by three (`1.234,56`, `1,234.56`).
+/// Anything else is refused rather than guessed.
+pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("no amount".into());
+    }
+    let s: String = t
+        .trim_end_matches('€')
+        .trim_end_matches("EUR")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '\u{a0}' && *c != '\'')
+        .collect();
+    let ambiguous = || format!("{t:?} is not an amount: ambiguous separators");
+    let (commas, points) = (s.matches(',').count(), s.matches('.').count());
+    let normal = match (commas, points) {
+        (0, 0 | 1) => s.clone(),
+        (1, 0) => s.replace(',', "."),
+        (0, _) if grouped(&s, '.') => s.replace('.', ""),
+        (_, 0) if grouped(&s, ',') => s.replace(',', ""),
+        (0, _) | (_, 0) => return Err(ambiguous()),
+        _ => {
+            let (thousands, decimal) = if s.rfind(',') > s.rfind('.') {
+                ('.', ',')
+            } else {
+                (',', '.')
+            };
+            let (int, frac) = s.rsplit_once(decimal).unwrap_or((&s, ""));
+            if !grouped(int, thousands) || frac.contains([',', '.']) {
+                return Err(ambiguous());
+            }
+            format!("{}.{frac}", int.replace(thousands, ""))
+        }
+    };
+    let v: f64 = normal
+        .parse()
+        .map_err(|_| format!("{t:?} is not an amount in euros"))?;
+    if !v.is_finite() {
+        return Err(format!("{t:?} is not an amount in euros"));
+    }
+    if v < 0.0 {
+        return Err(format!("{t:?} is negative"));
+    }
+    Ok(v)
+}
+
+/// How a share was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Share {
+    /// A fraction in ]0, 1], as the format says.
+    Fraction(f64),
+    /// Written as a percentage (`60 %`, or a number in ]1, 100]).
+    Percent(f64),
+}
+
+/// Reads `pourcentageSubvention`; `Ok(None)` when empty.
+pub fn parse_share(text: &str) -> std::result::Result<Option<Share>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let v = parse_amount(number).map_err(|_| format!("{t:?} is not a share"))?;
+    // A number above 1 can only be a percentage.
+    let share = if percent || v > 1.0 {
+        Share::Percent(v / 100.0)
+    } else {
+        Share::Fraction(v)
+    };
+    let value = match share {
+        Share::Fraction(x) | Share::Percent(x) => x,
+    };
+    if value <= 0.0 || value > 1.0 {
+        return Err(format!("{t:?} is not a share between 0 and 1 (or 100 %)"));
+    }
+    Ok(Some(share))
+}
+
+/// Reads a date `AAAA-MM-JJ` or `JJ/MM/AAAA` (an ISO date-time keeps its date).
+pub fn parse_date(text: &str) -> std::result::Result<Option<String>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let iso = if t.len() >= 10 && t.as_bytes().get(4) == Some(&b'-') {
+        t.get(..10).map(str::to_owned)
+    } else if let [d, m, y] = t.split('/').collect::<Vec<_>>()[..] {
+        (d.len() <= 2 && m.len() <= 2 && y.len() == 4).then(|| format!("{y}-{m:0>2}-{d:0>2}"))
+    } else {
+        None
+    };
+    let Some(iso) = iso.filter(|s| {
+        s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    }) else {
+        return Err(format!("{t:?} is not a date (AAAA-MM-JJ or JJ/MM/AAAA)"));
+    };
+    if !is_iso_date(&iso) {
+        return Err(format!("{t:?} is an impossible date"));
+    }
+    Ok(Some(iso))
+}
+
+/// Reads `idBeneficiaire`: `Ok(None)` when empty, an error when it is neither a SIRET
+/// nor a SIREN.
+pub fn parse_beneficiary_id(text: &str) -> std::result::Result<Option<BeneficiaryId>, String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{:?} is not a SIRET or SIREN number", text.trim()));
+    }
+    match digits.len() {
+        14 => Ok(Some(BeneficiaryId::Siret(digits))),
+        9 => Ok(Some(BeneficiaryId::Siren(digits))),
+        n => Err(format!(
+            "{:?} has {n} digits: neither a SIRET (14) nor a SIREN (9)",
+            text.trim()
+        )),
+    }
+}
+
+/// Reads `rnaBeneficiaire` (`W` and nine characters).
+pub fn parse_rna(text: &str) -> std::result::Result<Option<String>, String> {
+    let rna: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if rna.is_empty() {
+        return Ok(None);
+    }
+    if rna.len() == 10 && rna.starts_with('W') && rna.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(Some(rna))
+    } else {
+        Err(format!(
+            "{:?} is not an RNA number (W and 9 characters)",
+            text.trim()
+        ))
+    }
+}
+
+/// Decodes the file: UTF-8 (BOM removed), else Windows-1252. `true` when it was not
+/// UTF-8.
+fn decode(bytes: &[u8]) -> (String, bool) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        (s.to_owned(), false)
+    } else {
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+        (text.into_owned(), true)
+    }
+}
+
+/// The separator of the header line: the most frequent of `;`, `,` and tab.
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    [b';', b'\t', b',']
+        .into_iter()
+        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+/// Reads an SCDL subsidies file for `edition`.
+pub fn read_subsidies(edition: i64, path: &Path) -> Result<SubsidyFile> {
+    let read_error = |source| ImportError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::Invalid(format!(
+            "{}: {size} bytes is more than a subsidies file holds (at most {MAX_FILE_BYTES})",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    parse_subsidies(edition, &name, &bytes).map_err(|e| match e {
+        ImportError::MissingColumn { column, .. } => ImportError::MissingColumn {
+            path: path.to_owned(),
+            column,
+        },
+        other => other,
+    })
+}
+
+/// Column positions, by SCDL name.
+struct Columns {
+    attribuant_name: Option<usize>,
+    attribuant_id: Option<usize>,
+    date: Option<usize>,
+    decision: Option<usize>,
+    name: usize,
+    id: Option<usize>,
+    rna: Option<usize>,
+    object: Option<usize>,
+    amount: usize,
+    nature: Option<usize>,
+    share: Option<usize>,
+}
+
+/// Parses the bytes of an SCDL subsidies file named `name`.
+pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<SubsidyFile> {
+    let started = std::time::Instant::now();
+    let mut report = ImportReport::new("subventions", edition);
+    let mut file = FileReport::new(name);
+    let (text, latin1) = decode(bytes);
+    if latin1 {
+        report.warn(
+            name,
+            0,
+            "",
+            "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names".into(),
+        );
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(&text))
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ImportError::Invalid(format!("{name}: line 1: unreadable header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let find = |column: &str| headers.iter().position(|h| *h == column.to_lowercase());
+    let missing = |column: &'static str| ImportError::MissingColumn {
+        path: name.into(),
+        column,
+    };
+    let cols = Columns {
+        attribuant_name: find("nomAttribuant"),
+        attribuant_id: find("idAttribuant"),
+        date: find("dateConvention"),
+        decision: find("referenceDecision"),
+        name: find("nomBeneficiaire").ok_or_else(|| missing("nomBeneficiaire"))?,
+        id: find("idBeneficiaire"),
+        rna: find("rnaBeneficiaire"),
+        object: find("objet"),
+        amount: find("montant").ok_or_else(|| missing("montant"))?,
+        nature: find("nature"),
+        share: find("pourcentageSubvention"),
+    };
+    if cols.id.is_none() && cols.rna.is_none() {
+        return Err(missing("idBeneficiaire"));
+    }
+    let width = headers.len();
+    let lines_fix = crate::csv_lines::LineNumbers::after_headers(&reader);
+    let mut lines = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => file.rows_read += 1,
+            Err(e) => {
+                file.rows_read += 1;
+                let line = lines_fix.line(e.position());
+                report.reject(&mut file, line, "", format!("unreadable row: {e}"));
+                continue;
+            }
+        }
+        let line = lines_fix.line(record.position());
+        if record.len() > width {
+            report.reject(
+                &mut file,
+                line,
+                "",
+                format!(
+                    "{} fields where the header has {width}: an unquoted separator in a value?",
+                    record.len()
+                ),
+            );
+            continue;
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            report.reject(&mut file, line, "", "empty row".into());
+            continue;
+        }
+        let get = |c: Option<usize>| {
+            c.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let text = |c: Option<usize>| get(c).map(str::to_owned);
+        let amount = match parse_amount(get(Some(cols.amount)).unwrap_or_default()) {
+            Ok(v) => v,
+            Err(reason) => {
+                report.reject(&mut file, line, "montant", reason);
+                continue;
+            }
+        };
+        let share = match parse_share(get(cols.share).unwrap_or_default()) {
+            Ok(Some(Share::Fraction(v))) => v,
+            Ok(Some(Share::Percent(v))) => {
+                report.warn(
+                    name,
+                    line,
+                    "pourcentageSubvention",
+                    format!(
+                        "{:?} read as a percentage: {v}",
+                        get(cols.share).unwrap_or_default()
+                    ),
+                );
+                v
+            }
+            Ok(None) => {
+                report.warn(
+                    name,
+                    line,
+                    "pourcentageSubvention",
+                    "missing: the beneficiary is taken to receive the whole amount".into(),
+                );
+                1.0
+            }
+            Err(reason) => {
+                report.reject(&mut file, line, "pourcentageSubvention", reason);
+                continue;
+            }
+        };
+        let convention_date = match parse_date(get(cols.date).unwrap_or_default()) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                report.warn(name, line, "dateConvention", "missing date".into());
+                None
+            }
+            Err(reason) => {
+                report.reject(&mut file, line, "dateConvention", reason);
+                continue;
+            }
+        };
+        let beneficiary_id =
+            parse_beneficiary_id(get(cols.id).unwrap_or_default()).unwrap_or_else(|reason| {
+                report.warn(name, line, "idBeneficiaire", format!("{reason}: ignored"));
+                None
+            });
+        let rna = parse_rna(get(cols.rna).unwrap_or_default()).unwrap_or_else(|reason| {
+            report.warn(name, line, "rnaBeneficiaire", format!("{reason}: ignored"));
+            None
+        });
+        if amount == 0.0 {
+            report.warn(name, line, "montant", "amount of 0 €".into());
+        }
+        let beneficiary_name = text(Some(cols.name)).unwrap_or_else(|| {
+            report.warn(name, line, "nomBeneficiaire", "no beneficiary name".into());
+            String::new()
+        });
+        file.rows_kept += 1;
+        lines.push(SubsidyLine {
+            line,
+            attribuant_name: text(cols.attribuant_name),
+            attribuant_id: text(cols.attribuant_id),
+            beneficiary_name,
+            beneficiary_id,
+            rna,
+            convention_date,
+            decision_reference: text(cols.decision),
+            object: text(cols.object),
+            nature: text(cols.nature),
+            amount,
+            share,
+        });
+    }
+    report.files.push(file);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(SubsidyFile {
+        lines,
+        report,
+        name: name.to_owned(),
+    })
+}
+
+#[cfg(test)]
+#[expect(clippy::float_cmp, reason = "amounts in the tests are exact in f64")]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "nomAttribuant,idAttribuant,dateConvention,referenceDecision,nomBeneficiaire,idBeneficiaire,rnaBeneficiaire,objet,montant,nature,conditionsVersement,datesPeriodeVersement,idRAE,notificationUE,pourcentageSubvention,dispositifAide";
+
+    fn parse(text: &str) -> SubsidyFile {
+        parse_subsidies(2023, "f.csv", text.as_bytes()).unwrap()
+    }
+
+    fn row(date: &str, id: &str, rna: &str, amount: &str, share: &str) -> String {
+        format!(
+            "Département,22620000400019,{date},CP-1,ASSO,{id},{rna},Objet,{amount},aide en numéraire,unique,,,non,{share},"
+        )
+    }
+
+    fn assert_balanced(f: &SubsidyFile) {
+        let r = &f.report.files[0];
+        assert_eq!(r.rows_read, r.rows_kept + r.rows_rejected);
+        assert_eq!(r.rows_kept as usize, f.lines.len());
+    }
+
+    #[test]
+    fn the_reference_example_reads_whole() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/reference/scdl-subventions-example.csv"
+        ))
+        .unwrap();
+        let f = parse_subsidies(2025, "x.csv", &bytes).unwrap();
+        assert_balanced(&f);
+        assert_eq!(f.lines.len(), 4);
+        assert_eq!(f.report.files[0].rows_rejected, 0);
+        assert_eq!(f.lines[1].granted(), 18_000.0);
+        assert_eq!(
+            f.lines[1].beneficiary_id,
+            Some(BeneficiaryId::Siret("80241377300010".into()))
+        );
+        assert_eq!(f.lines[2].beneficiary_id, None);
+        assert_eq!(f.lines[2].rna.as_deref(), Some("W623004567"));
+        assert_eq!(f.lines[0].line, 2);
+        assert_eq!(f.lines[3].convention_date.as_deref(), Some("2025-06-02"));
+    }
+
+    #[test]
+    fn amounts_accept_decimal_commas_and_thousands_spaces() {
+        assert_eq!(parse_amount("48500.00"), Ok(48_500.0));
+        assert_eq!(parse_amount("48500,50"), Ok(48_500.5));
+        assert_eq!(parse_amount("48 500,50"), Ok(48_500.5));
+        assert_eq!(parse_amount("48\u{a0}500,50 €"), Ok(48_500.5));
+        assert_eq!(parse_amount("48\u{202f}500"), Ok(48_500.0));
+        assert_eq!(parse_amount("1.234.567,89"), Ok(1_234_567.89));
+        assert_eq!(parse_amount("1.234.567"), Ok(1_234_567.0));
+        assert_eq!(parse_amount("1,234,567.5"), Ok(1_234_567.5));
+        assert!(parse_amount("12,5.3").is_err());
+        assert!(parse_amount("1.23.4").is_err());
+        assert_eq!(parse_amount("1.234,5"), Ok(1_234.5));
+        assert_eq!(parse_amount("1,234.5"), Ok(1_234.5));
+        assert!(parse_amount("").is_err());
+        assert!(parse_amount("n.c.").is_err());
+        assert!(parse_amount("-5").is_err());
+        assert!(parse_amount("12,5,3").is_err());
+    }
+
+    #[test]
+    fn shares_accept_fractions_and_percentages() {
+        assert_eq!(parse_share("0.6"), Ok(Some(Share::Fraction(0.6))));
+        assert_eq!(parse_share("0,6"), Ok(Some(Share::Fraction(0.6))));
+        assert_eq!(parse_share("60 %"), Ok(Some(Share::Percent(0.6))));
+        assert_eq!(parse_share("60"), Ok(Some(Share::Percent(0.6))));
+        assert_eq!(parse_share(""), Ok(None));
+        assert!(parse_share("0").is_err());
+        assert!(parse_share("150").is_err());
+        assert!(parse_share("beaucoup").is_err());
+    }
+
+    #[test]
+    fn dates_must_be_possible() {
+        assert_eq!(parse_date("2023-03-17"), Ok(Some("2023-03-17".into())));
+        assert_eq!(parse_date("17/03/2023"), Ok(Some("2023-03-17".into())));
+        assert_eq!(
+            parse_date("2023-03-17T00:00:00"),
+            Ok(Some("2023-03-17".into()))
+        );
+        assert_eq!(parse_date(" "), Ok(None));
+        assert!(parse_date("2023-02-30").unwrap_err().contains("impossible"));
+        assert!(parse_date("31/04/2023").unwrap_err().contains("impossible"));
+        assert!(parse_date("mars 2023").is_err());
+    }
+
+    #[test]
+    fn identifiers_are_cleaned_and_classified() {
+        assert_eq!(
+            parse_beneficiary_id("779 584 127 00012"),
+            Ok(Some(BeneficiaryId::Siret("77958412700012".into())))
+        );
+        assert_eq!(
+            parse_beneficiary_id("779584127"),
+            Ok(Some(BeneficiaryId::Siren("779584127".into())))
+        );
+        assert!(parse_beneficiary_id("7795841270001").is_err());
+        assert_eq!(parse_beneficiary_id(""), Ok(None));
+        assert_eq!(parse_rna("w623 000123"), Ok(Some("W623000123".into())));
+        assert!(parse_rna("623000123").is_err());
+    }
+
+    #[test]
+    fn a_semicolon_file_with_bom_and_decimal_commas_reads() {
+        let text = format!(
+            "\u{feff}{}\n{}\n",
+            HEADER.replace(',', ";"),
+            "Département;226;2023-03-01;CP-1;ASSO;779 584 127 00012;;Objet;12 500,50;aide en numéraire;unique;;;non;1,00;"
+        );
+        let f = parse(&text);
+        assert_balanced(&f);
+        assert_eq!(f.lines.len(), 1);
+        assert_eq!(f.lines[0].amount, 12_500.5);
+        assert_eq!(
+            f.lines[0].beneficiary_id,
+            Some(BeneficiaryId::Siret("77958412700012".into()))
+        );
+    }
+
+    #[test]
+    fn a_latin1_file_reads_with_a_warning() {
+        let text = format!(
+            "{HEADER}\n{}\n",
+            row("2023-03-01", "", "W623000123", "100", "1")
+        )
+        .replace("ASSO", "ASSOCIATION DES FÊTES");
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+        let f = parse_subsidies(2023, "f.csv", &latin1).unwrap();
+        assert_eq!(f.lines[0].beneficiary_name, "ASSOCIATION DES FÊTES");
+        assert!(f.report.warnings[0].reason.contains("Latin-1"));
+    }
+
+    #[test]
+    fn unreadable_amounts_and_impossible_dates_are_rejected_with_their_line() {
+        let text = [
+            HEADER.to_owned(),
+            row("2023-03-01", "77958412700012", "", "1000", "1"),
+            row("2023-03-01", "77958412700012", "", "", "1"),
+            row("2023-02-30", "77958412700012", "", "1000", "1"),
+            row("2023-03-01", "77958412700012", "", "mille", "1"),
+            row("", "77958412700012", "", "1000", ""),
+            row("2023-03-01", "77958412700012", "", "1000", "250"),
+        ]
+        .join("\n");
+        let f = parse(&text);
+        assert_balanced(&f);
+        assert_eq!(f.lines.len(), 2);
+        let rejected: Vec<(u64, &str)> = f
+            .report
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.field.as_str()))
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                (3, "montant"),
+                (4, "dateConvention"),
+                (5, "montant"),
+                (7, "pourcentageSubvention")
+            ]
+        );
+        // Missing date and share are accepted, with warnings.
+        assert_eq!(f.lines[1].line, 6);
+        assert_eq!(f.lines[1].share, 1.0);
+        assert_eq!(f.lines[1].convention_date, None);
+        assert_eq!(f.report.warnings_total, 2);
+    }
+
+    #[test]
+    fn missing_optional_columns_are_accepted_and_required_ones_are_not() {
+        let f = parse("nomBeneficiaire,idBeneficiaire,montant\nASSO,779584127,1500\n");
+        assert_balanced(&f);
+        assert_eq!(f.lines[0].share, 1.0);
+        assert_eq!(
+            f.lines[0].beneficiary_id,
+            Some(BeneficiaryId::Siren("779584127".into()))
+        );
+        let err = parse_subsidies(2023, "f.csv", b"nomBeneficiaire,idBeneficiaire\nA,1\n");
+        assert!(matches!(
+            err,
+            Err(ImportError::MissingColumn {
+                column: "montant",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_row_wider_than_the_header_is_rejected_not_guessed() {
+        // A decimal comma in a comma-separated file, unquoted.
+        let f = parse("nomBeneficiaire,idBeneficiaire,montant\nASSO,779584127,1500,50\n");
+        assert_balanced(&f);
+        assert_eq!(f.lines.len(), 0);
+        assert_eq!(f.report.rejected[0].line, 2);
+    }
+}
