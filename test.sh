@@ -14,6 +14,15 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
+# The summary tests read PDFs back with pdftotext (poppler-utils).
+if ! command -v pdftotext >/dev/null; then
+  echo "Installing poppler-utils for the PDF tests (apt-get)…" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 # ESS_ATLAS_CARGO_FEATURES (CI sets maplibre-check): optional cargo features for every build.
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")

@@ -95,6 +95,16 @@ pub enum ExportCommand {
         #[arg(long, default_value_t = 14)]
         max_zoom: u8,
     },
+    /// Write the departmental compendium (« recueil ») of an edition to one PDF: cover,
+    /// contents, département synthesis and the published territory portraits.
+    Recueil {
+        /// Edition of the figures and portraits.
+        #[arg(long)]
+        edition: i64,
+        /// The PDF to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,6 +343,9 @@ impl Cli {
                 min_zoom,
                 max_zoom,
             })) => export_tiles(&self.global, &out, edition, (min_zoom, max_zoom)).await,
+            Some(Command::Export(ExportCommand::Recueil { edition, out })) => {
+                export_recueil(&self.global, edition, &out).await
+            }
             Some(Command::User(command)) => user(&self.global, command).await,
         }
     }
@@ -937,6 +950,34 @@ async fn export_tiles(
         summary.empty,
         summary.bytes,
         summary.largest,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn export_recueil(
+    global: &GlobalArgs,
+    year: i64,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Db::connect(&global.database).await?;
+    let geography = std::sync::Arc::new(crate::load_geography(&db, &global.geodata).await?);
+    let ctx = crate::summary::Context {
+        db,
+        geography,
+        cubes: std::sync::Arc::default(),
+    };
+    let edition = crate::summary::resolve_edition(&ctx, Some(year))
+        .await
+        .with_context(|| format!("edition {year}: import it first (ess-atlas import sirene)"))?;
+    let progress = |done: usize, total: usize| eprintln!("recueil {year}: {done}/{total}");
+    let pdf = crate::summary::recueil::render(&ctx, &edition, &progress).await?;
+    std::fs::write(out, &pdf).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{}: compendium of edition {year}, {} bytes, {:.1} s",
+        out.display(),
+        pdf.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

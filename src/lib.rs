@@ -24,6 +24,7 @@ pub mod layers;
 pub mod portraits;
 pub mod spatial;
 pub mod state;
+pub mod summary;
 pub mod telemetry;
 pub mod tiles;
 
@@ -426,6 +427,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         layers,
         cubes: Arc::default(),
         tiles,
+        recueils: Arc::default(),
         secure_cookies: cfg.secure_cookies,
     };
     {

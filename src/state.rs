@@ -19,6 +19,8 @@ pub struct AppState {
     pub cubes: Arc<CubeCache>,
     /// Vector tiles and their cache.
     pub tiles: Arc<TileService>,
+    /// Compendium generations started by staff.
+    pub recueils: Arc<crate::summary::recueil::Jobs>,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
 }

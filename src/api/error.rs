@@ -114,6 +114,19 @@ impl From<crate::portraits::workflow::TransitionError> for ApiError {
     }
 }
 
+impl From<crate::summary::SummaryError> for ApiError {
+    fn from(error: crate::summary::SummaryError) -> Self {
+        use crate::summary::SummaryError as E;
+        match error {
+            E::UnknownZone(what) => Self::NotFound("zone", what),
+            E::UnknownEdition(year) => Self::NotFound("edition", year.to_string()),
+            E::NoEdition => Self::NotFound("edition", "(none imported yet)".into()),
+            E::Db(e) => Self::Internal(e.into()),
+            E::Render { .. } => Self::Internal(error.into()),
+        }
+    }
+}
+
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         Self::Internal(error.into())

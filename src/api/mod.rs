@@ -12,6 +12,7 @@ pub mod organisations;
 pub mod portraits;
 pub mod session;
 pub mod subsidies;
+pub mod summaries;
 pub mod tiles;
 pub mod zones;
 
@@ -50,6 +51,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(portraits::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
+        // Summaries (public documents) and the compendium (staff).
+        .merge(summaries::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
     // precompressed bodies, and a cached tile should cost no more than a lookup.

@@ -13,7 +13,7 @@ mod registry;
 mod subsidies;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
-pub use organisations::{OrganisationFilter, OrganisationRow};
+pub use organisations::{OrganisationFilter, OrganisationRow, PointRow};
 pub use portraits::{
     ActionFields, ActionRow, Actor, BudgetLine, ChangeRow, OrientationFields, OrientationRow,
     PlanFilter, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,

@@ -167,4 +167,26 @@ impl Db {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// The public, located establishments of `edition` inside `[min_lon, min_lat,
+    /// max_lon, max_lat]` (the map of a summary; protected ones are never placed).
+    pub async fn organisation_points_in(
+        &self,
+        edition: i64,
+        bbox: [f64; 4],
+    ) -> Result<Vec<PointRow>> {
+        let [min_lon, min_lat, max_lon, max_lat] = bbox;
+        Ok(sqlx::query_as(
+            "SELECT siret, name, family, naf, employer, location_approximate, lon, lat \
+             FROM establishments WHERE edition = $1 AND protected = 0 \
+             AND lon BETWEEN $2 AND $3 AND lat BETWEEN $4 AND $5",
+        )
+        .bind(edition)
+        .bind(min_lon)
+        .bind(max_lon)
+        .bind(min_lat)
+        .bind(max_lat)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }

@@ -8,13 +8,13 @@ use crate::sirene_files::{borrow, establishment, header, row, unit, write};
 /// A registry over the communes of two EPCI (CU d'Arras, CA de Lens-Liévin) with
 /// uneven sizes, so that some cells are secret and most are not; plus the rest of the
 /// economy (non-ESS employers) for the employment share. `scale` multiplies counts.
-async fn app_with_registry(year: i64, scale: usize) -> TestApp {
+pub async fn app_with_registry(year: i64, scale: usize) -> TestApp {
     let app = spawn_app().await;
     import_registry(&app, year, scale).await;
     app
 }
 
-async fn import_registry(app: &TestApp, year: i64, scale: usize) {
+pub async fn import_registry(app: &TestApp, year: i64, scale: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (ul_h, et_h) = (header(0), header(1));
     let mut units = Vec::new();

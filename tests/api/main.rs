@@ -18,5 +18,6 @@ mod portraits;
 mod registry;
 mod sirene_files;
 mod subsidies;
+mod summaries;
 mod tiles;
 mod zones;

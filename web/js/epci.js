@@ -9,6 +9,7 @@ const siren = decodeURIComponent(window.location.pathname.split('/').filter(Bool
 
 async function main() {
   $('map-link').href = `/#level=epci&zone=epci:${encodeURIComponent(siren)}`;
+  $('fiche-link').href = `/epci/${encodeURIComponent(siren)}/fiche`;
   let epci;
   try {
     epci = await api(`/api/epci/${encodeURIComponent(siren)}`);

@@ -383,6 +383,37 @@ async function openWorkspace() {
   }
 }
 
+/** Starts the compendium of the chosen edition and polls its progress until the download link. */
+async function generateRecueil() {
+  const button = $('recueil-start');
+  const bar = $('recueil-progress');
+  const status = $('recueil-status');
+  const link = $('recueil-download');
+  button.disabled = true;
+  link.hidden = true;
+  try {
+    let job = await send('POST', '/api/recueils', { edition: Number($('edition').value) });
+    bar.hidden = false;
+    while (job.status === 'running') {
+      bar.max = job.total;
+      bar.value = job.done;
+      status.textContent = `Génération… ${job.done} / ${job.total}`;
+      await new Promise((resolve) => { setTimeout(resolve, 500); });
+      job = await api(`/api/recueils/${job.id}`);
+    }
+    if (job.status !== 'done') throw new Error(job.error || 'la génération a échoué');
+    bar.value = bar.max;
+    status.textContent = `Recueil ${job.edition} prêt.`;
+    link.href = job.download;
+    link.hidden = false;
+  } catch (err) {
+    status.textContent = '';
+    say(`Recueil : ${err.message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function main() {
   const session = await api('/api/session');
   if (!session.authenticated) {
@@ -408,6 +439,7 @@ async function main() {
   const hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get('territoire')) $('territory').value = hash.get('territoire');
   if (hash.get('edition')) $('edition').value = hash.get('edition');
+  $('recueil-start').addEventListener('click', generateRecueil);
   $('choose').addEventListener('submit', (e) => { e.preventDefault(); say(''); openWorkspace(); });
   $('logout').addEventListener('click', async () => {
     try { await send('POST', '/api/logout'); } catch { /* the session is gone anyway */ }

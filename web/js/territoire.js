@@ -36,6 +36,7 @@ async function keyFigures(edition) {
 
 async function main() {
   $('map-link').href = `/#level=territories&zone=territory:${encodeURIComponent(code)}`;
+  $('fiche-link').href = `/territoires/${encodeURIComponent(code)}/fiche`;
   let territory;
   try {
     territory = await api(`/api/territories/${encodeURIComponent(code)}`);

@@ -1,0 +1,224 @@
+//! Territory and EPCI summaries at stable public URLs (`/territoires/{code}/fiche`,
+//! `.pdf`, `.csv`, `.xlsx`, same for `/epci/{siren}`), and the staff routes that
+//! generate the departmental compendium in the background.
+//!
+//! The documents are public: they are built with the public audience whoever asks
+//! ([`crate::summary`]), so a staff session never puts an unmasked figure in a file.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::error::{ApiError, Json, Path, Query};
+use super::json;
+use super::session::Staff;
+use crate::state::AppState;
+use crate::summary::{self, ZoneKind, csv::Dialect};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/territoires/{code}/{file}", get(territory_document))
+        .route("/epci/{siren}/{file}", get(epci_document))
+        .route("/api/recueils", post(start_recueil))
+        .route("/api/recueils/{id}", get(recueil_status))
+        .route("/api/recueils/{id}/recueil.pdf", get(recueil_pdf))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentParams {
+    edition: Option<String>,
+    /// CSV only: `excel` (default) or `standard`.
+    format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Html,
+    Pdf,
+    Csv(Dialect),
+    Xlsx,
+}
+
+fn parse_edition(text: Option<&String>) -> Result<Option<i64>, ApiError> {
+    match text.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y))
+            .map(Some)
+            .ok_or_else(|| ApiError::BadRequest(format!("edition {s:?} is not a year"))),
+    }
+}
+
+fn parse_output(file: &str, format: Option<&str>) -> Result<Output, ApiError> {
+    let output = match file {
+        "fiche" => Output::Html,
+        "fiche.pdf" => Output::Pdf,
+        "fiche.xlsx" => Output::Xlsx,
+        "fiche.csv" => match format.map(str::trim).filter(|f| !f.is_empty()) {
+            None | Some("excel") => Output::Csv(Dialect::FrenchExcel),
+            Some("standard") => Output::Csv(Dialect::Standard),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "format {other:?} must be excel or standard"
+                )));
+            }
+        },
+        other => return Err(ApiError::NotFound("document", other.to_owned())),
+    };
+    if format.is_some() && !matches!(output, Output::Csv(_)) {
+        return Err(ApiError::BadRequest(
+            "format applies to fiche.csv only".into(),
+        ));
+    }
+    Ok(output)
+}
+
+fn with_headers(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    disposition: Option<String>,
+) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Public figures of a past edition change only on a re-import: a short shared
+    // cache, revalidated after.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
+        headers.insert(header::CONTENT_DISPOSITION, d);
+    }
+    response
+}
+
+async fn document(
+    state: AppState,
+    kind: ZoneKind,
+    code: &str,
+    file: &str,
+    p: DocumentParams,
+) -> Result<Response, ApiError> {
+    let output = parse_output(file, p.format.as_deref())?;
+    let year = parse_edition(p.edition.as_ref())?;
+    let edition = summary::resolve_edition(&(&state).into(), year).await?;
+    let s = summary::build(&(&state).into(), kind, code, &edition).await?;
+    let stem = s.file_stem();
+    Ok(match output {
+        Output::Html => with_headers(summary::html::render(&s), "text/html; charset=utf-8", None),
+        Output::Csv(dialect) => with_headers(
+            summary::csv::render(&s, dialect)?,
+            "text/csv; charset=utf-8",
+            Some(format!("attachment; filename=\"{stem}.csv\"")),
+        ),
+        Output::Xlsx => with_headers(
+            summary::xlsx::render(&s)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Some(format!("attachment; filename=\"{stem}.xlsx\"")),
+        ),
+        Output::Pdf => {
+            let pdf = tokio::task::spawn_blocking(move || {
+                summary::pdf::render(summary::pdf::FICHE_TEMPLATE, &s)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))??;
+            with_headers(
+                pdf,
+                "application/pdf",
+                Some(format!("inline; filename=\"{stem}.pdf\"")),
+            )
+        }
+    })
+}
+
+async fn territory_document(
+    State(state): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+    Query(p): Query<DocumentParams>,
+) -> Result<Response, ApiError> {
+    document(state, ZoneKind::Territory, &code, &file, p).await
+}
+
+async fn epci_document(
+    State(state): State<AppState>,
+    Path((siren, file)): Path<(String, String)>,
+    Query(p): Query<DocumentParams>,
+) -> Result<Response, ApiError> {
+    document(state, ZoneKind::Epci, &siren, &file, p).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecueilRequest {
+    edition: i64,
+}
+
+/// `POST /api/recueils {"edition": 2023}`: starts a generation, answers 202 with its id.
+async fn start_recueil(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Json(body): Json<RecueilRequest>,
+) -> Result<Response, ApiError> {
+    let edition = summary::resolve_edition(&(&state).into(), Some(body.edition)).await?;
+    let jobs = Arc::clone(&state.recueils);
+    let id = jobs.start((&state).into(), edition);
+    let status = jobs
+        .get(id)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("compendium job {id} vanished")))?;
+    let mut response = json(&status)?;
+    *response.status_mut() = StatusCode::ACCEPTED;
+    Ok(response)
+}
+
+fn job(state: &AppState, id: &str) -> Result<summary::recueil::JobStatus, ApiError> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|n| state.recueils.get(n))
+        .ok_or_else(|| ApiError::NotFound("compendium generation", id.to_owned()))
+}
+
+async fn recueil_status(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let status = job(&state, &id)?;
+    let mut value = serde_json::to_value(&status).map_err(|e| ApiError::Internal(e.into()))?;
+    if status.pdf.is_some() {
+        value["download"] = format!("/api/recueils/{id}/recueil.pdf").into();
+    }
+    json(&value)
+}
+
+async fn recueil_pdf(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let status = job(&state, &id)?;
+    let pdf = status.pdf.ok_or_else(|| {
+        ApiError::Conflict(format!("compendium {id} is {}, not ready", status.status))
+    })?;
+    let mut response = with_headers(
+        pdf.as_ref().clone(),
+        "application/pdf",
+        Some(format!(
+            "attachment; filename=\"recueil-portraits-{}.pdf\"",
+            status.edition
+        )),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}

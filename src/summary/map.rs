@@ -1,0 +1,222 @@
+//! The summary's map, drawn server-side as SVG: the zone highlighted among its
+//! neighbours, with the public located establishments as dots coloured by family.
+//!
+//! Steps: take the zone's bounding box with a margin (and a sensible aspect ratio),
+//! project WGS84 to Web Mercator pixels, simplify every ring in pixel space
+//! (Ramer–Douglas–Peucker, half a pixel), draw neighbours grey, the zone coloured,
+//! then the dots. Protected establishments are never given to this module (the
+//! database query leaves them out). Pure: no I/O.
+
+use std::fmt::Write as _;
+
+use geo::{LineString, Simplify};
+
+use super::ZoneKind;
+use crate::db::PointRow;
+use crate::ess::Family;
+use crate::geography::{Geography, Zone};
+
+/// Width of the drawing, SVG units (points in the PDF).
+const WIDTH: f64 = 520.0;
+
+/// Family colours (colour-blind friendly, Okabe–Ito).
+fn family_colour(id: &str) -> &'static str {
+    match id {
+        "association" => "#0072B2",
+        "cooperative" => "#E69F00",
+        "mutuelle" => "#009E73",
+        "fondation" => "#CC79A7",
+        _ => "#56B4E9",
+    }
+}
+
+/// The rendered map and its legend `(colour, label)`.
+pub struct Rendered {
+    pub svg: String,
+    pub legend: Vec<(String, String)>,
+}
+
+/// The WGS84 box shown around `zone`: its box with a 12 % margin.
+#[must_use]
+pub fn view_bbox(zone: &Zone) -> [f64; 4] {
+    let [x0, y0, x1, y1] = zone.bbox;
+    let (mx, my) = ((x1 - x0) * 0.12, (y1 - y0) * 0.12);
+    [x0 - mx, y0 - my, x1 + mx, y1 + my]
+}
+
+fn mercator(lon: f64, lat: f64) -> (f64, f64) {
+    let x = lon.to_radians();
+    let y = (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+        .tan()
+        .ln();
+    (x, y)
+}
+
+/// From WGS84 to SVG units, for one view.
+struct Frame {
+    x0: f64,
+    y1: f64,
+    scale: f64,
+    height: f64,
+}
+
+impl Frame {
+    fn new(bbox: [f64; 4]) -> Self {
+        let (mut x0, mut y0) = mercator(bbox[0], bbox[1]);
+        let (mut x1, mut y1) = mercator(bbox[2], bbox[3]);
+        // Keep the drawing between landscape 3:2 and portrait 4:5.
+        let (w, h) = (x1 - x0, y1 - y0);
+        if h < w / 1.5 {
+            let grow = (w / 1.5 - h) / 2.0;
+            y0 -= grow;
+            y1 += grow;
+        } else if h > w * 1.25 {
+            let grow = (h / 1.25 - w) / 2.0;
+            x0 -= grow;
+            x1 += grow;
+        }
+        let scale = WIDTH / (x1 - x0).max(f64::EPSILON);
+        Self {
+            x0,
+            y1,
+            scale,
+            height: (y1 - y0) * scale,
+        }
+    }
+
+    fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let (x, y) = mercator(lon, lat);
+        ((x - self.x0) * self.scale, (self.y1 - y) * self.scale)
+    }
+
+    fn contains(&self, (x, y): (f64, f64), margin: f64) -> bool {
+        x >= -margin && x <= WIDTH + margin && y >= -margin && y <= self.height + margin
+    }
+}
+
+/// SVG path data of `zone`'s outline in `frame`, simplified; empty when outside.
+fn path(frame: &Frame, zone: &Zone) -> String {
+    let [a, b, c, d] = zone.bbox;
+    let (p0, p1) = (frame.project(a, b), frame.project(c, d));
+    if p1.0 < 0.0 || p0.0 > WIDTH || p0.1 < 0.0 || p1.1 > frame.height {
+        return String::new();
+    }
+    let mut out = String::new();
+    for polygon in &zone.geometry {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            let projected: LineString<f64> = ring
+                .coords()
+                .map(|c| {
+                    let (x, y) = frame.project(c.x, c.y);
+                    geo::coord! { x: x, y: y }
+                })
+                .collect();
+            let simple = projected.simplify(0.5);
+            if simple.0.len() < 4 {
+                continue;
+            }
+            for (i, c) in simple.coords().enumerate() {
+                let _ = write!(
+                    out,
+                    "{}{:.1} {:.1}",
+                    if i == 0 { "M" } else { "L" },
+                    c.x,
+                    c.y
+                );
+            }
+            out.push('Z');
+        }
+    }
+    out
+}
+
+/// Draws zone `position` of `kind` among its neighbours with `points`.
+#[must_use]
+pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow]) -> Rendered {
+    let zone = match kind {
+        ZoneKind::Territory => &g.territories[position].zone,
+        ZoneKind::Epci => &g.epci[position].zone,
+    };
+    let frame = Frame::new(view_bbox(zone));
+    let mut svg = String::with_capacity(64 * 1024);
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0} {h:.0}" width="{WIDTH:.0}" height="{h:.0}" font-family="sans-serif"><defs><clipPath id="v"><rect width="{WIDTH:.0}" height="{h:.0}"/></clipPath></defs><rect width="{WIDTH:.0}" height="{h:.0}" fill="#dce9f2"/><g clip-path="url(#v)">"##,
+        h = frame.height
+    );
+    // The département's EPCI in grey, the territories' borders above them.
+    for e in &g.epci {
+        let d = path(&frame, &e.zone);
+        if !d.is_empty() {
+            let _ = write!(
+                svg,
+                r##"<path d="{d}" fill="#eeeeea" stroke="#b9b9b2" stroke-width="0.6"/>"##
+            );
+        }
+    }
+    let highlighted = path(&frame, zone);
+    let _ = write!(
+        svg,
+        r##"<path d="{highlighted}" fill="#fff6dc" stroke="none"/>"##
+    );
+    for t in &g.territories {
+        let d = path(&frame, &t.zone);
+        if !d.is_empty() {
+            let _ = write!(
+                svg,
+                r##"<path d="{d}" fill="none" stroke="#8a8a82" stroke-width="1.1"/>"##
+            );
+        }
+    }
+    let mut families = Vec::new();
+    for p in points {
+        let at = frame.project(p.lon, p.lat);
+        if !frame.contains(at, 2.0) {
+            continue;
+        }
+        if !families.contains(&p.family) {
+            families.push(p.family.clone());
+        }
+        let _ = write!(
+            svg,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="1.5" fill="{}" fill-opacity="0.8"/>"#,
+            at.0,
+            at.1,
+            family_colour(&p.family)
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<path d="{highlighted}" fill="none" stroke="#c0392b" stroke-width="2.2"/></g><rect width="{WIDTH:.0}" height="{h:.0}" fill="none" stroke="#8a8a82" stroke-width="0.8"/></svg>"##,
+        h = frame.height
+    );
+    let legend = Family::ALL
+        .iter()
+        .filter(|f| families.iter().any(|id| id == f.id()))
+        .map(|f| (family_colour(f.id()).to_owned(), f.label().to_owned()))
+        .collect();
+    Rendered { svg, legend }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_box_keeps_a_readable_aspect_ratio() {
+        // A very flat box is drawn at least 2:3 high.
+        let f = Frame::new([2.0, 50.0, 3.0, 50.01]);
+        assert!(f.height >= WIDTH / 1.5 - 1.0, "{}", f.height);
+        let f = Frame::new([2.0, 50.0, 2.01, 51.0]);
+        assert!(f.height <= WIDTH * 1.25 + 1.0, "{}", f.height);
+    }
+
+    #[test]
+    fn north_is_up_and_west_is_left() {
+        let f = Frame::new([2.0, 50.0, 3.0, 51.0]);
+        let (x0, y0) = f.project(2.0, 50.0);
+        let (x1, y1) = f.project(3.0, 51.0);
+        assert!(x0 < x1 && y0 > y1);
+        assert!(f.contains((x0, y0), 1.0) && f.contains((x1, y1), 1.0));
+    }
+}

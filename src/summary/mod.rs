@@ -1,0 +1,670 @@
+//! Territory and EPCI summaries (« fiches ») and the departmental compendium
+//! (« recueil »): the one data model every document format renders.
+//!
+//! [`build`] reads a zone's figures through the same indicator functions and masks
+//! as the public API ([`crate::indicators::value`], [`Audience::Public`]: a document
+//! never carries an unmasked figure), the published orientations and actions
+//! concerning it, and draws its map. The renderers ([`html`], [`csv`], [`xlsx`],
+//! [`pdf`]) only format a [`Summary`]; they compute nothing. HTTP lives in
+//! `api::summaries`, the command line in `cli`.
+
+pub mod csv;
+pub mod format;
+pub mod html;
+pub mod map;
+pub mod pdf;
+pub mod recueil;
+pub mod xlsx;
+
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::db::{DbError, Edition, PlanFilter};
+use crate::ess::Family;
+use crate::geography::{Geography, Level, Zone};
+use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
+use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass};
+use crate::indicators::{Audience, Figure, Masks, value};
+use crate::indicators_cache::CubeCache;
+use crate::state::AppState;
+use format::{MISSING, SECRET, fr_value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    #[error("{0} not found")]
+    UnknownZone(String),
+    #[error("edition {0} not found")]
+    UnknownEdition(i64),
+    #[error("no edition imported yet")]
+    NoEdition,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot render the {format} document: {message}")]
+    Render {
+        format: &'static str,
+        message: String,
+    },
+}
+
+pub type Result<T, E = SummaryError> = std::result::Result<T, E>;
+
+/// What building a summary reads: the database, the geography, the indicator cubes.
+/// The server passes its own (shared cubes); the command line builds one.
+#[derive(Clone)]
+pub struct Context {
+    pub db: Db,
+    pub geography: std::sync::Arc<Geography>,
+    pub cubes: std::sync::Arc<CubeCache>,
+}
+
+impl From<&AppState> for Context {
+    fn from(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            geography: std::sync::Arc::clone(&state.geography),
+            cubes: std::sync::Arc::clone(&state.cubes),
+        }
+    }
+}
+
+/// The two kinds of zone that have a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneKind {
+    Territory,
+    Epci,
+}
+
+impl ZoneKind {
+    /// The word used in file names and URLs: `territoire`, `epci`.
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Territory => "territoire",
+            Self::Epci => "epci",
+        }
+    }
+}
+
+/// One cell of a table: the figure, and how a French reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// `None` when masked or not computable.
+    pub value: Option<f64>,
+    pub secret: bool,
+    /// `12 345`, `3,4 %`, « s » when masked, `–` when not computable.
+    pub text: String,
+    pub unit: &'static str,
+    pub decimals: u8,
+}
+
+impl Cell {
+    fn of(figure: Figure, indicator: &Indicator) -> Self {
+        debug_assert!(!figure.restricted, "documents are public");
+        let text = if figure.secret {
+            SECRET.to_owned()
+        } else {
+            figure.value.map_or_else(
+                || MISSING.to_owned(),
+                |v| fr_value(v, indicator.decimals, indicator.unit),
+            )
+        };
+        Self {
+            value: if figure.secret { None } else { figure.value },
+            secret: figure.secret,
+            text,
+            unit: indicator.unit,
+            decimals: indicator.decimals,
+        }
+    }
+}
+
+/// An indicator's row: its cells, one per column of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Indicator id, or category id for breakdowns.
+    pub id: String,
+    pub label: String,
+    pub unit: &'static str,
+    pub decimals: u8,
+    pub cells: Vec<Cell>,
+}
+
+/// A table: column headers and rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub id: &'static str,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// An action of the plan that concerns the zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItem {
+    pub title: String,
+    pub status: &'static str,
+    pub pilot: String,
+    pub flagship: bool,
+    pub period: String,
+    pub budget: String,
+}
+
+/// A published orientation with the actions of it that concern the zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrientationItem {
+    pub title: String,
+    pub period: String,
+    pub description: String,
+    pub actions: Vec<ActionItem>,
+}
+
+/// What an indicator means and where it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Method {
+    pub label: &'static str,
+    pub definition: &'static str,
+    pub method: &'static str,
+    pub source: &'static str,
+}
+
+/// Everything a document of one zone shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub kind: ZoneKind,
+    /// « Territoire » or « EPCI » (or the EPCI's legal kind: CA, CC, CU).
+    pub kind_label: String,
+    pub code: String,
+    pub name: String,
+    pub population: String,
+    pub area: String,
+    pub parent_name: Option<String>,
+    pub department_name: String,
+    pub edition: i64,
+    pub reference_date: String,
+    pub demo: bool,
+    pub source_label: &'static str,
+    /// Key figures: zone, (parent territory,) département.
+    pub key_figures: Table,
+    /// By family, sector and size band (zone only).
+    pub breakdowns: Vec<Table>,
+    /// Main indicators across editions.
+    pub evolution: Table,
+    /// The EPCI of a territory, or the communes of an EPCI, with their main figures.
+    pub parts: Table,
+    pub orientations: Vec<OrientationItem>,
+    pub subsidies_available: bool,
+    /// The zone in its surroundings, SVG.
+    pub map_svg: String,
+    pub map_legend: Vec<(String, String)>,
+    pub methods: Vec<Method>,
+    pub notes: Vec<&'static str>,
+    /// The URL path of the HTML page, for the documents' footers.
+    pub path: String,
+}
+
+impl Summary {
+    /// `fiche-epci-200033579-2023`: the file name without extension.
+    #[must_use]
+    pub fn file_stem(&self) -> String {
+        format!("fiche-{}-{}-{}", self.kind.slug(), self.code, self.edition)
+    }
+}
+
+/// Indicators of the breakdown tables, in column order.
+pub const BREAKDOWN_INDICATORS: [&str; 4] = [
+    "ess_establishments",
+    "ess_employers",
+    "ess_jobs",
+    "share_of_ess_jobs",
+];
+
+/// Indicators followed across editions.
+const EVOLUTION_INDICATORS: [&str; 5] = [
+    "ess_establishments",
+    "ess_employers",
+    "ess_jobs",
+    "ess_share_jobs",
+    "ess_subsidies",
+];
+
+/// Indicators of the parts table (EPCI of a territory, communes of an EPCI).
+const PART_INDICATORS: [&str; 3] = ["ess_establishments", "ess_jobs", "ess_share_jobs"];
+
+/// Notes of every document, after the API's.
+pub fn notes() -> Vec<&'static str> {
+    crate::indicators::NOTES.to_vec()
+}
+
+fn section_label(letter: &str) -> String {
+    crate::ess::reference::TABLES
+        .sections
+        .iter()
+        .find(|s| s.section == letter)
+        .map_or_else(
+            || "Activité non renseignée".to_owned(),
+            |s| format!("{letter} – {}", s.libelle_court),
+        )
+}
+
+fn category_label(c: Category) -> (String, String) {
+    match c {
+        Category::Total => ("ess".into(), "ESS (4 familles)".into()),
+        Category::Family(f) => (f.id().into(), f.label().into()),
+        Category::Sector(s) => (s.into(), section_label(s)),
+        Category::Size(z) => (z.id().into(), z.label().into()),
+    }
+}
+
+/// The public source label of an edition's cube, as the API says it.
+fn source_label(cube: &Cube) -> &'static str {
+    if cube.observatory.ess.is_empty() && cube.observatory.economy.is_empty() {
+        "Estimation à partir du répertoire SIRENE (Insee)"
+    } else {
+        "Observatoire régional de l'ESS (CRESS) pour les effectifs et établissements employeurs \
+         qu'il couvre ; ailleurs, estimation à partir du répertoire SIRENE (Insee)"
+    }
+}
+
+fn indicator(id: &str) -> &'static Indicator {
+    find(id).unwrap_or(&CATALOGUE[0])
+}
+
+/// A zone of the cube: its index, name and population.
+struct At<'a> {
+    index: usize,
+    zone: Option<&'a Zone>,
+    name: &'a str,
+    population: u64,
+}
+
+fn public_cell(cube: &Cube, ind: &Indicator, at: &At<'_>, category: Category) -> Cell {
+    let masks = Masks::of(cube);
+    Cell::of(
+        value(
+            ind,
+            cube,
+            masks,
+            at.index,
+            category,
+            at.population,
+            Audience::Public,
+        ),
+        ind,
+    )
+}
+
+/// The zone `code` of `kind`, resolved in the geography.
+fn locate<'a>(g: &'a Geography, kind: ZoneKind, code: &str) -> Result<(usize, &'a Zone)> {
+    match kind {
+        ZoneKind::Territory => g
+            .territories
+            .binary_search_by(|t| t.zone.code.as_str().cmp(code))
+            .ok()
+            .map(|i| (i, &g.territories[i].zone)),
+        ZoneKind::Epci => g
+            .epci
+            .binary_search_by(|e| e.zone.code.as_str().cmp(code))
+            .ok()
+            .map(|i| (i, &g.epci[i].zone)),
+    }
+    .ok_or_else(|| {
+        SummaryError::UnknownZone(match kind {
+            ZoneKind::Territory => format!("territory {code}"),
+            ZoneKind::Epci => format!("EPCI {code}"),
+        })
+    })
+}
+
+/// The edition asked for, or the latest.
+pub async fn resolve_edition(state: &Context, year: Option<i64>) -> Result<Edition> {
+    match year {
+        Some(y) => state
+            .db
+            .edition(y)
+            .await?
+            .ok_or(SummaryError::UnknownEdition(y)),
+        None => state
+            .db
+            .editions()
+            .await?
+            .pop()
+            .ok_or(SummaryError::NoEdition),
+    }
+}
+
+/// Builds the summary of zone `code` for `edition`, public figures only.
+pub async fn build(
+    state: &Context,
+    kind: ZoneKind,
+    code: &str,
+    edition: &Edition,
+) -> Result<Summary> {
+    let g = &state.geography;
+    let (position, zone) = locate(g, kind, code)?;
+    let cube = state.cubes.get(&state.db, g, edition).await?;
+    let level = match kind {
+        ZoneKind::Territory => Level::Territory,
+        ZoneKind::Epci => Level::Epci,
+    };
+    let here = At {
+        index: cube.space.index(level, position),
+        zone: Some(zone),
+        name: &zone.name,
+        population: zone.population,
+    };
+    let department = At {
+        index: cube.space.index(Level::Department, 0),
+        zone: None,
+        name: &g.department.name,
+        population: g.department.population,
+    };
+    let (territory_position, kind_label) = match kind {
+        ZoneKind::Territory => (position, "Territoire".to_owned()),
+        ZoneKind::Epci => (g.epci[position].territory, g.epci[position].kind.clone()),
+    };
+    let parent = (kind == ZoneKind::Epci).then(|| {
+        let t = &g.territories[territory_position].zone;
+        At {
+            index: cube.space.index(Level::Territory, territory_position),
+            zone: Some(t),
+            name: &t.name,
+            population: t.population,
+        }
+    });
+    let mut columns: Vec<&At<'_>> = vec![&here];
+    columns.extend(parent.as_ref());
+    columns.push(&department);
+
+    let key_figures = Table {
+        id: "chiffres_cles",
+        title: "Chiffres clés".into(),
+        columns: columns.iter().map(|a| a.name.to_owned()).collect(),
+        rows: CATALOGUE
+            .iter()
+            .filter(|i| !i.needs_category)
+            .map(|i| Row {
+                id: i.id.into(),
+                label: i.label.into(),
+                unit: i.unit,
+                decimals: i.decimals,
+                cells: columns
+                    .iter()
+                    .map(|at| public_cell(&cube, i, at, Category::Total))
+                    .collect(),
+            })
+            .collect(),
+    };
+
+    let breakdown = |id: &'static str, title: &str, categories: Vec<Category>| Table {
+        id,
+        title: title.into(),
+        columns: BREAKDOWN_INDICATORS
+            .iter()
+            .map(|i| indicator(i).label.to_owned())
+            .collect(),
+        rows: categories
+            .into_iter()
+            .map(|c| {
+                let (cid, label) = category_label(c);
+                Row {
+                    id: cid,
+                    label,
+                    unit: "",
+                    decimals: 0,
+                    cells: BREAKDOWN_INDICATORS
+                        .iter()
+                        .map(|i| public_cell(&cube, indicator(i), &here, c))
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    let breakdowns = vec![
+        breakdown(
+            "familles",
+            "Par famille",
+            Family::ALL.map(Category::Family).to_vec(),
+        ),
+        breakdown(
+            "secteurs",
+            "Par secteur d'activité (section NAF)",
+            SECTIONS
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|&s| Category::Sector(s))
+                .collect(),
+        ),
+        breakdown(
+            "tailles",
+            "Par taille d'établissement (salariés)",
+            SizeClass::ALL.map(Category::Size).to_vec(),
+        ),
+    ];
+
+    // Across editions, each edition on its own masks.
+    let editions = state.db.editions().await?;
+    let mut cubes = Vec::with_capacity(editions.len());
+    for e in &editions {
+        cubes.push(state.cubes.get(&state.db, g, e).await?);
+    }
+    let evolution = Table {
+        id: "evolution",
+        title: "Évolution entre éditions".into(),
+        columns: editions.iter().map(|e| e.year.to_string()).collect(),
+        rows: EVOLUTION_INDICATORS
+            .iter()
+            .map(|id| {
+                let i = indicator(id);
+                Row {
+                    id: i.id.into(),
+                    label: i.label.into(),
+                    unit: i.unit,
+                    decimals: i.decimals,
+                    cells: cubes
+                        .iter()
+                        .map(|c| public_cell(c, i, &here, Category::Total))
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+
+    let part_zones: Vec<At<'_>> = match kind {
+        ZoneKind::Territory => g.territories[position]
+            .epci
+            .iter()
+            .map(|&e| {
+                let z = &g.epci[e].zone;
+                At {
+                    index: cube.space.index(Level::Epci, e),
+                    zone: Some(z),
+                    name: &z.name,
+                    population: z.population,
+                }
+            })
+            .collect(),
+        ZoneKind::Epci => g.epci[position]
+            .communes
+            .iter()
+            .map(|&c| {
+                let z = &g.communes[c].zone;
+                At {
+                    index: cube.space.index(Level::Commune, c),
+                    zone: Some(z),
+                    name: &z.name,
+                    population: z.population,
+                }
+            })
+            .collect(),
+    };
+    let parts = Table {
+        id: match kind {
+            ZoneKind::Territory => "epci",
+            ZoneKind::Epci => "communes",
+        },
+        title: match kind {
+            ZoneKind::Territory => "Les EPCI du territoire".into(),
+            ZoneKind::Epci => "Les communes de l'EPCI".into(),
+        },
+        columns: std::iter::once("Population".to_owned())
+            .chain(
+                PART_INDICATORS
+                    .iter()
+                    .map(|i| indicator(i).label.to_owned()),
+            )
+            .collect(),
+        rows: part_zones
+            .iter()
+            .map(|at| Row {
+                id: at.zone.map_or_else(String::new, |z| z.code.clone()),
+                label: at.name.to_owned(),
+                unit: "",
+                decimals: 0,
+                cells: std::iter::once(Cell {
+                    value: Some(at.population as f64),
+                    secret: false,
+                    text: format::fr_number(at.population as f64, 0),
+                    unit: "habitants",
+                    decimals: 0,
+                })
+                .chain(
+                    PART_INDICATORS
+                        .iter()
+                        .map(|i| public_cell(&cube, indicator(i), at, Category::Total)),
+                )
+                .collect(),
+            })
+            .collect(),
+    };
+
+    let orientations = plan_items(state, kind, code, territory_position, edition.year).await?;
+    let subsidies_available = !state.db.subsidy_tallies(edition.year).await?.is_empty();
+
+    let points = state
+        .db
+        .organisation_points_in(edition.year, map::view_bbox(zone))
+        .await?;
+    let rendered = map::render(g, kind, position, &points);
+
+    Ok(Summary {
+        kind,
+        kind_label,
+        code: zone.code.clone(),
+        name: zone.name.clone(),
+        population: format::fr_number(zone.population as f64, 0),
+        area: format!("{}\u{a0}km²", format::fr_number(zone.area_km2, 0)),
+        parent_name: parent.as_ref().map(|p| p.name.to_owned()),
+        department_name: g.department.name.clone(),
+        edition: edition.year,
+        reference_date: edition.reference_date.clone(),
+        demo: edition.demo,
+        source_label: source_label(&cube),
+        key_figures,
+        breakdowns,
+        evolution,
+        parts,
+        orientations,
+        subsidies_available,
+        map_svg: rendered.svg,
+        map_legend: rendered.legend,
+        methods: CATALOGUE
+            .iter()
+            .filter(|i| !i.needs_category)
+            .map(|i| Method {
+                label: i.label,
+                definition: i.definition,
+                method: i.method,
+                source: i.source,
+            })
+            .collect(),
+        notes: notes(),
+        path: match kind {
+            ZoneKind::Territory => format!("/territoires/{code}/fiche?edition={}", edition.year),
+            ZoneKind::Epci => format!("/epci/{code}/fiche?edition={}", edition.year),
+        },
+    })
+}
+
+fn period(start: Option<&str>, end: Option<&str>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{s} → {e}"),
+        (Some(s), None) => format!("depuis {s}"),
+        (None, Some(e)) => format!("jusqu'au {e}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Published orientations of the zone's territory (and the département's), with
+/// their actions: all of them for a territory, those naming the EPCI for an EPCI.
+async fn plan_items(
+    state: &Context,
+    kind: ZoneKind,
+    code: &str,
+    territory_position: usize,
+    edition: i64,
+) -> Result<Vec<OrientationItem>> {
+    let g = &state.geography;
+    let territory = &g.territories[territory_position].zone.code;
+    let mut out = Vec::new();
+    for scope in [territory.as_str(), g.department.code.as_str()] {
+        let filter = PlanFilter {
+            territory: Some(scope.to_owned()),
+            edition: Some(edition),
+            published_only: true,
+            ..PlanFilter::default()
+        };
+        let orientations = state.db.orientations(&filter).await?;
+        let actions = state
+            .db
+            .actions(&PlanFilter {
+                epci: (kind == ZoneKind::Epci).then(|| code.to_owned()),
+                ..filter
+            })
+            .await?;
+        for o in orientations {
+            let items: Vec<ActionItem> = actions
+                .iter()
+                .filter(|a| a.fields.orientation_id == o.id)
+                .map(|a| {
+                    let planned: f64 = a.fields.budgets.iter().filter_map(|b| b.planned).sum();
+                    let actual: f64 = a.fields.budgets.iter().filter_map(|b| b.actual).sum();
+                    ActionItem {
+                        title: a.fields.title.clone(),
+                        status: crate::portraits::ACTION_STATUSES
+                            .iter()
+                            .find(|(s, _)| *s == a.fields.status)
+                            .map_or("", |(_, l)| l),
+                        pilot: a.fields.pilot.clone(),
+                        flagship: a.fields.flagship,
+                        period: period(
+                            a.fields.start_date.as_deref(),
+                            a.fields.end_date.as_deref(),
+                        ),
+                        budget: if a.fields.budgets.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "prévu {} · réalisé {}",
+                                format::fr_euros(planned),
+                                format::fr_euros(actual)
+                            )
+                        },
+                    }
+                })
+                .collect();
+            // An EPCI's pack shows the orientations that have an action there, and
+            // the département-wide ones.
+            if kind == ZoneKind::Epci && items.is_empty() && scope == territory.as_str() {
+                continue;
+            }
+            out.push(OrientationItem {
+                title: o.fields.title,
+                period: format!("{}–{}", o.fields.period_start, o.fields.period_end),
+                description: o.fields.description,
+                actions: items,
+            });
+        }
+    }
+    Ok(out)
+}

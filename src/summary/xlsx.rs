@@ -1,0 +1,169 @@
+//! The summary as an XLSX workbook (`rust_xlsxwriter`): one sheet per table,
+//! numbers stored as numbers with a display format, frozen headers, a masked figure
+//! as the text « s », and a sheet of sources, methods and notes.
+
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+
+use super::format::{MISSING, SECRET};
+use super::{Cell, Result, Summary, SummaryError, Table};
+
+fn number_format(cell: &Cell) -> String {
+    let base = if cell.decimals == 0 {
+        "#,##0".to_owned()
+    } else {
+        format!("#,##0.{}", "0".repeat(usize::from(cell.decimals.min(2))))
+    };
+    match cell.unit {
+        "%" => format!("{base}\" %\""),
+        "€" => "#,##0\" €\"".to_owned(),
+        _ => base,
+    }
+}
+
+struct Styles {
+    title: Format,
+    header: Format,
+    label: Format,
+    secret: Format,
+    note: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        Self {
+            title: Format::new().set_bold().set_font_size(14),
+            header: Format::new()
+                .set_bold()
+                .set_background_color("#1F4E79")
+                .set_font_color("#FFFFFF")
+                .set_text_wrap()
+                .set_align(FormatAlign::Center),
+            label: Format::new().set_text_wrap(),
+            secret: Format::new()
+                .set_align(FormatAlign::Right)
+                .set_italic()
+                .set_font_color("#7F7F7F"),
+            note: Format::new().set_text_wrap().set_font_color("#404040"),
+        }
+    }
+}
+
+/// Writes `table` on its own sheet: title, header line (frozen), one line per row.
+fn table_sheet(
+    sheet: &mut Worksheet,
+    summary: &Summary,
+    table: &Table,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} – {} (édition {})",
+            table.title, summary.name, summary.edition
+        ),
+        &styles.title,
+    )?;
+    sheet.write_string_with_format(1, 0, "", &styles.header)?;
+    for (c, name) in table.columns.iter().enumerate() {
+        let col = c as u16 + 1;
+        sheet.write_string_with_format(1, col, name, &styles.header)?;
+        sheet.set_column_width(col, 18)?;
+    }
+    sheet.set_column_width(0, 48)?;
+    sheet.set_row_height(1, 45)?;
+    for (r, row) in table.rows.iter().enumerate() {
+        let line = r as u32 + 2;
+        let label = if row.unit.is_empty() {
+            row.label.clone()
+        } else {
+            format!("{} ({})", row.label, row.unit)
+        };
+        sheet.write_string_with_format(line, 0, label, &styles.label)?;
+        for (c, cell) in row.cells.iter().enumerate() {
+            let col = c as u16 + 1;
+            match (cell.secret, cell.value) {
+                (true, _) => sheet.write_string_with_format(line, col, SECRET, &styles.secret)?,
+                (false, Some(v)) => sheet.write_number_with_format(
+                    line,
+                    col,
+                    v,
+                    &Format::new().set_num_format(number_format(cell)),
+                )?,
+                (false, None) => {
+                    sheet.write_string_with_format(line, col, MISSING, &styles.secret)?
+                }
+            };
+        }
+    }
+    sheet.set_freeze_panes(2, 1)?;
+    Ok(())
+}
+
+fn build(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let tables: Vec<(&str, &Table)> = [
+        ("Chiffres clés", &summary.key_figures),
+        ("Familles", &summary.breakdowns[0]),
+        ("Secteurs", &summary.breakdowns[1]),
+        ("Tailles", &summary.breakdowns[2]),
+        ("Évolution", &summary.evolution),
+        (
+            if summary.parts.id == "epci" {
+                "EPCI"
+            } else {
+                "Communes"
+            },
+            &summary.parts,
+        ),
+    ]
+    .into_iter()
+    .collect();
+    for (name, table) in tables {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name)?;
+        table_sheet(sheet, summary, table, &styles)?;
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Sources et méthodes")?;
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_width(1, 110)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} – {} – édition {} (établissements actifs au {})",
+            summary.kind_label, summary.name, summary.edition, summary.reference_date
+        ),
+        &styles.title,
+    )?;
+    sheet.write_string(1, 0, "Source")?;
+    sheet.write_string_with_format(1, 1, summary.source_label, &styles.note)?;
+    let mut line = 3;
+    for note in &summary.notes {
+        sheet.write_string(line, 0, "Note")?;
+        sheet.write_string_with_format(line, 1, *note, &styles.note)?;
+        line += 1;
+    }
+    line += 1;
+    for m in &summary.methods {
+        sheet.write_string_with_format(line, 0, m.label, &styles.label)?;
+        sheet.write_string_with_format(
+            line,
+            1,
+            format!("{} {} Source : {}", m.definition, m.method, m.source),
+            &styles.note,
+        )?;
+        line += 1;
+    }
+    workbook.save_to_buffer()
+}
+
+/// Writes `summary` as XLSX bytes.
+pub fn render(summary: &Summary) -> Result<Vec<u8>> {
+    build(summary).map_err(|e| SummaryError::Render {
+        format: "XLSX",
+        message: e.to_string(),
+    })
+}

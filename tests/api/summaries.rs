@@ -1,0 +1,463 @@
+//! Territory and EPCI summaries (HTML, PDF, CSV, XLSX) and the compendium: the
+//! documents are read back (pdftotext, calamine, csv) and compared with the API's
+//! public figures; masked cells read « s » in every format, even for staff.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::indicators::app_with_registry;
+use ess_atlas::summary::format::fr_value;
+
+/// CU d'Arras, in territory ARR.
+const ARRAS: &str = "200033579";
+
+/// The text of a PDF, as `pdftotext -layout` reads it (no-break spaces as spaces).
+fn pdf_text(pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let mut child = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed: test.sh installs it");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// How a public figure of the API reads in a document.
+fn expected_text(figure: &Value, decimals: u8, unit: &str) -> String {
+    if figure["secret"] == true {
+        "s".to_owned()
+    } else {
+        fr_value(figure["value"].as_f64().unwrap(), decimals, unit).replace('\u{a0}', " ")
+    }
+}
+
+async fn bytes(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let r = app.get(path).await;
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
+async fn profile(app: &TestApp) -> Value {
+    app.get_json(
+        &format!("/api/zones/epci/{ARRAS}/profile?edition=2023"),
+        200,
+    )
+    .await
+}
+
+fn key_figure<'a>(profile: &'a Value, id: &str) -> &'a Value {
+    profile["key_figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["indicator"] == id)
+        .unwrap()
+}
+
+fn decimals(id: &str) -> (u8, &'static str) {
+    let i = ess_atlas::indicators::catalogue::find(id).unwrap();
+    (i.decimals, i.unit)
+}
+
+#[tokio::test]
+async fn epci_pdf_shows_the_api_figures_beside_territory_and_department() {
+    let app = app_with_registry(2023, 2).await;
+    let profile = profile(&app).await;
+    let (status, headers, pdf) =
+        bytes(&app, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("fiche-epci-200033579-2023.pdf")
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("CU d'Arras") || text.contains(profile["zone"]["name"].as_str().unwrap())
+    );
+    let mut compared = 0;
+    for id in [
+        "ess_establishments",
+        "ess_employers",
+        "ess_jobs",
+        "ess_share_jobs",
+    ] {
+        let k = key_figure(&profile, id);
+        let (d, unit) = decimals(id);
+        let label = k["label"].as_str().unwrap();
+        // The label may wrap: the row is the label's line and the next ones.
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("a line for {label} in\n{text}"));
+        let row = lines[at..(at + 4).min(lines.len())].join(" ");
+        let cells: Vec<String> = [&k["zone"], &k["parent"]["figure"], &k["department"]]
+            .iter()
+            .map(|f| expected_text(f, d, unit))
+            .collect();
+        // The three figures in order: zone, territory, département.
+        let mut rest = &row[row.find(label).unwrap() + label.len()..];
+        for c in &cells {
+            let at = rest
+                .find(c.as_str())
+                .unwrap_or_else(|| panic!("{c} after {label} in {row:?}"));
+            rest = &rest[at + c.len()..];
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 4);
+}
+
+/// The first family of the API breakdown with a masked and one with a published jobs figure.
+fn family_rows(profile: &Value) -> (Value, Value) {
+    let rows = profile["breakdowns"]["family"].as_array().unwrap();
+    let secret = rows.iter().find(|r| r["ess_jobs"]["secret"] == true);
+    let open = rows.iter().find(|r| {
+        r["ess_jobs"]["secret"] == false && r["ess_jobs"]["value"].as_f64().unwrap_or(0.0) > 0.0
+    });
+    (
+        secret.expect("a masked family in the fixture").clone(),
+        open.expect("a published family in the fixture").clone(),
+    )
+}
+
+fn sheet(xlsx: Vec<u8>, name: &str) -> calamine::Range<Data> {
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    book.worksheet_range(name).unwrap()
+}
+
+fn row_of<'a>(range: &'a calamine::Range<Data>, label: &str) -> Vec<&'a Data> {
+    range
+        .rows()
+        .find(|r| r[0].to_string().starts_with(label))
+        .unwrap_or_else(|| panic!("a row {label}"))
+        .iter()
+        .collect()
+}
+
+#[tokio::test]
+async fn xlsx_cells_are_the_api_numbers_and_masked_cells_read_s() {
+    let app = app_with_registry(2023, 2).await;
+    let profile = profile(&app).await;
+    let (status, headers, xlsx) =
+        bytes(&app, &format!("/epci/{ARRAS}/fiche.xlsx?edition=2023")).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("fiche-epci-200033579-2023.xlsx")
+    );
+    let keys = sheet(xlsx.clone(), "Chiffres clés");
+    for id in ["ess_establishments", "ess_jobs", "ess_share_jobs"] {
+        let k = key_figure(&profile, id);
+        let row = row_of(&keys, k["label"].as_str().unwrap());
+        for (cell, figure) in
+            row[1..]
+                .iter()
+                .zip([&k["zone"], &k["parent"]["figure"], &k["department"]])
+        {
+            match figure["value"].as_f64() {
+                Some(v) => assert_eq!(**cell, Data::Float(v), "{id}"),
+                None => assert_eq!(**cell, Data::String("s".into()), "{id}"),
+            }
+        }
+    }
+    let (secret, open) = family_rows(&profile);
+    let families = sheet(xlsx, "Familles");
+    // Columns: label, establishments, employers, jobs, share.
+    assert_eq!(
+        *row_of(&families, secret["label"].as_str().unwrap())[3],
+        Data::String("s".into())
+    );
+    assert_eq!(
+        *row_of(&families, open["label"].as_str().unwrap())[3],
+        Data::Float(open["ess_jobs"]["value"].as_f64().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn masked_cells_read_s_in_pdf_csv_and_html_too() {
+    let app = app_with_registry(2023, 2).await;
+    let profile = profile(&app).await;
+    let (secret, open) = family_rows(&profile);
+    let (secret_label, open_label) = (
+        secret["label"].as_str().unwrap(),
+        open["label"].as_str().unwrap(),
+    );
+
+    let (_, _, pdf) = bytes(&app, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
+    let text = pdf_text(&pdf);
+    // The family table's row: the label, then four cells (the map's legend may share
+    // the line, on its left).
+    let cells: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            l.rfind(secret_label)
+                .map(|at| &l[at + secret_label.len()..])
+        })
+        .map(|rest| {
+            rest.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .find(|cells| cells.len() == 4)
+        .unwrap_or_else(|| panic!("a row for {secret_label} in\n{text}"));
+    let line = cells.join(" | ");
+    assert_eq!(cells[2], "s", "jobs of {secret_label} in {line:?}");
+
+    let (status, headers, csv) =
+        bytes(&app, &format!("/epci/{ARRAS}/fiche.csv?edition=2023")).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.starts_with("\u{feff}".as_bytes()),
+        "BOM for French Excel"
+    );
+    let text = String::from_utf8(csv).unwrap();
+    let find = |sep: char, label: &str, column: &str, text: &str| -> String {
+        text.lines()
+            .map(|l| {
+                l.split(sep)
+                    .map(|c| c.trim_matches('"').to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .find(|f| f[3] == "Par famille" && f[4] == label && f[5] == column)
+            .unwrap_or_else(|| panic!("{label} / {column}"))[6]
+            .clone()
+    };
+    let jobs = "Effectif salarié estimé de l'ESS";
+    assert_eq!(find(';', secret_label, jobs, &text), "s");
+    let v = open["ess_jobs"]["value"].as_f64().unwrap();
+    assert_eq!(
+        find(';', open_label, jobs, &text),
+        format!("{v:.1}").replace('.', ",")
+    );
+
+    let (_, _, standard) = bytes(
+        &app,
+        &format!("/epci/{ARRAS}/fiche.csv?edition=2023&format=standard"),
+    )
+    .await;
+    let standard = String::from_utf8(standard).unwrap();
+    assert!(standard.starts_with("code,zone,"));
+    assert_eq!(find(',', secret_label, jobs, &standard), "s");
+    assert_eq!(find(',', open_label, jobs, &standard), format!("{v:.1}"));
+
+    let (status, headers, html) = bytes(&app, &format!("/epci/{ARRAS}/fiche?edition=2023")).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = String::from_utf8(html).unwrap();
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains(&format!(">{}<", secret_label.replace('\'', "&#39;"))))
+        .unwrap();
+    assert!(
+        row.contains(r#"class="num secret" title="Secret statistique">s<"#),
+        "{row}"
+    );
+    assert!(html.contains("<svg"), "the map is drawn server-side");
+    assert!(html.contains("/css/fiche.css"), "print stylesheet");
+}
+
+#[tokio::test]
+async fn a_staff_session_does_not_unmask_a_document() {
+    let app = app_with_registry(2023, 2).await;
+    let (secret, _) = family_rows(&profile(&app).await);
+    app.add_user("admin", "admin", &[]).await;
+    let session = app.login("admin").await;
+    let staff_profile = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/zones/epci/{ARRAS}/profile?edition=2023"),
+            Some(&session),
+            None,
+        )
+        .await
+        .1;
+    let label = secret["label"].as_str().unwrap();
+    let unmasked = staff_profile["breakdowns"]["family"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == label)
+        .unwrap();
+    assert_eq!(
+        unmasked["ess_jobs"]["restricted"], true,
+        "staff see it in the API"
+    );
+    let xlsx = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/epci/{ARRAS}/fiche.xlsx?edition=2023"),
+            Some(&session),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        *row_of(&sheet(xlsx, "Familles"), label)[3],
+        Data::String("s".into())
+    );
+}
+
+#[tokio::test]
+async fn territory_documents_compare_with_the_department() {
+    let app = app_with_registry(2023, 2).await;
+    let profile = app
+        .get_json("/api/zones/territory/ARR/profile?edition=2023", 200)
+        .await;
+    let (status, headers, xlsx) = bytes(&app, "/territoires/ARR/fiche.xlsx?edition=2023").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("fiche-territoire-ARR-2023.xlsx")
+    );
+    let keys = sheet(xlsx, "Chiffres clés");
+    let k = key_figure(&profile, "ess_establishments");
+    let row = row_of(&keys, k["label"].as_str().unwrap());
+    assert_eq!(row.len(), 3, "territory and département");
+    assert_eq!(*row[1], Data::Float(k["zone"]["value"].as_f64().unwrap()));
+    assert_eq!(
+        *row[2],
+        Data::Float(k["department"]["value"].as_f64().unwrap())
+    );
+    let (status, _, pdf) = bytes(&app, "/territoires/ARR/fiche.pdf").await;
+    assert_eq!(status, 200, "the latest edition by default");
+    let text = pdf_text(&pdf);
+    assert!(text.contains(profile["zone"]["name"].as_str().unwrap()));
+    assert!(text.contains("Les EPCI du territoire"));
+}
+
+#[tokio::test]
+async fn bad_zones_editions_and_files_answer_json_errors() {
+    let app = app_with_registry(2023, 1).await;
+    for (path, status) in [
+        ("/epci/999999999/fiche.pdf?edition=2023", 404),
+        ("/territoires/NOPE/fiche.xlsx", 404),
+        ("/epci/200033579/fiche.pdf?edition=2031", 404),
+        ("/epci/200033579/fiche.csv?edition=deux", 400),
+        ("/epci/200033579/fiche.csv?format=tsv", 400),
+        ("/epci/200033579/fiche.pdf?format=standard", 400),
+        ("/epci/200033579/fiche.docx", 404),
+        ("/epci/200033579/fiche?colour=red", 400),
+    ] {
+        let body = app.get_json(path, status).await;
+        assert!(body["message"].is_string(), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
+    let app = app_with_registry(2023, 1).await;
+    let (status, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/recueils",
+            None,
+            Some(json!({"edition": 2023})),
+        )
+        .await;
+    assert_eq!(status, 401);
+    app.add_user("claire", "charge_de_mission", &[]).await;
+    let session = app.login("claire").await;
+    let (status, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/recueils",
+            Some(&session),
+            Some(json!({"edition": 2031})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, job) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/recueils",
+            Some(&session),
+            Some(json!({"edition": 2023})),
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_u64().unwrap();
+    let status_path = format!("/api/recueils/{id}");
+    let mut last = json!(null);
+    for _ in 0..600 {
+        last = app
+            .call(reqwest::Method::GET, &status_path, Some(&session), None)
+            .await
+            .1;
+        assert_ne!(last["status"], "failed", "{last}");
+        if last["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["status"], "done", "{last}");
+    assert_eq!(last["done"], last["total"]);
+    let (status, _) = app
+        .call(reqwest::Method::GET, &status_path, None, None)
+        .await;
+    assert_eq!(status, 401, "progress is for staff");
+    let pdf = app
+        .request(
+            reqwest::Method::GET,
+            last["download"].as_str().unwrap(),
+            Some(&session),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Sommaire"));
+    assert!(text.contains("Synthèse départementale"));
+    for t in &app.geography.territories {
+        assert!(text.contains(&t.zone.name), "{}", t.zone.name);
+    }
+    assert_eq!(
+        text.matches("Portrait non publié pour cette édition")
+            .count(),
+        app.geography.territories.len(),
+        "no portrait is published in this fixture"
+    );
+}
