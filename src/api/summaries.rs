@@ -102,16 +102,16 @@ fn with_headers(
 }
 
 async fn document(
-    state: AppState,
+    state: &AppState,
     kind: ZoneKind,
     code: &str,
     file: &str,
-    p: DocumentParams,
+    p: &DocumentParams,
 ) -> Result<Response, ApiError> {
     let output = parse_output(file, p.format.as_deref())?;
     let year = parse_edition(p.edition.as_ref())?;
-    let edition = summary::resolve_edition(&(&state).into(), year).await?;
-    let s = summary::build(&(&state).into(), kind, code, &edition).await?;
+    let edition = summary::resolve_edition(&state.into(), year).await?;
+    let s = summary::build(&state.into(), kind, code, &edition).await?;
     let stem = s.file_stem();
     Ok(match output {
         Output::Html => with_headers(summary::html::render(&s), "text/html; charset=utf-8", None),
@@ -145,7 +145,7 @@ async fn territory_document(
     Path((code, file)): Path<(String, String)>,
     Query(p): Query<DocumentParams>,
 ) -> Result<Response, ApiError> {
-    document(state, ZoneKind::Territory, &code, &file, p).await
+    document(&state, ZoneKind::Territory, &code, &file, &p).await
 }
 
 async fn epci_document(
@@ -153,7 +153,7 @@ async fn epci_document(
     Path((siren, file)): Path<(String, String)>,
     Query(p): Query<DocumentParams>,
 ) -> Result<Response, ApiError> {
-    document(state, ZoneKind::Epci, &siren, &file, p).await
+    document(&state, ZoneKind::Epci, &siren, &file, &p).await
 }
 
 #[derive(Debug, Deserialize)]

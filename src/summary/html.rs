@@ -36,7 +36,7 @@ fn table(out: &mut String, t: &Table, first_header: &str) {
     out.push_str("</tr></thead><tbody>");
     for r in &t.rows {
         let _ = write!(out, r#"<tr><th scope="row">{}"#, escape(&r.label));
-        if !r.unit.is_empty() && r.unit != "%" && r.unit != "€" {
+        if !["", "%", "€", "établissements", "habitants"].contains(&r.unit) {
             let _ = write!(out, r#" <span class="unit">({})</span>"#, escape(r.unit));
         }
         out.push_str("</th>");
@@ -114,9 +114,9 @@ pub fn render(s: &Summary) -> String {
             ""
         },
     );
-    out.push_str(r#"<div class="fiche-grid"><section class="fiche-card"><h2>Chiffres clés</h2>"#);
+    out.push_str(r#"<section class="fiche-card"><h2>Chiffres clés</h2>"#);
     table(&mut out, &s.key_figures, "Indicateur");
-    out.push_str(r#"</section><section class="fiche-card fiche-map"><h2>Situation</h2>"#);
+    out.push_str(r#"</section><div class="fiche-grid"><section class="fiche-card fiche-map"><h2>Situation</h2>"#);
     out.push_str(&s.map_svg);
     out.push_str(r#"<ul class="fiche-legend"><li><span class="sw zone"></span>"#);
     out.push_str(&escape(&s.name));
@@ -129,16 +129,19 @@ pub fn render(s: &Summary) -> String {
             escape(label)
         );
     }
-    out.push_str("</ul></section></div>");
-    for b in &s.breakdowns {
-        let _ = write!(
-            out,
-            r#"<section class="fiche-card"><h2>{}</h2>"#,
-            escape(&b.title)
-        );
+    out.push_str(r#"</ul></section><section class="fiche-card"><h2>Répartitions</h2>"#);
+    for b in [&s.breakdowns[0], &s.breakdowns[2]] {
+        let _ = write!(out, "<h3>{}</h3>", escape(&b.title));
         table(&mut out, b, "Catégorie");
-        out.push_str("</section>");
     }
+    out.push_str("</section></div>");
+    let _ = write!(
+        out,
+        r#"<section class="fiche-card"><h2>{}</h2>"#,
+        escape(&s.breakdowns[1].title)
+    );
+    table(&mut out, &s.breakdowns[1], "Secteur");
+    out.push_str("</section>");
     out.push_str(r#"<section class="fiche-card"><h2>Évolution entre éditions</h2>"#);
     table(&mut out, &s.evolution, "Indicateur");
     let _ = write!(

@@ -231,7 +231,8 @@ const EVOLUTION_INDICATORS: [&str; 5] = [
 /// Indicators of the parts table (EPCI of a territory, communes of an EPCI).
 const PART_INDICATORS: [&str; 3] = ["ess_establishments", "ess_jobs", "ess_share_jobs"];
 
-/// Notes of every document, after the API's.
+/// Notes of every document, the API's.
+#[must_use]
 pub fn notes() -> Vec<&'static str> {
     crate::indicators::NOTES.to_vec()
 }

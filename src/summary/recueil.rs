@@ -257,6 +257,7 @@ impl Jobs {
     }
 
     /// Starts generating `edition`'s compendium in the background; returns its id.
+    #[must_use]
     pub fn start(self: &Arc<Self>, state: Context, edition: Edition) -> u64 {
         let total = state.geography.territories.len() + 2;
         let id = match self.inner.lock() {

@@ -128,18 +128,33 @@ async fn epci_pdf_shows_the_api_figures_beside_territory_and_department() {
     assert_eq!(compared, 4);
 }
 
-/// The first family of the API breakdown with a masked and one with a published jobs figure.
-fn family_rows(profile: &Value) -> (Value, Value) {
-    let rows = profile["breakdowns"]["family"].as_array().unwrap();
-    let secret = rows.iter().find(|r| r["ess_jobs"]["secret"] == true);
-    let open = rows.iter().find(|r| {
-        r["ess_jobs"]["secret"] == false && r["ess_jobs"]["value"].as_f64().unwrap_or(0.0) > 0.0
-    });
+/// Communes of the CU d'Arras in the API's public commune figures (ESS jobs): one
+/// masked, one published and not zero. Their rows are in the EPCI's communes table.
+async fn commune_rows(app: &TestApp) -> (Value, Value) {
+    let body = app
+        .get_json(
+            "/api/indicators?level=commune&indicator=ess_jobs&edition=2023",
+            200,
+        )
+        .await;
+    let ours: Vec<&Value> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["parent"]["code"] == ARRAS)
+        .collect();
+    let secret = ours.iter().find(|c| c["secret"] == true);
+    let open = ours
+        .iter()
+        .find(|c| c["secret"] == false && c["value"].as_f64().unwrap_or(0.0) > 0.0);
     (
-        secret.expect("a masked family in the fixture").clone(),
-        open.expect("a published family in the fixture").clone(),
+        (*secret.expect("a masked commune in the fixture")).clone(),
+        (*open.expect("a published commune in the fixture")).clone(),
     )
 }
+
+/// The XLSX sheet and the table title of an EPCI's communes.
+const COMMUNES: (&str, &str) = ("Communes", "Les communes de l'EPCI");
 
 fn sheet(xlsx: Vec<u8>, name: &str) -> calamine::Range<Data> {
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
@@ -157,7 +172,7 @@ fn row_of<'a>(range: &'a calamine::Range<Data>, label: &str) -> Vec<&'a Data> {
 
 #[tokio::test]
 async fn xlsx_cells_are_the_api_numbers_and_masked_cells_read_s() {
-    let app = app_with_registry(2023, 2).await;
+    let app = app_with_registry(2023, 1).await;
     let profile = profile(&app).await;
     let (status, headers, xlsx) =
         bytes(&app, &format!("/epci/{ARRAS}/fiche.xlsx?edition=2023")).await;
@@ -183,27 +198,27 @@ async fn xlsx_cells_are_the_api_numbers_and_masked_cells_read_s() {
             }
         }
     }
-    let (secret, open) = family_rows(&profile);
-    let families = sheet(xlsx, "Familles");
-    // Columns: label, establishments, employers, jobs, share.
+    let (secret, open) = commune_rows(&app).await;
+    let communes = sheet(xlsx, COMMUNES.0);
+    // Columns: name, population, establishments, jobs, share.
     assert_eq!(
-        *row_of(&families, secret["label"].as_str().unwrap())[3],
+        *row_of(&communes, secret["name"].as_str().unwrap())[3],
         Data::String("s".into())
     );
     assert_eq!(
-        *row_of(&families, open["label"].as_str().unwrap())[3],
-        Data::Float(open["ess_jobs"]["value"].as_f64().unwrap())
+        *row_of(&communes, open["name"].as_str().unwrap())[3],
+        Data::Float(open["value"].as_f64().unwrap())
     );
 }
 
 #[tokio::test]
 async fn masked_cells_read_s_in_pdf_csv_and_html_too() {
-    let app = app_with_registry(2023, 2).await;
-    let profile = profile(&app).await;
-    let (secret, open) = family_rows(&profile);
+    let app = app_with_registry(2023, 1).await;
+    let (secret, open) = commune_rows(&app).await;
+    let table = COMMUNES.1;
     let (secret_label, open_label) = (
-        secret["label"].as_str().unwrap(),
-        open["label"].as_str().unwrap(),
+        secret["name"].as_str().unwrap(),
+        open["name"].as_str().unwrap(),
     );
 
     let (_, _, pdf) = bytes(&app, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
@@ -248,13 +263,13 @@ async fn masked_cells_read_s_in_pdf_csv_and_html_too() {
                     .map(|c| c.trim_matches('"').to_owned())
                     .collect::<Vec<_>>()
             })
-            .find(|f| f[3] == "Par famille" && f[4] == label && f[5] == column)
+            .find(|f| f[3] == table && f[4] == label && f[5] == column)
             .unwrap_or_else(|| panic!("{label} / {column}"))[6]
             .clone()
     };
     let jobs = "Effectif salarié estimé de l'ESS";
     assert_eq!(find(';', secret_label, jobs, &text), "s");
-    let v = open["ess_jobs"]["value"].as_f64().unwrap();
+    let v = open["value"].as_f64().unwrap();
     assert_eq!(
         find(';', open_label, jobs, &text),
         format!("{v:.1}").replace('.', ",")
@@ -281,7 +296,12 @@ async fn masked_cells_read_s_in_pdf_csv_and_html_too() {
     let html = String::from_utf8(html).unwrap();
     let row = html
         .split("<tr>")
-        .find(|r| r.contains(&format!(">{}<", secret_label.replace('\'', "&#39;"))))
+        .find(|r| {
+            r.starts_with(&format!(
+                r#"<th scope="row">{}</th>"#,
+                secret_label.replace('\'', "&#39;")
+            ))
+        })
         .unwrap();
     assert!(
         row.contains(r#"class="num secret" title="Secret statistique">s<"#),
@@ -293,30 +313,27 @@ async fn masked_cells_read_s_in_pdf_csv_and_html_too() {
 
 #[tokio::test]
 async fn a_staff_session_does_not_unmask_a_document() {
-    let app = app_with_registry(2023, 2).await;
-    let (secret, _) = family_rows(&profile(&app).await);
+    let app = app_with_registry(2023, 1).await;
+    let (secret, _) = commune_rows(&app).await;
     app.add_user("admin", "admin", &[]).await;
     let session = app.login("admin").await;
     let staff_profile = app
         .call(
             reqwest::Method::GET,
-            &format!("/api/zones/epci/{ARRAS}/profile?edition=2023"),
+            "/api/indicators?level=commune&indicator=ess_jobs&edition=2023",
             Some(&session),
             None,
         )
         .await
         .1;
-    let label = secret["label"].as_str().unwrap();
-    let unmasked = staff_profile["breakdowns"]["family"]
+    let label = secret["name"].as_str().unwrap();
+    let unmasked = staff_profile["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["label"] == label)
+        .find(|r| r["code"] == secret["code"])
         .unwrap();
-    assert_eq!(
-        unmasked["ess_jobs"]["restricted"], true,
-        "staff see it in the API"
-    );
+    assert_eq!(unmasked["restricted"], true, "staff see it in the API");
     let xlsx = app
         .request(
             reqwest::Method::GET,
@@ -331,7 +348,7 @@ async fn a_staff_session_does_not_unmask_a_document() {
         .unwrap()
         .to_vec();
     assert_eq!(
-        *row_of(&sheet(xlsx, "Familles"), label)[3],
+        *row_of(&sheet(xlsx, COMMUNES.0), label)[3],
         Data::String("s".into())
     );
 }
