@@ -73,9 +73,15 @@ fn number(what: &str, s: &str) -> Result<u64, ApiError> {
 async fn tile(
     State(state): State<AppState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
-    Query(params): Query<TileParams>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    // Most tile requests carry no query string: skip the parser then.
+    let params = if uri.query().is_some() {
+        axum::extract::Query::<TileParams>::try_from_uri(&uri)?.0
+    } else {
+        TileParams::default()
+    };
     let layer = TileLayer::parse(&layer)?;
     let Some(y) = y.strip_suffix(".mvt") else {
         return Err(ApiError::NotFound("tile format", y));
@@ -105,7 +111,7 @@ async fn tile(
     let current = params
         .v
         .as_deref()
-        .is_some_and(|v| v == state.tiles.version(layer));
+        .is_some_and(|v| state.tiles.is_current(layer, v));
     let cache_control = HeaderValue::from_static(if current {
         "public, max-age=604800, immutable"
     } else {
@@ -118,7 +124,7 @@ async fn tile(
         )
             .into_response());
     }
-    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let etag = body.etag_header.clone();
     let not_modified = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

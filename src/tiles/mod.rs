@@ -300,13 +300,19 @@ pub struct TileBody {
     gzip: OnceLock<Bytes>,
     /// Strong ETag, quoted.
     pub etag: String,
+    /// The same, ready for the response header.
+    pub etag_header: axum::http::HeaderValue,
 }
 
 impl TileBody {
     fn new(raw: Vec<u8>) -> Self {
         let hex = format!("{:x}", Sha256::digest(&raw));
+        let etag = format!("\"{}\"", &hex[..16]);
         Self {
-            etag: format!("\"{}\"", &hex[..16]),
+            // Hex digits and quotes are always a valid header value.
+            etag_header: axum::http::HeaderValue::from_str(&etag)
+                .unwrap_or(axum::http::HeaderValue::from_static("\"\"")),
+            etag,
             raw: raw.into(),
             gzip: OnceLock::new(),
         }
@@ -427,6 +433,21 @@ impl TileService {
         Ok(true)
     }
 
+    /// Whether `token` is the current version token of `layer` (no allocation: this
+    /// runs on every tile request).
+    #[must_use]
+    pub fn is_current(&self, layer: TileLayer, token: &str) -> bool {
+        if layer == TileLayer::Organisations {
+            self.data
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .version
+                == token
+        } else {
+            self.boundary_version == token
+        }
+    }
+
     /// The version token of `layer`'s tiles, for cache-busting URLs.
     #[must_use]
     pub fn version(&self, layer: TileLayer) -> String {
@@ -490,6 +511,11 @@ impl TileService {
                 tile: t,
             },
         };
+        // Hits take the plain lookup; a miss takes a guard so that concurrent
+        // requests for the same tile wait for one computation.
+        if let Some(body) = self.cache.get(&key) {
+            return Ok(body);
+        }
         let guard = match self.cache.get_value_or_guard_async(&key).await {
             Ok(body) => return Ok(body),
             Err(guard) => guard,
