@@ -42,7 +42,7 @@ use state::AppState;
 /// A started application: listener bound, state ready, not yet serving.
 pub struct App {
     listener: TcpListener,
-    router: axum::Router,
+    router: api::tiles::FastTiles,
     db: Db,
     geography: Arc<Geography>,
 }
@@ -65,9 +65,10 @@ impl App {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn serve(self) -> anyhow::Result<()> {
         // The client address feeds login throttling.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let service =
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(self.router);
         // No Nagle delay: responses are small and written whole.
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
@@ -442,7 +443,8 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             }
         });
     }
-    let router = api::build_router(state, &cfg.web_dir);
+    let tiles = std::sync::Arc::clone(&state.tiles);
+    let router = api::tiles::FastTiles::new(tiles, api::build_router(state, &cfg.web_dir));
     let listener = TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

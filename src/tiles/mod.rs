@@ -544,6 +544,21 @@ impl TileService {
         Ok(body)
     }
 
+    /// The cached tile `t` of a boundary layer, if any (no computation: the fast path).
+    #[must_use]
+    pub fn cached_boundary(&self, layer: TileLayer, t: TileId) -> Option<Arc<TileBody>> {
+        if layer == TileLayer::Organisations {
+            return None;
+        }
+        self.cache.get(&TileKey {
+            layer,
+            edition: 0,
+            generation: 0,
+            family: None,
+            tile: t,
+        })
+    }
+
     /// Encodes a tile without the cache (export).
     pub async fn encode_uncached(
         &self,
