@@ -21,7 +21,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::error::{ApiError, Path, Query};
-use super::layers::accepts_gzip;
+use super::layers::{accepts_gzip, holds_etag};
 use crate::ess::perimeter::Family;
 use crate::state::AppState;
 use crate::tiles::{TileBody, TileError, TileId, TileLayer, TileService, style};
@@ -135,15 +135,7 @@ fn tile_response(body: &TileBody, current: bool, headers: &HeaderMap) -> Respons
         )
             .into_response();
     }
-    let not_modified = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|e| {
-            let e = e.trim();
-            e == "*" || e.trim_start_matches("W/") == body.etag
-        });
+    let not_modified = holds_etag(headers, &body.etag);
     let common = [
         (header::ETAG, body.etag_header.clone()),
         (header::CACHE_CONTROL, cache_control),

@@ -30,7 +30,6 @@ pub mod style;
 pub mod topology;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -306,8 +305,7 @@ pub struct TileBody {
 
 impl TileBody {
     fn new(raw: Vec<u8>) -> Self {
-        let hex = format!("{:x}", Sha256::digest(&raw));
-        let etag = format!("\"{}\"", &hex[..16]);
+        let etag = crate::layers::etag_of(&raw);
         Self {
             // Hex digits and quotes are always a valid header value.
             etag_header: axum::http::HeaderValue::from_str(&etag)
@@ -320,21 +318,9 @@ impl TileBody {
 
     /// The gzip form, compressed once on first use and kept.
     pub fn gzip(&self) -> &Bytes {
-        self.gzip.get_or_init(|| gzip(&self.raw).into())
+        self.gzip
+            .get_or_init(|| crate::layers::gzip(&self.raw).into())
     }
-}
-
-/// gzip at level 6 (writing into a `Vec` cannot fail).
-#[must_use]
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 64),
-        flate2::Compression::new(6),
-    );
-    encoder
-        .write_all(data)
-        .and_then(|()| encoder.finish())
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
