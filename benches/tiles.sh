@@ -23,9 +23,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BENCH_SRC="${BENCH_SRC:-/work/shared/bench}"
+# Before env.sh, which would default it to the shared results directory.
+export RESULTS_DIR="${RESULTS_DIR:-${BENCH_DIR:-/tmp/perf}/results/tiles-$(date +%Y%m%d-%H%M%S)}"
 # shellcheck source=/dev/null
 . "$BENCH_SRC/env.sh"
-RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results/tiles-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$RESULTS_DIR" "$BENCH_DIR/logs"
 DURATION="${DURATION:-10}"; CONNS="${CONNS:-16}"; ROUNDS="${ROUNDS:-3}"; POINTS="${POINTS:-1000000}"
 BIN="${1:-$ROOT/target/release/ess-atlas}"

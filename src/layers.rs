@@ -25,20 +25,32 @@ pub struct PreparedBody {
 impl PreparedBody {
     #[must_use]
     pub fn new(raw: Vec<u8>) -> Self {
-        let hex = format!("{:x}", Sha256::digest(&raw));
-        let etag = format!("\"{}\"", &hex[..16]);
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-        // Writing into a Vec cannot fail.
-        let gzip = encoder
-            .write_all(&raw)
-            .and_then(|()| encoder.finish())
-            .unwrap_or_default();
         Self {
+            etag: etag_of(&raw),
+            gzip: gzip(&raw).into(),
             raw: raw.into(),
-            gzip: gzip.into(),
-            etag,
         }
     }
+}
+
+/// A strong, quoted ETag for `content`: the first 64 bits of its SHA-256.
+#[must_use]
+pub fn etag_of(content: &[u8]) -> String {
+    let hex = format!("{:x}", Sha256::digest(content));
+    format!("\"{}\"", &hex[..16])
+}
+
+/// gzip at level 6 (writing into a `Vec` cannot fail).
+#[must_use]
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        flate2::Compression::new(6),
+    );
+    encoder
+        .write_all(data)
+        .and_then(|()| encoder.finish())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone)]

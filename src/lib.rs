@@ -43,7 +43,7 @@ use state::AppState;
 /// A started application: listener bound, state ready, not yet serving.
 pub struct App {
     listener: TcpListener,
-    router: axum::Router,
+    router: api::tiles::FastTiles,
     db: Db,
     geography: Arc<Geography>,
 }
@@ -66,10 +66,17 @@ impl App {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn serve(self) -> anyhow::Result<()> {
         // The client address feeds login throttling.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let service =
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(self.router);
+        // No Nagle delay: responses are small and written whole.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY: {e}");
+            }
+        });
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server failed")
@@ -438,7 +445,8 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             }
         });
     }
-    let router = api::build_router(state, &cfg.web_dir);
+    let tiles = std::sync::Arc::clone(&state.tiles);
+    let router = api::tiles::FastTiles::new(tiles, api::build_router(state, &cfg.web_dir));
     let listener = TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

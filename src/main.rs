@@ -2,6 +2,12 @@
 
 use clap::Parser;
 
+// mimalloc rather than glibc's malloc: a cached tile costs a handful of small
+// allocations (routing, headers), and glibc's spent ~10 % of a loaded server in
+// malloc/free/consolidate (perf, `benches/tiles.sh`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     ess_atlas::telemetry::init(std::io::stderr);

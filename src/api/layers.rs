@@ -48,6 +48,19 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
+/// Whether the request's `If-None-Match` names `etag` (or `*`).
+pub(crate) fn holds_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let t = t.trim();
+            t == "*" || t.trim_start_matches("W/") == etag
+        })
+}
+
 /// Answers a prepared body: 304 when the client holds the same ETag, else the body,
 /// gzip-encoded when accepted.
 pub fn prepared_response(
@@ -65,16 +78,7 @@ pub fn prepared_response(
             HeaderValue::from_static("public, no-cache"),
         ),
     ];
-    let matches = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == body.etag
-        });
-    if matches {
+    if holds_etag(headers, &body.etag) {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
     let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(content_type));

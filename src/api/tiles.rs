@@ -9,18 +9,22 @@
 //! the compression and tracing layers: a cached tile is answered with no work beyond
 //! a cache lookup.
 
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::error::{ApiError, Path, Query};
-use super::layers::accepts_gzip;
+use super::layers::{accepts_gzip, holds_etag};
 use crate::ess::perimeter::Family;
 use crate::state::AppState;
-use crate::tiles::{TileError, TileId, TileLayer, style};
+use crate::tiles::{TileBody, TileError, TileId, TileLayer, TileService, style};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,9 +77,15 @@ fn number(what: &str, s: &str) -> Result<u64, ApiError> {
 async fn tile(
     State(state): State<AppState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
-    Query(params): Query<TileParams>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    // Most tile requests carry no query string: skip the parser then.
+    let params = if uri.query().is_some() {
+        axum::extract::Query::<TileParams>::try_from_uri(&uri)?.0
+    } else {
+        TileParams::default()
+    };
     let layer = TileLayer::parse(&layer)?;
     let Some(y) = y.strip_suffix(".mvt") else {
         return Err(ApiError::NotFound("tile format", y));
@@ -105,55 +115,121 @@ async fn tile(
     let current = params
         .v
         .as_deref()
-        .is_some_and(|v| v == state.tiles.version(layer));
+        .is_some_and(|v| state.tiles.is_current(layer, v));
+    Ok(tile_response(&body, current, &headers))
+}
+
+/// The response for `body`: 204 when empty, 304 when the client holds it, else the
+/// tile, gzip-encoded when accepted. `current`: requested with the current version
+/// token, so immutable.
+fn tile_response(body: &TileBody, current: bool, headers: &HeaderMap) -> Response {
     let cache_control = HeaderValue::from_static(if current {
         "public, max-age=604800, immutable"
     } else {
         "public, no-cache"
     });
     if body.raw.is_empty() {
-        return Ok((
+        return (
             StatusCode::NO_CONTENT,
             [(header::CACHE_CONTROL, cache_control)],
         )
-            .into_response());
+            .into_response();
     }
-    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
-    let not_modified = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|e| {
-            let e = e.trim();
-            e == "*" || e.trim_start_matches("W/") == body.etag
-        });
+    let not_modified = holds_etag(headers, &body.etag);
     let common = [
-        (header::ETAG, etag),
+        (header::ETAG, body.etag_header.clone()),
         (header::CACHE_CONTROL, cache_control),
         (header::VARY, HeaderValue::from_static("Accept-Encoding")),
     ];
     if not_modified {
-        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+        return (StatusCode::NOT_MODIFIED, common).into_response();
     }
     let content_type = (
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
     );
-    Ok(if accepts_gzip(&headers) {
-        let gzip = body.gzip().clone();
+    if accepts_gzip(headers) {
         (
             common,
             [
                 content_type,
                 (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
             ],
-            gzip,
+            body.gzip().clone(),
         )
             .into_response()
     } else {
         (common, [content_type], body.raw.clone()).into_response()
-    })
+    }
+}
+
+/// The application with a fast path for cached tiles in front of its router.
+///
+/// A cached boundary tile requested without a query string is answered before
+/// routing: no route matching, path parameters or extractors, which are most of what
+/// such a request costs in the framework. Anything else (a miss, organisations, a
+/// query, an unusual path) goes to the router, which answers the same way.
+#[derive(Clone)]
+pub struct FastTiles {
+    tiles: Arc<TileService>,
+    inner: Router,
+}
+
+impl FastTiles {
+    #[must_use]
+    pub fn new(tiles: Arc<TileService>, inner: Router) -> Self {
+        Self { tiles, inner }
+    }
+
+    fn cached(&self, req: &Request) -> Option<Response> {
+        if req.method() != Method::GET || req.uri().query().is_some() {
+            return None;
+        }
+        let mut parts = req.uri().path().strip_prefix("/tiles/")?.split('/');
+        let (layer, z, x, y) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let layer = TileLayer::parse(layer).ok()?;
+        let y = y.strip_suffix(".mvt")?;
+        let t = TileId::new(z.parse().ok()?, x.parse().ok()?, y.parse().ok()?).ok()?;
+        let body = self.tiles.cached_boundary(layer, t)?;
+        Some(tile_response(&body, false, req.headers()))
+    }
+}
+
+impl tower::Service<Request> for FastTiles {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = FastFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        match self.cached(&req) {
+            Some(response) => FastFuture::Ready(Some(response)),
+            None => FastFuture::Routed(tower::ServiceExt::oneshot(self.inner.clone(), req)),
+        }
+    }
+}
+
+/// The future of [`FastTiles`]: a ready response, or the router's.
+pub enum FastFuture {
+    Ready(Option<Response>),
+    Routed(tower::util::Oneshot<Router, Request>),
+}
+
+impl std::future::Future for FastFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Self::Ready(response) => Poll::Ready(Ok(response.take().unwrap_or_default())),
+            Self::Routed(future) => std::pin::Pin::new(future).poll(cx),
+        }
+    }
 }
 
 /// `scheme://host` of the request, as the client reached us (behind a proxy,

@@ -30,7 +30,6 @@ pub mod style;
 pub mod topology;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -300,13 +299,18 @@ pub struct TileBody {
     gzip: OnceLock<Bytes>,
     /// Strong ETag, quoted.
     pub etag: String,
+    /// The same, ready for the response header.
+    pub etag_header: axum::http::HeaderValue,
 }
 
 impl TileBody {
     fn new(raw: Vec<u8>) -> Self {
-        let hex = format!("{:x}", Sha256::digest(&raw));
+        let etag = crate::layers::etag_of(&raw);
         Self {
-            etag: format!("\"{}\"", &hex[..16]),
+            // Hex digits and quotes are always a valid header value.
+            etag_header: axum::http::HeaderValue::from_str(&etag)
+                .unwrap_or(axum::http::HeaderValue::from_static("\"\"")),
+            etag,
             raw: raw.into(),
             gzip: OnceLock::new(),
         }
@@ -314,21 +318,9 @@ impl TileBody {
 
     /// The gzip form, compressed once on first use and kept.
     pub fn gzip(&self) -> &Bytes {
-        self.gzip.get_or_init(|| gzip(&self.raw).into())
+        self.gzip
+            .get_or_init(|| crate::layers::gzip(&self.raw).into())
     }
-}
-
-/// gzip at level 6 (writing into a `Vec` cannot fail).
-#[must_use]
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 64),
-        flate2::Compression::new(6),
-    );
-    encoder
-        .write_all(data)
-        .and_then(|()| encoder.finish())
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -427,6 +419,21 @@ impl TileService {
         Ok(true)
     }
 
+    /// Whether `token` is the current version token of `layer` (no allocation: this
+    /// runs on every tile request).
+    #[must_use]
+    pub fn is_current(&self, layer: TileLayer, token: &str) -> bool {
+        if layer == TileLayer::Organisations {
+            self.data
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .version
+                == token
+        } else {
+            self.boundary_version == token
+        }
+    }
+
     /// The version token of `layer`'s tiles, for cache-busting URLs.
     #[must_use]
     pub fn version(&self, layer: TileLayer) -> String {
@@ -490,6 +497,11 @@ impl TileService {
                 tile: t,
             },
         };
+        // Hits take the plain lookup; a miss takes a guard so that concurrent
+        // requests for the same tile wait for one computation.
+        if let Some(body) = self.cache.get(&key) {
+            return Ok(body);
+        }
         let guard = match self.cache.get_value_or_guard_async(&key).await {
             Ok(body) => return Ok(body),
             Err(guard) => guard,
@@ -516,6 +528,21 @@ impl TileService {
         let body = Arc::new(TileBody::new(raw));
         let _ = guard.insert(Arc::clone(&body));
         Ok(body)
+    }
+
+    /// The cached tile `t` of a boundary layer, if any (no computation: the fast path).
+    #[must_use]
+    pub fn cached_boundary(&self, layer: TileLayer, t: TileId) -> Option<Arc<TileBody>> {
+        if layer == TileLayer::Organisations {
+            return None;
+        }
+        self.cache.get(&TileKey {
+            layer,
+            edition: 0,
+            generation: 0,
+            family: None,
+            tile: t,
+        })
     }
 
     /// Encodes a tile without the cache (export).

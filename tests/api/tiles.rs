@@ -369,9 +369,32 @@ async fn tiles_are_compressed_cached_and_revalidated() {
         .await
         .unwrap();
     assert_eq!(not_modified.status(), 304);
-    // Without the version token, clients must revalidate.
+    // Without the version token, clients must revalidate. The tile is cached now, so
+    // these requests take the fast path in front of the router: same answers.
     let r = app.get("/tiles/communes/8/129/86.mvt").await;
     assert_eq!(r.headers()["cache-control"], "public, no-cache");
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(r.bytes().await.unwrap(), raw);
+    let fast_gz = app
+        .http
+        .get(format!("{}/tiles/communes/8/129/86.mvt", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fast_gz.headers()["content-encoding"], "gzip");
+    assert_eq!(fast_gz.bytes().await.unwrap(), compressed);
+    let fast_304 = app
+        .http
+        .get(format!("{}/tiles/communes/8/129/86.mvt", app.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fast_304.status(), 304);
+    // A cached tile of the open sea stays a 204.
+    assert_eq!(app.get("/tiles/communes/6/0/0.mvt").await.status(), 204);
+    assert_eq!(app.get("/tiles/communes/6/0/0.mvt").await.status(), 204);
 }
 
 #[tokio::test]
