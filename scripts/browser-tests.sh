@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
-cargo build --bin ess-atlas "${features[@]}"
+# --all-targets: the same feature set as `cargo test --all-targets` (dev-dependencies turn on
+# features of shared crates), so that after the tests this is a no-op, not a second build.
+cargo build --all-targets "${features[@]}"
 tmp=$(mktemp -d)
 db="sqlite://$tmp/browser.db?mode=rwc"
 # Two staff accounts for tests/browser/portraits.test.mjs, with passwords of this run only.

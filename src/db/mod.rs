@@ -19,7 +19,7 @@ pub use portraits::{
     PlanFilter, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
 };
 pub use registry::{Edition, StoredReport};
-pub use subsidies::{SubsidyRecord, SubsidyTally};
+pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -29,6 +29,17 @@ pub struct SubsidyRecord {
     pub note: Option<String>,
 }
 
+/// An ESS subsidy line where it lands (SCDL files are public: names and amounts are
+/// open data).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EssGrant {
+    pub beneficiary_name: String,
+    pub code_insee: String,
+    pub family: Option<String>,
+    pub granted: f64,
+    pub object: Option<String>,
+}
+
 /// Lines and euros per status and match method.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubsidyTally {
@@ -179,6 +190,18 @@ impl Db {
             query = query.bind(*s);
         }
         Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The ESS lines of an edition as public summaries list them: beneficiary, commune
+    /// of the establishment the line is attributed to, family, amount received and object.
+    pub async fn ess_grants(&self, year: i64) -> Result<Vec<EssGrant>> {
+        Ok(sqlx::query_as(
+            "SELECT beneficiary_name, code_insee, family, granted, object FROM subsidies \
+             WHERE edition = $1 AND status = 'ess' AND code_insee IS NOT NULL ORDER BY line",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Lines and euros of an edition per status and match method.

@@ -67,6 +67,18 @@ impl Family {
         }
     }
 
+    /// French label, singular (« Association »), for one organisation.
+    #[must_use]
+    pub fn singular(self) -> &'static str {
+        match self {
+            Family::Association => "Association",
+            Family::Cooperative => "Coopérative",
+            Family::Mutuelle => "Mutuelle",
+            Family::Fondation => "Fondation",
+            Family::SocieteCommercialeEss => "Société commerciale de l'ESS",
+        }
+    }
+
     /// Whether the family counts in totals compared with INSEE/CRESS figures (the four
     /// historical families do; ESS commercial companies do not).
     #[must_use]

@@ -71,6 +71,36 @@ pub fn render(summary: &Summary, dialect: Dialect) -> Result<Vec<u8>> {
             }
         }
     }
+    // The Département's subsidies by beneficiary (public data: never « s »).
+    let g = &summary.grants;
+    let title = "Subventions du Département à l'ESS";
+    let listed = g
+        .beneficiaries
+        .iter()
+        .map(|b| (format!("{} ({})", b.name, b.commune), b.granted));
+    let others = (g.others > 0).then(|| {
+        (
+            format!("Autres bénéficiaires ({})", g.others),
+            g.others_value,
+        )
+    });
+    let total = summary
+        .subsidies_available
+        .then(|| ("Total ESS de la zone".to_owned(), g.total_value));
+    for (label, amount) in listed.chain(others).chain(total) {
+        w.write_record([
+            summary.code.as_str(),
+            &summary.name,
+            &edition,
+            title,
+            &label,
+            "Montant attribué",
+            &number(dialect, amount, 2),
+            "€",
+            "non",
+        ])
+        .map_err(error)?;
+    }
     w.into_inner().map_err(|e| SummaryError::Render {
         format: "CSV",
         message: e.to_string(),

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Summary, Table, ZoneKind};
+use super::{Grants, Summary, Table, ZoneKind};
 
 /// Escapes text for HTML content and attribute values.
 #[must_use]
@@ -56,6 +56,57 @@ fn table(out: &mut String, t: &Table, first_header: &str) {
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table>");
+}
+
+fn grants(out: &mut String, s: &Summary) {
+    out.push_str(
+        r#"<section class="fiche-card" data-testid="fiche-subventions"><h2>Subventions du Département à l'ESS</h2>"#,
+    );
+    let g: &Grants = &s.grants;
+    if !s.subsidies_available {
+        out.push_str(r#"<p class="muted">Pas encore publiées pour cette édition.</p>"#);
+    } else if g.count == 0 {
+        out.push_str(
+            r#"<p class="muted">Aucune subvention à une structure de l'ESS de la zone dans le fichier de cette édition.</p>"#,
+        );
+    } else {
+        let _ = write!(
+            out,
+            "<p><strong>{}</strong> à {} bénéficiaire{} de l'ESS{}.</p>",
+            escape(&g.total_text),
+            g.count,
+            if g.count > 1 { "s" } else { "" },
+            if g.others > 0 {
+                format!(" ; les {} premiers ci-dessous", g.beneficiaries.len())
+            } else {
+                String::new()
+            }
+        );
+        out.push_str(
+            r#"<table class="fiche-table" data-table="beneficiaires"><thead><tr><th scope="col">Bénéficiaire</th><th scope="col">Commune</th><th scope="col">Famille</th><th scope="col">Objet</th><th scope="col" class="num">Montant</th></tr></thead><tbody>"#,
+        );
+        for b in &g.beneficiaries {
+            let _ = write!(
+                out,
+                r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td class="small">{}</td><td class="num">{}</td></tr>"#,
+                escape(&b.name),
+                escape(&b.commune),
+                escape(&b.family),
+                escape(&b.objects),
+                escape(&b.granted_text)
+            );
+        }
+        if g.others > 0 {
+            let _ = write!(
+                out,
+                r#"<tr><th scope="row" colspan="4">Autres bénéficiaires ({})</th><td class="num">{}</td></tr>"#,
+                g.others,
+                escape(&g.others_text)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
 }
 
 /// The whole page.
@@ -150,8 +201,10 @@ pub fn render(s: &Summary) -> String {
         escape(&s.parts.title)
     );
     table(&mut out, &s.parts, "Zone");
+    out.push_str("</section>");
+    grants(&mut out, s);
     out.push_str(
-        r#"</section><section class="fiche-card" data-testid="fiche-plan"><h2>Orientations et actions</h2>"#,
+        r#"<section class="fiche-card" data-testid="fiche-plan"><h2>Orientations et actions</h2>"#,
     );
     if s.orientations.is_empty() {
         out.push_str(r#"<p class="muted">Aucune orientation publiée pour cette édition.</p>"#);

@@ -168,6 +168,112 @@ pub struct Method {
     pub source: &'static str,
 }
 
+/// How many beneficiaries of the Département's subsidies a document lists by name.
+pub const LISTED_BENEFICIARIES: usize = 15;
+
+/// The Département's subsidies to the zone's ESS establishments, by beneficiary
+/// (SCDL files are open data: names and amounts are public, nothing is masked).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Grants {
+    /// Largest first, at most [`LISTED_BENEFICIARIES`].
+    pub beneficiaries: Vec<Beneficiary>,
+    /// Beneficiaries of the zone in all.
+    pub count: usize,
+    /// Those not listed, and what they received.
+    pub others: usize,
+    pub others_value: f64,
+    pub others_text: String,
+    /// Every ESS line of the zone: equals the `ess_subsidies` indicator.
+    pub total_value: f64,
+    pub total_text: String,
+}
+
+/// One beneficiary: its lines in the file added up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Beneficiary {
+    pub name: String,
+    pub commune: String,
+    pub family: String,
+    pub lines: usize,
+    pub granted: f64,
+    /// `12 345 €`, to the euro.
+    pub granted_text: String,
+    /// The lines' distinct objects, shortened.
+    pub objects: String,
+}
+
+fn euros(v: f64) -> String {
+    format!("{}\u{a0}€", format::fr_number(v, 0))
+}
+
+/// Groups the ESS lines landing in `in_zone` communes by beneficiary and commune.
+fn grants(
+    g: &Geography,
+    lines: Vec<crate::db::EssGrant>,
+    in_zone: impl Fn(usize) -> bool,
+) -> Grants {
+    let mut by: std::collections::BTreeMap<(String, String), Beneficiary> = Default::default();
+    for l in lines {
+        let Some(position) = g.commune_position(&l.code_insee).filter(|&p| in_zone(p)) else {
+            continue;
+        };
+        let b = by
+            .entry((l.beneficiary_name.clone(), l.code_insee.clone()))
+            .or_insert_with(|| Beneficiary {
+                name: l.beneficiary_name.clone(),
+                commune: g.communes[position].zone.name.clone(),
+                family: l
+                    .family
+                    .as_deref()
+                    .and_then(Family::from_id)
+                    .map_or("", Family::singular)
+                    .to_owned(),
+                lines: 0,
+                granted: 0.0,
+                granted_text: String::new(),
+                objects: String::new(),
+            });
+        b.lines += 1;
+        b.granted += l.granted;
+        if let Some(object) = l.object.filter(|o| !o.trim().is_empty())
+            && !b.objects.split(" ; ").any(|o| o == object.trim())
+        {
+            if !b.objects.is_empty() {
+                b.objects.push_str(" ; ");
+            }
+            b.objects.push_str(object.trim());
+        }
+    }
+    let mut all: Vec<Beneficiary> = by.into_values().collect();
+    // Cents: sums of two-decimal amounts, rounded so that totals match the indicator's.
+    let cents = |v: f64| (v * 100.0).round() / 100.0;
+    for b in &mut all {
+        b.granted = cents(b.granted);
+        b.granted_text = euros(b.granted);
+        if b.objects.chars().count() > 90 {
+            b.objects = b.objects.chars().take(89).collect::<String>() + "…";
+        }
+    }
+    all.sort_by(|a, b| {
+        b.granted
+            .total_cmp(&a.granted)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let total_value = cents(all.iter().map(|b| b.granted).sum());
+    let count = all.len();
+    let listed: Vec<Beneficiary> = all.drain(..count.min(LISTED_BENEFICIARIES)).collect();
+    let others_value = cents(all.iter().map(|b| b.granted).sum());
+    Grants {
+        beneficiaries: listed,
+        count,
+        others: all.len(),
+        others_value,
+        others_text: euros(others_value),
+        total_value,
+        total_text: euros(total_value),
+    }
+}
+
 /// Everything a document of one zone shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -194,6 +300,8 @@ pub struct Summary {
     pub parts: Table,
     pub orientations: Vec<OrientationItem>,
     pub subsidies_available: bool,
+    /// Beneficiaries of the Département's subsidies in the zone.
+    pub grants: Grants,
     /// The zone in its surroundings, SVG.
     pub map_svg: String,
     pub map_legend: Vec<(String, String)>,
@@ -541,6 +649,13 @@ pub async fn build(
 
     let orientations = plan_items(state, kind, code, territory_position, edition.year).await?;
     let subsidies_available = !state.db.subsidy_tallies(edition.year).await?.is_empty();
+    let grants = grants(g, state.db.ess_grants(edition.year).await?, |c| {
+        let commune = &g.communes[c];
+        match kind {
+            ZoneKind::Territory => commune.territory == position,
+            ZoneKind::Epci => commune.epci == position,
+        }
+    });
 
     let points = state
         .db
@@ -567,6 +682,7 @@ pub async fn build(
         parts,
         orientations,
         subsidies_available,
+        grants,
         map_svg: rendered.svg,
         map_legend: rendered.legend,
         methods: CATALOGUE

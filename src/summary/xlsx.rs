@@ -100,6 +100,68 @@ fn table_sheet(
     Ok(())
 }
 
+/// The beneficiaries of the Département's subsidies in the zone, one line each.
+fn grants_sheet(
+    sheet: &mut Worksheet,
+    summary: &Summary,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let g = &summary.grants;
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!(
+            "Subventions du Département à l'ESS – {} (édition {})",
+            summary.name, summary.edition
+        ),
+        &styles.title,
+    )?;
+    let headers = [
+        "Bénéficiaire",
+        "Commune",
+        "Famille",
+        "Objet",
+        "Lignes",
+        "Montant (€)",
+    ];
+    for (c, (name, width)) in headers.iter().zip([44, 24, 22, 60, 8, 16]).enumerate() {
+        let col = c as u16;
+        sheet.write_string_with_format(1, col, *name, &styles.header)?;
+        sheet.set_column_width(col, width)?;
+    }
+    let euros = Format::new().set_num_format("#,##0.00\" €\"");
+    let mut line = 2;
+    if !summary.subsidies_available {
+        sheet.write_string_with_format(
+            line,
+            0,
+            "Pas encore publiées pour cette édition.",
+            &styles.note,
+        )?;
+    }
+    for b in &g.beneficiaries {
+        sheet.write_string_with_format(line, 0, &b.name, &styles.label)?;
+        sheet.write_string(line, 1, &b.commune)?;
+        sheet.write_string(line, 2, &b.family)?;
+        sheet.write_string_with_format(line, 3, &b.objects, &styles.note)?;
+        sheet.write_number(line, 4, b.lines as f64)?;
+        sheet.write_number_with_format(line, 5, b.granted, &euros)?;
+        line += 1;
+    }
+    if g.others > 0 {
+        sheet.write_string(line, 0, format!("Autres bénéficiaires ({})", g.others))?;
+        sheet.write_number_with_format(line, 5, g.others_value, &euros)?;
+        line += 1;
+    }
+    if summary.subsidies_available {
+        let bold = Format::new().set_bold();
+        sheet.write_string_with_format(line, 0, "Total ESS de la zone", &bold)?;
+        sheet.write_number_with_format(line, 5, g.total_value, &euros.clone().set_bold())?;
+    }
+    sheet.set_freeze_panes(2, 1)?;
+    Ok(())
+}
+
 fn build(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
@@ -125,6 +187,9 @@ fn build(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
         sheet.set_name(name)?;
         table_sheet(sheet, summary, table, &styles)?;
     }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Subventions")?;
+    grants_sheet(sheet, summary, &styles)?;
     let sheet = workbook.add_worksheet();
     sheet.set_name("Sources et méthodes")?;
     sheet.set_column_width(0, 40)?;

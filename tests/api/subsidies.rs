@@ -153,7 +153,8 @@ fn scdl_file(dir: &Path) -> PathBuf {
     path
 }
 
-async fn imported() -> (TestApp, ImportReport, tempfile::TempDir) {
+/// The registry above with the SCDL file above imported for 2023.
+pub async fn imported() -> (TestApp, ImportReport, tempfile::TempDir) {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     registry(&app, dir.path()).await;

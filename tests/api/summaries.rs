@@ -415,6 +415,38 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
     assert_eq!(status, 401);
     app.add_user("claire", "charge_de_mission", &[]).await;
     let session = app.login("claire").await;
+    // Arrageois' portrait is published; a draft for Artois must stay out.
+    let portrait = |territory: &str, text: &str| json!({"jeux_acteurs": format!("Acteurs {territory} : {text}"), "dynamiques_projets": "Projets en cours."});
+    for (territory, text) in [
+        ("ARR", "tiers-lieu de Bapaume"),
+        ("ART", "brouillon secret"),
+    ] {
+        let (status, body) = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/api/portraits/{territory}/2023"),
+                Some(&session),
+                Some(portrait(territory, text)),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for step in [
+        json!({"to": "soumis"}),
+        json!({"to": "valide", "decision_ref": "CT-ARR-2023-04"}),
+        json!({"to": "adopte", "decision_ref": "AD-2023-117"}),
+        json!({"to": "publie"}),
+    ] {
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/portraits/ARR/2023/transitions",
+                Some(&session),
+                Some(step),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
     let (status, _) = app
         .call(
             reqwest::Method::POST,
@@ -471,10 +503,88 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
     for t in &app.geography.territories {
         assert!(text.contains(&t.zone.name), "{}", t.zone.name);
     }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Acteurs ARR : tiers-lieu de Bapaume"),
+        "the published portrait is in the compendium"
+    );
+    assert!(!flat.contains("brouillon secret"), "a draft is not");
     assert_eq!(
         text.matches("Portrait non publié pour cette édition")
             .count(),
-        app.geography.territories.len(),
-        "no portrait is published in this fixture"
+        app.geography.territories.len() - 1,
+        "every other territory says its portrait is not published"
     );
+}
+
+#[tokio::test]
+async fn the_epci_pack_lists_the_departments_subsidies_adding_up_to_the_indicator() {
+    let (app, _report, _dir) = crate::subsidies::imported().await;
+    let body = app
+        .get_json(
+            "/api/indicators?level=epci&indicator=ess_subsidies&edition=2023",
+            200,
+        )
+        .await;
+    let api_total = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == ARRAS)
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    // The fixture's ASSO ARRAS lines attributed to its siège in Arras: 5 000 + 1 500 €.
+    assert!((api_total - 6_500.0).abs() < 0.005, "{body}");
+
+    let (status, _, xlsx) = bytes(&app, &format!("/epci/{ARRAS}/fiche.xlsx?edition=2023")).await;
+    assert_eq!(status, 200);
+    let grants = sheet(xlsx, "Subventions");
+    // Columns: beneficiary, commune, family, object, lines, amount.
+    let asso = row_of(&grants, "ASSO ARRAS");
+    assert_eq!(*asso[1], Data::String("Arras".into()));
+    assert_eq!(*asso[2], Data::String("Association".into()));
+    assert_eq!(*asso[4], Data::Float(2.0));
+    assert_eq!(*asso[5], Data::Float(6_500.0));
+    let total = row_of(&grants, "Total ESS de la zone");
+    assert_eq!(*total[5], Data::Float(api_total));
+    let listed: f64 = grants
+        .rows()
+        .skip(2)
+        .filter(|r| !r[0].to_string().starts_with("Total"))
+        .filter_map(|r| match r[5] {
+            Data::Float(v) => Some(v),
+            _ => None,
+        })
+        .sum();
+    assert!(
+        (listed - api_total).abs() < 0.005,
+        "lines add up to the total"
+    );
+    // Beneficiaries elsewhere (the Lens antenna, the regional association) are not here.
+    assert!(grants.rows().all(|r| r[0].to_string() != "ASSO REGIONALE"));
+
+    let (_, _, pdf) = bytes(&app, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
+    let text = pdf_text(&pdf);
+    let line = text
+        .lines()
+        .find(|l| l.contains("ASSO ARRAS"))
+        .unwrap_or_else(|| panic!("a line for ASSO ARRAS in\n{text}"));
+    assert!(line.contains("6 500 €"), "{line}");
+    assert!(
+        line.contains("Arras") && line.contains("Association"),
+        "{line}"
+    );
+
+    let (_, _, csv) = bytes(&app, &format!("/epci/{ARRAS}/fiche.csv?edition=2023")).await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("ASSO ARRAS (Arras);Montant attribué;6500,00;€;non")),
+        "{csv}"
+    );
+    let (_, _, html) = bytes(&app, &format!("/epci/{ARRAS}/fiche?edition=2023")).await;
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains(r#"data-table="beneficiaires""#));
+    assert!(html.contains("ASSO ARRAS"));
 }
