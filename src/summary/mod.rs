@@ -16,6 +16,8 @@ pub mod pdf;
 pub mod recueil;
 pub mod xlsx;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::db::Db;
@@ -212,7 +214,7 @@ fn grants(
     lines: Vec<crate::db::EssGrant>,
     in_zone: impl Fn(usize) -> bool,
 ) -> Grants {
-    let mut by: std::collections::BTreeMap<(String, String), Beneficiary> = Default::default();
+    let mut by: BTreeMap<(String, String), Beneficiary> = BTreeMap::new();
     for l in lines {
         let Some(position) = g.commune_position(&l.code_insee).filter(|&p| in_zone(p)) else {
             continue;
@@ -325,6 +327,15 @@ pub const BREAKDOWN_INDICATORS: [&str; 4] = [
     "ess_employers",
     "ess_jobs",
     "share_of_ess_jobs",
+];
+
+/// Short headers of [`BREAKDOWN_INDICATORS`]: the breakdown tables are narrow (the
+/// indicators' full labels are in the key figures and the methods).
+const BREAKDOWN_COLUMNS: [&str; 4] = [
+    "Établissements",
+    "Employeurs",
+    "Salariés (estim.)",
+    "Part des emplois ESS",
 ];
 
 /// Indicators followed across editions.
@@ -508,10 +519,7 @@ pub async fn build(
     let breakdown = |id: &'static str, title: &str, categories: Vec<Category>| Table {
         id,
         title: title.into(),
-        columns: BREAKDOWN_INDICATORS
-            .iter()
-            .map(|i| indicator(i).label.to_owned())
-            .collect(),
+        columns: BREAKDOWN_COLUMNS.iter().map(|&c| c.to_owned()).collect(),
         rows: categories
             .into_iter()
             .map(|c| {
