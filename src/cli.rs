@@ -348,6 +348,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo_dir: args.demo_dir,
         tile_cache_mb: args.tile_cache_mb,
         secure_cookies: args.secure_cookies,
+        editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
     };
     let started = Instant::now();
     let app = crate::build_app(cfg).await?;

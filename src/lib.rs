@@ -412,17 +412,34 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     };
     tiles.refresh(&db).await?;
     {
-        // Imports may run in another process: notice them within a second.
+        // Imports may run in another process or instance: notice them within
+        // `editions_poll`. Instances sharing a database must also share the geodata
+        // (each serves the geography it started with): say so when another one
+        // started with other files.
         let (tiles, db) = (Arc::clone(&tiles), db.clone());
+        let fingerprint = geography.fingerprint.clone();
+        let period = cfg.editions_poll;
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut warned = false;
             loop {
                 tick.tick().await;
                 match tiles.refresh(&db).await {
                     Ok(true) => tracing::info!("editions changed: organisations tiles dropped"),
                     Ok(false) => {}
                     Err(e) => tracing::warn!("cannot check the editions for tile updates: {e}"),
+                }
+                if let Ok(Some(stored)) = db.geodata_fingerprint().await {
+                    let differs = stored != fingerprint;
+                    if differs && !warned {
+                        tracing::warn!(
+                            "another instance stored different geodata in the database: \
+                             this one still serves the geography it started with; deploy the \
+                             same geodata/ everywhere and restart"
+                        );
+                    }
+                    warned = differs;
                 }
             }
         });

@@ -170,6 +170,16 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Another instance of the app on the same database, as behind a load balancer
+    /// (its own caches, its own port); `tweak` adjusts its configuration.
+    pub async fn sibling(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = Config::for_tests(dir.path());
+        cfg.database_url = self.database_url();
+        tweak(&mut cfg);
+        spawn_with(cfg, dir).await
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url.clone()
     }

@@ -24,6 +24,7 @@ mod errors;
 mod geodata;
 mod helpers;
 mod indicators;
+mod instances;
 mod layers;
 mod portraits;
 mod registry;
