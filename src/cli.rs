@@ -268,6 +268,12 @@ pub struct ServeArgs {
     /// set when the request came through a proxy with `X-Forwarded-Proto: https`.
     #[arg(long, env = "ESS_ATLAS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The server is reached only through a reverse proxy or load balancer that
+    /// appends the client's address to `X-Forwarded-For`: login throttling then
+    /// counts per client, not per proxy. Never set it when clients can connect
+    /// directly (they could pick the address they are counted under).
+    #[arg(long, env = "ESS_ATLAS_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -348,6 +354,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo_dir: args.demo_dir,
         tile_cache_mb: args.tile_cache_mb,
         secure_cookies: args.secure_cookies,
+        behind_proxy: args.behind_proxy,
         editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
     };
     let started = Instant::now();

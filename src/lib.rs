@@ -451,6 +451,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         cubes: Arc::default(),
         tiles,
         secure_cookies: cfg.secure_cookies,
+        behind_proxy: cfg.behind_proxy,
     };
     {
         let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));

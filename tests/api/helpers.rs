@@ -125,8 +125,14 @@ async fn use_postgres(cfg: &mut Config) -> Option<Arc<PgDatabase>> {
 
 /// Starts the app on the shipped geodata, with a fresh database in a temporary directory.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with `tweak` applied to the test configuration.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = Config::for_tests(dir.path());
+    let mut cfg = Config::for_tests(dir.path());
+    tweak(&mut cfg);
     spawn_with(cfg, dir).await
 }
 

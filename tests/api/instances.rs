@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, password_of, spawn_app};
+use crate::helpers::{TestApp, password_of, spawn_app, spawn_app_with};
 use crate::registry::big_files;
 use crate::tiles::organisations_at;
 
@@ -163,6 +163,72 @@ async fn sessions_and_login_throttling_span_the_instances() {
         let r = app.post_login("rita", &password_of("rita"), None).await;
         assert_eq!(r.status().as_u16(), 429);
     }
+}
+
+/// POST /api/login as a client the proxy saw at `forwarded_for` (its
+/// `X-Forwarded-For`); returns the status.
+async fn login_via_proxy(
+    app: &TestApp,
+    forwarded_for: &str,
+    username: &str,
+    password: &str,
+) -> u16 {
+    app.http
+        .post(format!("{}/api/login", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_load_balancer_throttling_counts_clients_not_the_proxy() {
+    let a = spawn_app_with(|cfg| cfg.behind_proxy = true).await;
+    let b = a.sibling(|cfg| cfg.behind_proxy = true).await;
+    a.add_user("rita", "lecteur", &[]).await;
+    // 30 failures from one client, over many user names and both instances; the
+    // client forges a first address, the proxy appends the one it saw.
+    for i in 0..30 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let status = login_via_proxy(
+            app,
+            "198.51.100.4, 203.0.113.7",
+            &format!("inconnu-{i}"),
+            "x",
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    for app in [&a, &b] {
+        assert_eq!(
+            login_via_proxy(app, "203.0.113.7", "rita", &password_of("rita")).await,
+            429,
+            "the throttled client"
+        );
+        assert_eq!(
+            login_via_proxy(app, "198.51.100.4", "rita", &password_of("rita")).await,
+            200,
+            "another client behind the same proxy"
+        );
+    }
+
+    // Reached directly (no --behind-proxy), the header is the client's own word and
+    // is ignored: the connection's address is counted.
+    let direct = a.sibling(|_| {}).await;
+    for i in 0..30 {
+        let forged = format!("192.0.2.{i}");
+        assert_eq!(
+            login_via_proxy(&direct, &forged, &format!("autre-{i}"), "x").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_via_proxy(&direct, "192.0.2.200", "rita", &password_of("rita")).await,
+        429
+    );
 }
 
 trait TapDir {
