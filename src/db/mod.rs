@@ -39,6 +39,7 @@ macro_rules! on_tx {
 }
 
 mod accounts;
+mod copy;
 mod geography;
 mod indicators;
 mod organisations;

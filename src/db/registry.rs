@@ -54,18 +54,21 @@ pub struct StoredReport {
     pub report: ImportReport,
 }
 
-const ESTABLISHMENT_INSERT: &str = "INSERT INTO establishments (edition, siret, siren, name, \
-     enseigne, family, categorie_juridique, naf, naf_section, ess_group, size_band, jobs_estimate, \
-     employer, siege, creation_date, code_insee, rna, diffusion, protected, address, lon, lat, \
-     location_approximate, search_key) ";
+const ESTABLISHMENT_COLUMNS: &str = "edition, siret, siren, name, enseigne, family, \
+     categorie_juridique, naf, naf_section, ess_group, size_band, jobs_estimate, employer, siege, \
+     creation_date, code_insee, rna, diffusion, protected, address, lon, lat, location_approximate, \
+     search_key";
 
 static ESTABLISHMENT_INSERT_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let placeholders: Vec<String> = (1..=24).map(|i| format!("${i}")).collect();
-    format!("{ESTABLISHMENT_INSERT}VALUES ({})", placeholders.join(", "))
+    format!(
+        "INSERT INTO establishments ({ESTABLISHMENT_COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    )
 });
 
 /// Binds the 23 fields of an establishment after its edition, in the column order of
-/// [`ESTABLISHMENT_INSERT`].
+/// [`ESTABLISHMENT_COLUMNS`].
 macro_rules! bind_establishment {
     ($q:expr, $r:expr) => {
         $q.bind(&$r.siret)
@@ -91,35 +94,6 @@ macro_rules! bind_establishment {
             .bind($r.lat)
             .bind($r.location_approximate)
             .bind(&$r.search_key)
-    };
-}
-
-/// The same, on a multi-row insert.
-macro_rules! push_establishment {
-    ($b:expr, $r:expr) => {
-        $b.push_bind(&$r.siret)
-            .push_bind(&$r.siren)
-            .push_bind(&$r.name)
-            .push_bind(&$r.enseigne)
-            .push_bind($r.family.id())
-            .push_bind(&$r.categorie_juridique)
-            .push_bind(&$r.naf)
-            .push_bind(&$r.naf_section)
-            .push_bind(&$r.ess_group)
-            .push_bind(&$r.size_band)
-            .push_bind($r.jobs_estimate)
-            .push_bind($r.employer)
-            .push_bind($r.siege)
-            .push_bind(&$r.creation_date)
-            .push_bind(&$r.code_insee)
-            .push_bind(&$r.rna)
-            .push_bind(&$r.diffusion)
-            .push_bind($r.protected)
-            .push_bind(&$r.address)
-            .push_bind($r.lon)
-            .push_bind($r.lat)
-            .push_bind($r.location_approximate)
-            .push_bind(&$r.search_key)
     };
 }
 
@@ -225,56 +199,94 @@ impl Db {
                     .execute(&mut **t)
                     .await?;
                 }
-            }
-            // A round trip per row would dominate on a server: multi-row inserts
-            // (PostgreSQL takes up to 65,535 parameters per statement).
-            Tx::Postgres(t) => {
-                for chunk in data.establishments.chunks(1_000) {
-                    let mut insert =
-                        sqlx::QueryBuilder::<sqlx::Postgres>::new(ESTABLISHMENT_INSERT);
-                    insert.push_values(chunk, |mut b, r| {
-                        b.push_bind(year);
-                        push_establishment!(b, r);
-                    });
-                    insert.build().execute(&mut **t).await?;
-                }
-                let economy: Vec<_> = data.economy.iter().collect();
-                for chunk in economy.chunks(5_000) {
-                    let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
-                        "INSERT INTO economy_cells (edition, code_insee, naf_section, size_band, \
-                         establishments, employers, jobs_estimate) ",
+                // Many rows, few columns: batched, so that a département's ~100,000
+                // non-ESS establishments cost one statement per 500.
+                for chunk in data.others.chunks(500) {
+                    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
                     );
-                    insert.push_values(chunk, |mut b, ((commune, section, band), cell)| {
+                    insert.push_values(chunk, |mut b, r| {
                         b.push_bind(year)
-                            .push_bind(commune.clone())
-                            .push_bind(section.clone())
-                            .push_bind(band.clone())
-                            .push_bind(cell.establishments as i64)
-                            .push_bind(cell.employers as i64)
-                            .push_bind(cell.jobs_estimate);
+                            .push_bind(&r.siret)
+                            .push_bind(&r.siren)
+                            .push_bind(&r.rna)
+                            .push_bind(r.siege)
+                            .push_bind(&r.code_insee)
+                            .push_bind(r.reason);
                     });
                     insert.build().execute(&mut **t).await?;
                 }
             }
-        }
-        // Many rows, few columns: batched, so that a département's ~100,000 non-ESS
-        // establishments cost one statement per 500.
-        for chunk in data.others.chunks(500) {
-            on_tx!(&mut tx, t => {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
-                );
-                insert.push_values(chunk, |mut b, r| {
-                    b.push_bind(year)
-                        .push_bind(&r.siret)
-                        .push_bind(&r.siren)
-                        .push_bind(&r.rna)
-                        .push_bind(r.siege)
-                        .push_bind(&r.code_insee)
-                        .push_bind(r.reason);
-                });
-                insert.build().execute(&mut **t).await.map(|_| ())
-            })?;
+            // A round trip per row (or per chunk) would dominate on a server: one
+            // COPY stream per table.
+            Tx::Postgres(t) => {
+                super::copy::copy_rows(
+                    t,
+                    &format!(
+                        "COPY establishments ({ESTABLISHMENT_COLUMNS}) FROM STDIN (FORMAT csv)"
+                    ),
+                    &data.establishments,
+                    |w, r| {
+                        w.int(year)
+                            .text(&r.siret)
+                            .text(&r.siren)
+                            .text(&r.name)
+                            .opt_text(r.enseigne.as_deref())
+                            .text(r.family.id())
+                            .text(&r.categorie_juridique)
+                            .opt_text(r.naf.as_deref())
+                            .opt_text(r.naf_section.as_deref())
+                            .opt_text(r.ess_group.as_deref())
+                            .opt_text(r.size_band.as_deref())
+                            .float(r.jobs_estimate)
+                            .boolean(r.employer)
+                            .boolean(r.siege)
+                            .opt_text(r.creation_date.as_deref())
+                            .text(&r.code_insee)
+                            .opt_text(r.rna.as_deref())
+                            .text(&r.diffusion)
+                            .boolean(r.protected)
+                            .opt_text(r.address.as_deref())
+                            .opt_float(r.lon)
+                            .opt_float(r.lat)
+                            .boolean(r.location_approximate)
+                            .text(&r.search_key);
+                    },
+                )
+                .await?;
+                super::copy::copy_rows(
+                    t,
+                    "COPY economy_cells (edition, code_insee, naf_section, size_band, \
+                     establishments, employers, jobs_estimate) FROM STDIN (FORMAT csv)",
+                    &data.economy,
+                    |w, ((commune, section, band), cell)| {
+                        w.int(year)
+                            .text(commune)
+                            .text(section)
+                            .text(band)
+                            .int(cell.establishments as i64)
+                            .int(cell.employers as i64)
+                            .float(cell.jobs_estimate);
+                    },
+                )
+                .await?;
+                super::copy::copy_rows(
+                    t,
+                    "COPY other_establishments (edition, siret, siren, rna, siege, code_insee, \
+                     reason) FROM STDIN (FORMAT csv)",
+                    &data.others,
+                    |w, r| {
+                        w.int(year)
+                            .text(&r.siret)
+                            .text(&r.siren)
+                            .opt_text(r.rna.as_deref())
+                            .boolean(r.siege)
+                            .text(&r.code_insee)
+                            .text(r.reason);
+                    },
+                )
+                .await?;
+            }
         }
         let id = record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;
