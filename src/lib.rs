@@ -397,10 +397,15 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     let db = Db::connect(&cfg.database_url)
         .await
         .with_context(|| format!("cannot open database {}", cfg.database_url))?;
+    // Instances starting together on one database take turns here: the first one
+    // stores the geography and, on an empty database, the demonstration data; the
+    // next ones find them.
+    let startup = db.startup_lock().await?;
     let geography = Arc::new(load_geography(&db, &cfg.geodata_dir).await?);
     if cfg.demo && db.editions().await?.is_empty() {
         load_demo(&db, &geography, &cfg.demo_dir).await?;
     }
+    startup.release().await?;
     let layers = {
         let g = Arc::clone(&geography);
         Arc::new(tokio::task::spawn_blocking(move || layers::build_layers(&g)).await?)

@@ -165,10 +165,50 @@ pub(crate) fn stamp_now() -> String {
     format!("{}.{:03}Z", &iso[..19], now.subsec_millis())
 }
 
+/// Advisory lock key of [`Db::startup_lock`] ("essatlas" in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x6573_7361_746c_6173;
+
+/// The start-up lock, held until [`StartupLock::release`] or drop.
+#[derive(Debug)]
+pub enum StartupLock {
+    Postgres(Option<sqlx::pool::PoolConnection<Postgres>>),
+    Sqlite(std::fs::File),
+    None,
+}
+
+impl StartupLock {
+    /// Releases the lock.
+    pub async fn release(mut self) -> Result<()> {
+        if let StartupLock::Postgres(conn) = &mut self
+            && let Some(mut conn) = conn.take()
+        {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(STARTUP_LOCK_KEY)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StartupLock {
+    fn drop(&mut self) {
+        // Not released (an error on the way): the connection must not go back to the
+        // pool still holding the lock. Closing it releases the lock.
+        if let StartupLock::Postgres(conn) = self
+            && let Some(conn) = conn.take()
+        {
+            drop(conn.detach());
+        }
+    }
+}
+
 /// A handle on the database, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    /// SQLite: the file locked by [`Db::startup_lock`] (none for `:memory:`).
+    lock_file: Option<std::path::PathBuf>,
 }
 
 /// Whether `url` names a PostgreSQL database.
@@ -208,14 +248,25 @@ impl Db {
                 source,
             })?;
         }
+        let lock_file = (file != Path::new(":memory:")).then(|| {
+            let mut name = file.as_os_str().to_owned();
+            name.push("-startup-lock");
+            std::path::PathBuf::from(name)
+        });
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
+        let db = Self {
+            lock_file,
+            pool: Pool::Sqlite(pool.clone()),
+        };
+        // sqlx does not serialise SQLite migrations: two processes starting on a new
+        // file would both create the tables.
+        let lock = db.startup_lock().await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self {
-            pool: Pool::Sqlite(pool),
-        })
+        lock.release().await?;
+        Ok(db)
     }
 
     async fn connect_postgres(url: &str) -> Result<Self> {
@@ -239,6 +290,7 @@ impl Db {
         // advisory lock on PostgreSQL.
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
+            lock_file: None,
             pool: Pool::Postgres(pool),
         })
     }
@@ -253,6 +305,49 @@ impl Db {
     #[must_use]
     pub fn is_postgres(&self) -> bool {
         matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// Waits for, then holds, the database-wide start-up lock: instances (or a server
+    /// and the CLI) starting together on one database bring the shared state up to
+    /// date one after the other, so that an empty database gets the demonstration
+    /// data once. PostgreSQL: an advisory lock on a connection of its own; SQLite: an
+    /// exclusive lock on a file beside the database. Either is released by
+    /// [`StartupLock::release`], or when the process ends.
+    pub async fn startup_lock(&self) -> Result<StartupLock> {
+        match &self.pool {
+            Pool::Postgres(p) => {
+                let mut conn = p.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(STARTUP_LOCK_KEY)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(StartupLock::Postgres(Some(conn)))
+            }
+            Pool::Sqlite(_) => {
+                let Some(path) = self.lock_file.clone() else {
+                    return Ok(StartupLock::None);
+                };
+                let file = tokio::task::spawn_blocking(move || {
+                    let file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&path)
+                        .map_err(|source| DbError::Directory {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    file.lock().map_err(|source| DbError::Directory {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                    Ok::<_, DbError>(file)
+                })
+                .await
+                .map_err(|e| DbError::Corrupt(format!("start-up lock: {e}")))??;
+                Ok(StartupLock::Sqlite(file))
+            }
+        }
     }
 
     pub(crate) async fn begin(&self) -> Result<Tx> {

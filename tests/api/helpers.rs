@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 use ess_atlas::config::Config;
 use ess_atlas::db::Db;
@@ -40,7 +40,10 @@ pub struct PgDatabase {
 
 /// Test databases by the SQLite URL they stand for, so that a test starting the app
 /// twice with one configuration (a restart) finds its data again.
-static PG_DATABASES: Mutex<BTreeMap<String, Weak<PgDatabase>>> = Mutex::new(BTreeMap::new());
+/// (An async mutex, held while a database is made: apps starting together must get
+/// the same one.)
+static PG_DATABASES: tokio::sync::Mutex<BTreeMap<String, Weak<PgDatabase>>> =
+    tokio::sync::Mutex::const_new(BTreeMap::new());
 
 impl PgDatabase {
     async fn create(admin_url: &str) -> Self {
@@ -104,21 +107,16 @@ async fn use_postgres(cfg: &mut Config) -> Option<Arc<PgDatabase>> {
     if ess_atlas::db::is_postgres_url(&cfg.database_url) {
         return None;
     }
-    let known = PG_DATABASES
-        .lock()
-        .unwrap()
-        .get(&cfg.database_url)
-        .and_then(Weak::upgrade);
+    let mut databases = PG_DATABASES.lock().await;
+    let known = databases.get(&cfg.database_url).and_then(Weak::upgrade);
     let database = if let Some(d) = known {
         d
     } else {
         let d = Arc::new(PgDatabase::create(&admin_url).await);
-        PG_DATABASES
-            .lock()
-            .unwrap()
-            .insert(cfg.database_url.clone(), Arc::downgrade(&d));
+        databases.insert(cfg.database_url.clone(), Arc::downgrade(&d));
         d
     };
+    drop(databases);
     cfg.database_url.clone_from(&database.url);
     Some(database)
 }
