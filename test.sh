@@ -40,7 +40,7 @@ pg_as() {
 # Starts a throw-away PostgreSQL on a free loopback port (trust authentication,
 # durability off: the data lives as long as this script) and sets `pg_url`.
 start_postgres() {
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   if [ -z "$pg_bin" ]; then
     echo "Installing PostgreSQL for the API tests on PostgreSQL (apt-get)…" >&2
     apt_install postgresql
