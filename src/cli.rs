@@ -33,7 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Database URL (sqlx); the SQLite file is created if missing.
+    /// Database URL (sqlx): `sqlite://FILE?mode=rwc` (the file is created if missing)
+    /// or `postgres://USER:PASSWORD@HOST:PORT/NAME` (created if the role may).
     #[arg(long, global = true, env = "ESS_ATLAS_DATABASE", default_value = DEFAULT_DATABASE_URL)]
     pub database: String,
     /// Directory of the reference geography: departement.json, communes.geojson,
