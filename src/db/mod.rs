@@ -182,10 +182,15 @@ impl StartupLock {
         if let StartupLock::Postgres(conn) = &mut self
             && let Some(mut conn) = conn.take()
         {
-            sqlx::query("SELECT pg_advisory_unlock($1)")
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(STARTUP_LOCK_KEY)
                 .execute(&mut *conn)
-                .await?;
+                .await;
+            if unlocked.is_err() {
+                // Closing the connection releases the lock.
+                drop(conn.detach());
+            }
+            unlocked?;
         }
         Ok(())
     }
