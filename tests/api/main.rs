@@ -28,6 +28,7 @@ mod instances;
 mod layers;
 mod portraits;
 mod registry;
+mod schema;
 mod sirene_files;
 mod subsidies;
 mod tiles;
