@@ -1,26 +1,73 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust unit and API tests, then the browser tests (Debian's
-# Chromium driven by playwright-core against a freshly started server).
-# Installs what it needs (npm packages; Chromium via apt-get) when missing.
+# Runs every test: the Rust unit and API tests (on SQLite, then the API suite again on
+# PostgreSQL), then the browser tests (Debian's Chromium driven by playwright-core
+# against a freshly started server).
+# Installs what it needs (npm packages; Chromium, poppler-utils and PostgreSQL via
+# apt-get) when missing.
+#
+# ESS_ATLAS_TEST_POSTGRES=postgres://user@host:port/postgres runs the PostgreSQL pass
+# on that server (the role must be allowed to create databases: each test makes its
+# own and drops it). Without it, a throw-away cluster is started on loopback in a
+# temporary directory and removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The first pass is on SQLite whatever the environment says.
+pg_url=${ESS_ATLAS_TEST_POSTGRES:-}
+unset ESS_ATLAS_TEST_POSTGRES
+
+apt_install() {
+  local sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_dir=""
+pg_bin=""
+stop_postgres() {
+  if [ -n "$pg_dir" ]; then
+    pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap stop_postgres EXIT
+
+# initdb and postgres refuse to run as root: as root, run them as Debian's `postgres`.
+pg_as() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts a throw-away PostgreSQL on a free loopback port (trust authentication,
+# durability off: the data lives as long as this script) and sets `pg_url`.
+start_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$pg_bin" ]; then
+    echo "Installing PostgreSQL for the API tests on PostgreSQL (apt-get)…" >&2
+    apt_install postgresql
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  pg_dir=$(mktemp -d)
+  [ "$(id -u)" -ne 0 ] || chown postgres "$pg_dir"
+  pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 >"$pg_dir/initdb.log"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w start -o \
+    "-h 127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    >/dev/null || { cat "$pg_dir/server.log" >&2; return 1; }
+  pg_url="postgres://postgres@127.0.0.1:$port/postgres"
+}
 
 scripts/web-deps.sh
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium for the browser tests (apt-get)…" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
 fi
 
 # The summary tests read PDFs back with pdftotext (poppler-utils).
 if ! command -v pdftotext >/dev/null; then
   echo "Installing poppler-utils for the PDF tests (apt-get)…" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq poppler-utils >/dev/null
+  apt_install poppler-utils
 fi
 
 # ESS_ATLAS_CARGO_FEATURES (CI sets maplibre-check): optional cargo features for every build.
@@ -28,5 +75,13 @@ features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 cargo test --all-targets "${features[@]}"
 cargo test --doc "${features[@]}"
+
+# The API suite again on PostgreSQL: the same test binary (same features, so nothing
+# is compiled again), each test on a fresh database.
+[ -n "$pg_url" ] || start_postgres
+echo "API tests on PostgreSQL at ${pg_url#*@}" >&2
+ESS_ATLAS_TEST_POSTGRES=$pg_url cargo test --test api "${features[@]}"
+stop_postgres
+pg_dir=""
 
 scripts/browser-tests.sh

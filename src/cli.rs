@@ -33,7 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Database URL (sqlx); the SQLite file is created if missing.
+    /// Database URL (sqlx): `sqlite://FILE?mode=rwc` (the file is created if missing)
+    /// or `postgres://USER:PASSWORD@HOST:PORT/NAME` (created if the role may).
     #[arg(long, global = true, env = "ESS_ATLAS_DATABASE", default_value = DEFAULT_DATABASE_URL)]
     pub database: String,
     /// Directory of the reference geography: departement.json, communes.geojson,
@@ -278,6 +279,12 @@ pub struct ServeArgs {
     /// set when the request came through a proxy with `X-Forwarded-Proto: https`.
     #[arg(long, env = "ESS_ATLAS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The server is reached only through a reverse proxy or load balancer that
+    /// appends the client's address to `X-Forwarded-For`: login throttling then
+    /// counts per client, not per proxy. Never set it when clients can connect
+    /// directly (they could pick the address they are counted under).
+    #[arg(long, env = "ESS_ATLAS_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -361,6 +368,8 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo_dir: args.demo_dir,
         tile_cache_mb: args.tile_cache_mb,
         secure_cookies: args.secure_cookies,
+        behind_proxy: args.behind_proxy,
+        editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
     };
     let started = Instant::now();
     let app = crate::build_app(cfg).await?;

@@ -27,7 +27,16 @@ pub struct Config {
     /// Always mark the session cookie `Secure` (it is also set on requests that
     /// arrived over HTTPS through a proxy, `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// Every request comes through a reverse proxy (a load balancer) that appends the
+    /// client's address to `X-Forwarded-For`: login throttling reads it there.
+    pub behind_proxy: bool,
+    /// How often the server re-reads the editions, to notice imports made by another
+    /// process (the CLI) or another instance on the same database.
+    pub editions_poll: std::time::Duration,
 }
+
+/// Default of [`Config::editions_poll`].
+pub const DEFAULT_EDITIONS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
@@ -47,6 +56,8 @@ impl Config {
             demo_dir: dir.join("demo"),
             tile_cache_mb: DEFAULT_TILE_CACHE_MB,
             secure_cookies: false,
+            behind_proxy: false,
+            editions_poll: DEFAULT_EDITIONS_POLL,
         }
     }
 }

@@ -398,10 +398,15 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     let db = Db::connect(&cfg.database_url)
         .await
         .with_context(|| format!("cannot open database {}", cfg.database_url))?;
+    // Instances starting together on one database take turns here: the first one
+    // stores the geography and, on an empty database, the demonstration data; the
+    // next ones find them.
+    let startup = db.startup_lock().await?;
     let geography = Arc::new(load_geography(&db, &cfg.geodata_dir).await?);
     if cfg.demo && db.editions().await?.is_empty() {
         load_demo(&db, &geography, &cfg.demo_dir).await?;
     }
+    startup.release().await?;
     let layers = {
         let g = Arc::clone(&geography);
         Arc::new(tokio::task::spawn_blocking(move || layers::build_layers(&g)).await?)
@@ -413,17 +418,34 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     };
     tiles.refresh(&db).await?;
     {
-        // Imports may run in another process: notice them within a second.
+        // Imports may run in another process or instance: notice them within
+        // `editions_poll`. Instances sharing a database must also share the geodata
+        // (each serves the geography it started with): say so when another one
+        // started with other files.
         let (tiles, db) = (Arc::clone(&tiles), db.clone());
+        let fingerprint = geography.fingerprint.clone();
+        let period = cfg.editions_poll;
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut warned = false;
             loop {
                 tick.tick().await;
                 match tiles.refresh(&db).await {
                     Ok(true) => tracing::info!("editions changed: organisations tiles dropped"),
                     Ok(false) => {}
                     Err(e) => tracing::warn!("cannot check the editions for tile updates: {e}"),
+                }
+                if let Ok(Some(stored)) = db.geodata_fingerprint().await {
+                    let differs = stored != fingerprint;
+                    if differs && !warned {
+                        tracing::warn!(
+                            "another instance stored different geodata in the database: \
+                             this one still serves the geography it started with; deploy the \
+                             same geodata/ everywhere and restart"
+                        );
+                    }
+                    warned = differs;
                 }
             }
         });
@@ -436,6 +458,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         tiles,
         recueils: Arc::default(),
         secure_cookies: cfg.secure_cookies,
+        behind_proxy: cfg.behind_proxy,
     };
     {
         let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));

@@ -23,4 +23,6 @@ pub struct AppState {
     pub recueils: Arc<crate::summary::recueil::Jobs>,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (see [`crate::config::Config::behind_proxy`]).
+    pub behind_proxy: bool,
 }

@@ -150,12 +150,24 @@ impl FromRequestParts<AppState> for Staff {
 }
 
 /// The client's address (for throttling); `unknown` without connection info.
+///
+/// Behind a proxy (`behind_proxy`), every connection comes from the proxy: the client
+/// is the last address of `X-Forwarded-For`, the one the proxy itself appended
+/// (earlier entries come from the client and prove nothing).
 struct ClientIp(String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.behind_proxy
+            && let Some(ip) = forwarded_client(&parts.headers)
+        {
+            return Ok(Self(ip.to_string()));
+        }
         Ok(Self(
             parts
                 .extensions
@@ -163,6 +175,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
                 .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
         ))
     }
+}
+
+/// The last address of the last `X-Forwarded-For` header, if it is one.
+fn forwarded_client(headers: &HeaderMap) -> Option<std::net::IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?
+        .to_str()
+        .ok()?
+        .rsplit(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 #[derive(Serialize)]

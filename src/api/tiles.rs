@@ -92,6 +92,16 @@ async fn tile(
     };
     let t = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)?;
     let (edition, family) = if layer == TileLayer::Organisations {
+        // A version token this instance does not know: another instance behind the
+        // same load balancer noticed an import first. Re-read the editions now rather
+        // than serve the previous data under the new token.
+        if params
+            .v
+            .as_deref()
+            .is_some_and(|v| !state.tiles.is_current(layer, v))
+        {
+            state.tiles.refresh(&state.db).await?;
+        }
         (
             state
                 .tiles

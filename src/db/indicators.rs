@@ -1,9 +1,7 @@
 //! SQL feeding the indicators: commune-level aggregates of an edition's registry and
 //! of the whole economy.
 
-use sqlx::Row;
-
-use super::{Db, DbError, Result};
+use super::{Db, DbError, Field, Result};
 use crate::ess::Family;
 use crate::geography::Level;
 use crate::import::observatory::{ObservatoryEdition, ObservatoryRow};
@@ -14,60 +12,64 @@ impl Db {
     /// The registry of an edition grouped by commune, family, NAF section and size
     /// band, with each group's largest establishment (for the dominance rule).
     pub async fn registry_cells(&self, edition: i64) -> Result<Vec<RegistryCell>> {
-        sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT code_insee, family, naf_section, size_band, COUNT(*) AS n, \
-                    SUM(employer) AS employers, SUM(jobs_estimate) AS jobs, MAX(jobs_estimate) AS max_jobs \
+                    COUNT(*) FILTER (WHERE employer) AS employers, SUM(jobs_estimate) AS jobs, \
+                    MAX(jobs_estimate) AS max_jobs \
              FROM establishments WHERE edition = $1 \
-             GROUP BY code_insee, family, naf_section, size_band",
+             GROUP BY code_insee, family, naf_section, size_band \
+             ORDER BY code_insee, family, naf_section, size_band",
         )
         .bind(edition)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
-            let family: String = r.try_get("family")?;
-            let n: i64 = r.try_get("n")?;
-            let employers: i64 = r.try_get("employers")?;
+            let family: String = r.field("family")?;
+            let n: i64 = r.field("n")?;
+            let employers: i64 = r.field("employers")?;
             Ok(RegistryCell {
-                code_insee: r.try_get("code_insee")?,
+                code_insee: r.field("code_insee")?,
                 family: Family::from_id(&family)
                     .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
-                naf_section: r.try_get("naf_section")?,
-                size_band: r.try_get("size_band")?,
+                naf_section: r.field("naf_section")?,
+                size_band: r.field("size_band")?,
                 stats: CellStats {
                     establishments: n.unsigned_abs(),
                     employers: employers.unsigned_abs(),
-                    jobs: r.try_get("jobs")?,
-                    max_jobs: r.try_get("max_jobs")?,
+                    jobs: r.field("jobs")?,
+                    max_jobs: r.field("max_jobs")?,
                 },
             })
         })
-        .collect()
+        .collect())
     }
 
     /// The whole economy of an edition per commune and size band.
     pub async fn economy_rows(&self, edition: i64) -> Result<Vec<EconomyRow>> {
-        sqlx::query(
-            "SELECT code_insee, size_band, SUM(establishments) AS n, SUM(employers) AS employers, \
-                    SUM(jobs_estimate) AS jobs \
-             FROM economy_cells WHERE edition = $1 GROUP BY code_insee, size_band",
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
+        on_pool!(self, p => sqlx::query(
+            "SELECT code_insee, size_band, CAST(SUM(establishments) AS BIGINT) AS n, \
+                    CAST(SUM(employers) AS BIGINT) AS employers, SUM(jobs_estimate) AS jobs \
+             FROM economy_cells WHERE edition = $1 GROUP BY code_insee, size_band \
+             ORDER BY code_insee, size_band",
         )
         .bind(edition)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
-            let n: i64 = r.try_get("n")?;
-            let employers: i64 = r.try_get("employers")?;
+            let n: i64 = r.field("n")?;
+            let employers: i64 = r.field("employers")?;
             Ok(EconomyRow {
-                code_insee: r.try_get("code_insee")?,
-                size_band: r.try_get("size_band")?,
+                code_insee: r.field("code_insee")?,
+                size_band: r.field("size_band")?,
                 establishments: n.unsigned_abs(),
                 employers: employers.unsigned_abs(),
-                jobs: r.try_get("jobs")?,
+                jobs: r.field("jobs")?,
             })
         })
-        .collect()
+        .collect())
     }
 }
 
@@ -84,20 +86,22 @@ impl Db {
     /// Replaces the observatory aggregates of an existing edition in one transaction,
     /// with its report. `Ok(false)` when the edition does not exist.
     pub async fn replace_observatory(&self, year: i64, data: &ObservatoryEdition) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT year FROM editions WHERE year = $1")
-            .bind(year)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        let exists: Option<i64> = on_tx!(&mut tx, t => sqlx::query_scalar(
+            "SELECT year FROM editions WHERE year = $1"
+        )
+        .bind(year)
+        .fetch_optional(&mut **t)
+        .await)?;
         if exists.is_none() {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM observatory_cells WHERE edition = $1")
+        on_tx!(&mut tx, t => sqlx::query("DELETE FROM observatory_cells WHERE edition = $1")
             .bind(year)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         for r in &data.rows {
-            sqlx::query(
+            on_tx!(&mut tx, t => sqlx::query(
                 "INSERT INTO observatory_cells (edition, level, code, family, sector, establishments, \
                  jobs, fte, payroll, masked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
@@ -111,8 +115,8 @@ impl Db {
             .bind(r.fte)
             .bind(r.payroll)
             .bind(r.masked)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         }
         super::registry::record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;
@@ -121,16 +125,16 @@ impl Db {
 
     /// The observatory aggregates of an edition (empty when it has none).
     pub async fn observatory_rows(&self, year: i64) -> Result<Vec<ObservatoryRow>> {
-        sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT level, code, family, sector, establishments, jobs, fte, payroll, masked \
-             FROM observatory_cells WHERE edition = $1",
+             FROM observatory_cells WHERE edition = $1 ORDER BY level, code, family, sector",
         )
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
-            let level: String = r.try_get("level")?;
+            let level: String = r.field("level")?;
             let level = match level.as_str() {
                 "commune" => Level::Commune,
                 "epci" => Level::Epci,
@@ -138,19 +142,19 @@ impl Db {
                 "department" => Level::Department,
                 other => return Err(DbError::Corrupt(format!("observatory level {other:?}"))),
             };
-            let establishments: Option<i64> = r.try_get("establishments")?;
+            let establishments: Option<i64> = r.field("establishments")?;
             Ok(ObservatoryRow {
                 level,
-                code: r.try_get("code")?,
-                family: r.try_get("family")?,
-                sector: r.try_get("sector")?,
+                code: r.field("code")?,
+                family: r.field("family")?,
+                sector: r.field("sector")?,
                 establishments: establishments.map(i64::unsigned_abs),
-                jobs: r.try_get("jobs")?,
-                fte: r.try_get("fte")?,
-                payroll: r.try_get("payroll")?,
-                masked: r.try_get("masked")?,
+                jobs: r.field("jobs")?,
+                fte: r.field("fte")?,
+                payroll: r.field("payroll")?,
+                masked: r.field("masked")?,
             })
         })
-        .collect()
+        .collect())
     }
 }

@@ -1,10 +1,45 @@
 //! The database: connection, migrations, and every SQL statement of the product.
 //!
-//! Callers see typed functions on [`Db`], never SQL, so that the PostgreSQL backend
-//! can follow behind the same functions. SQLite is the embedded default: the file is
-//! created on first start, WAL mode lets readers go on while an import writes.
+//! Callers see typed functions on [`Db`], never SQL. Two backends sit behind them:
+//! SQLite, the embedded default (the file is created on first start, WAL mode lets
+//! readers go on while an import writes), and PostgreSQL, for a deployment that
+//! outgrows one file or runs several server instances (`--database postgres://…`).
+//!
+//! Each backend has its own migrations (`migrations/sqlite`, `migrations/postgres`,
+//! same numbering) and a concrete sqlx pool: a statement is written once when the
+//! two dialects agree (`$1` placeholders, `ON CONFLICT`, `RETURNING`, `NOT flag`,
+//! `COUNT(*) FILTER`, `NULLS FIRST` all read the same on both) and the function body
+//! is expanded for each pool by `on_pool!` / `on_tx!`, so every row is decoded
+//! with the backend's own types. Where the dialects differ (JSON arrays, bulk
+//! inserts), the function matches on the backend. Flags are `INTEGER` 0/1 on SQLite
+//! and `BOOLEAN` on PostgreSQL, integers `BIGINT`, reals `DOUBLE PRECISION`; times
+//! are written by the server (not by SQL functions), so both backends store the same
+//! text.
+
+/// Runs `$body` with `$p` bound to the concrete pool of `$db` (a [`Db`]): the body is
+/// compiled once per backend.
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match &$db.pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$t` bound to the concrete `&mut Transaction` inside `$tx` (a
+/// `&mut Tx`); use `&mut **$t` as the executor.
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($t) => $body,
+            $crate::db::Tx::Postgres($t) => $body,
+        }
+    };
+}
 
 mod accounts;
+mod copy;
 mod geography;
 mod indicators;
 mod organisations;
@@ -24,7 +59,12 @@ pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
 use std::path::Path;
 use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
+use sqlx::{Decode, Postgres, Row, Sqlite, Type};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -50,17 +90,151 @@ pub enum DbError {
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
 
+/// The connection pool of one backend. Only tests look inside (to check what is
+/// stored, e.g. that session tokens are hashed); the product goes through [`Db`].
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+}
+
+/// A value both backends decode (the types our columns hold).
+pub(crate) trait Value:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl<T> Value for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// Reading a column by name from a row of either backend, for row mappers shared by
+/// both.
+pub(crate) trait Field {
+    fn field<T: Value>(&self, column: &str) -> Result<T>;
+}
+
+impl Field for SqliteRow {
+    fn field<T: Value>(&self, column: &str) -> Result<T> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+impl Field for PgRow {
+    fn field<T: Value>(&self, column: &str) -> Result<T> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+/// The current time as SQLite's `datetime('now')` writes it, `AAAA-MM-JJ HH:MM:SS`
+/// (UTC): the format of `created_at`, `finished_at` and `loaded_at` columns.
+pub(crate) fn sql_now() -> String {
+    let iso = crate::now_utc();
+    format!("{} {}", &iso[..10], &iso[11..19])
+}
+
+/// The current time to the millisecond, `AAAA-MM-JJTHH:MM:SS.mmmZ`: an edition's
+/// `imported_at`, compared by the caches to notice imports (two imports within one
+/// second still differ).
+pub(crate) fn stamp_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let iso = crate::iso_from_unix(now.as_secs() as i64);
+    format!("{}.{:03}Z", &iso[..19], now.subsec_millis())
+}
+
+/// Advisory lock key of [`Db::startup_lock`] ("essatlas" in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x6573_7361_746c_6173;
+
+/// The start-up lock, held until [`StartupLock::release`] or drop.
+#[derive(Debug)]
+pub enum StartupLock {
+    Postgres(Option<sqlx::pool::PoolConnection<Postgres>>),
+    Sqlite(std::fs::File),
+    None,
+}
+
+impl StartupLock {
+    /// Releases the lock.
+    pub async fn release(mut self) -> Result<()> {
+        if let StartupLock::Postgres(conn) = &mut self
+            && let Some(mut conn) = conn.take()
+        {
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(STARTUP_LOCK_KEY)
+                .execute(&mut *conn)
+                .await;
+            if unlocked.is_err() {
+                // Closing the connection releases the lock.
+                drop(conn.detach());
+            }
+            unlocked?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StartupLock {
+    fn drop(&mut self) {
+        // Not released (an error on the way): the connection must not go back to the
+        // pool still holding the lock. Closing it releases the lock.
+        if let StartupLock::Postgres(conn) = self
+            && let Some(conn) = conn.take()
+        {
+            drop(conn.detach());
+        }
+    }
+}
+
 /// A handle on the database, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: Pool,
+    /// SQLite: the file locked by [`Db::startup_lock`] (none for `:memory:`).
+    lock_file: Option<std::path::PathBuf>,
+}
+
+/// Whether `url` names a PostgreSQL database.
+#[must_use]
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and applies migrations.
-    ///
-    /// Only `sqlite:` URLs are supported so far; the file's directory is created.
+    /// Opens the database at `url` and applies migrations: a `sqlite:` URL (the file
+    /// and its directory are created) or a `postgres://` one (the database is
+    /// created when missing and the role may create it).
     pub async fn connect(url: &str) -> Result<Self> {
+        if is_postgres_url(url) {
+            Self::connect_postgres(url).await
+        } else {
+            Self::connect_sqlite(url).await
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| DbError::Url {
                 url: url.to_owned(),
@@ -79,16 +253,112 @@ impl Db {
                 source,
             })?;
         }
+        let lock_file = (file != Path::new(":memory:")).then(|| {
+            let mut name = file.as_os_str().to_owned();
+            name.push("-startup-lock");
+            std::path::PathBuf::from(name)
+        });
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
+        let db = Self {
+            lock_file,
+            pool: Pool::Sqlite(pool.clone()),
+        };
+        // sqlx does not serialise SQLite migrations: two processes starting on a new
+        // file would both create the tables.
+        let lock = db.startup_lock().await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        lock.release().await?;
+        Ok(db)
     }
 
+    async fn connect_postgres(url: &str) -> Result<Self> {
+        let options =
+            sqlx::postgres::PgConnectOptions::from_str(url).map_err(|source| DbError::Url {
+                url: url.to_owned(),
+                source,
+            })?;
+        // Like SQLite's `mode=rwc`: a missing database is created. A role without
+        // CREATEDB gets the connection error below instead.
+        if let Ok(false) = Postgres::database_exists(url).await
+            && let Err(e) = Postgres::create_database(url).await
+        {
+            tracing::debug!("cannot create the database: {e}");
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        // Several instances may start together: sqlx serialises migrations with an
+        // advisory lock on PostgreSQL.
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self {
+            lock_file: None,
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// The pool, for tests that check what is stored.
     #[must_use]
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// Whether this is a PostgreSQL database.
+    #[must_use]
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// Waits for, then holds, the database-wide start-up lock: instances (or a server
+    /// and the CLI) starting together on one database bring the shared state up to
+    /// date one after the other, so that an empty database gets the demonstration
+    /// data once. PostgreSQL: an advisory lock on a connection of its own; SQLite: an
+    /// exclusive lock on a file beside the database. Either is released by
+    /// [`StartupLock::release`], or when the process ends.
+    pub async fn startup_lock(&self) -> Result<StartupLock> {
+        match &self.pool {
+            Pool::Postgres(p) => {
+                let mut conn = p.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(STARTUP_LOCK_KEY)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(StartupLock::Postgres(Some(conn)))
+            }
+            Pool::Sqlite(_) => {
+                let Some(path) = self.lock_file.clone() else {
+                    return Ok(StartupLock::None);
+                };
+                let file = tokio::task::spawn_blocking(move || {
+                    let file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&path)
+                        .map_err(|source| DbError::Directory {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    file.lock().map_err(|source| DbError::Directory {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                    Ok::<_, DbError>(file)
+                })
+                .await
+                .map_err(|e| DbError::Corrupt(format!("start-up lock: {e}")))??;
+                Ok(StartupLock::Sqlite(file))
+            }
+        }
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
     }
 }

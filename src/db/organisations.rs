@@ -4,7 +4,7 @@
 //! aggregates that count them live elsewhere.
 
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::{Db, Result};
 
@@ -53,7 +53,11 @@ const COLUMNS: &str = "siret, siren, name, enseigne, family, categorie_juridique
     ess_group, size_band, jobs_estimate, employer, siege, creation_date, code_insee, rna, address, \
     lon, lat, location_approximate";
 
-fn push_in(q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
+fn push_in<'a, DB>(q: &mut QueryBuilder<'a, DB>, column: &str, values: &[String])
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+{
     q.push(format!(" AND {column} IN ("));
     let mut list = q.separated(", ");
     for v in values {
@@ -63,14 +67,28 @@ fn push_in(q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
 }
 
 /// Appends the WHERE clause of `filter` (public establishments only).
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &OrganisationFilter) {
-    q.push(" WHERE protected = 0 AND edition = ")
+fn push_filter<'a, DB>(q: &mut QueryBuilder<'a, DB>, f: &OrganisationFilter, postgres: bool)
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    f64: Encode<'a, DB> + Type<DB>,
+    bool: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    q.push(" WHERE NOT protected AND edition = ")
         .push_bind(f.edition);
     if let Some(communes) = &f.communes {
         // One bound JSON array rather than hundreds of parameters.
-        q.push(" AND code_insee IN (SELECT value FROM json_each(")
-            .push_bind(serde_json::to_string(communes).unwrap_or_else(|_| "[]".into()))
-            .push("))");
+        let list = serde_json::to_string(communes).unwrap_or_else(|_| "[]".into());
+        if postgres {
+            q.push(" AND code_insee IN (SELECT jsonb_array_elements_text(CAST(")
+                .push_bind(list)
+                .push(" AS jsonb)))");
+        } else {
+            q.push(" AND code_insee IN (SELECT value FROM json_each(")
+                .push_bind(list)
+                .push("))");
+        }
     }
     if !f.families.is_empty() {
         push_in(q, "family", &f.families);
@@ -108,9 +126,12 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &OrganisationFilter) {
 impl Db {
     /// Number of public establishments matching `filter`.
     pub async fn count_organisations(&self, filter: &OrganisationFilter) -> Result<i64> {
-        let mut q = QueryBuilder::new("SELECT COUNT(*) FROM establishments");
-        push_filter(&mut q, filter);
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+        let postgres = self.is_postgres();
+        Ok(on_pool!(self, p => {
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM establishments");
+            push_filter(&mut q, filter, postgres);
+            q.build_query_scalar().fetch_one(p).await
+        })?)
     }
 
     /// One page of public establishments matching `filter`, sorted by name then SIRET
@@ -121,23 +142,27 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<OrganisationRow>> {
-        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
-        push_filter(&mut q, filter);
-        q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
-        q.push(" OFFSET ").push_bind(offset);
-        Ok(q.build_query_as().fetch_all(&self.pool).await?)
+        let postgres = self.is_postgres();
+        Ok(on_pool!(self, p => {
+            let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
+            push_filter(&mut q, filter, postgres);
+            q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
+            q.push(" OFFSET ").push_bind(offset);
+            q.build_query_as().fetch_all(p).await
+        })?)
     }
 
     /// One public establishment, or `None` (unknown or protected: the same answer, so
     /// that a protected SIRET's existence is not revealed).
     pub async fn organisation(&self, edition: i64, siret: &str) -> Result<Option<OrganisationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM establishments WHERE edition = $1 AND siret = $2 AND protected = 0"
-        ))
-        .bind(edition)
-        .bind(siret)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = format!(
+            "SELECT {COLUMNS} FROM establishments WHERE edition = $1 AND siret = $2 AND NOT protected"
+        );
+        Ok(on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(edition)
+            .bind(siret)
+            .fetch_optional(p)
+            .await)?)
     }
 }
 
@@ -158,14 +183,14 @@ impl Db {
     /// Every public establishment of `edition` that has a location (protected ones
     /// are never placed: BRIEF rule 5).
     pub async fn organisation_points(&self, edition: i64) -> Result<Vec<PointRow>> {
-        Ok(sqlx::query_as(
+        Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT siret, name, family, naf, employer, location_approximate, lon, lat \
-             FROM establishments WHERE edition = $1 AND protected = 0 \
-             AND lon IS NOT NULL AND lat IS NOT NULL",
+             FROM establishments WHERE edition = $1 AND NOT protected \
+             AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY siret",
         )
         .bind(edition)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await)?)
     }
 
     /// The public, located establishments of `edition` inside `[min_lon, min_lat,
@@ -176,17 +201,17 @@ impl Db {
         bbox: [f64; 4],
     ) -> Result<Vec<PointRow>> {
         let [min_lon, min_lat, max_lon, max_lat] = bbox;
-        Ok(sqlx::query_as(
+        Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT siret, name, family, naf, employer, location_approximate, lon, lat \
-             FROM establishments WHERE edition = $1 AND protected = 0 \
-             AND lon BETWEEN $2 AND $3 AND lat BETWEEN $4 AND $5",
+             FROM establishments WHERE edition = $1 AND NOT protected \
+             AND lon BETWEEN $2 AND $3 AND lat BETWEEN $4 AND $5 ORDER BY siret",
         )
         .bind(edition)
         .bind(min_lon)
         .bind(max_lon)
         .bind(min_lat)
         .bind(max_lat)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await)?)
     }
 }

@@ -9,10 +9,8 @@
 //! is published.
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::{Db, DbError, Result};
+use super::{Db, DbError, Field, Result, Tx};
 
 /// Who makes a change.
 #[derive(Debug, Clone, Copy)]
@@ -181,59 +179,56 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<
     serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
 }
 
-fn portrait_from_row(row: &SqliteRow) -> Result<PortraitRow> {
+fn portrait_from_row(row: &impl Field) -> Result<PortraitRow> {
     Ok(PortraitRow {
-        territory: row.try_get("territory")?,
-        edition: row.try_get("edition")?,
-        status: row.try_get("status")?,
-        sections: parse_json(&row.try_get::<String, _>("sections")?, "portrait sections")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        updated_by: row.try_get("updated_by")?,
+        territory: row.field("territory")?,
+        edition: row.field("edition")?,
+        status: row.field("status")?,
+        sections: parse_json(&row.field::<String>("sections")?, "portrait sections")?,
+        created_at: row.field("created_at")?,
+        updated_at: row.field("updated_at")?,
+        updated_by: row.field("updated_by")?,
     })
 }
 
-fn orientation_from_row(row: &SqliteRow) -> Result<OrientationRow> {
+fn orientation_from_row(row: &impl Field) -> Result<OrientationRow> {
     Ok(OrientationRow {
-        id: row.try_get("id")?,
+        id: row.field("id")?,
         fields: OrientationFields {
-            territory: row.try_get("territory")?,
-            edition: row.try_get("edition")?,
-            period_start: row.try_get("period_start")?,
-            period_end: row.try_get("period_end")?,
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
+            territory: row.field("territory")?,
+            edition: row.field("edition")?,
+            period_start: row.field("period_start")?,
+            period_end: row.field("period_end")?,
+            title: row.field("title")?,
+            description: row.field("description")?,
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        created_at: row.field("created_at")?,
+        updated_at: row.field("updated_at")?,
     })
 }
 
-fn action_from_row(row: &SqliteRow) -> Result<ActionRow> {
+fn action_from_row(row: &impl Field) -> Result<ActionRow> {
     Ok(ActionRow {
-        id: row.try_get("id")?,
-        territory: row.try_get("territory")?,
-        edition: row.try_get("edition")?,
-        orientation_title: row.try_get("orientation_title")?,
+        id: row.field("id")?,
+        territory: row.field("territory")?,
+        edition: row.field("edition")?,
+        orientation_title: row.field("orientation_title")?,
         fields: ActionFields {
-            orientation_id: row.try_get("orientation_id")?,
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
-            epci: parse_json(&row.try_get::<String, _>("epci")?, "action epci")?,
-            pilot: row.try_get("pilot")?,
-            partners: parse_json(&row.try_get::<String, _>("partners")?, "action partners")?,
-            budgets: parse_json(&row.try_get::<String, _>("budgets")?, "action budgets")?,
-            status: row.try_get("status")?,
-            flagship: row.try_get("flagship")?,
-            start_date: row.try_get("start_date")?,
-            end_date: row.try_get("end_date")?,
-            indicators: parse_json(
-                &row.try_get::<String, _>("indicators")?,
-                "action indicators",
-            )?,
+            orientation_id: row.field("orientation_id")?,
+            title: row.field("title")?,
+            description: row.field("description")?,
+            epci: parse_json(&row.field::<String>("epci")?, "action epci")?,
+            pilot: row.field("pilot")?,
+            partners: parse_json(&row.field::<String>("partners")?, "action partners")?,
+            budgets: parse_json(&row.field::<String>("budgets")?, "action budgets")?,
+            status: row.field("status")?,
+            flagship: row.field("flagship")?,
+            start_date: row.field("start_date")?,
+            end_date: row.field("end_date")?,
+            indicators: parse_json(&row.field::<String>("indicators")?, "action indicators")?,
         },
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        created_at: row.field("created_at")?,
+        updated_at: row.field("updated_at")?,
     })
 }
 
@@ -250,10 +245,8 @@ const ACTION_SELECT: &str = "SELECT a.id, o.territory, o.edition, o.title AS ori
      FROM actions a JOIN orientations o ON o.id = a.orientation_id \
      WHERE a.deleted_at IS NULL AND o.deleted_at IS NULL";
 
-type Tx<'c> = sqlx::Transaction<'c, sqlx::Sqlite>;
-
 async fn record_change<B: Serialize, A: Serialize>(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     actor: Actor<'_>,
     entity: &str,
     entity_id: &str,
@@ -263,7 +256,7 @@ async fn record_change<B: Serialize, A: Serialize>(
 ) -> Result<()> {
     let before = before.map(json_text).transpose()?;
     let after = after.map(json_text).transpose()?;
-    sqlx::query(
+    on_tx!(tx, t => sqlx::query(
         "INSERT INTO changes (entity, entity_id, operation, user_id, username, at, before, after) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -275,8 +268,8 @@ async fn record_change<B: Serialize, A: Serialize>(
     .bind(crate::now_utc())
     .bind(before)
     .bind(after)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut **t)
+    .await.map(|_| ()))?;
     Ok(())
 }
 
@@ -286,46 +279,42 @@ pub fn portrait_key(territory: &str, edition: i64) -> String {
     format!("{territory}/{edition}")
 }
 
-async fn portrait_in(
-    tx: &mut Tx<'_>,
-    territory: &str,
-    edition: i64,
-) -> Result<Option<PortraitRow>> {
-    sqlx::query(&format!(
+async fn portrait_in(tx: &mut Tx, territory: &str, edition: i64) -> Result<Option<PortraitRow>> {
+    on_tx!(tx, t => sqlx::query(&format!(
         "{PORTRAIT_SELECT} WHERE p.territory = $1 AND p.edition = $2"
     ))
     .bind(territory)
     .bind(edition)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut **t)
     .await?
     .as_ref()
     .map(portrait_from_row)
-    .transpose()
+    .transpose())
 }
 
-async fn orientation_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<OrientationRow>> {
-    sqlx::query(&format!("{ORIENTATION_SELECT} AND o.id = $1"))
+async fn orientation_in(tx: &mut Tx, id: i64) -> Result<Option<OrientationRow>> {
+    on_tx!(tx, t => sqlx::query(&format!("{ORIENTATION_SELECT} AND o.id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **t)
         .await?
         .as_ref()
         .map(orientation_from_row)
-        .transpose()
+        .transpose())
 }
 
-async fn action_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<ActionRow>> {
-    sqlx::query(&format!("{ACTION_SELECT} AND a.id = $1"))
+async fn action_in(tx: &mut Tx, id: i64) -> Result<Option<ActionRow>> {
+    on_tx!(tx, t => sqlx::query(&format!("{ACTION_SELECT} AND a.id = $1"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **t)
         .await?
         .as_ref()
         .map(action_from_row)
-        .transpose()
+        .transpose())
 }
 
 impl Db {
     pub async fn portrait(&self, territory: &str, edition: i64) -> Result<Option<PortraitRow>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         portrait_in(&mut tx, territory, edition).await
     }
 
@@ -336,16 +325,18 @@ impl Db {
         edition: Option<i64>,
         published_only: bool,
     ) -> Result<Vec<PortraitRow>> {
-        let rows = sqlx::query(&format!(
+        on_pool!(self, p => sqlx::query(&format!(
             "{PORTRAIT_SELECT} WHERE ($1 IS NULL OR p.territory = $1) AND ($2 IS NULL OR p.edition = $2) \
-             AND ($3 = 0 OR p.status = 'publie') ORDER BY p.edition DESC, p.territory"
+             AND (NOT $3 OR p.status = 'publie') ORDER BY p.edition DESC, p.territory"
         ))
         .bind(territory)
         .bind(edition)
         .bind(published_only)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(portrait_from_row).collect()
+        .fetch_all(p)
+        .await?
+            .iter()
+            .map(portrait_from_row)
+            .collect())
     }
 
     /// Creates the portrait as a draft, or replaces the sections of a draft.
@@ -356,7 +347,7 @@ impl Db {
         edition: i64,
         sections: &serde_json::Value,
     ) -> Result<SaveOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let before = portrait_in(&mut tx, territory, edition).await?;
         if let Some(b) = &before
             && b.status != "brouillon"
@@ -364,7 +355,7 @@ impl Db {
             return Ok(SaveOutcome::NotDraft(b.status.clone()));
         }
         let now = crate::now_utc();
-        sqlx::query(
+        on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO portraits (territory, edition, status, sections, created_at, updated_at, updated_by) \
              VALUES ($1, $2, 'brouillon', $3, $4, $4, $5) \
              ON CONFLICT (territory, edition) DO UPDATE SET sections = excluded.sections, \
@@ -375,8 +366,8 @@ impl Db {
         .bind(json_text(sections)?)
         .bind(&now)
         .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
         let after = portrait_in(&mut tx, territory, edition)
             .await?
             .ok_or_else(|| DbError::Corrupt("portrait vanished".into()))?;
@@ -411,9 +402,9 @@ impl Db {
             decision_ref,
             comment,
         } = step;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = crate::now_utc();
-        let done = sqlx::query(
+        let done = on_tx!(&mut tx, t => sqlx::query(
             "UPDATE portraits SET status = $1, updated_at = $2, updated_by = $3 \
              WHERE territory = $4 AND edition = $5 AND status = $6",
         )
@@ -423,12 +414,12 @@ impl Db {
         .bind(territory)
         .bind(edition)
         .bind(from)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        .execute(&mut **t)
+        .await.map(|d| d.rows_affected()))?;
+        if done != 1 {
             return Ok(false);
         }
-        sqlx::query(
+        on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO portrait_transitions (territory, edition, from_status, to_status, user_id, at, \
              body, decision_ref, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -441,8 +432,8 @@ impl Db {
         .bind(body)
         .bind(decision_ref)
         .bind(comment)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
         let step = serde_json::json!({
             "status": to, "body": body, "decision_ref": decision_ref, "comment": comment,
         });
@@ -466,42 +457,44 @@ impl Db {
         territory: &str,
         edition: i64,
     ) -> Result<Vec<TransitionRow>> {
-        let rows = sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT t.from_status, t.to_status, u.username, t.at, t.body, t.decision_ref, t.comment \
              FROM portrait_transitions t JOIN users u ON u.id = t.user_id \
              WHERE t.territory = $1 AND t.edition = $2 ORDER BY t.id",
         )
         .bind(territory)
         .bind(edition)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+        .fetch_all(p)
+        .await?
+        .iter()
             .map(|r| {
                 Ok(TransitionRow {
-                    from_status: r.try_get("from_status")?,
-                    to_status: r.try_get("to_status")?,
-                    username: r.try_get("username")?,
-                    at: r.try_get("at")?,
-                    body: r.try_get("body")?,
-                    decision_ref: r.try_get("decision_ref")?,
-                    comment: r.try_get("comment")?,
+                    from_status: r.field("from_status")?,
+                    to_status: r.field("to_status")?,
+                    username: r.field("username")?,
+                    at: r.field("at")?,
+                    body: r.field("body")?,
+                    decision_ref: r.field("decision_ref")?,
+                    comment: r.field("comment")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>())
     }
 
     /// Orientations matching `filter`, by territory, edition, period and id.
     pub async fn orientations(&self, filter: &PlanFilter) -> Result<Vec<OrientationRow>> {
-        let rows = sqlx::query(&format!(
+        on_pool!(self, p => sqlx::query(&format!(
             "{ORIENTATION_SELECT} AND ($1 IS NULL OR o.territory = $1) AND ($2 IS NULL OR o.edition = $2) \
-             AND ($3 = 0 OR {PUBLISHED}) ORDER BY o.territory, o.edition, o.period_start, o.id"
+             AND (NOT $3 OR {PUBLISHED}) ORDER BY o.territory, o.edition, o.period_start, o.id"
         ))
         .bind(filter.territory.as_deref())
         .bind(filter.edition)
         .bind(filter.published_only)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(orientation_from_row).collect()
+        .fetch_all(p)
+        .await?
+            .iter()
+            .map(orientation_from_row)
+            .collect())
     }
 
     pub async fn orientation(
@@ -509,16 +502,16 @@ impl Db {
         id: i64,
         published_only: bool,
     ) -> Result<Option<OrientationRow>> {
-        sqlx::query(&format!(
-            "{ORIENTATION_SELECT} AND o.id = $1 AND ($2 = 0 OR {PUBLISHED})"
+        on_pool!(self, p => sqlx::query(&format!(
+            "{ORIENTATION_SELECT} AND o.id = $1 AND (NOT $2 OR {PUBLISHED})"
         ))
         .bind(id)
         .bind(published_only)
-        .fetch_optional(&self.pool)
+        .fetch_optional(p)
         .await?
         .as_ref()
         .map(orientation_from_row)
-        .transpose()
+        .transpose())
     }
 
     pub async fn create_orientation(
@@ -526,9 +519,9 @@ impl Db {
         actor: Actor<'_>,
         f: &OrientationFields,
     ) -> Result<OrientationRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = crate::now_utc();
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
             "INSERT INTO orientations (territory, edition, period_start, period_end, title, description, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
@@ -539,8 +532,8 @@ impl Db {
         .bind(&f.title)
         .bind(&f.description)
         .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **t)
+        .await)?;
         let after = orientation_in(&mut tx, id)
             .await?
             .ok_or_else(|| DbError::Corrupt("orientation vanished".into()))?;
@@ -565,11 +558,11 @@ impl Db {
         id: i64,
         f: &OrientationFields,
     ) -> Result<Option<OrientationRow>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(before) = orientation_in(&mut tx, id).await? else {
             return Ok(None);
         };
-        sqlx::query(
+        on_tx!(&mut tx, t => sqlx::query(
             "UPDATE orientations SET territory = $1, edition = $2, period_start = $3, period_end = $4, \
              title = $5, description = $6, updated_at = $7 WHERE id = $8",
         )
@@ -581,8 +574,8 @@ impl Db {
         .bind(&f.description)
         .bind(crate::now_utc())
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
         let after = orientation_in(&mut tx, id)
             .await?
             .ok_or_else(|| DbError::Corrupt("orientation vanished".into()))?;
@@ -603,15 +596,15 @@ impl Db {
     /// Marks an orientation deleted (its actions disappear with it); `Ok(false)` when
     /// it does not exist.
     pub async fn delete_orientation(&self, actor: Actor<'_>, id: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(before) = orientation_in(&mut tx, id).await? else {
             return Ok(false);
         };
-        sqlx::query("UPDATE orientations SET deleted_at = $1 WHERE id = $2")
+        on_tx!(&mut tx, t => sqlx::query("UPDATE orientations SET deleted_at = $1 WHERE id = $2")
             .bind(crate::now_utc())
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         record_change::<_, ()>(
             &mut tx,
             actor,
@@ -628,39 +621,47 @@ impl Db {
 
     /// Actions matching `filter`: flagship first, then by id.
     pub async fn actions(&self, filter: &PlanFilter) -> Result<Vec<ActionRow>> {
-        let rows = sqlx::query(&format!(
+        // `epci` is a JSON array of SIREN, read with each dialect's JSON functions.
+        let concerns = if self.is_postgres() {
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST(a.epci AS jsonb)) AS e(value) \
+             WHERE e.value = $4)"
+        } else {
+            "EXISTS (SELECT 1 FROM json_each(a.epci) WHERE json_each.value = $4)"
+        };
+        on_pool!(self, p => sqlx::query(&format!(
             "{ACTION_SELECT} AND ($1 IS NULL OR o.territory = $1) AND ($2 IS NULL OR o.edition = $2) \
-             AND ($3 IS NULL OR a.orientation_id = $3) \
-             AND ($4 IS NULL OR EXISTS (SELECT 1 FROM json_each(a.epci) WHERE json_each.value = $4)) \
-             AND ($5 = 0 OR {PUBLISHED}) ORDER BY o.territory, o.edition, a.orientation_id, a.flagship DESC, a.id"
+             AND ($3 IS NULL OR a.orientation_id = $3) AND ($4 IS NULL OR {concerns}) \
+             AND (NOT $5 OR {PUBLISHED}) ORDER BY o.territory, o.edition, a.orientation_id, a.flagship DESC, a.id"
         ))
         .bind(filter.territory.as_deref())
         .bind(filter.edition)
         .bind(filter.orientation)
         .bind(filter.epci.as_deref())
         .bind(filter.published_only)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(action_from_row).collect()
+        .fetch_all(p)
+        .await?
+            .iter()
+            .map(action_from_row)
+            .collect())
     }
 
     pub async fn action(&self, id: i64, published_only: bool) -> Result<Option<ActionRow>> {
-        sqlx::query(&format!(
-            "{ACTION_SELECT} AND a.id = $1 AND ($2 = 0 OR {PUBLISHED})"
+        on_pool!(self, p => sqlx::query(&format!(
+            "{ACTION_SELECT} AND a.id = $1 AND (NOT $2 OR {PUBLISHED})"
         ))
         .bind(id)
         .bind(published_only)
-        .fetch_optional(&self.pool)
+        .fetch_optional(p)
         .await?
         .as_ref()
         .map(action_from_row)
-        .transpose()
+        .transpose())
     }
 
     pub async fn create_action(&self, actor: Actor<'_>, f: &ActionFields) -> Result<ActionRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = crate::now_utc();
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
             "INSERT INTO actions (orientation_id, title, description, epci, pilot, partners, budgets, \
              status, flagship, start_date, end_date, indicators, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
@@ -678,8 +679,8 @@ impl Db {
         .bind(f.end_date.as_deref())
         .bind(json_text(&f.indicators)?)
         .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **t)
+        .await)?;
         let after = action_in(&mut tx, id)
             .await?
             .ok_or_else(|| DbError::Corrupt("action vanished".into()))?;
@@ -704,11 +705,11 @@ impl Db {
         id: i64,
         f: &ActionFields,
     ) -> Result<Option<ActionRow>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(before) = action_in(&mut tx, id).await? else {
             return Ok(None);
         };
-        sqlx::query(
+        on_tx!(&mut tx, t => sqlx::query(
             "UPDATE actions SET orientation_id = $1, title = $2, description = $3, epci = $4, pilot = $5, \
              partners = $6, budgets = $7, status = $8, flagship = $9, start_date = $10, end_date = $11, \
              indicators = $12, updated_at = $13 WHERE id = $14",
@@ -727,8 +728,8 @@ impl Db {
         .bind(json_text(&f.indicators)?)
         .bind(crate::now_utc())
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
         let after = action_in(&mut tx, id)
             .await?
             .ok_or_else(|| DbError::Corrupt("action vanished".into()))?;
@@ -748,15 +749,15 @@ impl Db {
 
     /// Marks an action deleted; `Ok(false)` when it does not exist.
     pub async fn delete_action(&self, actor: Actor<'_>, id: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(before) = action_in(&mut tx, id).await? else {
             return Ok(false);
         };
-        sqlx::query("UPDATE actions SET deleted_at = $1 WHERE id = $2")
+        on_tx!(&mut tx, t => sqlx::query("UPDATE actions SET deleted_at = $1 WHERE id = $2")
             .bind(crate::now_utc())
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         record_change::<_, ()>(
             &mut tx,
             actor,
@@ -779,7 +780,7 @@ impl Db {
         entity_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ChangeRow>> {
-        let rows = sqlx::query(
+        let mut out = on_pool!(self, p => sqlx::query(
             "SELECT id, entity, entity_id, operation, username, at, before, after FROM changes \
              WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR entity_id = $2) \
              ORDER BY id DESC LIMIT $3",
@@ -787,28 +788,27 @@ impl Db {
         .bind(entity)
         .bind(entity_id)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = rows
-            .iter()
+        .fetch_all(p)
+        .await?
+        .iter()
             .map(|r| {
                 let json = |col: &str| -> Result<Option<serde_json::Value>> {
-                    r.try_get::<Option<String>, _>(col)?
+                    r.field::<Option<String>>(col)?
                         .map(|t| parse_json(&t, "change"))
                         .transpose()
                 };
                 Ok(ChangeRow {
-                    id: r.try_get("id")?,
-                    entity: r.try_get("entity")?,
-                    entity_id: r.try_get("entity_id")?,
-                    operation: r.try_get("operation")?,
-                    username: r.try_get("username")?,
-                    at: r.try_get("at")?,
+                    id: r.field("id")?,
+                    entity: r.field("entity")?,
+                    entity_id: r.field("entity_id")?,
+                    operation: r.field("operation")?,
+                    username: r.field("username")?,
+                    at: r.field("at")?,
                     before: json("before")?,
                     after: json("after")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>())?;
         out.reverse();
         Ok(out)
     }

@@ -1,13 +1,11 @@
 //! SQL for editions, the ESS registry (establishments, and the non-ESS ones kept for
 //! matching subsidies), the economy's aggregates and import reports.
 
-use serde::Serialize;
-use sqlx::Row;
-
-use super::{Db, DbError, Result};
+use super::{Db, DbError, Field, Result, Tx};
 use crate::ess::PERIMETER_RULE_VERSION;
 use crate::import::ImportReport;
 use crate::import::sirene::SireneEdition;
+use serde::Serialize;
 
 /// An edition (vintage) of the portrait.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -27,29 +25,24 @@ pub struct Edition {
 /// Stores an import's report and stamps the edition as re-imported (so that cubes
 /// built before it are rebuilt), inside the import's transaction. Returns the
 /// report's id.
-pub(super) async fn record_import(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    year: i64,
-    report: &ImportReport,
-) -> Result<i64> {
+pub(super) async fn record_import(tx: &mut Tx, year: i64, report: &ImportReport) -> Result<i64> {
     let text = serde_json::to_string(report)
         .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on_tx!(tx, t => sqlx::query_scalar(
         "INSERT INTO import_reports (edition, kind, finished_at, report) \
-         VALUES ($1, $2, datetime('now'), $3) RETURNING id",
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(year)
     .bind(&report.kind)
-    .bind(text)
-    .fetch_one(&mut **tx)
-    .await?;
-    // Millisecond stamp: two imports in the same second still differ.
-    sqlx::query(
-        "UPDATE editions SET imported_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE year = $1",
-    )
-    .bind(year)
-    .execute(&mut **tx)
-    .await?;
+    .bind(super::sql_now())
+    .bind(&text)
+    .fetch_one(&mut **t)
+    .await)?;
+    on_tx!(tx, t => sqlx::query("UPDATE editions SET imported_at = $1 WHERE year = $2")
+        .bind(super::stamp_now())
+        .bind(year)
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
     Ok(id)
 }
 
@@ -61,25 +54,61 @@ pub struct StoredReport {
     pub report: ImportReport,
 }
 
+const ESTABLISHMENT_COLUMNS: &str = "edition, siret, siren, name, enseigne, family, \
+     categorie_juridique, naf, naf_section, ess_group, size_band, jobs_estimate, employer, siege, \
+     creation_date, code_insee, rna, diffusion, protected, address, lon, lat, location_approximate, \
+     search_key";
+
+static ESTABLISHMENT_INSERT_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let placeholders: Vec<String> = (1..=24).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO establishments ({ESTABLISHMENT_COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    )
+});
+
+/// Binds the 23 fields of an establishment after its edition, in the column order of
+/// [`ESTABLISHMENT_COLUMNS`].
+macro_rules! bind_establishment {
+    ($q:expr, $r:expr) => {
+        $q.bind(&$r.siret)
+            .bind(&$r.siren)
+            .bind(&$r.name)
+            .bind(&$r.enseigne)
+            .bind($r.family.id())
+            .bind(&$r.categorie_juridique)
+            .bind(&$r.naf)
+            .bind(&$r.naf_section)
+            .bind(&$r.ess_group)
+            .bind(&$r.size_band)
+            .bind($r.jobs_estimate)
+            .bind($r.employer)
+            .bind($r.siege)
+            .bind(&$r.creation_date)
+            .bind(&$r.code_insee)
+            .bind(&$r.rna)
+            .bind(&$r.diffusion)
+            .bind($r.protected)
+            .bind(&$r.address)
+            .bind($r.lon)
+            .bind($r.lat)
+            .bind($r.location_approximate)
+            .bind(&$r.search_key)
+    };
+}
+
 const EDITION_COLUMNS: &str =
     "year, reference_date, sources, perimeter_rule_version, created_at, imported_at, demo";
 
 impl Db {
     pub async fn editions(&self) -> Result<Vec<Edition>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EDITION_COLUMNS} FROM editions ORDER BY year"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = format!("SELECT {EDITION_COLUMNS} FROM editions ORDER BY year");
+        Ok(on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?)
     }
 
     pub async fn edition(&self, year: i64) -> Result<Option<Edition>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EDITION_COLUMNS} FROM editions WHERE year = $1"
-        ))
-        .bind(year)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = format!("SELECT {EDITION_COLUMNS} FROM editions WHERE year = $1");
+        Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(year).fetch_optional(p).await)?)
     }
 
     /// Creates an empty edition; `Ok(false)` if it exists already.
@@ -89,26 +118,29 @@ impl Db {
         reference_date: &str,
         sources: &str,
     ) -> Result<bool> {
-        let done = sqlx::query(
+        let done = on_pool!(self, p => sqlx::query(
             "INSERT INTO editions (year, reference_date, sources, perimeter_rule_version, created_at) \
-             VALUES ($1, $2, $3, $4, datetime('now')) ON CONFLICT (year) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (year) DO NOTHING",
         )
         .bind(year)
         .bind(reference_date)
         .bind(sources)
         .bind(PERIMETER_RULE_VERSION)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .bind(super::sql_now())
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Deletes an edition with its registry and reports; `Ok(false)` if unknown.
     pub async fn delete_edition(&self, year: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM editions WHERE year = $1")
+        let done = on_pool!(self, p => sqlx::query("DELETE FROM editions WHERE year = $1")
             .bind(year)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(p)
+            .await
+            .map(|d| d.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Replaces the registry of edition `year` in one transaction, creating the
@@ -122,10 +154,11 @@ impl Db {
         demo: bool,
         data: &SireneEdition,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        let now = super::sql_now();
+        on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO editions (year, reference_date, sources, perimeter_rule_version, created_at, demo) \
-             VALUES ($1, $2, $3, $4, datetime('now'), $5) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (year) DO UPDATE SET reference_date = excluded.reference_date, \
              sources = excluded.sources, perimeter_rule_version = excluded.perimeter_rule_version, \
              demo = excluded.demo",
@@ -134,82 +167,126 @@ impl Db {
         .bind(reference_date)
         .bind(sources)
         .bind(PERIMETER_RULE_VERSION)
+        .bind(&now)
         .bind(demo)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
         for table in ["establishments", "economy_cells", "other_establishments"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE edition = $1"))
+            on_tx!(&mut tx, t => sqlx::query(&format!("DELETE FROM {table} WHERE edition = $1"))
                 .bind(year)
-                .execute(&mut *tx)
+                .execute(&mut **t)
+                .await.map(|_| ()))?;
+        }
+        match &mut tx {
+            // One prepared statement per row: the fastest way into SQLite.
+            Tx::Sqlite(t) => {
+                for r in &data.establishments {
+                    let q = sqlx::query(&ESTABLISHMENT_INSERT_ONE).bind(year);
+                    bind_establishment!(q, r).execute(&mut **t).await?;
+                }
+                for ((commune, section, band), cell) in &data.economy {
+                    sqlx::query(
+                        "INSERT INTO economy_cells (edition, code_insee, naf_section, size_band, \
+                         establishments, employers, jobs_estimate) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(year)
+                    .bind(commune)
+                    .bind(section)
+                    .bind(band)
+                    .bind(cell.establishments as i64)
+                    .bind(cell.employers as i64)
+                    .bind(cell.jobs_estimate)
+                    .execute(&mut **t)
+                    .await?;
+                }
+                // Many rows, few columns: batched, so that a département's ~100,000
+                // non-ESS establishments cost one statement per 500.
+                for chunk in data.others.chunks(500) {
+                    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
+                    );
+                    insert.push_values(chunk, |mut b, r| {
+                        b.push_bind(year)
+                            .push_bind(&r.siret)
+                            .push_bind(&r.siren)
+                            .push_bind(&r.rna)
+                            .push_bind(r.siege)
+                            .push_bind(&r.code_insee)
+                            .push_bind(r.reason);
+                    });
+                    insert.build().execute(&mut **t).await?;
+                }
+            }
+            // A round trip per row (or per chunk) would dominate on a server: one
+            // COPY stream per table.
+            Tx::Postgres(t) => {
+                super::copy::copy_rows(
+                    t,
+                    &format!(
+                        "COPY establishments ({ESTABLISHMENT_COLUMNS}) FROM STDIN (FORMAT csv)"
+                    ),
+                    &data.establishments,
+                    |w, r| {
+                        w.int(year)
+                            .text(&r.siret)
+                            .text(&r.siren)
+                            .text(&r.name)
+                            .opt_text(r.enseigne.as_deref())
+                            .text(r.family.id())
+                            .text(&r.categorie_juridique)
+                            .opt_text(r.naf.as_deref())
+                            .opt_text(r.naf_section.as_deref())
+                            .opt_text(r.ess_group.as_deref())
+                            .opt_text(r.size_band.as_deref())
+                            .float(r.jobs_estimate)
+                            .boolean(r.employer)
+                            .boolean(r.siege)
+                            .opt_text(r.creation_date.as_deref())
+                            .text(&r.code_insee)
+                            .opt_text(r.rna.as_deref())
+                            .text(&r.diffusion)
+                            .boolean(r.protected)
+                            .opt_text(r.address.as_deref())
+                            .opt_float(r.lon)
+                            .opt_float(r.lat)
+                            .boolean(r.location_approximate)
+                            .text(&r.search_key);
+                    },
+                )
                 .await?;
-        }
-        for r in &data.establishments {
-            sqlx::query(
-                "INSERT INTO establishments (edition, siret, siren, name, enseigne, family, \
-                 categorie_juridique, naf, naf_section, ess_group, size_band, jobs_estimate, employer, \
-                 siege, creation_date, code_insee, rna, diffusion, protected, address, lon, lat, \
-                 location_approximate, search_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18, $19, $20, $21, $22, $23, $24)",
-            )
-            .bind(year)
-            .bind(&r.siret)
-            .bind(&r.siren)
-            .bind(&r.name)
-            .bind(&r.enseigne)
-            .bind(r.family.id())
-            .bind(&r.categorie_juridique)
-            .bind(&r.naf)
-            .bind(&r.naf_section)
-            .bind(&r.ess_group)
-            .bind(&r.size_band)
-            .bind(r.jobs_estimate)
-            .bind(r.employer)
-            .bind(r.siege)
-            .bind(&r.creation_date)
-            .bind(&r.code_insee)
-            .bind(&r.rna)
-            .bind(&r.diffusion)
-            .bind(r.protected)
-            .bind(&r.address)
-            .bind(r.lon)
-            .bind(r.lat)
-            .bind(r.location_approximate)
-            .bind(&r.search_key)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for ((commune, section, band), cell) in &data.economy {
-            sqlx::query(
-                "INSERT INTO economy_cells (edition, code_insee, naf_section, size_band, \
-                 establishments, employers, jobs_estimate) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(year)
-            .bind(commune)
-            .bind(section)
-            .bind(band)
-            .bind(cell.establishments as i64)
-            .bind(cell.employers as i64)
-            .bind(cell.jobs_estimate)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // Many rows, few columns: batched, so that a département's ~100,000 non-ESS
-        // establishments cost one statement per 500.
-        for chunk in data.others.chunks(500) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
-            );
-            insert.push_values(chunk, |mut b, r| {
-                b.push_bind(year)
-                    .push_bind(&r.siret)
-                    .push_bind(&r.siren)
-                    .push_bind(&r.rna)
-                    .push_bind(r.siege)
-                    .push_bind(&r.code_insee)
-                    .push_bind(r.reason);
-            });
-            insert.build().execute(&mut *tx).await?;
+                super::copy::copy_rows(
+                    t,
+                    "COPY economy_cells (edition, code_insee, naf_section, size_band, \
+                     establishments, employers, jobs_estimate) FROM STDIN (FORMAT csv)",
+                    &data.economy,
+                    |w, ((commune, section, band), cell)| {
+                        w.int(year)
+                            .text(commune)
+                            .text(section)
+                            .text(band)
+                            .int(cell.establishments as i64)
+                            .int(cell.employers as i64)
+                            .float(cell.jobs_estimate);
+                    },
+                )
+                .await?;
+                super::copy::copy_rows(
+                    t,
+                    "COPY other_establishments (edition, siret, siren, rna, siege, code_insee, \
+                     reason) FROM STDIN (FORMAT csv)",
+                    &data.others,
+                    |w, r| {
+                        w.int(year)
+                            .text(&r.siret)
+                            .text(&r.siren)
+                            .opt_text(r.rna.as_deref())
+                            .boolean(r.siege)
+                            .text(&r.code_insee)
+                            .text(r.reason);
+                    },
+                )
+                .await?;
+            }
         }
         let id = record_import(&mut tx, year, &data.report).await?;
         tx.commit().await?;
@@ -218,30 +295,32 @@ impl Db {
 
     /// Import reports of an edition, newest first.
     pub async fn import_reports(&self, year: i64) -> Result<Vec<StoredReport>> {
-        sqlx::query("SELECT id, finished_at, report FROM import_reports WHERE edition = $1 ORDER BY id DESC")
-            .bind(year)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let text: String = row.try_get("report")?;
-                Ok(StoredReport {
-                    id: row.try_get("id")?,
-                    finished_at: row.try_get("finished_at")?,
-                    report: serde_json::from_str(&text)
-                        .map_err(|e| DbError::Corrupt(format!("import report: {e}")))?,
-                })
+        on_pool!(self, p => sqlx::query(
+            "SELECT id, finished_at, report FROM import_reports WHERE edition = $1 ORDER BY id DESC",
+        )
+        .bind(year)
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(|row| {
+            let text: String = row.field("report")?;
+            Ok(StoredReport {
+                id: row.field("id")?,
+                finished_at: row.field("finished_at")?,
+                report: serde_json::from_str(&text)
+                    .map_err(|e| DbError::Corrupt(format!("import report: {e}")))?,
             })
-            .collect()
+        })
+        .collect())
     }
 
     /// Number of ESS establishments stored for an edition.
     pub async fn establishment_count(&self, year: i64) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM establishments WHERE edition = $1")
-                .bind(year)
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM establishments WHERE edition = $1"
         )
+        .bind(year)
+        .fetch_one(p)
+        .await)?)
     }
 }

@@ -2,9 +2,8 @@
 //! matched lines of an edition, and the aggregates the indicators read.
 
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{Db, DbError, Result};
+use super::{Db, DbError, Field, Result};
 use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
 use crate::import::ImportReport;
@@ -52,19 +51,19 @@ pub struct SubsidyTally {
 impl Db {
     /// Every establishment of an edition, ESS or not, as matching needs it.
     pub async fn beneficiary_entries(&self, year: i64) -> Result<Vec<RegistryEntry>> {
-        let rows = sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT siret, siren, rna, siege, jobs_estimate, code_insee, family, naf_section, size_band \
              FROM establishments WHERE edition = $1 \
              UNION ALL \
              SELECT siret, siren, rna, siege, 0.0, code_insee, NULL, NULL, NULL \
-             FROM other_establishments WHERE edition = $1",
+             FROM other_establishments WHERE edition = $1 ORDER BY siret",
         )
         .bind(year)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+        .fetch_all(p)
+        .await?
+        .iter()
             .map(|r| {
-                let family: Option<String> = r.try_get("family")?;
+                let family: Option<String> = r.field("family")?;
                 let family = family
                     .map(|f| {
                         Family::from_id(&f)
@@ -72,47 +71,47 @@ impl Db {
                     })
                     .transpose()?;
                 Ok(RegistryEntry {
-                    siret: r.try_get("siret")?,
-                    siren: r.try_get("siren")?,
-                    rna: r.try_get("rna")?,
-                    siege: r.try_get("siege")?,
-                    jobs: r.try_get("jobs_estimate")?,
-                    code_insee: r.try_get("code_insee")?,
+                    siret: r.field("siret")?,
+                    siren: r.field("siren")?,
+                    rna: r.field("rna")?,
+                    siege: r.field("siege")?,
+                    jobs: r.field("jobs_estimate")?,
+                    code_insee: r.field("code_insee")?,
                     family,
-                    naf_section: r.try_get("naf_section")?,
-                    size_band: r.try_get("size_band")?,
+                    naf_section: r.field("naf_section")?,
+                    size_band: r.field("size_band")?,
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// The edition's public ESS establishments of the four families, the beneficiaries
     /// the demonstration subsidies file is drawn from.
     pub async fn demo_beneficiaries(&self, year: i64) -> Result<Vec<Beneficiary>> {
-        sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT siret, siren, rna, name, family, naf_section, jobs_estimate, siege \
-             FROM establishments WHERE edition = $1 AND protected = 0 \
+             FROM establishments WHERE edition = $1 AND NOT protected \
              AND family IN ('association', 'cooperative', 'mutuelle', 'fondation') ORDER BY siret",
         )
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
-            let family: String = r.try_get("family")?;
+            let family: String = r.field("family")?;
             Ok(Beneficiary {
-                siret: r.try_get("siret")?,
-                siren: r.try_get("siren")?,
-                rna: r.try_get("rna")?,
-                name: r.try_get("name")?,
+                siret: r.field("siret")?,
+                siren: r.field("siren")?,
+                rna: r.field("rna")?,
+                name: r.field("name")?,
                 family: Family::from_id(&family)
                     .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
-                naf_section: r.try_get("naf_section")?,
-                jobs: r.try_get("jobs_estimate")?,
-                siege: r.try_get("siege")?,
+                naf_section: r.field("naf_section")?,
+                jobs: r.field("jobs_estimate")?,
+                siege: r.field("siege")?,
             })
         })
-        .collect()
+        .collect())
     }
 
     /// Replaces the subsidies of an existing edition in one transaction, with the
@@ -123,22 +122,22 @@ impl Db {
         lines: &[MatchedLine],
         report: &ImportReport,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT year FROM editions WHERE year = $1")
+        let mut tx = self.begin().await?;
+        let exists: Option<i64> = on_tx!(&mut tx, t => sqlx::query_scalar("SELECT year FROM editions WHERE year = $1")
             .bind(year)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(&mut **t)
+            .await)?;
         if exists.is_none() {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM subsidies WHERE edition = $1")
+        on_tx!(&mut tx, t => sqlx::query("DELETE FROM subsidies WHERE edition = $1")
             .bind(year)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         for m in lines {
             let l = &m.line;
             let e = m.entry.as_ref();
-            sqlx::query(
+            on_tx!(&mut tx, t => sqlx::query(
                 "INSERT INTO subsidies (edition, line, attribuant_name, attribuant_id, beneficiary_name, \
                  beneficiary_id, rna, convention_date, decision_reference, object, nature, amount, share, \
                  granted, status, match_method, siret, code_insee, family, naf_section, size_band, note) \
@@ -167,8 +166,8 @@ impl Db {
             .bind(e.and_then(|e| e.naf_section.as_ref()))
             .bind(e.and_then(|e| e.size_band.as_ref()))
             .bind(&m.note)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
         }
         super::registry::record_import(&mut tx, year, report).await?;
         tx.commit().await?;
@@ -185,74 +184,77 @@ impl Db {
              FROM subsidies WHERE edition = $1 AND status IN ({}) ORDER BY line",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query_as(&sql).bind(year);
-        for s in statuses {
-            query = query.bind(*s);
-        }
-        Ok(query.fetch_all(&self.pool).await?)
+        Ok(on_pool!(self, p => {
+            let mut query = sqlx::query_as(&sql).bind(year);
+            for s in statuses {
+                query = query.bind(*s);
+            }
+            query.fetch_all(p).await
+        })?)
     }
 
     /// The ESS lines of an edition as public summaries list them: beneficiary, commune
     /// of the establishment the line is attributed to, family, amount received and object.
     pub async fn ess_grants(&self, year: i64) -> Result<Vec<EssGrant>> {
-        Ok(sqlx::query_as(
+        Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT beneficiary_name, code_insee, family, granted, object FROM subsidies \
              WHERE edition = $1 AND status = 'ess' AND code_insee IS NOT NULL ORDER BY line",
         )
         .bind(year)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Lines and euros of an edition per status and match method.
     pub async fn subsidy_tallies(&self, year: i64) -> Result<Vec<SubsidyTally>> {
-        sqlx::query(
+        on_pool!(self, p => sqlx::query(
             "SELECT status, match_method, COUNT(*) AS n, SUM(granted) AS granted FROM subsidies \
-             WHERE edition = $1 GROUP BY status, match_method ORDER BY status, match_method",
+             WHERE edition = $1 GROUP BY status, match_method ORDER BY status, match_method NULLS FIRST",
         )
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
             Ok(SubsidyTally {
-                status: r.try_get("status")?,
-                match_method: r.try_get("match_method")?,
-                lines: r.try_get("n")?,
-                granted: r.try_get("granted")?,
+                status: r.field("status")?,
+                match_method: r.field("match_method")?,
+                lines: r.field("n")?,
+                granted: r.field("granted")?,
             })
         })
-        .collect()
+        .collect())
     }
 
     /// The ESS subsidies of an edition per commune, family, section and band, and
     /// whether the edition has any subsidies file at all.
     pub async fn subsidy_cells(&self, year: i64) -> Result<(Vec<SubsidyCell>, bool)> {
-        let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subsidies WHERE edition = $1")
+        let any: i64 = on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM subsidies WHERE edition = $1")
             .bind(year)
-            .fetch_one(&self.pool)
-            .await?;
-        let cells = sqlx::query(
+            .fetch_one(p)
+            .await)?;
+        let cells = on_pool!(self, p => sqlx::query(
             "SELECT code_insee, family, naf_section, size_band, SUM(granted) AS granted \
              FROM subsidies WHERE edition = $1 AND status = 'ess' \
-             GROUP BY code_insee, family, naf_section, size_band",
+             GROUP BY code_insee, family, naf_section, size_band \
+             ORDER BY code_insee, family, naf_section, size_band",
         )
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(p)
         .await?
         .iter()
         .map(|r| {
-            let family: String = r.try_get("family")?;
+            let family: String = r.field("family")?;
             Ok(SubsidyCell {
-                code_insee: r.try_get("code_insee")?,
+                code_insee: r.field("code_insee")?,
                 family: Family::from_id(&family)
                     .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
-                naf_section: r.try_get("naf_section")?,
-                size_band: r.try_get("size_band")?,
-                granted: r.try_get("granted")?,
+                naf_section: r.field("naf_section")?,
+                size_band: r.field("size_band")?,
+                granted: r.field("granted")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>())?;
         Ok((cells, any > 0))
     }
 }

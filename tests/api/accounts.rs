@@ -51,10 +51,12 @@ async fn the_session_token_is_stored_hashed() {
     let app = spawn_app().await;
     app.add_user("rita", "lecteur", &[]).await;
     let session = app.login("rita").await;
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_all(app.db.pool())
-        .await
-        .unwrap();
+    let stored: Vec<String> = on_test_pool!(app, p => sqlx::query_scalar(
+        "SELECT token_hash FROM sessions"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], session.token);
     assert_eq!(

@@ -8,7 +8,28 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = ess_atlas::config::Config::for_tests(dir.path());
     cfg.demo = true;
-    let app = spawn_with(cfg, dir).await;
+    // A second instance starts at the same time on the same empty database: one of
+    // them loads the demonstration data, the other waits and finds it.
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = ess_atlas::config::Config::for_tests(other_dir.path());
+    other.demo = true;
+    other.database_url.clone_from(&cfg.database_url);
+    let (app, second) = tokio::join!(spawn_with(cfg, dir), spawn_with(other, other_dir));
+    for year in [2014, 2017, 2020, 2023] {
+        let kinds: Vec<String> = app
+            .db
+            .import_reports(year)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.report.kind)
+            .collect();
+        assert_eq!(kinds, ["subventions", "sirene"], "imports of {year}");
+    }
+    assert_eq!(
+        second.get_json("/api/meta", 200).await,
+        app.get_json("/api/meta", 200).await
+    );
 
     let meta = app.get_json("/api/meta", 200).await;
     assert_eq!(meta["demo"], true);

@@ -187,6 +187,8 @@ async fn bad_geodata_stops_the_server_with_a_precise_message_and_changes_nothing
     let good = spawn_with(cfg.clone(), tempfile::tempdir().unwrap()).await;
     let fingerprint = good.db.geodata_fingerprint().await.unwrap();
     assert!(fingerprint.is_some());
+    // The failing starts open the same database (on PostgreSQL, the test's own).
+    cfg.database_url = good.database_url();
 
     let cases: [Case; 6] = [
         (

@@ -1,6 +1,13 @@
 //! Spawning the application on a free port, and small request helpers.
+//!
+//! Backend: each test gets its own SQLite file, or, when `ESS_ATLAS_TEST_POSTGRES`
+//! names a PostgreSQL server (`postgres://user@host:port/postgres`, a role that may
+//! create databases), its own fresh database there, dropped when the test ends.
+//! `./test.sh` runs the suite both ways.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
 
 use ess_atlas::config::Config;
 use ess_atlas::db::Db;
@@ -16,18 +23,121 @@ pub struct TestApp {
     /// A staff session, made on first use of [`TestApp::staff_json`].
     staff: tokio::sync::OnceCell<Session>,
     _dir: TempDir,
+    /// The test's PostgreSQL database, when the suite runs on PostgreSQL.
+    _postgres: Option<Arc<PgDatabase>>,
+}
+
+/// The PostgreSQL server the suite runs on, if any.
+pub const TEST_POSTGRES: &str = "ESS_ATLAS_TEST_POSTGRES";
+
+/// A database made for one test on the server of [`TEST_POSTGRES`], dropped with the
+/// last app that uses it.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+/// Test databases by the SQLite URL they stand for, so that a test starting the app
+/// twice with one configuration (a restart) finds its data again.
+/// (An async mutex, held while a database is made: apps starting together must get
+/// the same one.)
+static PG_DATABASES: tokio::sync::Mutex<BTreeMap<String, Weak<PgDatabase>>> =
+    tokio::sync::Mutex::const_new(BTreeMap::new());
+
+impl PgDatabase {
+    async fn create(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("ess_atlas_test_{}_{n}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("the test PostgreSQL server answers");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("the test role may create databases");
+        let mut url = reqwest::Url::parse(admin_url).expect("a postgres:// URL");
+        url.set_path(&name);
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: drop the database from a thread of
+        // its own. FORCE ends the connections of the app's pool.
+        let done = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(done, Ok(Some(_))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
+}
+
+/// On PostgreSQL, points `cfg` at the test database standing for its SQLite URL
+/// (made on first use).
+async fn use_postgres(cfg: &mut Config) -> Option<Arc<PgDatabase>> {
+    let admin_url = std::env::var(TEST_POSTGRES)
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    if ess_atlas::db::is_postgres_url(&cfg.database_url) {
+        return None;
+    }
+    let mut databases = PG_DATABASES.lock().await;
+    let known = databases.get(&cfg.database_url).and_then(Weak::upgrade);
+    let database = if let Some(d) = known {
+        d
+    } else {
+        let d = Arc::new(PgDatabase::create(&admin_url).await);
+        databases.insert(cfg.database_url.clone(), Arc::downgrade(&d));
+        d
+    };
+    drop(databases);
+    cfg.database_url.clone_from(&database.url);
+    Some(database)
 }
 
 /// Starts the app on the shipped geodata, with a fresh database in a temporary directory.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with `tweak` applied to the test configuration.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = Config::for_tests(dir.path());
+    let mut cfg = Config::for_tests(dir.path());
+    tweak(&mut cfg);
     spawn_with(cfg, dir).await
 }
 
 /// Starts the app with `cfg`, keeping `dir` alive as long as the app.
-pub async fn spawn_with(cfg: Config, dir: TempDir) -> TestApp {
+pub async fn spawn_with(mut cfg: Config, dir: TempDir) -> TestApp {
     ess_atlas::telemetry::init(std::io::sink);
+    let postgres = use_postgres(&mut cfg).await;
     let database_url = cfg.database_url.clone();
     let app = ess_atlas::build_app(cfg).await.expect("app starts");
     let base = format!("http://{}", app.local_addr().unwrap());
@@ -42,6 +152,7 @@ pub async fn spawn_with(cfg: Config, dir: TempDir) -> TestApp {
         db,
         staff: tokio::sync::OnceCell::new(),
         _dir: dir,
+        _postgres: postgres,
     }
 }
 
@@ -63,6 +174,16 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Another instance of the app on the same database, as behind a load balancer
+    /// (its own caches, its own port); `tweak` adjusts its configuration.
+    pub async fn sibling(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = Config::for_tests(dir.path());
+        cfg.database_url = self.database_url();
+        tweak(&mut cfg);
+        spawn_with(cfg, dir).await
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url.clone()
     }

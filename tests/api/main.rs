@@ -7,15 +7,28 @@
     reason = "counts and x.5 estimates are exact in f64"
 )]
 
+/// Runs `$body` with `$p` bound to the test app's concrete pool, for the few tests
+/// that check in SQL what is stored; the body is compiled for each backend.
+macro_rules! on_test_pool {
+    ($app:expr, $p:ident => $body:expr) => {
+        match $app.db.pool() {
+            ess_atlas::db::Pool::Sqlite($p) => $body,
+            ess_atlas::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
 mod accounts;
 mod demo;
 mod errors;
 mod geodata;
 mod helpers;
 mod indicators;
+mod instances;
 mod layers;
 mod portraits;
 mod registry;
+mod schema;
 mod sirene_files;
 mod subsidies;
 mod summaries;

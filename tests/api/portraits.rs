@@ -484,19 +484,24 @@ async fn history_keeps_every_change_and_delete_is_soft() {
     assert_eq!(items[2]["before"]["title"], "Tiers-lieu de l'ESS");
     assert!(items[2]["after"].is_null());
     // The deleted row is still in the database.
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1")
-        .bind(aid)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let kept: i64 = on_test_pool!(app, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM actions WHERE id = $1"
+    )
+    .bind(aid)
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!(kept, 1);
     // And the history cannot be rewritten, even in SQL.
-    assert!(
-        sqlx::query("DELETE FROM changes")
-            .execute(app.db.pool())
-            .await
-            .is_err()
-    );
+    for statement in ["DELETE FROM changes", "UPDATE changes SET username = 'x'"] {
+        let refused = on_test_pool!(app, p => sqlx::query(statement).execute(p).await.is_err());
+        assert!(refused, "{statement} was accepted");
+    }
+    let history: i64 = on_test_pool!(app, p => sqlx::query_scalar("SELECT COUNT(*) FROM changes")
+        .fetch_one(p)
+        .await
+        .unwrap());
+    assert!(history >= 3, "the history lost rows: {history}");
 
     // Portrait edits and steps are in the history too.
     let (_, h) = app

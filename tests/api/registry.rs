@@ -396,7 +396,7 @@ async fn zip_archives_and_files_without_the_naf_2025_column_are_read() {
 }
 
 /// Imports `count` establishments of one association spread over Arras, Lens and Calais.
-fn big_files(dir: &std::path::Path, count: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+pub fn big_files(dir: &std::path::Path, count: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let ul_h = header(0);
     let et_h = header(1);
     let ul = write(

@@ -441,16 +441,17 @@ async fn tilejson_and_style_describe_every_layer() {
     }
 }
 
-/// Establishments found in the organisations tiles of `zoom` over the département:
-/// SIRETs of single points and the total count (aggregates included).
-async fn organisations_at(app: &TestApp, zoom: u8) -> (BTreeSet<String>, i64) {
+/// Establishments found in the organisations tiles of `zoom` over the département
+/// (`query`, e.g. `?v=…`, appended to each tile URL): SIRETs of single points and the
+/// total count (aggregates included).
+pub async fn organisations_at(app: &TestApp, zoom: u8, query: &str) -> (BTreeSet<String>, i64) {
     let mut sirets = BTreeSet::new();
     let mut total = 0;
     let bbox = app.geography.department.bbox;
     for t in ess_atlas::tiles::pmtiles::tiles_over(bbox, zoom) {
         let (status, bytes) = tile(
             app,
-            &format!("/tiles/organisations/{zoom}/{}/{}.mvt", t.x, t.y),
+            &format!("/tiles/organisations/{zoom}/{}/{}.mvt{query}", t.x, t.y),
         )
         .await;
         if status != 200 {
@@ -484,7 +485,7 @@ async fn protected_establishments_are_never_in_a_tile() {
         .collect();
     assert!(!public.is_empty());
     for zoom in [6u8, 10, 14] {
-        let (sirets, total) = organisations_at(&app, zoom).await;
+        let (sirets, total) = organisations_at(&app, zoom, "").await;
         assert!(
             !sirets.contains("12345678200010"),
             "zoom {zoom}: the protected establishment is placed"
@@ -504,7 +505,7 @@ async fn protected_establishments_are_never_in_a_tile() {
 async fn organisations_tiles_follow_a_new_import() {
     let app = spawn_app().await;
     app.import_sample(2023, "2023-12-31").await;
-    let (before, _) = organisations_at(&app, 14).await;
+    let (before, _) = organisations_at(&app, 14, "").await;
     assert!(
         before.contains("80241377300010"),
         "the Calais SCOP is active in 2023"
@@ -515,7 +516,7 @@ async fn organisations_tiles_follow_a_new_import() {
     let mut after = before.clone();
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        after = organisations_at(&app, 14).await.0;
+        after = organisations_at(&app, 14, "").await.0;
         if after != before {
             break;
         }

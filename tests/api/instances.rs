@@ -1,0 +1,265 @@
+//! Several instances on one database, as behind a load balancer: what one of them (or
+//! an import) writes, the others serve, and no state kept in one process lets a
+//! client see a mix. Runs on both backends like the rest of the suite; PostgreSQL is
+//! the one a multi-instance deployment uses.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, password_of, spawn_app, spawn_app_with};
+use crate::registry::big_files;
+use crate::tiles::organisations_at;
+
+const ESTABLISHMENTS: &str =
+    "/api/indicators?level=department&indicator=ess_establishments&edition=2023";
+
+/// The version token in the organisations TileJSON of `app`.
+async fn organisations_token(app: &TestApp) -> String {
+    let tj = app.get_json("/tiles/organisations.json", 200).await;
+    let template = tj["tiles"][0].as_str().unwrap();
+    let query = template.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("v="))
+        .expect("a version token")
+        .to_owned()
+}
+
+/// Whether the organisations token of `app` satisfies `wanted` within 5 seconds.
+async fn token_changes(app: &TestApp, wanted: impl Fn(&str) -> bool) -> bool {
+    for _ in 0..50 {
+        if wanted(&organisations_token(app).await) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+async fn department_value(app: &TestApp) -> Value {
+    app.get_json(ESTABLISHMENTS, 200).await["department"]["value"].clone()
+}
+
+#[tokio::test]
+async fn an_import_through_one_instance_is_served_at_once_by_another() {
+    let a = spawn_app().await;
+    // `b` does not poll the editions during the test: what it serves must follow the
+    // database by itself, not by the poll.
+    let b = a
+        .sibling(|cfg| cfg.editions_poll = Duration::from_hours(1))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ul, et) = big_files(dir.path(), 30);
+    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+
+    // An edition `b` had never seen: listed, computed, tiled.
+    let editions = b.get_json("/api/editions", 200).await;
+    assert!(
+        editions.to_string().contains("2023"),
+        "edition unknown to b: {editions}"
+    );
+    assert_eq!(department_value(&b).await, json!(30.0));
+    assert_eq!(organisations_at(&b, 6, "").await.1, 30);
+    let token_before = organisations_token(&b).await;
+    // `a` learns of the import by its own poll (every second here).
+    assert!(
+        token_changes(&a, |t| t == token_before).await,
+        "a never noticed the import"
+    );
+
+    // The edition imported again, with more establishments, through `a`'s database.
+    let (ul, et) = big_files(&dir.path().join("again").tap_dir(), 45);
+    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+
+    // Indicators: `b`'s cube of 2023 is stale and rebuilt on the next request.
+    assert_eq!(department_value(&b).await, json!(45.0));
+    assert_eq!(
+        b.get_json("/api/organisations?edition=2023&per_page=1", 200)
+            .await["total"],
+        45
+    );
+
+    // Tiles: `a` notices the import within its poll and hands out a new token; a
+    // client sent to `b` with that token gets the new data at once, although `b`
+    // has not polled since.
+    assert!(
+        token_changes(&a, |t| t != token_before).await,
+        "a never noticed the second import"
+    );
+    let token = organisations_token(&a).await;
+    let (_, total) = organisations_at(&b, 6, &format!("?v={token}&edition=2023")).await;
+    assert_eq!(total, 45);
+    assert_eq!(organisations_token(&b).await, token);
+}
+
+#[tokio::test]
+async fn sessions_and_login_throttling_span_the_instances() {
+    let a = spawn_app().await;
+    let b = a.sibling(|_| {}).await;
+    a.ensure_edition(2023).await;
+    a.add_user("rita", "referent", &["ARR"]).await;
+
+    // A session opened on `a` works on `b`, CSRF token included.
+    let session = a.login("rita").await;
+    let (status, me) = b
+        .call(Method::GET, "/api/session", Some(&session), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(me["authenticated"], true);
+    assert_eq!(me["user"]["username"], "rita");
+    let (status, _) = b
+        .call(
+            Method::PUT,
+            "/api/portraits/ARR/2023",
+            Some(&session),
+            Some(json!({"jeux_acteurs": "Écrit sur la seconde instance"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, portrait) = a
+        .call(Method::GET, "/api/portraits/ARR/2023", Some(&session), None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        portrait
+            .to_string()
+            .contains("Écrit sur la seconde instance"),
+        "{portrait}"
+    );
+
+    // Logging out on `a` ends the session on `b`.
+    let (status, _) = a
+        .call(Method::POST, "/api/logout", Some(&session), None)
+        .await;
+    assert!(status < 300, "logout: {status}");
+    let (_, me) = b
+        .call(Method::GET, "/api/session", Some(&session), None)
+        .await;
+    assert_eq!(me["authenticated"], false);
+    let (status, _) = b
+        .call(
+            Method::PUT,
+            "/api/portraits/ARR/2023",
+            Some(&session),
+            Some(json!({"jeux_acteurs": "x"})),
+        )
+        .await;
+    assert_eq!(status, 401);
+
+    // Failed logins spread over both instances add up: a load balancer does not
+    // multiply the attempts an attacker gets.
+    for i in 0..5 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let r = app.post_login("rita", "devine", None).await;
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    for app in [&a, &b] {
+        let r = app.post_login("rita", &password_of("rita"), None).await;
+        assert_eq!(r.status().as_u16(), 429);
+    }
+}
+
+#[tokio::test]
+async fn two_instances_importing_one_edition_at_once_leave_one_of_the_two() {
+    let a = spawn_app().await;
+    let b = a.sibling(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ul30, et30) = big_files(&dir.path().join("30").tap_dir(), 30);
+    let (ul45, et45) = big_files(&dir.path().join("45").tap_dir(), 45);
+    let (first, second) = tokio::join!(
+        a.import_sirene(2023, "2023-12-31", &ul30, &et30, None),
+        b.import_sirene(2023, "2023-12-31", &ul45, &et45, None),
+    );
+    first.unwrap();
+    second.unwrap();
+    // One import replaced the other whole: never a mix, never both.
+    let count = a.db.establishment_count(2023).await.unwrap();
+    assert!(count == 30 || count == 45, "{count} establishments");
+    assert_eq!(a.db.import_reports(2023).await.unwrap().len(), 2);
+    for app in [&a, &b] {
+        assert_eq!(department_value(app).await, json!(count as f64));
+    }
+}
+
+/// POST /api/login as a client the proxy saw at `forwarded_for` (its
+/// `X-Forwarded-For`); returns the status.
+async fn login_via_proxy(
+    app: &TestApp,
+    forwarded_for: &str,
+    username: &str,
+    password: &str,
+) -> u16 {
+    app.http
+        .post(format!("{}/api/login", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_load_balancer_throttling_counts_clients_not_the_proxy() {
+    let a = spawn_app_with(|cfg| cfg.behind_proxy = true).await;
+    let b = a.sibling(|cfg| cfg.behind_proxy = true).await;
+    a.add_user("rita", "lecteur", &[]).await;
+    // 30 failures from one client, over many user names and both instances; the
+    // client forges a first address, the proxy appends the one it saw.
+    for i in 0..30 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let status = login_via_proxy(
+            app,
+            "198.51.100.4, 203.0.113.7",
+            &format!("inconnu-{i}"),
+            "x",
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    for app in [&a, &b] {
+        assert_eq!(
+            login_via_proxy(app, "203.0.113.7", "rita", &password_of("rita")).await,
+            429,
+            "the throttled client"
+        );
+        assert_eq!(
+            login_via_proxy(app, "198.51.100.4", "rita", &password_of("rita")).await,
+            200,
+            "another client behind the same proxy"
+        );
+    }
+
+    // Reached directly (no --behind-proxy), the header is the client's own word and
+    // is ignored: the connection's address is counted.
+    let direct = a.sibling(|_| {}).await;
+    for i in 0..30 {
+        let forged = format!("192.0.2.{i}");
+        assert_eq!(
+            login_via_proxy(&direct, &forged, &format!("autre-{i}"), "x").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_via_proxy(&direct, "192.0.2.200", "rita", &password_of("rita")).await,
+        429
+    );
+}
+
+trait TapDir {
+    fn tap_dir(self) -> Self;
+}
+
+impl TapDir for std::path::PathBuf {
+    fn tap_dir(self) -> Self {
+        std::fs::create_dir_all(&self).unwrap();
+        self
+    }
+}
