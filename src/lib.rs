@@ -456,7 +456,6 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         layers,
         cubes: Arc::default(),
         tiles,
-        recueils: Arc::default(),
         secure_cookies: cfg.secure_cookies,
         behind_proxy: cfg.behind_proxy,
     };

@@ -20,7 +20,6 @@ pub struct AppState {
     /// Vector tiles and their cache.
     pub tiles: Arc<TileService>,
     /// Compendium generations started by staff.
-    pub recueils: Arc<crate::summary::recueil::Jobs>,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (see [`crate::config::Config::behind_proxy`]).

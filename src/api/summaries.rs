@@ -5,8 +5,6 @@
 //! The documents are public: they are built with the public audience whoever asks
 //! ([`crate::summary`]), so a staff session never puts an unmasked figure in a file.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -165,24 +163,19 @@ struct RecueilRequest {
 /// `POST /api/recueils {"edition": 2023}`: starts a generation, answers 202 with its id.
 async fn start_recueil(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(user): Staff,
     Json(body): Json<RecueilRequest>,
 ) -> Result<Response, ApiError> {
     let edition = summary::resolve_edition(&(&state).into(), Some(body.edition)).await?;
-    let jobs = Arc::clone(&state.recueils);
-    let id = jobs.start((&state).into(), edition);
-    let status = jobs
-        .get(id)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("compendium job {id} vanished")))?;
+    let status = summary::recueil::start((&state).into(), edition, &user.username).await?;
     let mut response = json(&status)?;
     *response.status_mut() = StatusCode::ACCEPTED;
     Ok(response)
 }
 
-fn job(state: &AppState, id: &str) -> Result<summary::recueil::JobStatus, ApiError> {
-    id.parse::<u64>()
-        .ok()
-        .and_then(|n| state.recueils.get(n))
+async fn job(state: &AppState, id: &str) -> Result<summary::recueil::JobStatus, ApiError> {
+    summary::recueil::status(&state.db, id)
+        .await?
         .ok_or_else(|| ApiError::NotFound("compendium generation", id.to_owned()))
 }
 
@@ -191,9 +184,9 @@ async fn recueil_status(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let status = job(&state, &id)?;
+    let status = job(&state, &id).await?;
     let mut value = serde_json::to_value(&status).map_err(|e| ApiError::Internal(e.into()))?;
-    if status.pdf.is_some() {
+    if status.status == "done" {
         value["download"] = format!("/api/recueils/{id}/recueil.pdf").into();
     }
     json(&value)
@@ -204,12 +197,18 @@ async fn recueil_pdf(
     _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let status = job(&state, &id)?;
-    let pdf = status.pdf.ok_or_else(|| {
-        ApiError::Conflict(format!("compendium {id} is {}, not ready", status.status))
-    })?;
+    let status = job(&state, &id).await?;
+    let pdf = match summary::recueil::pdf(&state.db, &id).await? {
+        Some(pdf) if status.status == "done" => pdf,
+        _ => {
+            return Err(ApiError::Conflict(format!(
+                "compendium {id} is {}, not ready",
+                status.status
+            )));
+        }
+    };
     let mut response = with_headers(
-        pdf.as_ref().clone(),
+        pdf,
         "application/pdf",
         Some(format!(
             "attachment; filename=\"recueil-portraits-{}.pdf\"",

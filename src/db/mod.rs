@@ -39,6 +39,7 @@ macro_rules! on_tx {
 }
 
 mod accounts;
+mod compendiums;
 mod copy;
 mod geography;
 mod indicators;
@@ -48,6 +49,7 @@ mod registry;
 mod subsidies;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
+pub use compendiums::CompendiumJobRow;
 pub use organisations::{OrganisationFilter, OrganisationRow, PointRow};
 pub use portraits::{
     ActionFields, ActionRow, Actor, BudgetLine, ChangeRow, OrientationFields, OrientationRow,

@@ -4,16 +4,15 @@
 //! Each territory's part is its [`Summary`] (same public figures as the fiches and
 //! the API) with the qualitative sections of its *published* portrait; a territory
 //! without one says « portrait non publié pour cette édition ». Generation runs from
-//! the command line or in the background for staff ([`Jobs`], polled for progress).
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! the command line or in the background for staff ([`start`], polled through
+//! [`status`]: progress and the PDF are kept in the database, so any instance behind a
+//! load balancer answers for a generation another one runs).
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::{At, Cell, Context, Result, Row, Summary, Table, ZoneKind, public_cell};
-use crate::db::Edition;
+use crate::db::{CompendiumJobRow, Db, Edition};
 use crate::geography::Level;
 use crate::indicators::cube::Category;
 
@@ -218,98 +217,134 @@ pub async fn render(
     Ok(pdf)
 }
 
-/// The state of one background generation.
+/// The state of one background generation, as staff see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobStatus {
-    pub id: u64,
+    pub id: String,
     pub edition: i64,
-    pub done: usize,
-    pub total: usize,
+    pub done: i64,
+    pub total: i64,
     /// `running`, `done` or `failed`.
-    pub status: &'static str,
+    pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip)]
-    pub pdf: Option<Arc<Vec<u8>>>,
 }
 
-/// Background generations, kept in memory until the server stops (the last few).
-#[derive(Default)]
-pub struct Jobs {
-    inner: Mutex<(u64, HashMap<u64, JobStatus>)>,
-}
+/// A running generation whose instance has written nothing for this long stopped
+/// (restarted, killed): it is reported failed. Progress is written at least once per
+/// territory, which takes well under a second.
+const STALE_AFTER_SECS: i64 = 600;
 
-/// How many finished generations are kept.
-const KEEP: usize = 8;
-
-impl Jobs {
-    fn update(&self, id: u64, f: impl FnOnce(&mut JobStatus)) {
-        if let Ok(mut guard) = self.inner.lock()
-            && let Some(job) = guard.1.get_mut(&id)
-        {
-            f(job);
+impl JobStatus {
+    fn of(row: CompendiumJobRow, now: i64) -> Self {
+        let stale = row.status == "running"
+            && row.updated_at < crate::iso_from_unix(now - STALE_AFTER_SECS);
+        Self {
+            id: row.id,
+            edition: row.edition,
+            done: row.done,
+            total: row.total,
+            status: if stale { "failed".into() } else { row.status },
+            error: if stale {
+                Some("génération interrompue (serveur arrêté) : relancez-la".into())
+            } else {
+                row.error
+            },
         }
     }
+}
 
-    #[must_use]
-    pub fn get(&self, id: u64) -> Option<JobStatus> {
-        self.inner.lock().ok()?.1.get(&id).cloned()
-    }
+/// Whether `id` can be a generation's id (32 hex digits), before asking the database.
+#[must_use]
+pub fn is_job_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
 
-    /// Starts generating `edition`'s compendium in the background; returns its id.
-    #[must_use]
-    pub fn start(self: &Arc<Self>, state: Context, edition: Edition) -> u64 {
-        let total = state.geography.territories.len() + 2;
-        let id = match self.inner.lock() {
-            Ok(mut guard) => {
-                guard.0 += 1;
-                let id = guard.0;
-                if guard.1.len() >= KEEP
-                    && let Some(&oldest) = guard.1.keys().min()
+/// Starts generating `edition`'s compendium in the background, on this instance;
+/// progress and the PDF go to the database, where any instance reads them.
+pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result<JobStatus> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| super::SummaryError::Render {
+        format: "PDF",
+        message: format!("no random source: {e}"),
+    })?;
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let total = (state.geography.territories.len() + 2) as i64;
+    let year = edition.year;
+    let db = state.db.clone();
+    db.insert_compendium_job(&id, year, total, started_by, &crate::now_utc())
+        .await?;
+    let job = id.clone();
+    tokio::spawn(async move {
+        // The layout reports progress synchronously; a writer task stores the latest.
+        let (tx, mut rx) = tokio::sync::watch::channel((0_usize, total as usize));
+        let writer_db = db.clone();
+        let writer_job = job.clone();
+        let writer = tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let (done, total) = *rx.borrow_and_update();
+                if let Err(e) = writer_db
+                    .compendium_progress(&writer_job, done as i64, total as i64, &crate::now_utc())
+                    .await
                 {
-                    guard.1.remove(&oldest);
+                    tracing::warn!("compendium {writer_job}: progress not stored: {e}");
                 }
-                guard.1.insert(
-                    id,
-                    JobStatus {
-                        id,
-                        edition: edition.year,
-                        done: 0,
-                        total,
-                        status: "running",
-                        error: None,
-                        pdf: None,
-                    },
-                );
-                id
             }
-            Err(_) => return 0,
-        };
-        let jobs = Arc::clone(self);
-        tokio::spawn(async move {
-            let progress_jobs = Arc::clone(&jobs);
-            let progress = move |done: usize, total: usize| {
-                progress_jobs.update(id, |j| {
-                    j.done = done;
-                    j.total = total;
-                });
-            };
-            let result = render(&state, &edition, &progress).await;
-            jobs.update(id, |j| match result {
-                Ok(pdf) => {
-                    j.status = "done";
-                    j.done = j.total;
-                    j.pdf = Some(Arc::new(pdf));
-                }
-                Err(e) => {
-                    tracing::error!("compendium {id} failed: {e}");
-                    j.status = "failed";
-                    j.error = Some(e.to_string());
-                }
-            });
         });
-        id
+        let progress = move |done: usize, total: usize| {
+            tx.send_replace((done, total));
+        };
+        let result = render(&state, &edition, &progress).await;
+        drop(progress);
+        let _ = writer.await;
+        let outcome = match &result {
+            Ok(pdf) => Ok(pdf.as_slice()),
+            Err(e) => {
+                tracing::error!("compendium {job} failed: {e}");
+                Err(e.to_string())
+            }
+        };
+        let stored = match &outcome {
+            Ok(pdf) => {
+                db.compendium_finished(&job, Ok(pdf), &crate::now_utc())
+                    .await
+            }
+            Err(e) => {
+                db.compendium_finished(&job, Err(e), &crate::now_utc())
+                    .await
+            }
+        };
+        if let Err(e) = stored {
+            tracing::error!("compendium {job}: result not stored: {e}");
+        }
+    });
+    Ok(JobStatus {
+        id,
+        edition: year,
+        done: 0,
+        total,
+        status: "running".into(),
+        error: None,
+    })
+}
+
+/// A generation's state, whichever instance runs it.
+pub async fn status(db: &Db, id: &str) -> Result<Option<JobStatus>> {
+    if !is_job_id(id) {
+        return Ok(None);
     }
+    Ok(db
+        .compendium_job(id)
+        .await?
+        .map(|row| JobStatus::of(row, crate::unix_now())))
+}
+
+/// The PDF of a finished generation.
+pub async fn pdf(db: &Db, id: &str) -> Result<Option<Vec<u8>>> {
+    if !is_job_id(id) {
+        return Ok(None);
+    }
+    Ok(db.compendium_pdf(id).await?)
 }
 
 #[cfg(test)]

@@ -465,11 +465,14 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
         )
         .await;
     assert_eq!(status, 202, "{job}");
-    let id = job["id"].as_u64().unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
     let status_path = format!("/api/recueils/{id}");
+    // Behind a load balancer the next requests may reach another instance: it reports
+    // the progress and serves the PDF of the generation the first one runs.
+    let other = app.sibling(|_| {}).await;
     let mut last = json!(null);
     for _ in 0..600 {
-        last = app
+        last = other
             .call(reqwest::Method::GET, &status_path, Some(&session), None)
             .await
             .1;
@@ -485,7 +488,18 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
         .call(reqwest::Method::GET, &status_path, None, None)
         .await;
     assert_eq!(status, 401, "progress is for staff");
-    let pdf = app
+    for unknown in ["0123456789abcdef0123456789abcdef", "1", "not-a-job"] {
+        let (status, body) = other
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/recueils/{unknown}"),
+                Some(&session),
+                None,
+            )
+            .await;
+        assert_eq!(status, 404, "{unknown}: {body}");
+    }
+    let pdf = other
         .request(
             reqwest::Method::GET,
             last["download"].as_str().unwrap(),
