@@ -20,7 +20,7 @@ pub struct CompendiumJobRow {
 const KEEP: i64 = 8;
 
 impl Db {
-    /// Records a new running generation and forgets all but the last [`KEEP`].
+    /// Records a new running generation and forgets all but the last 8.
     pub async fn insert_compendium_job(
         &self,
         id: &str,

@@ -268,7 +268,7 @@ pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result
         format: "PDF",
         message: format!("no random source: {e}"),
     })?;
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let id = crate::auth::session::hex(&bytes);
     let total = (state.geography.territories.len() + 2) as i64;
     let year = edition.year;
     let db = state.db.clone();
