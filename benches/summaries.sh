@@ -45,7 +45,7 @@ for t in ARR ART AUD BOU CAL HEN LEN MON TER; do
   time_url "territoire $t PDF" "/territoires/$t/fiche.pdf?edition=$edition"
 done
 time_url "EPCI CU d'Arras PDF" "/epci/200033579/fiche.pdf?edition=$edition"
-time_url "EPCI CA Lens-Liévin PDF" "/epci/200035749/fiche.pdf?edition=$edition"
+time_url "EPCI CA de Lens-Liévin PDF" "/epci/246200364/fiche.pdf?edition=$edition"
 time_url "EPCI CU d'Arras XLSX" "/epci/200033579/fiche.xlsx?edition=$edition"
 time_url "EPCI CU d'Arras CSV" "/epci/200033579/fiche.csv?edition=$edition"
 time_url "EPCI CU d'Arras HTML" "/epci/200033579/fiche?edition=$edition"
