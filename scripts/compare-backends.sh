@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the server twice on the demonstration data, once on SQLite and once on
-# PostgreSQL, and checks that public API answers and tiles are byte-identical.
+# PostgreSQL, and checks that public API answers, tiles and summaries (HTML, CSV, PDF)
+# are byte-identical.
 #
 #   ESS_ATLAS_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres scripts/compare-backends.sh
 #
@@ -12,7 +13,8 @@ cd "$(dirname "$0")/.."
 admin=${ESS_ATLAS_TEST_POSTGRES:?set ESS_ATLAS_TEST_POSTGRES to a PostgreSQL server URL}
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
-cargo build --bin ess-atlas "${features[@]}"
+# --all-targets: the feature set of the tests, so that after them nothing is rebuilt.
+cargo build --all-targets "${features[@]}"
 tmp=$(mktemp -d)
 name="ess_atlas_compare_$$"
 pg="${admin%/*}/$name"
@@ -80,6 +82,11 @@ done <<'PATHS'
 /tiles/organisations/12/2075/1377.mvt
 /tiles/organisations/5/16/10.mvt?family=cooperative
 /tiles/communes/8/129/86.mvt
+/epci/200033579/fiche?edition=2023
+/epci/200033579/fiche.csv?edition=2023
+/territoires/LEN/fiche.csv?edition=2020&format=standard
+/epci/200033579/fiche.pdf?edition=2023
+/territoires/ARR/fiche.pdf?edition=2023
 PATHS
 echo "$total answers compared, $differ differ"
 [ "$differ" -eq 0 ]
