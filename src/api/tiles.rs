@@ -300,6 +300,7 @@ async fn tilejson(
     let doc = style::tilejson(
         &state.geography,
         layer,
+        state.tiles.min_zoom(layer),
         &origin(&headers),
         &query.join("&"),
         demo,
@@ -316,7 +317,11 @@ async fn style_document(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let doc = style::style(&state.geography, &origin(&headers));
+    let doc = style::style(
+        &state.geography,
+        &origin(&headers),
+        state.tiles.min_zoom(TileLayer::Communes),
+    );
     let mut response = super::json(&doc)?;
     response.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -171,6 +171,36 @@ pub struct BoundaryTiles {
     zooms: [OnceLock<ZoomRings>; MAX_ZOOM as usize + 1],
     /// Per polygon layer, per feature.
     properties: [Vec<Vec<(&'static str, Value)>>; 3],
+    /// Per polygon layer, the lowest zoom it is drawn at (see [`min_zoom`]).
+    min_zooms: [u8; 3],
+}
+
+/// At most this many features of one polygon layer in one tile: below the zoom where
+/// this holds, the layer's tiles are empty (the map shows EPCI or territories there).
+/// One département's 887 communes fit in a z0 tile; France's 34,871 do not.
+pub const MAX_FEATURES_PER_TILE: usize = 4_000;
+
+/// The lowest zoom at which no tile intersects more than `limit` of `bboxes`
+/// (`[west, south, east, north]` in degrees).
+#[must_use]
+pub fn min_zoom(bboxes: &[[f64; 4]], limit: usize) -> u8 {
+    if bboxes.len() <= limit {
+        return 0;
+    }
+    for z in 1..=MAX_ZOOM {
+        let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+        let crowded = bboxes.iter().any(|&b| {
+            pmtiles::tiles_over(b, z).into_iter().any(|t| {
+                let n = counts.entry((t.x, t.y)).or_default();
+                *n += 1;
+                *n > limit
+            })
+        });
+        if !crowded {
+            return z;
+        }
+    }
+    MAX_ZOOM
 }
 
 fn text(s: &str) -> Value {
@@ -225,11 +255,22 @@ impl BoundaryTiles {
                 ]
             })
             .collect();
+        let min_zooms = std::array::from_fn(|i| {
+            let bboxes: Vec<[f64; 4]> = topology.layers[i].iter().map(|f| f.bbox).collect();
+            min_zoom(&bboxes, MAX_FEATURES_PER_TILE)
+        });
         Self {
             topology,
             zooms: std::array::from_fn(|_| OnceLock::new()),
             properties: [territories, epci, communes],
+            min_zooms,
         }
+    }
+
+    /// The lowest zoom polygon layer `index` is drawn at.
+    #[must_use]
+    pub fn min_zoom(&self, index: usize) -> u8 {
+        self.min_zooms[index]
     }
 
     fn rings(&self, z: u8) -> &ZoomRings {
@@ -238,6 +279,9 @@ impl BoundaryTiles {
 
     /// Appends polygon layer `index` (0 territories, 1 EPCI, 2 communes) of tile `t`.
     pub fn encode(&self, index: usize, name: &'static str, t: TileId, out: &mut Vec<u8>) {
+        if t.z < self.min_zooms[index] {
+            return;
+        }
         let rings = self.rings(t.z);
         let [west, south, east, north] = t.bounds();
         // The buffer, in degrees (generous: latitude spans shrink northwards).
@@ -448,6 +492,14 @@ impl TileService {
         }
     }
 
+    /// The lowest zoom `layer` has features at (0 for organisations, aggregated instead).
+    #[must_use]
+    pub fn min_zoom(&self, layer: TileLayer) -> u8 {
+        layer
+            .polygon_index()
+            .map_or(0, |i| self.boundaries.min_zoom(i))
+    }
+
     /// The edition an organisations request means: the given one if it exists, else
     /// the latest. An edition the server does not know yet makes it re-read the
     /// editions at once rather than wait for the next poll.
@@ -602,6 +654,40 @@ impl TileService {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `n` × `n` small squares tiling `[2.0, 50.0] – [3.0, 51.0]`.
+    fn grid(n: usize) -> Vec<[f64; 4]> {
+        let step = 1.0 / n as f64;
+        (0..n * n)
+            .map(|i| {
+                let (x, y) = ((i % n) as f64, (i / n) as f64);
+                let (w, s) = (2.0 + x * step, 50.0 + y * step);
+                [w, s, w + step * 0.9, s + step * 0.9]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_layer_too_crowded_for_low_zooms_starts_where_tiles_hold_the_limit() {
+        // A département's communes fit in one tile: drawn from zoom 0.
+        assert_eq!(min_zoom(&grid(30), 1_000), 0);
+        // 10,000 features in a 1° square: too many for one tile until the square spans
+        // several tiles, and then no tile holds more than the limit.
+        let many = grid(100);
+        let z = min_zoom(&many, 1_000);
+        assert!(z > 0, "{z}");
+        let per_tile = |z: u8| {
+            let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+            for b in &many {
+                for t in pmtiles::tiles_over(*b, z) {
+                    *counts.entry((t.x, t.y)).or_default() += 1;
+                }
+            }
+            counts.into_values().max().unwrap_or(0)
+        };
+        assert!(per_tile(z) <= 1_000, "z{z}: {}", per_tile(z));
+        assert!(per_tile(z - 1) > 1_000, "z{} would have done", z - 1);
+    }
 
     #[test]
     fn tile_addresses_are_validated() {

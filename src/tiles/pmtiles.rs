@@ -72,7 +72,7 @@ pub async fn export(
     }
     let vector_layers: Vec<_> = layers
         .iter()
-        .map(|l| json!({"id": l.name(), "minzoom": min_zoom, "maxzoom": max_zoom, "fields": {}}))
+        .map(|&l| json!({"id": l.name(), "minzoom": min_zoom.max(service.min_zoom(l)), "maxzoom": max_zoom, "fields": {}}))
         .collect();
     let metadata = json!({
         "name": "ess-atlas",

@@ -81,7 +81,14 @@ fn description(layer: TileLayer) -> &'static str {
 /// TileJSON 3.0 of `layer`. `base` is the server's origin (`http://host:port`);
 /// `query` the tiles' query string (version, edition, family), already encoded.
 #[must_use]
-pub fn tilejson(g: &Geography, layer: TileLayer, base: &str, query: &str, demo: bool) -> Value {
+pub fn tilejson(
+    g: &Geography,
+    layer: TileLayer,
+    min_zoom: u8,
+    base: &str,
+    query: &str,
+    demo: bool,
+) -> Value {
     let b = g.department.bbox;
     let mut attribution = g.department.attribution.clone();
     if layer == TileLayer::Organisations {
@@ -97,14 +104,14 @@ pub fn tilejson(g: &Geography, layer: TileLayer, base: &str, query: &str, demo: 
         "attribution": attribution,
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt?{query}", layer.name())],
-        "minzoom": 0,
+        "minzoom": min_zoom,
         "maxzoom": TILEJSON_MAX_ZOOM,
         "bounds": b,
         "center": [f64::midpoint(b[0], b[2]), f64::midpoint(b[1], b[3]), 8],
         "vector_layers": [{
             "id": layer.name(),
             "description": description(layer),
-            "minzoom": 0,
+            "minzoom": min_zoom,
             "maxzoom": MAX_ZOOM,
             "fields": fields(layer),
         }],
@@ -115,7 +122,7 @@ pub fn tilejson(g: &Geography, layer: TileLayer, base: &str, query: &str, demo: 
 /// commune lines, organisations by family. Sources point at the TileJSON documents;
 /// features are identified by `code` (`promoteId`) for joins and feature-state.
 #[must_use]
-pub fn style(g: &Geography, base: &str) -> Value {
+pub fn style(g: &Geography, base: &str, communes_min_zoom: u8) -> Value {
     let source = |layer: TileLayer| {
         let mut s = json!({
             "type": "vector",
@@ -157,10 +164,11 @@ pub fn style(g: &Geography, base: &str) -> Value {
             {"id": "territories-fill", "type": "fill", "source": "territories", "source-layer": "territories",
              "paint": {"fill-color": territory_match, "fill-opacity": 0.9}},
             {"id": "communes-fill", "type": "fill", "source": "communes", "source-layer": "communes",
+             "minzoom": communes_min_zoom,
              "layout": {"visibility": "none"},
              "paint": {"fill-color": by_territory, "fill-opacity": 0.9}},
             {"id": "communes-line", "type": "line", "source": "communes", "source-layer": "communes",
-             "minzoom": 9,
+             "minzoom": communes_min_zoom.max(9),
              "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 9, 0.4, 13, 1.5]}},
             {"id": "epci-line", "type": "line", "source": "epci", "source-layer": "epci",
              "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 0.8, 13, 2.5]}},
