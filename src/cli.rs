@@ -252,6 +252,11 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed writes the same files.
     #[arg(long, default_value_t = 62)]
     pub seed: u64,
+    /// Multiplies the organisations of every kind: 1 is the Pas-de-Calais calibration;
+    /// about 100 gives France-scale volumes (some 1.5 M ESS establishments) on the
+    /// national geography of `scripts/france-geodata.py`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
     /// Output directory (one sub-directory per edition).
     #[arg(long)]
     pub out: PathBuf,
@@ -562,10 +567,11 @@ async fn demo(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
     let db = Db::connect(&global.database).await?;
     let geography = crate::load_geography(&db, &global.geodata).await?;
     let out = args.out.clone();
-    let seed = args.seed;
-    let files =
-        tokio::task::spawn_blocking(move || crate::demo::write_demo(&geography, seed, &out))
-            .await??;
+    let (seed, scale) = (args.seed, args.scale);
+    let files = tokio::task::spawn_blocking(move || {
+        crate::demo::write_demo(&geography, seed, scale, &out)
+    })
+    .await??;
     for f in files {
         println!(
             "{}: {} and {}",

@@ -328,7 +328,7 @@ pub async fn load_demo(db: &Db, geography: &Arc<Geography>, dir: &Path) -> anyho
     let started = std::time::Instant::now();
     let g = Arc::clone(geography);
     let out = dir.to_owned();
-    let editions = tokio::task::spawn_blocking(move || demo::write_demo(&g, DEMO_SEED, &out))
+    let editions = tokio::task::spawn_blocking(move || demo::write_demo(&g, DEMO_SEED, 1, &out))
         .await?
         .context("cannot write the demonstration files")?;
     for e in editions {

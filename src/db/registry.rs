@@ -207,11 +207,11 @@ impl Db {
                     );
                     insert.push_values(chunk, |mut b, r| {
                         b.push_bind(year)
-                            .push_bind(&r.siret)
-                            .push_bind(&r.siren)
-                            .push_bind(&r.rna)
+                            .push_bind(r.siret.as_str())
+                            .push_bind(r.siret.siren())
+                            .push_bind(r.rna.as_deref())
                             .push_bind(r.siege)
-                            .push_bind(&r.code_insee)
+                            .push_bind(&*r.code_insee)
                             .push_bind(r.reason);
                     });
                     insert.build().execute(&mut **t).await?;
@@ -277,8 +277,8 @@ impl Db {
                     &data.others,
                     |w, r| {
                         w.int(year)
-                            .text(&r.siret)
-                            .text(&r.siren)
+                            .text(r.siret.as_str())
+                            .text(r.siret.siren())
                             .opt_text(r.rna.as_deref())
                             .boolean(r.siege)
                             .text(&r.code_insee)

@@ -139,10 +139,20 @@ fn layout(year: u16) -> Layout {
 /// Writes `{out}/{year}/StockUniteLegale_utf8.csv` and
 /// `{out}/{year}/StockEtablissement_utf8.csv` for each demo edition.
 ///
+/// `scale` multiplies the organisations of every kind (1 is the Pas-de-Calais
+/// calibration the module docs describe; public bodies follow the geography's
+/// communes whatever the scale): about 100 gives the volumes of all of France on
+/// the national geography, some 1.5 M ESS establishments.
+///
 /// CPU-bound (a few seconds in a debug build, one thread per edition for the
 /// writing): call it off the async runtime.
-pub fn write_demo(geography: &Geography, seed: u64, out: &Path) -> anyhow::Result<Vec<DemoFiles>> {
-    let population = model::build(geography, seed);
+pub fn write_demo(
+    geography: &Geography,
+    seed: u64,
+    scale: u32,
+    out: &Path,
+) -> anyhow::Result<Vec<DemoFiles>> {
+    let population = model::build(geography, seed, scale);
     let places = places::Places::new(geography);
     let write = |edition: DemoEdition| -> anyhow::Result<DemoFiles> {
         let dir = out.join(edition.year.to_string());
@@ -218,8 +228,12 @@ pub(crate) struct Rendered {
 
 /// [`write_demo`] to memory, for tests.
 #[cfg(test)]
-pub(crate) fn render_demo(geography: &Geography, seed: u64) -> anyhow::Result<Vec<Rendered>> {
-    let population = model::build(geography, seed);
+pub(crate) fn render_demo(
+    geography: &Geography,
+    seed: u64,
+    scale: u32,
+) -> anyhow::Result<Vec<Rendered>> {
+    let population = model::build(geography, seed, scale);
     let places = places::Places::new(geography);
     each_edition(|edition| {
         let mut unites_legales = Vec::new();

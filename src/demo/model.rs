@@ -178,6 +178,8 @@ pub(super) struct Builder<'g> {
     pub units: Vec<Unit>,
     pub etabs: Vec<Etab>,
     pub seed: u64,
+    /// Multiplies every profile's counts (see [`build`]).
+    pub scale: u32,
 }
 
 fn pick_activity(rng: &mut Rng, p: &'static Profile) -> &'static Activity {
@@ -321,8 +323,11 @@ impl Builder<'_> {
             .employers
             .iter()
             .enumerate()
-            .flat_map(|(b, &n)| std::iter::repeat_n(Some(b), n as usize))
-            .chain(std::iter::repeat_n(None, p.non_employers as usize))
+            .flat_map(|(b, &n)| std::iter::repeat_n(Some(b), (n * self.scale) as usize))
+            .chain(std::iter::repeat_n(
+                None,
+                (p.non_employers * self.scale) as usize,
+            ))
             .collect();
         rng.shuffle(&mut pool);
         // Establishments closed before 2023, drawn like the active ones.
@@ -678,14 +683,17 @@ impl Builder<'_> {
     }
 }
 
-/// Builds the whole demo population from a geography and a seed.
-pub(super) fn build(geo: &Geography, seed: u64) -> Population {
+/// Builds the whole demo population from a geography and a seed, with `scale` times
+/// the organisations of each profile (1: the Pas-de-Calais calibration). Public bodies
+/// follow the geography's communes and populations whatever the scale.
+pub(super) fn build(geo: &Geography, seed: u64, scale: u32) -> Population {
     let mut b = Builder {
         places: Places::new(geo),
         sirens: Sirens::default(),
         units: Vec::new(),
         etabs: Vec::new(),
         seed,
+        scale: scale.max(1),
     };
     for p in ESS_PROFILES.iter().chain(OTHER_PROFILES) {
         b.profile(p);

@@ -23,7 +23,7 @@ static GEOGRAPHY: LazyLock<Geography> = LazyLock::new(|| {
 
 /// The four editions with the default seed, in memory, shared by the tests.
 static DEMO: LazyLock<Vec<Rendered>> =
-    LazyLock::new(|| render_demo(&GEOGRAPHY, DEFAULT_SEED).expect("demo renders"));
+    LazyLock::new(|| render_demo(&GEOGRAPHY, DEFAULT_SEED, 1).expect("demo renders"));
 
 fn edition(year: u16) -> &'static Rendered {
     DEMO.iter()
@@ -261,6 +261,36 @@ fn the_2023_edition_matches_the_published_orders_of_magnitude() {
         f.by_territory
     );
     assert!(f.protected > 0);
+}
+
+#[test]
+fn a_scale_multiplies_the_organisations_and_keeps_their_proportions() {
+    let scaled = render_demo(&GEOGRAPHY, DEFAULT_SEED, 2).expect("demo renders");
+    let base = measure(edition(2023));
+    let double = measure(
+        scaled
+            .iter()
+            .find(|r| r.year == 2023)
+            .expect("edition exists"),
+    );
+    report(2023, &double);
+    let ratio = |a: usize, b: usize| a as f64 / b as f64;
+    for (what, a, b) in [
+        ("ESS establishments", double.ess, base.ess),
+        ("ESS employers", double.ess_employers, base.ess_employers),
+        ("active establishments", double.active, base.active),
+    ] {
+        let r = ratio(a, b);
+        assert!((1.95..=2.05).contains(&r), "{what}: {a} vs {b}");
+    }
+    // ESS jobs double too; public bodies follow the communes, not the scale, so the
+    // ESS share of all jobs rises a little and is not compared.
+    let jobs = double.ess_jobs / base.ess_jobs;
+    assert!((1.9..=2.1).contains(&jobs), "ESS jobs ×{jobs}");
+    for family in [Family::Association, Family::Cooperative, Family::Mutuelle] {
+        let (a, b) = (double.family_share(family), base.family_share(family));
+        assert!((a - b).abs() < 0.01, "{family:?}: {a} vs {b}");
+    }
 }
 
 #[test]
@@ -630,14 +660,14 @@ fn coordinates_fall_inside_the_establishment_s_commune() {
 
 #[test]
 fn the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes() {
-    let again = render_demo(&GEOGRAPHY, DEFAULT_SEED).unwrap();
+    let again = render_demo(&GEOGRAPHY, DEFAULT_SEED, 1).unwrap();
     for (a, b) in DEMO.iter().zip(&again) {
         assert!(a.unites_legales == b.unites_legales, "{}", a.year);
         assert!(a.etablissements == b.etablissements, "{}", a.year);
         assert_eq!(a.defects, b.defects);
     }
     drop(again);
-    let other = render_demo(&GEOGRAPHY, DEFAULT_SEED + 1).unwrap();
+    let other = render_demo(&GEOGRAPHY, DEFAULT_SEED + 1, 1).unwrap();
     for (a, b) in DEMO.iter().zip(&other) {
         assert!(a.unites_legales != b.unites_legales, "{}", a.year);
         assert!(a.etablissements != b.etablissements, "{}", a.year);
@@ -649,7 +679,7 @@ fn write_demo_writes_each_edition_in_its_directory() {
     let geography = &*GEOGRAPHY;
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let files = write_demo(geography, DEFAULT_SEED, dir.path()).unwrap();
+    let files = write_demo(geography, DEFAULT_SEED, 1, dir.path()).unwrap();
     eprintln!("write_demo: four editions in {:?}", started.elapsed());
     assert_eq!(files.len(), DEMO_EDITIONS.len());
     for (f, r) in files.iter().zip(DEMO.iter()) {

@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -87,15 +88,54 @@ pub struct EconomyCell {
 /// `(code_insee, naf_section, size_band)`; empty strings for unknown.
 pub type EconomyKey = (String, String, String);
 
-/// An active establishment of the geography whose unit is not ESS: kept (compactly)
-/// only so that a subsidy to it is recognised as going outside the ESS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A SIRET held inline: 14 ASCII digits, no allocation. A national import holds
+/// some 25 million of them at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Siret([u8; 14]);
+
+impl Siret {
+    /// `None` unless `s` is 14 ASCII digits.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        let bytes: [u8; 14] = s.as_bytes().try_into().ok()?;
+        bytes.iter().all(u8::is_ascii_digit).then_some(Self(bytes))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Digits only (see `parse`), so always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The SIREN: the SIRET's first nine digits.
+    #[must_use]
+    pub fn siren(&self) -> &str {
+        &self.as_str()[..9]
+    }
+
+    /// The SIREN as a number (nine digits fit a `u32`), the key of the units map.
+    fn siren_key(self) -> u32 {
+        self.0[..9]
+            .iter()
+            .fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+    }
+}
+
+/// A SIREN as a number: `None` unless nine ASCII digits.
+fn siren_key(s: &str) -> Option<u32> {
+    (is_digits(s, 9)).then(|| s.bytes().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// An active establishment of the geography whose unit is not ESS: kept (compactly:
+/// a national file has ~23 million) only so that a subsidy to it is recognised as
+/// going outside the ESS.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OtherEstablishmentRow {
-    pub siret: String,
-    pub siren: String,
-    pub rna: Option<String>,
+    pub siret: Siret,
+    pub rna: Option<Box<str>>,
     pub siege: bool,
-    pub code_insee: String,
+    /// Shared by every row of the commune.
+    pub code_insee: Arc<str>,
     /// `not_ess`, `excluded_activity_public_administration`, …
     pub reason: &'static str,
 }
@@ -108,38 +148,79 @@ pub struct SireneEdition {
     pub report: ImportReport,
 }
 
-/// What an establishment row gives before its unit is known.
+/// What an establishment row gives before its unit is known. Every active
+/// establishment of the geography waits as one of these until the units file has been
+/// read — some 25 million for all of France — so it is kept small: identifiers inline,
+/// text fields in one allocation ([`Details`]).
 struct Candidate {
     line: u64,
-    siret: String,
-    siren: String,
-    commune: usize,
-    enseigne: Option<String>,
-    usual_name: Option<String>,
-    naf: Option<String>,
-    size_band: Option<String>,
+    siret: Siret,
+    commune: u32,
     siege: bool,
-    creation_date: Option<String>,
-    diffusion: String,
-    address: Option<String>,
     /// Lambert-93 point from the stock file.
     xy: Option<(f64, f64)>,
     /// WGS84 point from the geolocation file, which takes precedence.
     lonlat: Option<(f64, f64)>,
+    details: Details,
 }
 
-/// What the units file says of a unit the edition needs.
+/// The text fields of a [`Candidate`], in one string separated by U+001F (unit
+/// separator; any in a value becomes a space). Seven `Option<String>`s would cost
+/// seven allocations and 168 bytes of headers per establishment.
+struct Details(Box<str>);
+
+impl Details {
+    const ENSEIGNE: usize = 0;
+    const USUAL_NAME: usize = 1;
+    const NAF: usize = 2;
+    const SIZE_BAND: usize = 3;
+    const CREATION_DATE: usize = 4;
+    const DIFFUSION: usize = 5;
+    const ADDRESS: usize = 6;
+    const SEPARATOR: char = '\u{1f}';
+
+    /// Fields in the order of the constants above; `None` and empty are the same.
+    fn new(fields: [Option<&str>; 7]) -> Self {
+        let mut s = String::with_capacity(fields.iter().flatten().map(|f| f.len() + 1).sum());
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                s.push(Self::SEPARATOR);
+            }
+            if let Some(f) = field {
+                s.extend(f.chars().map(|c| if c == Self::SEPARATOR { ' ' } else { c }));
+            }
+        }
+        Self(s.into_boxed_str())
+    }
+
+    fn get(&self, field: usize) -> Option<&str> {
+        self.0
+            .split(Self::SEPARATOR)
+            .nth(field)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn owned(&self, field: usize) -> Option<String> {
+        self.get(field).map(str::to_owned)
+    }
+}
+
+/// What the units file says of an ESS unit.
+struct EssUnit {
+    family: Family,
+    categorie_juridique: String,
+    name: Option<String>,
+    rna: Option<String>,
+    diffusion: String,
+}
+
+/// What the units file says of a unit the edition needs; small (24 bytes), as a
+/// national import keeps ~20 million of them.
 enum UnitVerdict {
-    Ess {
-        family: Family,
-        categorie_juridique: String,
-        name: Option<String>,
-        rna: Option<String>,
-        diffusion: String,
-    },
-    Excluded(Exclusion, Option<String>),
+    Ess(Box<EssUnit>),
+    Excluded(Exclusion, Option<Box<str>>),
     /// Not ESS; the unit's RNA number when it has one.
-    NotEss(Option<String>),
+    NotEss(Option<Box<str>>),
 }
 
 /// A value, or `None` when empty or masked.
@@ -297,7 +378,7 @@ pub fn read_sirene(
             progress,
         )
     })?;
-    let needed: HashSet<&str> = candidates.iter().map(|c| c.siren.as_str()).collect();
+    let needed: HashSet<u32> = candidates.iter().map(|c| c.siret.siren_key()).collect();
     let units = with_csv(&files.unites_legales, b',', |source| {
         read_units(source, &needed, &mut report, progress)
     })?;
@@ -314,31 +395,20 @@ pub fn read_sirene(
         .iter()
         .position(|f| f.file == file_name(&files.etablissements))
         .unwrap_or(0);
+    let codes: Vec<Arc<str>> = geography
+        .communes
+        .iter()
+        .map(|c| Arc::from(c.zone.code.as_str()))
+        .collect();
     let mut establishments = Vec::new();
     let mut others = Vec::new();
     for c in candidates {
-        let verdict = units.get(c.siren.as_str());
+        let verdict = units.get(&c.siret.siren_key());
         match verdict {
-            Some(UnitVerdict::Ess {
-                family,
-                categorie_juridique,
-                name,
-                rna,
-                diffusion,
-            }) => {
+            Some(UnitVerdict::Ess(unit)) => {
                 report.files[et_file].rows_kept += 1;
                 let file = report.files[et_file].file.clone();
-                let row = build_row(
-                    geography,
-                    c,
-                    *family,
-                    categorie_juridique,
-                    name.as_deref(),
-                    rna.clone(),
-                    diffusion,
-                    &file,
-                    &mut report,
-                );
+                let row = build_row(geography, &c, unit, &file, &mut report);
                 establishments.push(row);
             }
             Some(UnitVerdict::Excluded(exclusion, rna)) => {
@@ -347,21 +417,11 @@ pub fn read_sirene(
                     Exclusion::ExcludedOrganisation => "excluded_activity_organisation",
                 };
                 report.files[et_file].exclude(reason);
-                others.push(other_row(
-                    &geography.communes[c.commune].zone.code,
-                    c,
-                    rna.clone(),
-                    reason,
-                ));
+                others.push(other_row(&codes, &c, rna.clone(), reason));
             }
             Some(UnitVerdict::NotEss(rna)) => {
                 report.files[et_file].exclude("not_ess");
-                others.push(other_row(
-                    &geography.communes[c.commune].zone.code,
-                    c,
-                    rna.clone(),
-                    "not_ess",
-                ));
+                others.push(other_row(&codes, &c, rna.clone(), "not_ess"));
             }
             None => {
                 report.files[et_file].exclude("unit_not_found");
@@ -370,13 +430,13 @@ pub fn read_sirene(
                     &name,
                     c.line,
                     "siren",
-                    format!("unit {} is not in the units file", c.siren),
+                    format!("unit {} is not in the units file", c.siret.siren()),
                 );
             }
         }
     }
     establishments.sort_by(|a, b| a.siret.cmp(&b.siret));
-    others.sort_by(|a, b| a.siret.cmp(&b.siret));
+    others.sort_unstable_by_key(|r| r.siret);
 
     summarise(&mut report, &establishments);
     report.seconds = started.elapsed().as_secs_f64();
@@ -389,17 +449,16 @@ pub fn read_sirene(
 }
 
 fn other_row(
-    code_insee: &str,
-    c: Candidate,
-    rna: Option<String>,
+    codes: &[Arc<str>],
+    c: &Candidate,
+    rna: Option<Box<str>>,
     reason: &'static str,
 ) -> OtherEstablishmentRow {
     OtherEstablishmentRow {
         siret: c.siret,
-        siren: c.siren,
         rna,
         siege: c.siege,
-        code_insee: code_insee.to_owned(),
+        code_insee: Arc::clone(&codes[c.commune as usize]),
         reason,
     }
 }
@@ -487,7 +546,7 @@ fn read_establishments(
         };
         let siret = record.get(siret_c).unwrap_or_default().trim();
         let siren = record.get(siren_c).unwrap_or_default().trim();
-        if !is_digits(siret, 14) {
+        let Some(siret_number) = Siret::parse(siret) else {
             report.reject(
                 &mut file,
                 line,
@@ -495,7 +554,7 @@ fn read_establishments(
                 format!("SIRET {siret:?} is not 14 digits"),
             );
             continue;
-        }
+        };
         if siren != &siret[..9] {
             report.reject(
                 &mut file,
@@ -563,8 +622,8 @@ fn read_establishments(
             file.exclude("created_after_reference_date");
             continue;
         }
-        let naf = value(&record, Some(naf_c)).map(str::to_owned);
-        let division = naf.as_deref().and_then(division_of);
+        let naf = value(&record, Some(naf_c));
+        let division = naf.and_then(division_of);
         let section = division.map(|d| d.section.clone()).unwrap_or_default();
         let band_code = band.unwrap_or_default().to_owned();
         let cell = economy
@@ -598,23 +657,25 @@ fn read_establishments(
         let raw_diffusion = record.get(diffusion_c).unwrap_or_default().trim();
         candidates.push(Candidate {
             line,
-            siret: siret.to_owned(),
-            siren: siren.to_owned(),
-            commune,
-            enseigne: value(&record, enseigne_c).map(str::to_owned),
-            usual_name: value(&record, usual_c).map(str::to_owned),
-            naf,
-            size_band: band.map(str::to_owned),
+            siret: siret_number,
+            // Fewer than 4 billion communes.
+            commune: commune as u32,
             siege: record.get(siege_c).unwrap_or_default().trim() == "true",
-            creation_date: creation.map(str::to_owned),
-            diffusion: if raw_diffusion.is_empty() {
-                "O".into()
-            } else {
-                raw_diffusion.to_owned()
-            },
-            address,
             xy,
             lonlat: None,
+            details: Details::new([
+                value(&record, enseigne_c),
+                value(&record, usual_c),
+                naf,
+                band,
+                creation,
+                Some(if raw_diffusion.is_empty() {
+                    "O"
+                } else {
+                    raw_diffusion
+                }),
+                address.as_deref(),
+            ]),
         });
     }
     // Candidates are counted as kept or excluded when joined with their unit.
@@ -625,10 +686,10 @@ fn read_establishments(
 /// Step 2: see the module docs.
 fn read_units(
     source: &mut CsvSource<'_>,
-    needed: &HashSet<&str>,
+    needed: &HashSet<u32>,
     report: &mut ImportReport,
     progress: bool,
-) -> Result<HashMap<String, UnitVerdict>> {
+) -> Result<HashMap<u32, UnitVerdict>> {
     let siren_c = source.column("siren")?;
     let cj_c = source.column("categorieJuridiqueUniteLegale")?;
     let naf_c = source.column("activitePrincipaleUniteLegale")?;
@@ -650,10 +711,10 @@ fn read_units(
             None => break,
         }
         let siren = record.get(siren_c).unwrap_or_default().trim();
-        if !needed.contains(siren) {
+        let Some(key) = siren_key(siren).filter(|k| needed.contains(k)) else {
             file.exclude("no_establishment_in_scope");
             continue;
-        }
+        };
         let line = source.lines.line(record.position());
         if !has_width(&record, width, line, &mut file, report) {
             continue;
@@ -678,8 +739,9 @@ fn read_units(
             );
         }
         file.rows_kept += 1;
+        let rna = || value(&record, rna_c).map(Box::from);
         let verdict = match classified.classification {
-            Classification::Ess(family) => UnitVerdict::Ess {
+            Classification::Ess(family) => UnitVerdict::Ess(Box::new(EssUnit {
                 family,
                 categorie_juridique: cj.to_owned(),
                 name: value(&record, Some(denomination_c))
@@ -691,13 +753,11 @@ fn read_units(
                     "" => "O".to_owned(),
                     s => s.to_owned(),
                 },
-            },
-            Classification::Excluded(e) => {
-                UnitVerdict::Excluded(e, value(&record, rna_c).map(str::to_owned))
-            }
-            Classification::NotEss => UnitVerdict::NotEss(value(&record, rna_c).map(str::to_owned)),
+            })),
+            Classification::Excluded(e) => UnitVerdict::Excluded(e, rna()),
+            Classification::NotEss => UnitVerdict::NotEss(rna()),
         };
-        units.insert(siren.to_owned(), verdict);
+        units.insert(key, verdict);
     }
     report.files.push(file);
     Ok(units)
@@ -717,10 +777,10 @@ fn read_geolocation(
         source.optional_column("x_longitude"),
         source.optional_column("y_latitude"),
     );
-    let index: HashMap<String, usize> = candidates
+    let index: HashMap<Siret, usize> = candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.siret.clone(), i))
+        .map(|(i, c)| (c.siret, i))
         .collect();
     let mut file = FileReport::new(&source.name);
     let bar = Progress::new(progress, source);
@@ -732,7 +792,7 @@ fn read_geolocation(
             None => break,
         }
         let siret = record.get(siret_c).unwrap_or_default().trim();
-        let Some(&i) = index.get(siret) else {
+        let Some(&i) = Siret::parse(siret).and_then(|s| index.get(&s)) else {
             file.exclude("not_in_scope");
             continue;
         };
@@ -811,30 +871,30 @@ fn distance_to_commune_m(geography: &Geography, commune: usize, lon: f64, lat: f
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn build_row(
     geography: &Geography,
-    c: Candidate,
-    family: Family,
-    categorie_juridique: &str,
-    unit_name: Option<&str>,
-    rna: Option<String>,
-    unit_diffusion: &str,
+    c: &Candidate,
+    unit: &EssUnit,
     file: &str,
     report: &mut ImportReport,
 ) -> EstablishmentRow {
-    let diffusion = if unit_diffusion == "O" {
-        c.diffusion.clone()
+    let d = &c.details;
+    let diffusion = if unit.diffusion == "O" {
+        d.get(Details::DIFFUSION).unwrap_or("O").to_owned()
     } else {
-        unit_diffusion.to_owned()
+        unit.diffusion.clone()
     };
     let protected = diffusion != "O";
-    let name = unit_name
-        .map(str::to_owned)
-        .or_else(|| c.enseigne.clone())
-        .or_else(|| c.usual_name.clone())
+    let enseigne = d.owned(Details::ENSEIGNE);
+    let name = unit
+        .name
+        .clone()
+        .or_else(|| enseigne.clone())
+        .or_else(|| d.owned(Details::USUAL_NAME))
         .unwrap_or_else(|| "(sans nom)".to_owned());
-    let commune_code = geography.communes[c.commune].zone.code.clone();
+    let commune = c.commune as usize;
+    let siret = c.siret.as_str();
+    let commune_code = geography.communes[commune].zone.code.clone();
     // Protected establishments are never placed (BRIEF rule 5).
     let (lon, lat, approximate) = if protected {
         (None, None, false)
@@ -843,56 +903,59 @@ fn build_row(
             .lonlat
             .or_else(|| c.xy.and_then(|(x, y)| lambert93_to_lonlat(x, y)));
         if let Some((lon, lat)) = given {
-            let d = distance_to_commune_m(geography, c.commune, lon, lat);
-            if d > MAX_OUTSIDE_M {
+            let distance = distance_to_commune_m(geography, commune, lon, lat);
+            if distance > MAX_OUTSIDE_M {
                 report.warn(
                     file,
                     c.line,
                     "coordonneeLambertAbscisseEtablissement",
                     format!(
-                        "SIRET {}: point {:.1} km outside its commune {commune_code}; \
+                        "SIRET {siret}: point {:.1} km outside its commune {commune_code}; \
                          placed inside the commune instead",
-                        c.siret,
-                        d / 1000.0
+                        distance / 1000.0
                     ),
                 );
-                let (lon, lat) = approximate_point(geography, c.commune, &c.siret);
+                let (lon, lat) = approximate_point(geography, commune, siret);
                 (Some(lon), Some(lat), true)
             } else {
                 (Some(lon), Some(lat), false)
             }
         } else {
-            let (lon, lat) = approximate_point(geography, c.commune, &c.siret);
+            let (lon, lat) = approximate_point(geography, commune, siret);
             (Some(lon), Some(lat), true)
         }
     };
-    let division = c.naf.as_deref().and_then(division_of);
-    let band = c.size_band.clone();
+    let naf = d.owned(Details::NAF);
+    let division = naf.as_deref().and_then(division_of);
+    let band = d.owned(Details::SIZE_BAND);
     let search_key = fold_for_search(&format!(
-        "{name} {} {}",
-        c.enseigne.as_deref().unwrap_or_default(),
-        c.siret
+        "{name} {} {siret}",
+        enseigne.as_deref().unwrap_or_default(),
     ));
     EstablishmentRow {
         jobs_estimate: band.as_deref().map_or(0.0, size::estimated_jobs),
         employer: band.as_deref().is_some_and(size::is_employer),
         naf_section: division.map(|d| d.section.clone()),
         ess_group: division.map(|d| d.regroupement_ess_propose.clone()),
-        siret: c.siret,
-        siren: c.siren,
+        siret: siret.to_owned(),
+        siren: c.siret.siren().to_owned(),
         name,
-        enseigne: c.enseigne,
-        family,
-        categorie_juridique: categorie_juridique.to_owned(),
-        naf: c.naf,
+        enseigne,
+        family: unit.family,
+        categorie_juridique: unit.categorie_juridique.clone(),
+        naf,
         size_band: band,
         siege: c.siege,
-        creation_date: c.creation_date,
+        creation_date: d.owned(Details::CREATION_DATE),
         code_insee: commune_code,
-        rna,
+        rna: unit.rna.clone(),
         diffusion,
         protected,
-        address: if protected { None } else { c.address },
+        address: if protected {
+            None
+        } else {
+            d.owned(Details::ADDRESS)
+        },
         lon,
         lat,
         location_approximate: approximate,
@@ -931,6 +994,49 @@ fn summarise(report: &mut ImportReport, rows: &[EstablishmentRow]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn details_give_back_each_field_and_none_for_missing_ones() {
+        let d = Details::new([
+            Some("LES AMIS"),
+            None,
+            Some("88.99B"),
+            Some("11"),
+            None,
+            Some("P"),
+            Some("12 RUE DES\u{1f}FLEURS, 62000 ARRAS"),
+        ]);
+        assert_eq!(d.get(Details::ENSEIGNE), Some("LES AMIS"));
+        assert_eq!(d.get(Details::USUAL_NAME), None);
+        assert_eq!(d.get(Details::NAF), Some("88.99B"));
+        assert_eq!(d.get(Details::SIZE_BAND), Some("11"));
+        assert_eq!(d.get(Details::CREATION_DATE), None);
+        assert_eq!(d.get(Details::DIFFUSION), Some("P"));
+        // A separator inside a value cannot shift the fields after it.
+        assert_eq!(
+            d.get(Details::ADDRESS),
+            Some("12 RUE DES FLEURS, 62000 ARRAS")
+        );
+        let empty = Details::new([None; 7]);
+        assert!((0..7).all(|i| empty.get(i).is_none()));
+    }
+
+    #[test]
+    fn sirets_are_fourteen_digits_and_carry_their_siren() {
+        let s = Siret::parse("77567227200017").expect("valid");
+        assert_eq!(s.as_str(), "77567227200017");
+        assert_eq!(s.siren(), "775672272");
+        assert_eq!(s.siren_key(), 775_672_272);
+        assert_eq!(siren_key("775672272"), Some(775_672_272));
+        assert_eq!(siren_key("000000001"), Some(1));
+        for bad in ["7756722720001", "775672272000170", "7756722720001A", "７7567227200017"] {
+            assert_eq!(Siret::parse(bad), None, "{bad}");
+        }
+        assert_eq!(siren_key("77567227"), None);
+        assert_eq!(siren_key("77567227X"), None);
+        assert!(std::mem::size_of::<OtherEstablishmentRow>() <= 64);
+        assert!(std::mem::size_of::<UnitVerdict>() <= 24);
+    }
 
     #[test]
     fn iso_dates_are_checked_on_the_calendar() {
