@@ -568,10 +568,9 @@ async fn demo(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
     let geography = crate::load_geography(&db, &global.geodata).await?;
     let out = args.out.clone();
     let (seed, scale) = (args.seed, args.scale);
-    let files = tokio::task::spawn_blocking(move || {
-        crate::demo::write_demo(&geography, seed, scale, &out)
-    })
-    .await??;
+    let files =
+        tokio::task::spawn_blocking(move || crate::demo::write_demo(&geography, seed, scale, &out))
+            .await??;
     for f in files {
         println!(
             "{}: {} and {}",

@@ -187,7 +187,10 @@ impl Details {
                 s.push(Self::SEPARATOR);
             }
             if let Some(f) = field {
-                s.extend(f.chars().map(|c| if c == Self::SEPARATOR { ' ' } else { c }));
+                s.extend(
+                    f.chars()
+                        .map(|c| if c == Self::SEPARATOR { ' ' } else { c }),
+                );
             }
         }
         Self(s.into_boxed_str())
@@ -1029,7 +1032,12 @@ mod tests {
         assert_eq!(s.siren_key(), 775_672_272);
         assert_eq!(siren_key("775672272"), Some(775_672_272));
         assert_eq!(siren_key("000000001"), Some(1));
-        for bad in ["7756722720001", "775672272000170", "7756722720001A", "７7567227200017"] {
+        for bad in [
+            "7756722720001",
+            "775672272000170",
+            "7756722720001A",
+            "７7567227200017",
+        ] {
             assert_eq!(Siret::parse(bad), None, "{bad}");
         }
         assert_eq!(siren_key("77567227"), None);
