@@ -187,6 +187,41 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     await page.waitForFunction(() => !window.location.hash.includes('zone='), null, { timeout: TIMEOUT });
   });
 
+  it('asks to zoom in when the communes start deeper than the view (a national geography)', { timeout: TIMEOUT }, async () => {
+    // The Pas-de-Calais communes tile from zoom 0: the hint never shows.
+    await page.getByTestId('level-communes').click();
+    assert.equal(await page.getByTestId('zoom-hint').isHidden(), true);
+    await page.getByTestId('level-territories').click();
+
+    // A server over all of France announces its communes from zoom 7 (too many to
+    // draw below): stand in for one by raising the TileJSON's minzoom above the view.
+    const national = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
+    const other = await national.newPage();
+    await other.route(/\/tiles\/communes\.json/, async (route) => {
+      const res = await route.fetch();
+      const json = await res.json();
+      json.minzoom = 11;
+      for (const l of json.vector_layers || []) l.minzoom = 11;
+      await route.fulfill({ response: res, json });
+    });
+    await other.goto(`${BASE}/`);
+    await waitReady(other);
+    assert.ok(await other.evaluate(() => window.essAtlas.map.getZoom()) < 11);
+    const hint = other.getByTestId('zoom-hint');
+    assert.equal(await hint.isHidden(), true, 'no hint at the territories level');
+    await other.getByTestId('level-communes').click();
+    await hint.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.equal(normSpaces(await hint.locator('span').textContent()), 'Zoomez pour afficher les communes');
+    await hint.getByRole('button', { name: 'Zoomer' }).click();
+    await hint.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    assert.ok(await other.evaluate(() => window.essAtlas.map.getZoom()) >= 11);
+    // Back to the EPCI level: drawn at any zoom, no hint.
+    await other.evaluate(() => window.essAtlas.map.jumpTo({ zoom: 8 }));
+    await other.getByTestId('level-epci').click();
+    assert.equal(await hint.isHidden(), true);
+    await national.close();
+  });
+
   it('raised no page error and fetched nothing from outside', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -308,8 +308,24 @@ function setLevel(level, { updateHash = true } = {}) {
   sub.hidden = level === 'territories';
   $('legend-line-commune').hidden = level !== 'communes';
   $('legend').dataset.level = level;
+  updateZoomHint();
   if (ind) ind.onLevelChange();
   if (updateHash) writeHash();
+}
+
+/** The zoom where a zone layer's tiles start (0 for a département; 7 for the communes of France). */
+function levelMinZoom(level) {
+  // The source's TileJSON says it; MapLibre keeps it on the source once loaded.
+  const source = map && map.getSource(level);
+  return (source && Number(source.minzoom)) || 0;
+}
+
+/** Below the communes' first zoom the level draws nothing: say so, and offer to zoom in. */
+function updateZoomHint() {
+  const hint = $('zoom-hint');
+  if (!hint || !map) return;
+  const min = levelMinZoom(state.level);
+  hint.hidden = !(min > 0 && map.getZoom() < min);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1266,7 +1282,10 @@ function wireMap() {
     updateLabels();
     writeHash();
   });
-  map.on('zoomend', updateLabels);
+  map.on('zoomend', () => {
+    updateLabels();
+    updateZoomHint();
+  });
   map.on('resize', () => {
     syncAttribHeight();
     if (tooltip) tooltip.hidden = true;
@@ -1285,6 +1304,9 @@ function wireMap() {
     }
   });
 
+  map.on('sourcedata', (e) => {
+    if (e.sourceId === state.level && e.sourceDataType === 'metadata') updateZoomHint();
+  });
   map.on('load', () => {
     setLevel(state.level, { updateHash: false });
     if (state.zone) setSelectedFilters(state.zone);
@@ -1315,6 +1337,9 @@ function wireUi() {
     btn.addEventListener('click', () => setLevel(btn.dataset.level));
   }
   $('panel-close').addEventListener('click', () => clearSelection());
+  $('zoom-hint-btn').addEventListener('click', () => {
+    if (map) map.easeTo({ zoom: levelMinZoom(state.level) + 0.5 });
+  });
   $('error-close').addEventListener('click', hideError);
   $('error-retry').addEventListener('click', () => {
     const action = retryAction;
