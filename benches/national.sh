@@ -190,7 +190,12 @@ c = json.load(sys.stdin)
 for i in c["items"]:
     print("indicator=" + i["id"])
     for f in c["families"]:
-        print("indicator=" + i["id"] + "&family=" + f["id"])' >"$OUT/indicators.txt"
+        print("indicator=" + i["id"] + "&family=" + f["id"])' >"$OUT/indicators-all.txt"
+  # Only the valid queries (e.g. `share_of_ess_jobs` needs a filter: 400 without).
+  while read -r q; do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/indicators?level=commune&$q") != 200 ]] ||
+      echo "$q"
+  done <"$OUT/indicators-all.txt" >"$OUT/indicators.txt"
   base="http://127.0.0.1:$port"
   for job in "indicators|$OUT/indicators.txt|$base/api/indicators?level=commune&{item}" \
     "communes-tiles|$OUT/tiles-z7.txt|$base/tiles/communes/{z}/{x}/{y}.mvt" \

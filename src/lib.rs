@@ -460,11 +460,24 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         behind_proxy: cfg.behind_proxy,
     };
     {
-        let (cubes, db, g) = (Arc::clone(&state.cubes), db.clone(), Arc::clone(&geography));
+        let (cubes, tiles, db, g) = (
+            Arc::clone(&state.cubes),
+            Arc::clone(&state.tiles),
+            db.clone(),
+            Arc::clone(&geography),
+        );
         tokio::spawn(async move {
+            let started = std::time::Instant::now();
             if let Err(e) = cubes.warm(&db, &g).await {
                 tracing::warn!("cannot precompute the indicator cubes: {e}");
             }
+            if let Err(e) = tiles.warm(&db).await {
+                tracing::warn!("cannot preload the organisations layer: {e}");
+            }
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis(),
+                "indicator cubes and organisations layer ready"
+            );
         });
     }
     let tiles = std::sync::Arc::clone(&state.tiles);

@@ -613,6 +613,16 @@ impl TileService {
         Ok(())
     }
 
+    /// Loads the organisations of the latest edition, so that the first visitor does
+    /// not wait for them (1.5 M points for all of France: seconds).
+    pub async fn warm(&self, db: &Db) -> Result<(), TileError> {
+        let latest = db.editions().await?.iter().map(|e| e.year).max();
+        if let Some(edition) = latest {
+            self.point_set(db, edition).await?;
+        }
+        Ok(())
+    }
+
     async fn point_set(&self, db: &Db, edition: i64) -> Result<Arc<PointSet>, TileError> {
         let mut sets = self.points.lock().await;
         if let Some(set) = sets.get(&edition) {
