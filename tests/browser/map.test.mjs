@@ -197,6 +197,19 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     // draw below): stand in for one by raising the TileJSON's minzoom above the view.
     const national = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
     const other = await national.newPage();
+    const errors = [];
+    other.on('pageerror', (err) => errors.push(err.message));
+    other.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    // France's extent reaches the overseas départements (the map once failed to start:
+    // its margins went past the poles).
+    await other.route(/\/api\/meta$/, async (route) => {
+      const res = await route.fetch();
+      const json = await res.json();
+      json.department.bbox = [-61.809839, -21.388986, 55.836654, 51.088989];
+      await route.fulfill({ response: res, json });
+    });
     await other.route(/\/tiles\/communes\.json/, async (route) => {
       const res = await route.fetch();
       const json = await res.json();
@@ -219,6 +232,7 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     await other.evaluate(() => window.essAtlas.map.jumpTo({ zoom: 8 }));
     await other.getByTestId('level-epci').click();
     assert.equal(await hint.isHidden(), true);
+    assert.deepEqual(errors, []);
     await national.close();
   });
 

@@ -64,6 +64,8 @@ const EPCI_KINDS = {
 
 const COMMUNE_LABEL_MIN_ZOOM = 10;
 const COMMUNE_LABEL_CAP = 70;
+/** Up to this many territories (a département's), every territory name is always shown. */
+const ALWAYS_LABELLED_TERRITORIES = 12;
 const TERRITORY_LABEL_MAX_ZOOM = 10;
 const EPCI_LABEL_MAX_ZOOM = 11;
 const CHILDREN_PREVIEW = 12;
@@ -426,7 +428,10 @@ function wantedLabels() {
   const zoom = map.getZoom();
   const wanted = [];
   if (state.level === 'territories' && zoom < TERRITORY_LABEL_MAX_ZOOM) {
-    for (const t of data.territory.values()) wanted.push({ kind: 'territory', item: t, text: t.name, priority: 0 });
+    // Many territories (a national geography): the most populous placed first.
+    const territories = [...data.territory.values()];
+    if (territories.length > ALWAYS_LABELLED_TERRITORIES) territories.sort((a, b) => (b.population || 0) - (a.population || 0));
+    for (const t of territories) wanted.push({ kind: 'territory', item: t, text: t.name, priority: 0 });
   }
   if (state.level === 'epci' && zoom < EPCI_LABEL_MAX_ZOOM) {
     const byPop = [...data.epci.values()].sort((a, b) => (b.population || 0) - (a.population || 0));
@@ -463,8 +468,8 @@ function wantedLabels() {
       }
     }
     if (!placedAt) {
-      if (l.kind !== 'territory') continue;
-      // The nine territory names are always shown.
+      if (l.kind !== 'territory' || data.territory.size > ALWAYS_LABELLED_TERRITORIES) continue;
+      // The nine territory names of a département are always shown.
       placedAt = { box: { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - h / 2, y2: p.y + h / 2 }, dy: 0 };
     }
     placed.push(placedAt.box);
@@ -583,8 +588,27 @@ function syncAttribHeight() {
   if (attrib) $('legend').style.setProperty('--attrib-h', `${Math.ceil(attrib.getBoundingClientRect().height) + 12}px`);
 }
 
+/**
+ * The home view: the whole département. A national geography spans the overseas
+ * départements too, which would leave the mainland a speck: its home view is the
+ * territories within 15° of the most populous one (metropolitan France); the others
+ * stay one pan or zoom away.
+ */
+function homeBbox() {
+  const full = data.meta.department.bbox;
+  const all = [...data.territory.values()].filter((t) => Array.isArray(t.bbox) && Array.isArray(t.label_point));
+  if (all.length <= ALWAYS_LABELLED_TERRITORIES) return full;
+  const anchor = all.reduce((a, b) => ((b.population || 0) > (a.population || 0) ? b : a));
+  const near = all.filter((t) => Math.abs(t.label_point[0] - anchor.label_point[0]) < 15
+    && Math.abs(t.label_point[1] - anchor.label_point[1]) < 15);
+  return near.reduce(
+    (b, t) => [Math.min(b[0], t.bbox[0]), Math.min(b[1], t.bbox[1]), Math.max(b[2], t.bbox[2]), Math.max(b[3], t.bbox[3])],
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
+}
+
 function fitDepartment(animate = true) {
-  if (data.meta) fitTo(data.meta.department.bbox, { animate });
+  if (data.meta) fitTo(homeBbox(), { animate });
 }
 
 function loadDetail(id) {
@@ -1219,16 +1243,26 @@ function createMap(view) {
   const dept = data.meta.department;
   const [minX, minY, maxX, maxY] = dept.bbox;
   // Generous margins: a short, wide map (table open) must still fit the whole département.
+  // Clamped to the world: a national geography spans the overseas départements too.
   const dx = (maxX - minX) * 2;
   const dy = (maxY - minY) * 1.2;
+  const bounds = [
+    [Math.max(-170, minX - dx), Math.max(-75, minY - dy)],
+    [Math.min(170, maxX + dx), Math.min(75, maxY + dy)],
+  ];
+  // Zoom 6 shows a whole département; a wider geography may be seen whole, one zoom out.
+  const container = document.getElementById('map');
+  const width = Math.max(320, (container && container.clientWidth) || 1024);
+  const fitZoom = Math.log2((360 / Math.max(1e-6, maxX - minX)) * (width / 512));
+  const minZoom = Math.max(0, Math.min(6, Math.floor(fitZoom) - 1));
   const options = {
     container: 'map',
     style: buildStyle(),
     attributionControl: false,
     maplibreLogo: false,
     locale: MAP_LOCALE,
-    maxBounds: [[minX - dx, minY - dy], [maxX + dx, maxY + dy]],
-    minZoom: 6,
+    maxBounds: bounds,
+    minZoom,
     maxZoom: 15,
     dragRotate: false,
     pitchWithRotate: false,
@@ -1240,7 +1274,8 @@ function createMap(view) {
     options.center = view.center;
     options.zoom = view.zoom;
   } else {
-    options.bounds = [[minX, minY], [maxX, maxY]];
+    const home = homeBbox();
+    options.bounds = [[home[0], home[1]], [home[2], home[3]]];
     options.fitBoundsOptions = { padding: fitPadding() };
   }
   const m = new MapLibreMap(options);
