@@ -398,6 +398,28 @@ struct At<'a> {
     population: u64,
 }
 
+impl<'a> At<'a> {
+    /// The zone at `position` of `level`.
+    fn zone(cube: &Cube, level: Level, position: usize, zone: &'a Zone) -> Self {
+        Self {
+            index: cube.space.index(level, position),
+            zone: Some(zone),
+            name: &zone.name,
+            population: zone.population,
+        }
+    }
+
+    /// The whole département.
+    fn department(cube: &Cube, g: &'a Geography) -> Self {
+        Self {
+            index: cube.space.index(Level::Department, 0),
+            zone: None,
+            name: &g.department.name,
+            population: g.department.population,
+        }
+    }
+}
+
 fn public_cell(cube: &Cube, ind: &Indicator, at: &At<'_>, category: Category) -> Cell {
     let masks = Masks::of(cube);
     Cell::of(
@@ -467,30 +489,19 @@ pub async fn build(
         ZoneKind::Territory => Level::Territory,
         ZoneKind::Epci => Level::Epci,
     };
-    let here = At {
-        index: cube.space.index(level, position),
-        zone: Some(zone),
-        name: &zone.name,
-        population: zone.population,
-    };
-    let department = At {
-        index: cube.space.index(Level::Department, 0),
-        zone: None,
-        name: &g.department.name,
-        population: g.department.population,
-    };
+    let here = At::zone(&cube, level, position, zone);
+    let department = At::department(&cube, g);
     let (territory_position, kind_label) = match kind {
         ZoneKind::Territory => (position, "Territoire".to_owned()),
         ZoneKind::Epci => (g.epci[position].territory, g.epci[position].kind.clone()),
     };
     let parent = (kind == ZoneKind::Epci).then(|| {
-        let t = &g.territories[territory_position].zone;
-        At {
-            index: cube.space.index(Level::Territory, territory_position),
-            zone: Some(t),
-            name: &t.name,
-            population: t.population,
-        }
+        At::zone(
+            &cube,
+            Level::Territory,
+            territory_position,
+            &g.territories[territory_position].zone,
+        )
     });
     let mut columns: Vec<&At<'_>> = vec![&here];
     columns.extend(parent.as_ref());
@@ -591,28 +602,12 @@ pub async fn build(
         ZoneKind::Territory => g.territories[position]
             .epci
             .iter()
-            .map(|&e| {
-                let z = &g.epci[e].zone;
-                At {
-                    index: cube.space.index(Level::Epci, e),
-                    zone: Some(z),
-                    name: &z.name,
-                    population: z.population,
-                }
-            })
+            .map(|&e| At::zone(&cube, Level::Epci, e, &g.epci[e].zone))
             .collect(),
         ZoneKind::Epci => g.epci[position]
             .communes
             .iter()
-            .map(|&c| {
-                let z = &g.communes[c].zone;
-                At {
-                    index: cube.space.index(Level::Commune, c),
-                    zone: Some(z),
-                    name: &z.name,
-                    population: z.population,
-                }
-            })
+            .map(|&c| At::zone(&cube, Level::Commune, c, &g.communes[c].zone))
             .collect(),
     };
     let parts = Table {

@@ -103,12 +103,7 @@ pub async fn build(
     let g = &state.geography;
     let total = g.territories.len() + 2;
     let cube = state.cubes.get(&state.db, g, edition).await?;
-    let department = At {
-        index: cube.space.index(Level::Department, 0),
-        zone: None,
-        name: &g.department.name,
-        population: g.department.population,
-    };
+    let department = At::department(&cube, g);
     let key_rows: Vec<Row> = crate::indicators::catalogue::CATALOGUE
         .iter()
         .filter(|i| !i.needs_category)
@@ -138,12 +133,7 @@ pub async fn build(
                 .iter()
                 .enumerate()
                 .map(|(i, t)| {
-                    let at = At {
-                        index: cube.space.index(Level::Territory, i),
-                        zone: Some(&t.zone),
-                        name: &t.zone.name,
-                        population: t.zone.population,
-                    };
+                    let at = At::zone(&cube, Level::Territory, i, &t.zone);
                     Row {
                         id: t.zone.code.clone(),
                         label: t.zone.name.clone(),
@@ -297,24 +287,19 @@ pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result
         let result = render(&state, &edition, &progress).await;
         drop(progress);
         let _ = writer.await;
+        let message;
         let outcome = match &result {
             Ok(pdf) => Ok(pdf.as_slice()),
             Err(e) => {
                 tracing::error!("compendium {job} failed: {e}");
-                Err(e.to_string())
+                message = e.to_string();
+                Err(message.as_str())
             }
         };
-        let stored = match &outcome {
-            Ok(pdf) => {
-                db.compendium_finished(&job, Ok(pdf), &crate::now_utc())
-                    .await
-            }
-            Err(e) => {
-                db.compendium_finished(&job, Err(e), &crate::now_utc())
-                    .await
-            }
-        };
-        if let Err(e) = stored {
+        if let Err(e) = db
+            .compendium_finished(&job, outcome, &crate::now_utc())
+            .await
+        {
             tracing::error!("compendium {job}: result not stored: {e}");
         }
     });
