@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: import a national-size SIRENE stock (~42 M establishment rows, ~28 M
-# legal units; the département's demonstration rows spread among filler rows of other
-# départements) filtered to the département. Prints wall time and peak memory.
+# Benchmark: import a national-size SIRENE stock (~42 M establishment rows, 20 M legal
+# units; the département's demonstration rows spread among filler rows of other
+# départements, see examples/national_stock.rs) filtered to the département.
+# Prints wall time and peak memory. For all of France, see benches/national.sh.
 #
 #   benches/import_national.sh [ESTABLISHMENTS] [UNITS]
 #
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-/tmp/ess-atlas-bench}
 est=${1:-42000000}
-units=${2:-28000000}
+units=${2:-20000000}
 mkdir -p "$dir"
 cargo build --release --bin ess-atlas --example national_stock
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -18,7 +19,7 @@ bin=$target_dir/release/ess-atlas
 [ -d "$dir/demo/2023" ] || $bin --database "sqlite://$dir/gen.db?mode=rwc" demo --out "$dir/demo"
 if [ ! -f "$dir/national/StockEtablissement_utf8.csv" ]; then
   echo "writing national-size files…" >&2
-  $target_dir/release/examples/national_stock "$dir/demo/2023" "$dir/national" "$est" "$units"
+  $target_dir/release/examples/national_stock "$dir/demo/2023" "$dir/national" "$est" "$units" elsewhere
 fi
 ls -la "$dir/national"
 rm -f "$dir/bench.db"*

@@ -3,7 +3,7 @@
 //! millions of synthetic filler rows, as in INSEE's national files (~42 M
 //! establishments; 20 M legal units at most here, INSEE's have ~28 M).
 //!
-//! `cargo run --release --example national_stock -- DEMO_EDITION_DIR OUT_DIR [ESTABLISHMENTS] [UNITS]`
+//! `cargo run --release --example national_stock -- DEMO_EDITION_DIR OUT_DIR [ESTABLISHMENTS] [UNITS] [elsewhere]`
 //!
 //! Filler establishments are copies of the demo's valid active establishments (their
 //! commune, address, coordinates, activity and size band) under new identifiers that
@@ -12,7 +12,9 @@
 //! Pas-de-Calais demo it stays in the département, on a demo generated over all of
 //! France (`ess-atlas --geodata … demo --scale 100`) it spreads over every commune
 //! like the demo's own establishments, and the importer keeps it as non-ESS
-//! establishments and in the economy's totals.
+//! establishments and in the economy's totals. With `elsewhere`, the filler is moved
+//! to big cities of other départements (no coordinates): a national file read for
+//! one département, where nearly every row is out of scope.
 //!
 //! Deterministic; never committed (the files weigh up to ~14 GB).
 
@@ -22,6 +24,12 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use ess_atlas::ess::identifiers::{luhn_digit, siret_key_ok};
+
+/// Communes of other départements the filler goes to with `elsewhere`.
+const ELSEWHERE: [&str; 12] = [
+    "75056", "13055", "69123", "31555", "06088", "44109", "67482", "34172", "33063", "59350",
+    "35238", "80021",
+];
 
 type Error = Box<dyn std::error::Error>;
 
@@ -129,6 +137,7 @@ fn main() -> Result<(), Error> {
         .get(4)
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_000_000);
+    let elsewhere = args.get(5).is_some_and(|a| a == "elsewhere");
     std::fs::create_dir_all(out)?;
 
     let (uh, unit_rows) = read(&demo.join("StockUniteLegale_utf8.csv"))?;
@@ -152,6 +161,10 @@ fn main() -> Result<(), Error> {
         column(&eh, "codeCommuneEtablissement")?,
     );
     let e_siege = column(&eh, "etablissementSiege")?;
+    let e_xy = [
+        column(&eh, "coordonneeLambertAbscisseEtablissement")?,
+        column(&eh, "coordonneeLambertOrdonneeEtablissement")?,
+    ];
     let sources: Vec<&csv::StringRecord> = etab_rows
         .iter()
         .filter(|r| {
@@ -177,15 +190,17 @@ fn main() -> Result<(), Error> {
             let siren = filler_siren(i % filler_units);
             let ordinal = i / filler_units + 1;
             let siret = siret(&siren, ordinal);
-            set(
-                source,
-                &[
-                    (e_siren, &siren),
-                    (e_nic, &siret[9..]),
-                    (e_siret, &siret),
-                    (e_siege, if ordinal == 1 { "true" } else { "false" }),
-                ],
-            )
+            let mut changes = vec![
+                (e_siren, siren.as_str()),
+                (e_nic, &siret[9..]),
+                (e_siret, siret.as_str()),
+                (e_siege, if ordinal == 1 { "true" } else { "false" }),
+            ];
+            if elsewhere {
+                changes.push((e_commune, ELSEWHERE[(i % ELSEWHERE.len() as u64) as usize]));
+                changes.extend(e_xy.map(|c| (c, "")));
+            }
+            set(source, &changes)
         },
     )?;
 
