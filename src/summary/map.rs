@@ -7,6 +7,7 @@
 //! then the dots. Protected establishments are never given to this module (the
 //! database query leaves them out). Pure: no I/O.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use geo::{LineString, Simplify};
@@ -18,6 +19,13 @@ use crate::geography::{Geography, Zone};
 
 /// Width of the drawing, SVG units (points in the PDF).
 const WIDTH: f64 = 520.0;
+
+/// Sides of the cells in which one dot per family is drawn, SVG units (a dot's radius
+/// is 1.5), tried in turn (see [`dots`]).
+const DOT_CELLS: [f64; 5] = [1.0, 2.0, 3.0, 4.5, 6.0];
+
+/// Most dots on one map (a few hundred kilobytes of PDF).
+const MAX_DOTS: usize = 8_000;
 
 /// Family colours (colour-blind friendly, Okabe–Ito).
 fn family_colour(id: &str) -> &'static str {
@@ -130,6 +138,36 @@ fn path(frame: &Frame, zone: &Zone) -> String {
     out
 }
 
+/// The dots to draw: one per family and cell of the drawing, the cells growing until
+/// at most [`MAX_DOTS`] remain. A dense city (Paris holds 100,000 organisations) would
+/// otherwise weigh megabytes of dots drawn on one another; where a larger cell is
+/// needed, the dots stand on a regular grid and still show where the density is.
+fn dots<'p>(frame: &Frame, points: &'p [PointRow]) -> Vec<(f64, f64, &'p str)> {
+    let inside: Vec<(f64, f64, &str)> = points
+        .iter()
+        .map(|p| {
+            let (x, y) = frame.project(p.lon, p.lat);
+            (x, y, p.family.as_str())
+        })
+        .filter(|&(x, y, _)| frame.contains((x, y), 2.0))
+        .collect();
+    let mut kept = Vec::new();
+    for cell in DOT_CELLS {
+        let mut drawn: HashSet<(i32, i32, &str)> = HashSet::new();
+        kept = inside
+            .iter()
+            .copied()
+            .filter(|&(x, y, family)| {
+                drawn.insert(((x / cell).floor() as i32, (y / cell).floor() as i32, family))
+            })
+            .collect();
+        if kept.len() <= MAX_DOTS {
+            break;
+        }
+    }
+    kept
+}
+
 /// Draws zone `position` of `kind` among its neighbours with `points`.
 #[must_use]
 pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow]) -> Rendered {
@@ -169,20 +207,14 @@ pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow
         }
     }
     let mut families = Vec::new();
-    for p in points {
-        let at = frame.project(p.lon, p.lat);
-        if !frame.contains(at, 2.0) {
-            continue;
-        }
-        if !families.contains(&p.family) {
-            families.push(p.family.clone());
+    for (x, y, family) in dots(&frame, points) {
+        if !families.contains(&family) {
+            families.push(family);
         }
         let _ = write!(
             svg,
-            r#"<circle cx="{:.1}" cy="{:.1}" r="1.5" fill="{}" fill-opacity="0.8"/>"#,
-            at.0,
-            at.1,
-            family_colour(&p.family)
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="1.5" fill="{}" fill-opacity="0.8"/>"#,
+            family_colour(family)
         );
     }
     let _ = write!(
@@ -192,7 +224,7 @@ pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow
     );
     let legend = Family::ALL
         .iter()
-        .filter(|f| families.iter().any(|id| id == f.id()))
+        .filter(|f| families.contains(&f.id()))
         .map(|f| (family_colour(f.id()).to_owned(), f.label().to_owned()))
         .collect();
     Rendered { svg, legend }
@@ -209,6 +241,55 @@ mod tests {
         assert!(f.height >= WIDTH / 1.5 - 1.0, "{}", f.height);
         let f = Frame::new([2.0, 50.0, 2.01, 51.0]);
         assert!(f.height <= WIDTH * 1.25 + 1.0, "{}", f.height);
+    }
+
+    #[test]
+    fn dots_on_one_another_are_drawn_once_per_family() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata");
+        let input = crate::spatial::boundaries::load_geodata(&dir).expect("geodata loads");
+        let g = Geography::assemble(crate::geography::build_records(input)).expect("geography");
+        let arras = g
+            .communes
+            .iter()
+            .find(|c| c.zone.code == "62041")
+            .expect("Arras");
+        let [lon, lat] = [
+            f64::midpoint(arras.zone.bbox[0], arras.zone.bbox[2]),
+            f64::midpoint(arras.zone.bbox[1], arras.zone.bbox[3]),
+        ];
+        let point = |family: &str, dlon: f64| PointRow {
+            siret: String::new(),
+            name: String::new(),
+            family: family.to_owned(),
+            naf: None,
+            employer: false,
+            location_approximate: false,
+            lon: lon + dlon,
+            lat,
+        };
+        // 1,000 associations on one spot, one coopérative there too, one association
+        // 0.05° east (a few kilometres: another cell).
+        let mut points: Vec<PointRow> = (0..1000).map(|_| point("association", 0.0)).collect();
+        points.push(point("cooperative", 0.0));
+        points.push(point("association", 0.05));
+        let r = render(&g, ZoneKind::Epci, arras.epci, &points);
+        assert_eq!(r.svg.matches("<circle").count(), 3);
+        assert_eq!(r.legend.len(), 2);
+
+        // 40,000 distinct spots over the EPCI: at most MAX_DOTS dots, still spread
+        // over the whole zone.
+        let [a, b, c, d] = g.epci[arras.epci].zone.bbox;
+        let many: Vec<PointRow> = (0..40_000)
+            .map(|i| {
+                let (u, v) = (f64::from(i % 200) / 200.0, f64::from(i / 200) / 200.0);
+                let mut p = point("association", 0.0);
+                (p.lon, p.lat) = (a + (c - a) * u, b + (d - b) * v);
+                p
+            })
+            .collect();
+        let r = render(&g, ZoneKind::Epci, arras.epci, &many);
+        let n = r.svg.matches("<circle").count();
+        assert!((1_000..=MAX_DOTS).contains(&n), "{n} dots");
     }
 
     #[test]
