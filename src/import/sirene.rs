@@ -115,15 +115,18 @@ impl Siret {
 
     /// The SIREN as a number (nine digits fit a `u32`), the key of the units map.
     fn siren_key(self) -> u32 {
-        self.0[..9]
-            .iter()
-            .fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+        digits_value(&self.0[..9])
     }
 }
 
 /// A SIREN as a number: `None` unless nine ASCII digits.
 fn siren_key(s: &str) -> Option<u32> {
-    (is_digits(s, 9)).then(|| s.bytes().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    is_digits(s, 9).then(|| digits_value(s.as_bytes()))
+}
+
+/// The number written by ASCII digits (checked by the callers).
+fn digits_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'))
 }
 
 /// An active establishment of the geography whose unit is not ESS: kept (compactly:
