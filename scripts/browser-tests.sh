@@ -8,6 +8,8 @@ features=()
 # --all-targets: the same feature set as `cargo test --all-targets` (dev-dependencies turn on
 # features of shared crates), so that after the tests this is a no-op, not a second build.
 cargo build --all-targets "${features[@]}"
+# The binary lives where cargo puts it (CI keeps its target directory outside the clone).
+bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 tmp=$(mktemp -d)
 db="sqlite://$tmp/browser.db?mode=rwc"
 # Two staff accounts for tests/browser/portraits.test.mjs, with passwords of this run only.
@@ -15,12 +17,12 @@ export ESS_ATLAS_REFERENT=referent-arr ESS_ATLAS_CDM=charge-mission
 ESS_ATLAS_REFERENT_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 ESS_ATLAS_CDM_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 export ESS_ATLAS_REFERENT_PASSWORD ESS_ATLAS_CDM_PASSWORD
-ESS_ATLAS_PASSWORD=$ESS_ATLAS_REFERENT_PASSWORD ./target/debug/ess-atlas --database "$db" \
+ESS_ATLAS_PASSWORD=$ESS_ATLAS_REFERENT_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_REFERENT" --role referent --territory ARR --name "Référente Arrageois" >/dev/null
-ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD ./target/debug/ess-atlas --database "$db" \
+ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_CDM" --role charge_de_mission --name "Chargé de mission ESS" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-./target/debug/ess-atlas --database "$db" serve \
+"$bin" --database "$db" serve \
   --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }

@@ -15,6 +15,7 @@ features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 # --all-targets: the feature set of the tests, so that after them nothing is rebuilt.
 cargo build --all-targets "${features[@]}"
+bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 tmp=$(mktemp -d)
 name="ess_atlas_compare_$$"
 pg="${admin%/*}/$name"
@@ -30,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for i in 0 1; do
-  ./target/debug/ess-atlas --database "${urls[$i]}" serve --listen "127.0.0.1:${ports[$i]}" \
+  "$bin" --database "${urls[$i]}" serve --listen "127.0.0.1:${ports[$i]}" \
     --demo-dir "$tmp/demo-$i" >"$tmp/server-$i.log" 2>&1 &
   pids+=($!)
 done
