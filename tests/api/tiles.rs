@@ -258,9 +258,27 @@ fn check_snapshot(name: &str, value: &Value) {
     });
     assert!(
         expected == text,
-        "tile {name} differs from its snapshot {} (UPDATE_SNAPSHOTS=1 rewrites it after review)",
-        path.display()
+        "tile {name} differs from its snapshot {} (UPDATE_SNAPSHOTS=1 rewrites it after \
+         review):\n{}",
+        path.display(),
+        line_diff(&expected, &text)
     );
+}
+
+/// The changed lines of a snapshot, `-` expected and `+` actual, with two lines of
+/// context around each change (at most 60 lines: enough to see what moved).
+fn line_diff(expected: &str, actual: &str) -> String {
+    let diff = similar::TextDiff::from_lines(expected, actual);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("snapshot", "tile")
+        .to_string();
+    let mut lines: Vec<&str> = text.lines().take(60).collect();
+    if text.lines().count() > 60 {
+        lines.push("…");
+    }
+    lines.join("\n")
 }
 
 #[tokio::test]
