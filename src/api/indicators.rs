@@ -7,16 +7,17 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
+use super::editions::resolve_edition;
 use super::error::{ApiError, Path, Query};
 use super::json;
-use super::organisations::resolve_edition;
+use crate::api::AppState;
 use crate::db::Edition;
 use crate::ess::Family;
 use crate::geography::{Geography, Level, Zone};
 use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
 use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass, evolution_masks};
+use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, evolution, value};
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,53 +29,16 @@ pub fn router() -> Router<AppState> {
 pub use crate::indicators::NOTES;
 
 /// Sources the figures of an edition come from (each figure says its own).
-fn sources(cube: &Cube) -> Vec<&'static str> {
-    if cube.observatory.ess.is_empty() && cube.observatory.economy.is_empty() {
-        vec!["sirene"]
-    } else {
-        vec!["observatoire", "sirene"]
-    }
-}
-
-fn source_label(cube: &Cube) -> &'static str {
-    if sources(cube).len() > 1 {
-        "Observatoire régional de l'ESS (CRESS) pour les effectifs et établissements employeurs \
-         qu'il couvre ; ailleurs, estimation à partir du répertoire SIRENE (Insee)"
-    } else {
-        "Estimation à partir du répertoire SIRENE (Insee)"
-    }
-}
-
-fn section_label(letter: &str) -> &'static str {
-    crate::ess::reference::TABLES
-        .sections
-        .iter()
-        .find(|s| s.section == letter)
-        .map_or("Activité non renseignée", |s| s.libelle_court.as_str())
-}
-
 fn category_json(c: Category) -> serde_json::Value {
-    match c {
-        Category::Total => {
-            serde_json::json!({"dimension": "total", "id": "ess", "label": "ESS (4 familles)"})
-        }
-        Category::Family(f) => {
-            serde_json::json!({"dimension": "family", "id": f.id(), "label": f.label()})
-        }
-        Category::Sector(s) => {
-            serde_json::json!({"dimension": "sector", "id": s, "label": section_label(s)})
-        }
-        Category::Size(z) => {
-            serde_json::json!({"dimension": "size", "id": z.id(), "label": z.label()})
-        }
-    }
+    let (id, label) = labels::category(c);
+    serde_json::json!({"dimension": labels::dimension(c), "id": id, "label": label})
 }
 
 async fn catalogue() -> Result<Response, ApiError> {
     let sectors: Vec<_> = SECTIONS
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| serde_json::json!({"id": s, "label": section_label(s)}))
+        .map(|s| serde_json::json!({"id": s, "label": labels::section_label(s)}))
         .collect();
     json(&serde_json::json!({
         "items": CATALOGUE,
@@ -382,8 +346,8 @@ async fn indicators(
             "reference_date": edition.reference_date,
             "compare_edition": compare.as_ref().map(|(y, _)| y),
             "category": category_json(category),
-            "sources": sources(&cube),
-            "source_label": source_label(&cube),
+            "sources": labels::sources(&cube),
+            "source_label": labels::source_label(&cube),
             "demo": edition.demo,
             "department": department,
             "items": items,
@@ -536,8 +500,8 @@ async fn profile(
             "edition": edition.year,
             "reference_date": edition.reference_date,
             "demo": edition.demo,
-            "sources": sources(&cube),
-            "source_label": source_label(&cube),
+            "sources": labels::sources(&cube),
+            "source_label": labels::source_label(&cube),
             "category": category_json(category),
             "key_figures": key_figures(g, &cube, zone, population, parent, category, audience),
             "breakdowns": {

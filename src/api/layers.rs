@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::error::{ApiError, Path};
-use crate::layers::PreparedBody;
-use crate::state::AppState;
+use crate::api::AppState;
+use crate::tiles::prepared::PreparedBody;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/layers/{file}", get(layer))

@@ -5,16 +5,21 @@
 //! request tracing). Status codes are chosen in [`error`] only; who is asking is
 //! read in [`session`].
 
+pub mod editions;
 pub mod error;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
+pub mod plans;
 pub mod portraits;
 pub mod session;
+mod state;
 pub mod subsidies;
 pub mod summaries;
 pub mod tiles;
 pub mod zones;
+
+pub use state::AppState;
 
 use std::path::Path;
 
@@ -26,7 +31,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-use crate::state::AppState;
 use error::ApiError;
 
 /// Serialises `value` as a JSON response.
@@ -45,10 +49,12 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     let api = Router::new()
         .merge(zones::router())
         .merge(layers::router())
+        .merge(editions::router())
         .merge(organisations::router())
         .merge(indicators::router())
         .merge(session::router())
         .merge(portraits::router())
+        .merge(plans::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Summaries (public documents) and the compendium (staff).

@@ -1,6 +1,5 @@
 //! ESS organisations (establishments) of an edition: filtered lists, one
-//! establishment, CSV export for French spreadsheets, GeoJSON points, and the
-//! editions with their import reports.
+//! establishment, CSV export for French spreadsheets, GeoJSON points.
 //!
 //! Protected establishments never appear here (BRIEF rule 5); the database layer
 //! filters them out.
@@ -12,18 +11,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
+use super::editions::resolve_edition;
 use super::error::{ApiError, Path, Query};
 use super::json;
 use super::zones::ZoneRef;
+use crate::api::AppState;
 use crate::db::{Edition, OrganisationFilter, OrganisationRow};
 use crate::ess::{Family, size};
 use crate::geography::{Geography, fold_for_search};
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/editions", get(editions))
-        .route("/api/editions/{year}/reports", get(reports))
         .route("/api/organisations", get(list))
         .route("/api/organisations.csv", get(csv_export))
         .route("/api/organisations.geojson", get(points))
@@ -83,23 +81,6 @@ fn parse_int(name: &str, v: Option<&String>) -> Result<Option<i64>, ApiError> {
                 .map_err(|_| ApiError::BadRequest(format!("{name} {s:?} is not an integer")))
         })
         .transpose()
-}
-
-/// The edition asked for, or the latest one.
-pub async fn resolve_edition(state: &AppState, asked: Option<i64>) -> Result<Edition, ApiError> {
-    match asked {
-        Some(year) => state
-            .db
-            .edition(year)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("edition", year.to_string())),
-        None => state
-            .db
-            .editions()
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::NotFound("edition", "(none imported yet)".into())),
-    }
 }
 
 /// Commune codes of the zone filters (intersection when several are given).
@@ -463,39 +444,4 @@ async fn points(
         serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
             .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
-}
-
-async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
-    #[derive(Serialize)]
-    struct Item {
-        #[serde(flatten)]
-        edition: Edition,
-        establishments: i64,
-    }
-    let mut items = Vec::new();
-    for e in state.db.editions().await? {
-        let establishments = state.db.establishment_count(e.year).await?;
-        items.push(Item {
-            edition: e,
-            establishments,
-        });
-    }
-    json(&super::zones::Items { items })
-}
-
-/// Import reports name files and rejected rows: staff only.
-async fn reports(
-    State(state): State<AppState>,
-    _staff: super::session::Staff,
-    Path(year): Path<String>,
-) -> Result<Response, ApiError> {
-    let year: i64 = year
-        .parse()
-        .map_err(|_| ApiError::BadRequest(format!("edition {year:?} is not a year")))?;
-    if state.db.edition(year).await?.is_none() {
-        return Err(ApiError::NotFound("edition", year.to_string()));
-    }
-    json(&super::zones::Items {
-        items: state.db.import_reports(year).await?,
-    })
 }

@@ -24,12 +24,12 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Json};
+use crate::api::AppState;
 use crate::auth::session::{
     COOKIE_NAME, MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, SESSION_SECONDS,
     THROTTLE_WINDOW_SECONDS, new_token, token_hash, tokens_equal,
 };
 use crate::auth::{Role, StaffUser, password};
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -71,7 +71,7 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<StaffUse
     };
     let Some(row) = state
         .db
-        .session(&token_hash(&token), crate::unix_now())
+        .session(&token_hash(&token), crate::time::unix_now())
         .await?
     else {
         return Ok(None);
@@ -278,7 +278,7 @@ async fn login(
             "identifiant et mot de passe sont attendus".into(),
         ));
     }
-    let now = crate::unix_now();
+    let now = crate::time::unix_now();
     let failures = state
         .db
         .login_failures(&username, &ip, now - THROTTLE_WINDOW_SECONDS)

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::geography::Geography;
-use crate::indicators_cache::CubeCache;
-use crate::layers::Layers;
+use crate::indicators::cache::CubeCache;
 use crate::tiles::TileService;
+use crate::tiles::geojson::Layers;
 
 #[derive(Clone)]
 pub struct AppState {

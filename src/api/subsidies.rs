@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Path, Query};
 use super::json;
+use crate::api::AppState;
 use crate::db::Edition;
-use crate::state::AppState;
 
 /// The staff routes on subsidies (each handler takes the [`super::session::Staff`] extractor).
 pub fn staff_router() -> Router<AppState> {

@@ -15,8 +15,19 @@ use serde::Deserialize;
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
 use super::session::Staff;
-use crate::state::AppState;
+use crate::api::AppState;
 use crate::summary::{self, ZoneKind, csv::Dialect};
+
+/// The server's state as what building a summary reads.
+impl From<&AppState> for summary::Context {
+    fn from(state: &AppState) -> Self {
+        Self {
+            db: state.db.clone(),
+            geography: std::sync::Arc::clone(&state.geography),
+            cubes: std::sync::Arc::clone(&state.cubes),
+        }
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

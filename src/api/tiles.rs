@@ -22,8 +22,8 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Path, Query};
 use super::layers::{accepts_gzip, holds_etag};
+use crate::api::AppState;
 use crate::ess::perimeter::Family;
-use crate::state::AppState;
 use crate::tiles::{TileBody, TileError, TileId, TileLayer, TileService, style};
 
 pub fn router() -> Router<AppState> {
@@ -74,6 +74,34 @@ fn number(what: &str, s: &str) -> Result<u64, ApiError> {
     })
 }
 
+/// The layer and tile of `/tiles/{layer}/{z}/{x}/{y}.mvt`: the one parser of tile
+/// addresses, used by the router and by [`FastTiles`] alike.
+fn parse_tile_path(
+    layer: &str,
+    z: &str,
+    x: &str,
+    y: &str,
+) -> Result<(TileLayer, TileId), ApiError> {
+    let layer = TileLayer::parse(layer)?;
+    let Some(y) = y.strip_suffix(".mvt") else {
+        return Err(ApiError::NotFound("tile format", y.to_owned()));
+    };
+    let t = TileId::new(number("z", z)?, number("x", x)?, number("y", y)?)?;
+    Ok((layer, t))
+}
+
+/// The tile a request path addresses, if it is a plain tile path (no query string,
+/// no percent-encoding to undo): what [`FastTiles`] may answer from the cache. Any
+/// other path goes to the router, which decodes it and answers errors.
+fn plain_tile_path(path: &str) -> Option<(TileLayer, TileId)> {
+    let mut parts = path.strip_prefix("/tiles/")?.split('/');
+    let (layer, z, x, y) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || path.contains('%') {
+        return None;
+    }
+    parse_tile_path(layer, z, x, y).ok()
+}
+
 async fn tile(
     State(state): State<AppState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
@@ -86,11 +114,7 @@ async fn tile(
     } else {
         TileParams::default()
     };
-    let layer = TileLayer::parse(&layer)?;
-    let Some(y) = y.strip_suffix(".mvt") else {
-        return Err(ApiError::NotFound("tile format", y));
-    };
-    let t = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)?;
+    let (layer, t) = parse_tile_path(&layer, &z, &x, &y)?;
     let (edition, family) = if layer == TileLayer::Organisations {
         // A version token this instance does not know: another instance behind the
         // same load balancer noticed an import first. Re-read the editions now rather
@@ -195,14 +219,7 @@ impl FastTiles {
         if req.method() != Method::GET || req.uri().query().is_some() {
             return None;
         }
-        let mut parts = req.uri().path().strip_prefix("/tiles/")?.split('/');
-        let (layer, z, x, y) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let layer = TileLayer::parse(layer).ok()?;
-        let y = y.strip_suffix(".mvt")?;
-        let t = TileId::new(z.parse().ok()?, x.parse().ok()?, y.parse().ok()?).ok()?;
+        let (layer, t) = plain_tile_path(req.uri().path())?;
         let body = self.tiles.cached_boundary(layer, t)?;
         Some(tile_response(&body, false, req.headers()))
     }
@@ -328,4 +345,44 @@ async fn style_document(
         HeaderValue::from_static("public, no-cache"),
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path answers only addresses the router would parse the same way.
+    #[test]
+    fn the_fast_path_and_the_router_read_tile_addresses_alike() {
+        for path in [
+            "/tiles/communes/10/519/345.mvt",
+            "/tiles/epci/0/0/0.mvt",
+            "/tiles/territories/7/64/43.mvt",
+            "/tiles/communes/23/0/0.mvt",
+            "/tiles/communes/3/8/0.mvt",
+            "/tiles/communes/-1/0/0.mvt",
+            "/tiles/communes/10/519/345.pbf",
+            "/tiles/communes/10/519/345",
+            "/tiles/nope/1/0/0.mvt",
+            "/tiles/communes/1/0/0.mvt/extra",
+            "/tiles/communes/1/0",
+            "/tiles/communes/1%30/0/0.mvt",
+            "/tiles/communes/+1/0/0.mvt",
+            "/tiles/communes/01/0/0.mvt",
+        ] {
+            let segments: Vec<&str> = path.trim_start_matches("/tiles/").split('/').collect();
+            let routed = match segments.as_slice() {
+                [layer, z, x, y] => parse_tile_path(layer, z, x, y).ok(),
+                _ => None,
+            };
+            match plain_tile_path(path) {
+                Some(fast) => assert_eq!(Some(fast), routed, "{path}"),
+                None => assert!(
+                    routed.is_none() || path.contains('%'),
+                    "{path}: the router serves it, the fast path should too"
+                ),
+            }
+        }
+        assert!(plain_tile_path("/tiles/communes/10/519/345.mvt").is_some());
+    }
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Path, Query};
 use super::json;
+use crate::api::AppState;
 use crate::geography::{Commune, Epci, Geography, Level, Territory, Zone};
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,6 +11,7 @@
 //! | `charge_de_mission` | yes | every territory and the département | yes |
 //! | `admin` | yes | every territory and the département | yes |
 
+pub mod accounts;
 pub mod password;
 pub mod session;
 

@@ -78,7 +78,7 @@ impl Db {
         .bind(display_name)
         .bind(role)
         .bind(password_hash)
-        .bind(crate::now_utc())
+        .bind(crate::time::now_utc())
         .fetch_optional(&mut **t)
         .await)?;
         let Some(id) = id else { return Ok(None) };

@@ -10,7 +10,7 @@ fn geometry_to_text(g: &MultiPolygon<f64>) -> String {
 }
 
 fn geometry_from_text(code: &str, text: &str) -> Result<MultiPolygon<f64>> {
-    let corrupt = |e: String| DbError::Corrupt(format!("geometry of {code}: {e}"));
+    let corrupt = |e: String| DbError::Geography(format!("geometry of {code}: {e}"));
     let geometry: geojson::Geometry = text
         .parse()
         .map_err(|e: geojson::Error| corrupt(e.to_string()))?;
@@ -190,7 +190,7 @@ where
         Ok(CommuneRecord {
             outline: outline(r, "code_insee")?,
             population: u64::try_from(population)
-                .map_err(|_| DbError::Corrupt("negative population".into()))?,
+                .map_err(|_| DbError::Geography("negative population".into()))?,
             epci: r.field("epci_siren")?,
             territory: r.field("territory_code")?,
         })

@@ -31,7 +31,7 @@ impl Db {
             Ok(RegistryCell {
                 code_insee: r.field("code_insee")?,
                 family: Family::from_id(&family)
-                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                    .ok_or_else(|| DbError::Stored(format!("unknown family {family:?}")))?,
                 naf_section: r.field("naf_section")?,
                 size_band: r.field("size_band")?,
                 stats: CellStats {
@@ -140,7 +140,7 @@ impl Db {
                 "epci" => Level::Epci,
                 "territory" => Level::Territory,
                 "department" => Level::Department,
-                other => return Err(DbError::Corrupt(format!("observatory level {other:?}"))),
+                other => return Err(DbError::Stored(format!("observatory level {other:?}"))),
             };
             let establishments: Option<i64> = r.field("establishments")?;
             Ok(ObservatoryRow {

@@ -44,6 +44,7 @@ mod copy;
 mod geography;
 mod indicators;
 mod organisations;
+mod plans;
 mod portraits;
 mod registry;
 mod subsidies;
@@ -51,9 +52,11 @@ mod subsidies;
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use compendiums::CompendiumJobRow;
 pub use organisations::{OrganisationFilter, OrganisationRow, PointRow};
+pub use plans::{
+    ActionFields, ActionRow, BudgetLine, OrientationFields, OrientationRow, PlanFilter,
+};
 pub use portraits::{
-    ActionFields, ActionRow, Actor, BudgetLine, ChangeRow, OrientationFields, OrientationRow,
-    PlanFilter, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
+    Actor, ChangeRow, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
 };
 pub use registry::{Edition, StoredReport};
 pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
@@ -86,8 +89,23 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
+    /// The stored geography cache cannot be read back (start-up rebuilds it when the
+    /// geodata files change).
     #[error("corrupt geography cache: {0}")]
-    Corrupt(String),
+    Geography(String),
+    /// A stored value the code cannot read back: an unknown family code, a malformed
+    /// report or history entry. Points at a database changed outside ess-atlas.
+    #[error("unreadable stored data: {0}")]
+    Stored(String),
+    /// A value that cannot be written (serialising a report or a history entry).
+    #[error("cannot serialise {0}")]
+    Serialise(String),
+    /// A row read back inside the transaction that wrote it is gone.
+    #[error("{0} vanished during the transaction")]
+    Vanished(&'static str),
+    /// Work handed to a blocking thread failed (a panic there, or a cancelled task).
+    #[error("{0}")]
+    Task(String),
 }
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
@@ -152,7 +170,7 @@ impl Field for PgRow {
 /// The current time as SQLite's `datetime('now')` writes it, `AAAA-MM-JJ HH:MM:SS`
 /// (UTC): the format of `created_at`, `finished_at` and `loaded_at` columns.
 pub(crate) fn sql_now() -> String {
-    let iso = crate::now_utc();
+    let iso = crate::time::now_utc();
     format!("{} {}", &iso[..10], &iso[11..19])
 }
 
@@ -163,7 +181,7 @@ pub(crate) fn stamp_now() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let iso = crate::iso_from_unix(now.as_secs() as i64);
+    let iso = crate::time::iso_from_unix(now.as_secs() as i64);
     format!("{}.{:03}Z", &iso[..19], now.subsec_millis())
 }
 
@@ -351,7 +369,7 @@ impl Db {
                     Ok::<_, DbError>(file)
                 })
                 .await
-                .map_err(|e| DbError::Corrupt(format!("start-up lock: {e}")))??;
+                .map_err(|e| DbError::Task(format!("start-up lock: {e}")))??;
                 Ok(StartupLock::Sqlite(file))
             }
         }

@@ -27,7 +27,7 @@ pub struct Edition {
 /// report's id.
 pub(super) async fn record_import(tx: &mut Tx, year: i64, report: &ImportReport) -> Result<i64> {
     let text = serde_json::to_string(report)
-        .map_err(|e| DbError::Corrupt(format!("report not serialisable: {e}")))?;
+        .map_err(|e| DbError::Serialise(format!("an import report: {e}")))?;
     let id: i64 = on_tx!(tx, t => sqlx::query_scalar(
         "INSERT INTO import_reports (edition, kind, finished_at, report) \
          VALUES ($1, $2, $3, $4) RETURNING id",
@@ -104,6 +104,15 @@ impl Db {
     pub async fn editions(&self) -> Result<Vec<Edition>> {
         let sql = format!("SELECT {EDITION_COLUMNS} FROM editions ORDER BY year");
         Ok(on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?)
+    }
+
+    /// Edition `year`, or the latest one when `year` is `None`: what every reader of
+    /// an edition (API, documents, command line) resolves a request's edition with.
+    pub async fn edition_or_latest(&self, year: Option<i64>) -> Result<Option<Edition>> {
+        match year {
+            Some(y) => self.edition(y).await,
+            None => Ok(self.editions().await?.pop()),
+        }
     }
 
     pub async fn edition(&self, year: i64) -> Result<Option<Edition>> {
@@ -308,7 +317,7 @@ impl Db {
                 id: row.field("id")?,
                 finished_at: row.field("finished_at")?,
                 report: serde_json::from_str(&text)
-                    .map_err(|e| DbError::Corrupt(format!("import report: {e}")))?,
+                    .map_err(|e| DbError::Stored(format!("import report: {e}")))?,
             })
         })
         .collect())

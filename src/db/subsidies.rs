@@ -67,7 +67,7 @@ impl Db {
                 let family = family
                     .map(|f| {
                         Family::from_id(&f)
-                            .ok_or_else(|| DbError::Corrupt(format!("unknown family {f:?}")))
+                            .ok_or_else(|| DbError::Stored(format!("unknown family {f:?}")))
                     })
                     .transpose()?;
                 Ok(RegistryEntry {
@@ -105,7 +105,7 @@ impl Db {
                 rna: r.field("rna")?,
                 name: r.field("name")?,
                 family: Family::from_id(&family)
-                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                    .ok_or_else(|| DbError::Stored(format!("unknown family {family:?}")))?,
                 naf_section: r.field("naf_section")?,
                 jobs: r.field("jobs_estimate")?,
                 siege: r.field("siege")?,
@@ -248,7 +248,7 @@ impl Db {
             Ok(SubsidyCell {
                 code_insee: r.field("code_insee")?,
                 family: Family::from_id(&family)
-                    .ok_or_else(|| DbError::Corrupt(format!("unknown family {family:?}")))?,
+                    .ok_or_else(|| DbError::Stored(format!("unknown family {family:?}")))?,
                 naf_section: r.field("naf_section")?,
                 size_band: r.field("size_band")?,
                 granted: r.field("granted")?,

@@ -51,7 +51,7 @@ impl CubeCache {
                 cube
             })
             .await
-            .map_err(|e| DbError::Corrupt(format!("cube computation failed: {e}")))?,
+            .map_err(|e| DbError::Task(format!("cube computation failed: {e}")))?,
         );
         cubes.insert(
             edition.year,

@@ -7,8 +7,10 @@
 //! audience may see restricted figures. API, map, tables and exports all read figures
 //! through [`value`], so the same figure is the same everywhere. Pure: no I/O.
 
+pub mod cache;
 pub mod catalogue;
 pub mod cube;
+pub mod labels;
 pub mod secret;
 
 #[cfg(test)]

@@ -10,13 +10,15 @@
 
 pub mod csv;
 pub mod format;
+mod grants;
 pub mod html;
 pub mod map;
 pub mod pdf;
 pub mod recueil;
 pub mod xlsx;
 
-use std::collections::BTreeMap;
+use grants::grants;
+pub use grants::{Beneficiary, Grants, LISTED_BENEFICIARIES};
 
 use serde::Serialize;
 
@@ -24,11 +26,11 @@ use crate::db::Db;
 use crate::db::{DbError, Edition, PlanFilter};
 use crate::ess::Family;
 use crate::geography::{Geography, Level, Zone};
+use crate::indicators::cache::CubeCache;
 use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
 use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass};
+use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, value};
-use crate::indicators_cache::CubeCache;
-use crate::state::AppState;
 use format::{MISSING, SECRET, fr_value};
 
 #[derive(Debug, thiserror::Error)]
@@ -57,16 +59,6 @@ pub struct Context {
     pub db: Db,
     pub geography: std::sync::Arc<Geography>,
     pub cubes: std::sync::Arc<CubeCache>,
-}
-
-impl From<&AppState> for Context {
-    fn from(state: &AppState) -> Self {
-        Self {
-            db: state.db.clone(),
-            geography: std::sync::Arc::clone(&state.geography),
-            cubes: std::sync::Arc::clone(&state.cubes),
-        }
-    }
 }
 
 /// The two kinds of zone that have a summary.
@@ -170,112 +162,6 @@ pub struct Method {
     pub source: &'static str,
 }
 
-/// How many beneficiaries of the Département's subsidies a document lists by name.
-pub const LISTED_BENEFICIARIES: usize = 15;
-
-/// The Département's subsidies to the zone's ESS establishments, by beneficiary
-/// (SCDL files are open data: names and amounts are public, nothing is masked).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Grants {
-    /// Largest first, at most [`LISTED_BENEFICIARIES`].
-    pub beneficiaries: Vec<Beneficiary>,
-    /// Beneficiaries of the zone in all.
-    pub count: usize,
-    /// Those not listed, and what they received.
-    pub others: usize,
-    pub others_value: f64,
-    pub others_text: String,
-    /// Every ESS line of the zone: equals the `ess_subsidies` indicator.
-    pub total_value: f64,
-    pub total_text: String,
-}
-
-/// One beneficiary: its lines in the file added up.
-#[derive(Debug, Clone, Serialize)]
-pub struct Beneficiary {
-    pub name: String,
-    pub commune: String,
-    pub family: String,
-    pub lines: usize,
-    pub granted: f64,
-    /// `12 345 €`, to the euro.
-    pub granted_text: String,
-    /// The lines' distinct objects, shortened.
-    pub objects: String,
-}
-
-fn euros(v: f64) -> String {
-    format!("{}\u{a0}€", format::fr_number(v, 0))
-}
-
-/// Groups the ESS lines landing in `in_zone` communes by beneficiary and commune.
-fn grants(
-    g: &Geography,
-    lines: Vec<crate::db::EssGrant>,
-    in_zone: impl Fn(usize) -> bool,
-) -> Grants {
-    let mut by: BTreeMap<(String, String), Beneficiary> = BTreeMap::new();
-    for l in lines {
-        let Some(position) = g.commune_position(&l.code_insee).filter(|&p| in_zone(p)) else {
-            continue;
-        };
-        let b = by
-            .entry((l.beneficiary_name.clone(), l.code_insee.clone()))
-            .or_insert_with(|| Beneficiary {
-                name: l.beneficiary_name.clone(),
-                commune: g.communes[position].zone.name.clone(),
-                family: l
-                    .family
-                    .as_deref()
-                    .and_then(Family::from_id)
-                    .map_or("", Family::singular)
-                    .to_owned(),
-                lines: 0,
-                granted: 0.0,
-                granted_text: String::new(),
-                objects: String::new(),
-            });
-        b.lines += 1;
-        b.granted += l.granted;
-        if let Some(object) = l.object.filter(|o| !o.trim().is_empty())
-            && !b.objects.split(" ; ").any(|o| o == object.trim())
-        {
-            if !b.objects.is_empty() {
-                b.objects.push_str(" ; ");
-            }
-            b.objects.push_str(object.trim());
-        }
-    }
-    let mut all: Vec<Beneficiary> = by.into_values().collect();
-    // Cents: sums of two-decimal amounts, rounded so that totals match the indicator's.
-    let cents = |v: f64| (v * 100.0).round() / 100.0;
-    for b in &mut all {
-        b.granted = cents(b.granted);
-        b.granted_text = euros(b.granted);
-        if b.objects.chars().count() > 90 {
-            b.objects = b.objects.chars().take(89).collect::<String>() + "…";
-        }
-    }
-    all.sort_by(|a, b| {
-        b.granted
-            .total_cmp(&a.granted)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let total_value = cents(all.iter().map(|b| b.granted).sum());
-    let count = all.len();
-    let listed: Vec<Beneficiary> = all.drain(..count.min(LISTED_BENEFICIARIES)).collect();
-    let others_value = cents(all.iter().map(|b| b.granted).sum());
-    Grants {
-        beneficiaries: listed,
-        count,
-        others: all.len(),
-        others_value,
-        others_text: euros(others_value),
-        total_value,
-        total_text: euros(total_value),
-    }
-}
-
 /// Everything a document of one zone shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -356,33 +242,13 @@ pub fn notes() -> Vec<&'static str> {
     crate::indicators::NOTES.to_vec()
 }
 
-fn section_label(letter: &str) -> String {
-    crate::ess::reference::TABLES
-        .sections
-        .iter()
-        .find(|s| s.section == letter)
-        .map_or_else(
-            || "Activité non renseignée".to_owned(),
-            |s| format!("{letter} – {}", s.libelle_court),
-        )
-}
-
 fn category_label(c: Category) -> (String, String) {
     match c {
-        Category::Total => ("ess".into(), "ESS (4 familles)".into()),
-        Category::Family(f) => (f.id().into(), f.label().into()),
-        Category::Sector(s) => (s.into(), section_label(s)),
-        Category::Size(z) => (z.id().into(), z.label().into()),
-    }
-}
-
-/// The public source label of an edition's cube, as the API says it.
-fn source_label(cube: &Cube) -> &'static str {
-    if cube.observatory.ess.is_empty() && cube.observatory.economy.is_empty() {
-        "Estimation à partir du répertoire SIRENE (Insee)"
-    } else {
-        "Observatoire régional de l'ESS (CRESS) pour les effectifs et établissements employeurs \
-         qu'il couvre ; ailleurs, estimation à partir du répertoire SIRENE (Insee)"
+        Category::Sector(s) => (s.into(), labels::section_title(s)),
+        other => {
+            let (id, label) = labels::category(other);
+            (id.into(), label.into())
+        }
     }
 }
 
@@ -460,19 +326,11 @@ fn locate<'a>(g: &'a Geography, kind: ZoneKind, code: &str) -> Result<(usize, &'
 
 /// The edition asked for, or the latest.
 pub async fn resolve_edition(state: &Context, year: Option<i64>) -> Result<Edition> {
-    match year {
-        Some(y) => state
-            .db
-            .edition(y)
-            .await?
-            .ok_or(SummaryError::UnknownEdition(y)),
-        None => state
-            .db
-            .editions()
-            .await?
-            .pop()
-            .ok_or(SummaryError::NoEdition),
-    }
+    state
+        .db
+        .edition_or_latest(year)
+        .await?
+        .ok_or(year.map_or(SummaryError::NoEdition, SummaryError::UnknownEdition))
 }
 
 /// Builds the summary of zone `code` for `edition`, public figures only.
@@ -678,7 +536,7 @@ pub async fn build(
         edition: edition.year,
         reference_date: edition.reference_date.clone(),
         demo: edition.demo,
-        source_label: source_label(&cube),
+        source_label: labels::source_label(&cube),
         key_figures,
         breakdowns,
         evolution,

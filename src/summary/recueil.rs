@@ -174,7 +174,7 @@ pub async fn build(
         edition: edition.year,
         reference_date: edition.reference_date.clone(),
         demo: edition.demo,
-        source_label: super::source_label(&cube),
+        source_label: crate::indicators::labels::source_label(&cube),
         department: Table {
             id: "departement",
             title: "Chiffres clés du département".into(),
@@ -228,7 +228,7 @@ const STALE_AFTER_SECS: i64 = 600;
 impl JobStatus {
     fn of(row: CompendiumJobRow, now: i64) -> Self {
         let stale = row.status == "running"
-            && row.updated_at < crate::iso_from_unix(now - STALE_AFTER_SECS);
+            && row.updated_at < crate::time::iso_from_unix(now - STALE_AFTER_SECS);
         Self {
             id: row.id,
             edition: row.edition,
@@ -262,7 +262,7 @@ pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result
     let total = (state.geography.territories.len() + 2) as i64;
     let year = edition.year;
     let db = state.db.clone();
-    db.insert_compendium_job(&id, year, total, started_by, &crate::now_utc())
+    db.insert_compendium_job(&id, year, total, started_by, &crate::time::now_utc())
         .await?;
     let job = id.clone();
     tokio::spawn(async move {
@@ -274,7 +274,12 @@ pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result
             while rx.changed().await.is_ok() {
                 let (done, total) = *rx.borrow_and_update();
                 if let Err(e) = writer_db
-                    .compendium_progress(&writer_job, done as i64, total as i64, &crate::now_utc())
+                    .compendium_progress(
+                        &writer_job,
+                        done as i64,
+                        total as i64,
+                        &crate::time::now_utc(),
+                    )
                     .await
                 {
                     tracing::warn!("compendium {writer_job}: progress not stored: {e}");
@@ -297,7 +302,7 @@ pub async fn start(state: Context, edition: Edition, started_by: &str) -> Result
             }
         };
         if let Err(e) = db
-            .compendium_finished(&job, outcome, &crate::now_utc())
+            .compendium_finished(&job, outcome, &crate::time::now_utc())
             .await
         {
             tracing::error!("compendium {job}: result not stored: {e}");
@@ -321,7 +326,7 @@ pub async fn status(db: &Db, id: &str) -> Result<Option<JobStatus>> {
     Ok(db
         .compendium_job(id)
         .await?
-        .map(|row| JobStatus::of(row, crate::unix_now())))
+        .map(|row| JobStatus::of(row, crate::time::unix_now())))
 }
 
 /// The PDF of a finished generation.

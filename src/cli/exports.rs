@@ -1,0 +1,63 @@
+//! `ess-atlas export …`: `PMTiles` archives of the vector tiles, the compendium PDF.
+
+use std::time::Instant;
+
+use anyhow::Context;
+
+use super::GlobalArgs;
+use crate::db::Db;
+
+pub(super) async fn export_tiles(
+    global: &GlobalArgs,
+    out: &std::path::Path,
+    edition: Option<i64>,
+    zooms: (u8, u8),
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Db::connect(&global.database).await?;
+    let geography = crate::operations::load_geography(&db, &global.geodata).await?;
+    let service = crate::tiles::TileService::new(&geography, 0);
+    let summary =
+        crate::tiles::pmtiles::export(&service, &db, &geography, edition, zooms, out).await?;
+    println!(
+        "{}: {} tiles (zooms {}–{}), {} empty left out, {} bytes before compression, largest {} bytes, {:.1} s",
+        out.display(),
+        summary.tiles,
+        zooms.0,
+        zooms.1,
+        summary.empty,
+        summary.bytes,
+        summary.largest,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub(super) async fn export_recueil(
+    global: &GlobalArgs,
+    year: i64,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Db::connect(&global.database).await?;
+    let geography =
+        std::sync::Arc::new(crate::operations::load_geography(&db, &global.geodata).await?);
+    let ctx = crate::summary::Context {
+        db,
+        geography,
+        cubes: std::sync::Arc::default(),
+    };
+    let edition = crate::summary::resolve_edition(&ctx, Some(year))
+        .await
+        .with_context(|| format!("edition {year}: import it first (ess-atlas import sirene)"))?;
+    let progress = |done: usize, total: usize| eprintln!("recueil {year}: {done}/{total}");
+    let pdf = crate::summary::recueil::render(&ctx, &edition, &progress).await?;
+    std::fs::write(out, &pdf).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "{}: compendium of edition {year}, {} bytes, {:.1} s",
+        out.display(),
+        pdf.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

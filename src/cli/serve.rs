@@ -1,0 +1,30 @@
+//! `ess-atlas serve` (the default command): configuration from the arguments, then the
+//! server until a shutdown signal.
+
+use std::time::Instant;
+
+use super::{GlobalArgs, ServeArgs};
+use crate::config::Config;
+
+pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = Config {
+        listen: args.listen,
+        database_url: global.database.clone(),
+        geodata_dir: global.geodata.clone(),
+        web_dir: args.web_dir,
+        demo: !args.no_demo,
+        demo_dir: args.demo_dir,
+        tile_cache_mb: args.tile_cache_mb,
+        secure_cookies: args.secure_cookies,
+        behind_proxy: args.behind_proxy,
+        editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
+    };
+    let started = Instant::now();
+    let app = crate::server::build_app(cfg).await?;
+    tracing::info!(
+        startup_ms = started.elapsed().as_millis(),
+        "ess-atlas ready: http://{}",
+        app.local_addr()?
+    );
+    app.serve().await
+}

@@ -1,0 +1,140 @@
+//! The import operations staff run (CLI, tests, demo loading): read a file with its
+//! importer, off the async runtime, then replace the edition's data in one database
+//! transaction. Structural problems abort before anything is written.
+//!
+//! Owns the orchestration only: reading and classifying rows is `import/`'s, writing
+//! them is `db/`'s.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::db::Db;
+use crate::geography::Geography;
+use crate::import;
+use crate::time::today;
+
+/// Imports SIRENE stock files into edition `year`, replacing its registry atomically.
+///
+/// `reference_date` defaults to the edition's own, else 31 December of `year` (or
+/// today, for the current year). Structural problems abort before anything is written.
+pub async fn import_sirene(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    reference_date: Option<String>,
+    files: import::sirene::SireneFiles,
+    demo: bool,
+    progress: bool,
+) -> anyhow::Result<import::ImportReport> {
+    let reference_date = match reference_date {
+        Some(d) => d,
+        None => match db.edition(year).await? {
+            Some(e) => e.reference_date,
+            None => default_reference_date(year),
+        },
+    };
+    let mut sources = format!(
+        "INSEE SIRENE: {}, {}",
+        file_label(&files.unites_legales),
+        file_label(&files.etablissements)
+    );
+    if let Some(g) = &files.geolocalisation {
+        sources.push_str(", ");
+        sources.push_str(&file_label(g));
+    }
+    let date = reference_date.clone();
+    let data = tokio::task::spawn_blocking(move || {
+        import::sirene::read_sirene(&geography, year, &date, &files, progress)
+    })
+    .await?
+    .context("SIRENE import aborted, nothing was changed")?;
+    db.replace_registry(year, &reference_date, &sources, demo, &data)
+        .await
+        .context("cannot write the edition")?;
+    if !db.subsidy_tallies(year).await?.is_empty() {
+        // Subsidies keep the match made against the previous registry.
+        tracing::warn!(
+            "edition {year} has subsidies matched against its previous registry: \
+             import its subsidies file again (ess-atlas import subventions)"
+        );
+    }
+    Ok(data.report)
+}
+
+/// Imports the observatory's aggregates into an existing edition, atomically.
+pub async fn import_observatory(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    anyhow::ensure!(
+        db.edition(year).await?.is_some(),
+        "no edition {year}: create it (ess-atlas edition create) or import its SIRENE files first"
+    );
+    let data = tokio::task::spawn_blocking(move || {
+        import::observatory::read_observatory(&geography, year, &file)
+    })
+    .await?
+    .context("observatory import aborted, nothing was changed")?;
+    anyhow::ensure!(
+        db.replace_observatory(year, &data).await?,
+        "edition {year} was deleted during the import"
+    );
+    Ok(data.report)
+}
+
+/// Imports the Département's SCDL subsidies file into an existing edition: reads it,
+/// matches every beneficiary to the edition's registry (SIRET, SIREN, RNA) and
+/// replaces the edition's subsidies atomically.
+pub async fn import_subsidies(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    anyhow::ensure!(
+        db.edition(year).await?.is_some(),
+        "no edition {year}: import its SIRENE files first (ess-atlas import sirene)"
+    );
+    let entries = db.beneficiary_entries(year).await?;
+    let (lines, report) = tokio::task::spawn_blocking(move || {
+        let read = import::subsidies::read_subsidies(year, &file)?;
+        let index = import::beneficiaries::BeneficiaryIndex::new(entries);
+        let mut report = read.report;
+        if index.is_empty() {
+            report.warn(
+                &read.name,
+                0,
+                "",
+                format!("edition {year} has no establishment: every beneficiary is unmatched"),
+            );
+        }
+        let lines = import::beneficiaries::match_lines(&index, read.lines);
+        import::beneficiaries::summarise(&mut report, &lines);
+        Ok::<_, import::ImportError>((lines, report))
+    })
+    .await?
+    .context("subsidies import aborted, nothing was changed")?;
+    anyhow::ensure!(
+        db.replace_subsidies(year, &lines, &report).await?,
+        "edition {year} was deleted during the import"
+    );
+    Ok(report)
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// 31 December of `year`, or today when that is in the future.
+#[must_use]
+pub fn default_reference_date(year: i64) -> String {
+    let today = today();
+    let end = format!("{year:04}-12-31");
+    if end > today { today } else { end }
+}

@@ -1,0 +1,144 @@
+//! The server: assemble the application from its configuration ([`build_app`]), start
+//! its background tasks ([`tasks`]) and serve until a shutdown signal.
+//!
+//! Start-up: open the database, bring the geography cache up to date with `geodata/`
+//! (dissolving EPCI and territory outlines only when the files changed), assemble the
+//! in-memory [`Geography`] with its point index, prepare the GeoJSON layers, bind the
+//! listener. Then [`App::serve`]. Owns the lifecycle only: routes are `api/`'s.
+
+mod tasks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::db::Db;
+use crate::geography::Geography;
+use crate::operations::{load_demo, load_geography};
+use crate::tiles;
+
+/// A started application: listener bound, state ready, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: api::tiles::FastTiles,
+    db: Db,
+    geography: Arc<Geography>,
+}
+
+impl App {
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    #[must_use]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    #[must_use]
+    pub fn geography(&self) -> &Arc<Geography> {
+        &self.geography
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn serve(self) -> anyhow::Result<()> {
+        // The client address feeds login throttling.
+        let service =
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(self.router);
+        // No Nagle delay: responses are small and written whole.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY: {e}");
+            }
+        });
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("server failed")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Builds the application from its configuration; see the crate docs for the steps.
+pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
+    let db = Db::connect(&cfg.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", cfg.database_url))?;
+    // Instances starting together on one database take turns here: the first one
+    // stores the geography and, on an empty database, the demonstration data; the
+    // next ones find them.
+    let startup = db.startup_lock().await?;
+    let geography = Arc::new(load_geography(&db, &cfg.geodata_dir).await?);
+    if cfg.demo && db.editions().await?.is_empty() {
+        load_demo(&db, &geography, &cfg.demo_dir).await?;
+    }
+    startup.release().await?;
+    let layers = {
+        let g = Arc::clone(&geography);
+        Arc::new(tokio::task::spawn_blocking(move || tiles::geojson::build_layers(&g)).await?)
+    };
+    let tiles = {
+        let g = Arc::clone(&geography);
+        let bytes = cfg.tile_cache_mb.saturating_mul(1024 * 1024);
+        Arc::new(tokio::task::spawn_blocking(move || tiles::TileService::new(&g, bytes)).await?)
+    };
+    tiles.refresh(&db).await?;
+    tasks::spawn_editions_watch(
+        Arc::clone(&tiles),
+        db.clone(),
+        geography.fingerprint.clone(),
+        cfg.editions_poll,
+    );
+    let state = AppState {
+        db: db.clone(),
+        geography: Arc::clone(&geography),
+        layers,
+        cubes: Arc::default(),
+        tiles,
+        secure_cookies: cfg.secure_cookies,
+        behind_proxy: cfg.behind_proxy,
+    };
+    tasks::spawn_warm_up(
+        Arc::clone(&state.cubes),
+        Arc::clone(&state.tiles),
+        db.clone(),
+        Arc::clone(&geography),
+    );
+    let tiles = Arc::clone(&state.tiles);
+    let router = api::tiles::FastTiles::new(tiles, api::build_router(state, &cfg.web_dir));
+    let listener = TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    Ok(App {
+        listener,
+        router,
+        db,
+        geography,
+    })
+}

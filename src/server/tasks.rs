@@ -1,0 +1,70 @@
+//! The server's background tasks, each named and started once by
+//! [`super::build_app`]. They log their failures and keep going: a failed refresh is
+//! retried at the next tick, a failed warm-up leaves the work to the first request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::geography::Geography;
+use crate::indicators::cache::CubeCache;
+use crate::tiles::TileService;
+
+/// Watches the editions every `period`. Imports may run in another process or
+/// instance: notice them (the organisations tiles are dropped). Instances sharing a
+/// database must also share the geodata (each serves the geography it started
+/// with): say so when another one started with other files.
+pub(super) fn spawn_editions_watch(
+    tiles: Arc<TileService>,
+    db: Db,
+    fingerprint: String,
+    period: Duration,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut warned = false;
+        loop {
+            tick.tick().await;
+            match tiles.refresh(&db).await {
+                Ok(true) => tracing::info!("editions changed: organisations tiles dropped"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!("cannot check the editions for tile updates: {e}"),
+            }
+            if let Ok(Some(stored)) = db.geodata_fingerprint().await {
+                let differs = stored != fingerprint;
+                if differs && !warned {
+                    tracing::warn!(
+                        "another instance stored different geodata in the database: \
+                         this one still serves the geography it started with; deploy the \
+                         same geodata/ everywhere and restart"
+                    );
+                }
+                warned = differs;
+            }
+        }
+    });
+}
+
+/// Computes the indicator cubes of every edition, then loads the latest edition's
+/// organisations layer, so that the first requests after start do not wait for them.
+pub(super) fn spawn_warm_up(
+    cubes: Arc<CubeCache>,
+    tiles: Arc<TileService>,
+    db: Db,
+    geography: Arc<Geography>,
+) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        if let Err(e) = cubes.warm(&db, &geography).await {
+            tracing::warn!("cannot precompute the indicator cubes: {e}");
+        }
+        if let Err(e) = tiles.warm(&db).await {
+            tracing::warn!("cannot preload the organisations layer: {e}");
+        }
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis(),
+            "indicator cubes and organisations layer ready"
+        );
+    });
+}

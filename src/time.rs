@@ -1,0 +1,46 @@
+//! The clock, as the product writes it: ISO 8601 dates and times in UTC.
+//!
+//! Owns reading the system clock and formatting it; no date crate for so few
+//! conversions. Knows nothing about editions or the database.
+
+/// Today's date, `AAAA-MM-JJ`, in UTC.
+#[must_use]
+pub fn today() -> String {
+    now_utc()[..10].to_owned()
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+#[must_use]
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The current time as ISO 8601 in UTC, `AAAA-MM-JJTHH:MM:SSZ`.
+#[must_use]
+pub fn now_utc() -> String {
+    iso_from_unix(unix_now())
+}
+
+/// `secs` since the Unix epoch as ISO 8601 in UTC (civil-from-days, Howard Hinnant's
+/// algorithm: no date crate needed for one conversion).
+#[must_use]
+pub fn iso_from_unix(secs: i64) -> String {
+    let z = secs.div_euclid(86_400) + 719_468;
+    let rem = secs.rem_euclid(86_400);
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
