@@ -344,7 +344,7 @@ async fn staff_pages_are_served() {
 async fn failures_older_than_the_window_do_not_count() {
     let app = spawn_app().await;
     app.add_user("rita", "lecteur", &[]).await;
-    let long_ago = ess_atlas::unix_now() - 16 * 60;
+    let long_ago = ess_atlas::time::unix_now() - 16 * 60;
     for _ in 0..10 {
         app.db
             .record_login_failure("rita", "127.0.0.1", long_ago)

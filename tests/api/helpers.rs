@@ -197,7 +197,7 @@ impl TestApp {
         etablissements: &Path,
         geolocalisation: Option<&Path>,
     ) -> anyhow::Result<ess_atlas::import::ImportReport> {
-        ess_atlas::import_sirene(
+        ess_atlas::operations::import_sirene(
             &self.db,
             self.geography.clone(),
             year,

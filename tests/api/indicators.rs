@@ -276,9 +276,10 @@ async fn bad_indicator_requests_answer_4xx_json() {
 async fn app_with_observatory() -> TestApp {
     let app = app_with_registry(2023, 2).await;
     let example = crate::helpers::repo_path("reference/observatoire-exemple.csv");
-    let report = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, example)
-        .await
-        .unwrap();
+    let report =
+        ess_atlas::operations::import_observatory(&app.db, app.geography.clone(), 2023, example)
+            .await
+            .unwrap();
     assert_eq!(report.files[0].rows_rejected, 0, "{:?}", report.rejected);
     app
 }
@@ -370,9 +371,14 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
          departement,62,ess,,1,1,1,1\n",
     )
     .unwrap();
-    let report = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, path.clone())
-        .await
-        .unwrap();
+    let report = ess_atlas::operations::import_observatory(
+        &app.db,
+        app.geography.clone(),
+        2023,
+        path.clone(),
+    )
+    .await
+    .unwrap();
     let f = &report.files[0];
     assert_eq!((f.rows_read, f.rows_kept, f.rows_rejected), (7, 1, 6));
     let rejected: Vec<(u64, &str)> = report
@@ -397,15 +403,17 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
         .await;
     assert_eq!(jobs["items"][0]["value"], 50_120.5);
 
-    let no_edition = ess_atlas::import_observatory(&app.db, app.geography.clone(), 1999, path)
-        .await
-        .unwrap_err();
+    let no_edition =
+        ess_atlas::operations::import_observatory(&app.db, app.geography.clone(), 1999, path)
+            .await
+            .unwrap_err();
     assert!(format!("{no_edition:#}").contains("no edition 1999"));
     let missing = dir.path().join("missing.csv");
     std::fs::write(&missing, "niveau,code,famille\n").unwrap();
-    let error = ess_atlas::import_observatory(&app.db, app.geography.clone(), 2023, missing)
-        .await
-        .unwrap_err();
+    let error =
+        ess_atlas::operations::import_observatory(&app.db, app.geography.clone(), 2023, missing)
+            .await
+            .unwrap_err();
     assert!(
         format!("{error:#}").contains("missing column \"secteur\""),
         "{error:#}"

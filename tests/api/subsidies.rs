@@ -158,7 +158,7 @@ pub async fn imported() -> (TestApp, ImportReport, tempfile::TempDir) {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     registry(&app, dir.path()).await;
-    let report = ess_atlas::import_subsidies(&app.db, 2023, scdl_file(dir.path()))
+    let report = ess_atlas::operations::import_subsidies(&app.db, 2023, scdl_file(dir.path()))
         .await
         .unwrap();
     (app, report, dir)
@@ -360,7 +360,7 @@ async fn an_edition_without_subsidies_shows_no_figure_rather_than_zero() {
     assert_eq!(body["department"]["value"], Value::Null);
     app.staff_json("/api/editions/2023/subsidies/report", 404)
         .await;
-    let err = ess_atlas::import_subsidies(&app.db, 2031, scdl_file(dir.path()))
+    let err = ess_atlas::operations::import_subsidies(&app.db, 2031, scdl_file(dir.path()))
         .await
         .unwrap_err();
     assert!(format!("{err:#}").contains("no edition 2031"));
@@ -375,13 +375,13 @@ async fn a_file_that_cannot_be_imported_changes_nothing() {
     // No amount column: structural, the whole import stops.
     let bad = dir.path().join("sans-montant.csv");
     std::fs::write(&bad, "nomBeneficiaire;idBeneficiaire\nASSO;100000009\n").unwrap();
-    let err = ess_atlas::import_subsidies(&app.db, 2023, bad)
+    let err = ess_atlas::operations::import_subsidies(&app.db, 2023, bad)
         .await
         .unwrap_err();
     assert!(format!("{err:#}").contains("montant"), "{err:#}");
     let missing = dir.path().join("absent.csv");
     assert!(
-        ess_atlas::import_subsidies(&app.db, 2023, missing)
+        ess_atlas::operations::import_subsidies(&app.db, 2023, missing)
             .await
             .is_err()
     );
@@ -405,7 +405,7 @@ async fn a_file_that_cannot_be_imported_changes_nothing() {
         "nomBeneficiaire,idBeneficiaire,montant\nASSO ARRAS,10000000900011,1000\n",
     )
     .unwrap();
-    let report = ess_atlas::import_subsidies(&app.db, 2023, second)
+    let report = ess_atlas::operations::import_subsidies(&app.db, 2023, second)
         .await
         .unwrap();
     assert_eq!(report.summary["ess_total"], 1_000.0);
