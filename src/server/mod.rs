@@ -1,5 +1,5 @@
 //! The server: assemble the application from its configuration ([`build_app`]), start
-//! its background tasks ([`tasks`]) and serve until a shutdown signal.
+//! its background tasks (`tasks.rs`) and serve until a shutdown signal.
 //!
 //! Start-up: open the database, bring the geography cache up to date with `geodata/`
 //! (dissolving EPCI and territory outlines only when the files changed), assemble the
