@@ -559,7 +559,6 @@ export function createOrganisations(ctx) {
     $('orgs-total').textContent = organisations(res.total);
     $('orgs-total').dataset.total = String(res.total);
     $('orgs-expand-count').textContent = fmtInt(res.total);
-    const z = zoneFilter();
     const info = editionInfo.get(res.edition);
     const ctxLine = $('orgs-context');
     ctxLine.textContent = `Édition ${res.edition}`;
