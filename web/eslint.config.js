@@ -1,5 +1,5 @@
 // ESLint flat config for the front end (web/js), its unit tests (web/test) and the browser
-// tests/browser). Run from the repository root by ./test.sh (or `npm run lint` in web/).
+// tests (tests/browser). Run from the repository root by ./test.sh (or `npm run lint` in web/).
 import js from '@eslint/js';
 import globals from 'globals';
 
