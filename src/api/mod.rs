@@ -9,6 +9,7 @@ pub mod error;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
+pub mod palettes;
 pub mod portraits;
 pub mod session;
 pub mod subsidies;
@@ -46,6 +47,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(zones::router())
         .merge(layers::router())
         .merge(organisations::router())
+        .merge(palettes::router())
         .merge(indicators::router())
         .merge(session::router())
         .merge(portraits::router())

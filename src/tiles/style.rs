@@ -6,25 +6,9 @@
 use serde_json::{Value, json};
 
 use super::{MAX_ZOOM, TILEJSON_MAX_ZOOM, TileLayer};
+use crate::ess::palette::{NO_TERRITORY_COLOUR, UNKNOWN_FAMILY_COLOUR, family_colour, palettes};
 use crate::ess::perimeter::Family;
 use crate::geography::Geography;
-
-/// Territory colours of the default style (the web map uses the same palette).
-pub const TERRITORY_PALETTE: [&str; 9] = [
-    "#f2d9b3", "#cfe3c6", "#d9d2ea", "#f3cdc4", "#c5e0dc", "#ece3b0", "#e5cfe0", "#d6dcb8",
-    "#f0dcc9",
-];
-/// Family colours of the organisations layer.
-#[must_use]
-pub fn family_colour(f: Family) -> &'static str {
-    match f {
-        Family::Association => "#0072B2",
-        Family::Cooperative => "#E69F00",
-        Family::Mutuelle => "#009E73",
-        Family::Fondation => "#CC79A7",
-        Family::SocieteCommercialeEss => "#D55E00",
-    }
-}
 
 /// The fields of each layer's features, as TileJSON's `vector_layers` lists them.
 fn fields(layer: TileLayer) -> Value {
@@ -135,18 +119,18 @@ pub fn style(g: &Geography, base: &str, communes_min_zoom: u8) -> Value {
     };
     let mut territory_match = vec![json!("match"), json!(["get", "code"])];
     let mut by_territory = vec![json!("match"), json!(["get", "territory"])];
-    for (i, t) in g.territories.iter().enumerate() {
-        let colour = TERRITORY_PALETTE[i % TERRITORY_PALETTE.len()];
-        territory_match.extend([json!(t.zone.code), json!(colour)]);
-        by_territory.extend([json!(t.zone.code), json!(colour)]);
+    let palette = palettes(g.territories.iter().map(|t| t.zone.code.as_str()));
+    for t in &palette.territories {
+        territory_match.extend([json!(t.code), json!(t.colour)]);
+        by_territory.extend([json!(t.code), json!(t.colour)]);
     }
-    territory_match.push(json!("#ecefe8"));
-    by_territory.push(json!("#ecefe8"));
+    territory_match.push(json!(NO_TERRITORY_COLOUR));
+    by_territory.push(json!(NO_TERRITORY_COLOUR));
     let mut family_match = vec![json!("match"), json!(["get", "family"])];
     for f in Family::ALL {
         family_match.extend([json!(f.id()), json!(family_colour(f))]);
     }
-    family_match.push(json!("#6b7785"));
+    family_match.push(json!(UNKNOWN_FAMILY_COLOUR));
     json!({
         "version": 8,
         "name": "ess-atlas",

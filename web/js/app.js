@@ -5,6 +5,7 @@
 // The map style starts from the server's /style.json: its vector tile sources (one TileJSON per
 // zone layer, features identified by `code`) and its background; the layers are built here, so
 // that colours follow the chosen indicator (joined client-side by code, never baked into tiles).
+// The colours of families and territories come from /api/palettes (palettes.js).
 // No glyphs: every text label on the map is an HTML marker.
 
 import {
@@ -19,6 +20,7 @@ import {
 } from './util.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
+import { loadPalettes, noTerritoryColour, territoryColour } from './palettes.js';
 import { renderProfile } from './profile.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
 
@@ -38,19 +40,6 @@ const SOURCE_IDS = ['territories', 'epci', 'communes'];
 const SEA = '#dfe9f0';
 const INK = '#14375e';
 const SELECTED = '#0b2540';
-/** Soft, distinguishable fills for the nine territories (assigned in code order). */
-const TERRITORY_PALETTE = [
-  '#f2d9b3', // sable
-  '#cfe3c6', // vert tendre
-  '#d9d2ea', // lavande
-  '#f3cdc4', // rose brique
-  '#c5e0dc', // menthe
-  '#ece3b0', // paille
-  '#e5cfe0', // mauve
-  '#d6dcb8', // olive pâle
-  '#f0dcc9', // pêche
-];
-const FALLBACK_FILL = '#ecefe8';
 /** Fill of the zones while the first indicator is loading. */
 const PENDING_FILL = '#e6eaee';
 
@@ -190,8 +179,8 @@ function hideError() {
 
 function colourExpression(pairs) {
   // pairs: [code, colour][]
-  if (!pairs.length) return FALLBACK_FILL;
-  return ['match', ['to-string', ['get', 'code']], ...pairs.flat(), FALLBACK_FILL];
+  if (!pairs.length) return noTerritoryColour();
+  return ['match', ['to-string', ['get', 'code']], ...pairs.flat(), noTerritoryColour()];
 }
 
 function buildStyle() {
@@ -199,10 +188,10 @@ function buildStyle() {
   const src = (name) => ({ ...data.style.sources[name], attribution: '' });
   const territoryColours = colourExpression([...data.colours.entries()]);
   const epciColours = colourExpression(
-    [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || FALLBACK_FILL]),
+    [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || noTerritoryColour()]),
   );
   const communeColours = colourExpression(
-    [...data.commune.values()].map((c) => [String(c.code), data.colours.get(c.territory && c.territory.code) || FALLBACK_FILL]),
+    [...data.commune.values()].map((c) => [String(c.code), data.colours.get(c.territory && c.territory.code) || noTerritoryColour()]),
   );
   const hoverOpacity = ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0];
   const none = ['==', ['to-string', ['get', 'code']], '\u0000'];
@@ -1411,6 +1400,7 @@ async function boot() {
       // Without indicators (no edition imported, older server) the map keeps its plain colours.
       api('/api/indicators/catalogue').catch(() => null),
       api('/style.json'),
+      loadPalettes(),
     ]);
   } catch (err) {
     setStatus(null);
@@ -1421,7 +1411,7 @@ async function boot() {
   for (const t of territories.items || []) data.territory.set(String(t.code), t);
   for (const e of epci.items || []) data.epci.set(String(e.code), e);
   for (const c of communes.items || []) data.commune.set(String(c.code), c);
-  [...data.territory.keys()].sort().forEach((code, i) => data.colours.set(code, TERRITORY_PALETTE[i % TERRITORY_PALETTE.length]));
+  for (const code of data.territory.keys()) data.colours.set(code, territoryColour(code));
 
   const dept = meta.department || {};
   $('brand-sub').textContent = dept.name ? `${dept.name} · économie sociale et solidaire` : 'Économie sociale et solidaire';

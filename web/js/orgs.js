@@ -8,27 +8,13 @@
 
 import { Marker, Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { api, el, fmtInt, nfInt } from './util.js';
+import * as palette from './palettes.js';
 
 // ---------------------------------------------------------------------------------------------
-// Reference labels (French), hard-coded from reference/*.csv
+// Reference labels (French), hard-coded from reference/*.csv; the families and their colours
+// come from the server (palettes.js)
 // ---------------------------------------------------------------------------------------------
 
-/** The five ESS families, Okabe–Ito colours (colour-blind safe), in the order of the legend. */
-export const FAMILIES = [
-  { id: 'association', label: 'Associations', one: 'Association', colour: '#0072B2' },
-  { id: 'cooperative', label: 'Coopératives', one: 'Coopérative', colour: '#E69F00' },
-  { id: 'mutuelle', label: 'Mutuelles', one: 'Mutuelle', colour: '#009E73' },
-  { id: 'fondation', label: 'Fondations', one: 'Fondation', colour: '#CC79A7' },
-  {
-    id: 'societe_commerciale_ess',
-    label: "Sociétés commerciales de l'ESS",
-    chip: 'Sociétés commerciales ESS',
-    one: "Société commerciale de l'ESS",
-    colour: '#D55E00',
-    outsideTotals: true,
-  },
-];
-const FAMILY = Object.fromEntries(FAMILIES.map((f) => [f.id, f]));
 const OUTSIDE_TOTALS = 'hors totaux comparables INSEE/CRESS';
 
 /** NAF rév. 2 sections (reference/naf-sections.csv, libellé court). */
@@ -90,8 +76,6 @@ function clusterRadius(count) {
 // Map style parts (added by app.js to its style)
 // ---------------------------------------------------------------------------------------------
 
-const familyColour = ['match', ['get', 'family'], ...FAMILIES.flatMap((f) => [f.id, f.colour]), '#6b7785'];
-
 export function styleSources() {
   return {
     orgs: {
@@ -100,7 +84,7 @@ export function styleSources() {
       cluster: true,
       clusterRadius: 46,
       clusterMaxZoom: CLUSTER_MAX_ZOOM,
-      clusterProperties: Object.fromEntries(FAMILIES.map((f) => [
+      clusterProperties: Object.fromEntries(palette.familyList().map((f) => [
         f.id, ['+', ['case', ['==', ['get', 'family'], f.id], 1, 0]],
       ])),
       attribution: '',
@@ -111,6 +95,7 @@ export function styleSources() {
 
 export function styleLayers() {
   const hidden = { visibility: 'none' };
+  const familyColour = palette.familyColourExpression();
   const step = ['step', ['get', 'point_count'], ...CLUSTER_STEPS.flatMap(([min, r], i) => (i === 0 ? [r] : [min, r]))];
   return [
     {
@@ -219,7 +204,7 @@ export function createOrganisations(ctx) {
     const out = { on: params.get('orgs') === '1' };
     const ed = Number(params.get('edition'));
     if (Number.isInteger(ed) && ed > 1900 && ed < 3000) out.edition = ed;
-    out.families = (params.get('family') || '').split(',').filter((f) => FAMILY[f]);
+    out.families = (params.get('family') || '').split(',').filter((f) => palette.family(f));
     const naf = (params.get('naf') || '').toUpperCase();
     out.naf = NAF_SECTIONS[naf] ? naf : '';
     const size = params.get('size') || '';
@@ -286,14 +271,14 @@ export function createOrganisations(ctx) {
 
   function buildControls() {
     const chips = $('orgs-families');
-    chips.replaceChildren(...FAMILIES.map((f) => el('button', {
+    chips.replaceChildren(...palette.familyList().map((f) => el('button', {
       type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-family': f.id, 'data-testid': 'orgs-family',
       title: f.outsideTotals ? `${f.label} : ${OUTSIDE_TOTALS}` : f.label,
       onclick: () => {
         const set = new Set(st.families);
         if (set.has(f.id)) set.delete(f.id);
         else set.add(f.id);
-        st.families = FAMILIES.map((x) => x.id).filter((id) => set.has(id));
+        st.families = palette.familyList().map((x) => x.id).filter((id) => set.has(id));
         filtersChanged();
       },
     },
@@ -375,7 +360,7 @@ export function createOrganisations(ctx) {
     if (st.edition) $('orgs-edition').value = String(st.edition);
     const n = activeFilterCount();
     const active = [];
-    if (st.families.length) active.push(st.families.map((f) => FAMILY[f].chip || FAMILY[f].label).join(', '));
+    if (st.families.length) active.push(st.families.map((f) => palette.family(f).chip).join(', '));
     if (st.naf) active.push(`Secteur ${st.naf}`);
     if (st.size) active.push(SIZE_GROUPS[st.size].label);
     if (st.employer) active.push('Employeurs');
@@ -606,7 +591,7 @@ export function createOrganisations(ctx) {
   }
 
   function orgRow(o, res) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     const sector = o.naf_section && NAF_SECTIONS[o.naf_section];
     const place = o.commune ? o.commune.name : o.code_insee;
     return el('button', {
@@ -619,7 +604,7 @@ export function createOrganisations(ctx) {
     },
     el('span', {
       class: `org-dot${o.location_approximate ? ' org-dot--approx' : ''}`,
-      style: `--c:${fam ? fam.colour : '#6b7785'}`,
+      style: `--c:${fam ? fam.colour : palette.unknownFamilyColour()}`,
       'aria-hidden': 'true',
     }),
     el('span', { class: 'org-row-main' },
@@ -695,7 +680,7 @@ export function createOrganisations(ctx) {
   function donut(props, count) {
     let acc = 0;
     const stops = [];
-    for (const f of FAMILIES) {
+    for (const f of palette.familyList()) {
       const n = Number(props[f.id]) || 0;
       if (!n) continue;
       const from = (acc / count) * 100;
@@ -770,7 +755,7 @@ export function createOrganisations(ctx) {
     const p = f.properties || {};
     if (p.point_count) return { title: organisations(Number(p.point_count)), sub: 'Touchez pour zoomer' };
     if (p.siret === st.org && popup) return { hide: true };
-    const fam = FAMILY[p.family];
+    const fam = palette.family(p.family);
     return { title: p.name || p.siret, sub: fam ? fam.one : '' };
   }
 
@@ -853,7 +838,7 @@ export function createOrganisations(ctx) {
     const content = el('div', { class: 'org-pop', 'data-testid': 'org-popup', 'data-siret': siret });
     if (item) fillPopup(content, item);
     else {
-      const fam = FAMILY[family];
+      const fam = palette.family(family);
       add(content,
         fam ? familyLine(fam) : null,
         el('h3', { class: 'org-pop-name', text: name || siret }),
@@ -929,7 +914,7 @@ export function createOrganisations(ctx) {
   }
 
   function fillPopup(content, o) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     add(content,
       fam ? familyLine(fam) : el('p', { class: 'org-pop-family', text: o.family_label || '' }),
       el('h3', { class: 'org-pop-name', text: o.name || o.siret }),
@@ -965,7 +950,7 @@ export function createOrganisations(ctx) {
   }
 
   function renderDetail(o) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     const box = $('orgs-detail');
     const zoneBtn = (z, level) => (z ? el('button', {
       type: 'button', class: 'link-btn', text: z.name,
@@ -1017,7 +1002,7 @@ export function createOrganisations(ctx) {
     add(box,
       el('p', { class: 'legend-title', text: "Organisations de l'ESS" }),
       el('ul', { class: 'legend-list legend-families', 'data-testid': 'legend-families' },
-        FAMILIES.map((f) => el('li', { class: 'legend-family' },
+        palette.familyList().map((f) => el('li', { class: 'legend-family' },
           el('span', { class: 'org-dot', style: `--c:${f.colour}`, 'aria-hidden': 'true' }),
           el('span', {}, f.label, f.outsideTotals ? el('span', { class: 'legend-note', text: ` (${OUTSIDE_TOTALS})` }) : null)))),
       el('ul', { class: 'legend-list legend-symbols' },
