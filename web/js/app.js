@@ -2,11 +2,11 @@
 //
 // Plain ES module, no bundler, no framework. MapLibre GL JS is served by our own server from
 // node_modules (/vendor/maplibre-gl/); its worker (maplibre-gl-worker.mjs) is found beside it.
-// The map style starts from the server's /style.json: its vector tile sources (one TileJSON per
-// zone layer, features identified by `code`) and its background; the layers are built here, so
-// that colours follow the chosen indicator (joined client-side by code, never baked into tiles).
-// The view's state lives in one store (store.js), written to the URL (url.js); the colours
-// of families and territories come from /api/palettes (palettes.js).
+// The map style is the server's /style.json: its vector tile sources (one TileJSON per zone
+// layer, features identified by `code`) and its zone layers, to which this page adds its own
+// (see buildStyle); the fills are recoloured by the chosen indicator (joined client-side by
+// code, never baked into tiles). The view's state lives in one store (store.js), written to
+// the URL (url.js); the colours of families and territories come from /api/palettes.
 // No glyphs: every text label on the map is an HTML marker.
 
 import {
@@ -21,7 +21,7 @@ import {
 } from './util.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
-import { familyList, loadPalettes, noTerritoryColour, territoryColour } from './palettes.js';
+import { familyList, loadPalettes, territoryColour } from './palettes.js';
 import { renderProfile } from './profile.js';
 import { createStore } from './store.js';
 import { formatHash, parseHash, parseZoneId } from './url.js';
@@ -40,9 +40,10 @@ const LEVELS = {
 const LEVEL_OF_ZONE = { department: 'territories', territory: 'territories', epci: 'epci', commune: 'communes' };
 const SOURCE_IDS = ['territories', 'epci', 'communes'];
 
-const SEA = '#dfe9f0';
 const INK = '#14375e';
 const SELECTED = '#0b2540';
+/** The EPCI borders over the communes' white borders. */
+const EPCI_LINE_ON_COMMUNES = '#7d8fa3';
 /** Fill of the zones while the first indicator is loading. */
 const PENDING_FILL = '#e6eaee';
 
@@ -174,80 +175,55 @@ function hideError() {
 // Style
 // ---------------------------------------------------------------------------------------------
 
-function colourExpression(pairs) {
-  // pairs: [code, colour][]
-  if (!pairs.length) return noTerritoryColour();
-  return ['match', ['to-string', ['get', 'code']], ...pairs.flat(), noTerritoryColour()];
+/** Visibility of a zone layer of `source` at display level `level`. */
+function levelVisibility(layerId, source, level) {
+  if (layerId === 'communes-line') return level === 'communes' ? 'visible' : 'none';
+  if (layerId === 'epci-line') return level === 'territories' ? 'none' : 'visible';
+  if (layerId === 'territories-line') return 'visible';
+  return source === level ? 'visible' : 'none';
 }
 
+/**
+ * The map's style: the server's /style.json (src/tiles/style.rs: the zone sources, and the
+ * zone layers drawn as this map draws them), with one level shown at a time, the fills
+ * recoloured by indicator when there are indicators, and this page's interactive layers
+ * inserted: hatching of the masked zones and hover above each fill, the selection's outline
+ * above the lines, the organisations (clustered GeoJSON, orgs.js) on top. The server's own
+ * organisations layers (vector tiles, not clustered) are left out.
+ */
 function buildStyle() {
-  // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
-  const src = (name) => ({ ...data.style.sources[name], attribution: '' });
-  const territoryColours = colourExpression([...data.colours.entries()]);
-  const epciColours = colourExpression(
-    [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || noTerritoryColour()]),
-  );
-  const communeColours = colourExpression(
-    [...data.commune.values()].map((c) => [String(c.code), data.colours.get(c.territory && c.territory.code) || noTerritoryColour()]),
-  );
+  const level = current().level;
   const hoverOpacity = ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0];
   const none = ['==', ['to-string', ['get', 'code']], '\u0000'];
-  const layers = [
-    { id: 'background', type: 'background', paint: { 'background-color': SEA } },
-    // A soft offset shadow under the département, so the land stands out from the "sea".
-    {
-      id: 'land-shadow', type: 'fill', source: 'territories', 'source-layer': 'territories',
-      paint: { 'fill-color': '#7f98b0', 'fill-opacity': 0.45, 'fill-translate': [2, 4], 'fill-antialias': true },
-    },
-  ];
-  const fills = ind && ind.enabled
-    ? { territories: PENDING_FILL, epci: PENDING_FILL, communes: PENDING_FILL }
-    : { territories: territoryColours, epci: epciColours, communes: communeColours };
-  for (const s of SOURCE_IDS) {
-    layers.push({
-      id: `${s}-fill`, type: 'fill', source: s, 'source-layer': s,
-      layout: { visibility: s === current().level ? 'visible' : 'none' },
-      paint: { 'fill-color': fills[s], 'fill-opacity': 0.92 },
-    });
-    // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
-    layers.push({
-      id: `${s}-secret`, type: 'fill', source: s, 'source-layer': s, filter: none,
-      layout: { visibility: s === current().level ? 'visible' : 'none' },
-      paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
-    });
-    layers.push({
-      id: `${s}-hover`, type: 'fill', source: s, 'source-layer': s,
-      layout: { visibility: s === current().level ? 'visible' : 'none' },
-      paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
-    });
+  const zoneLayer = (layer) => SOURCE_IDS.includes(layer.source);
+  const layers = [];
+  for (const serverLayer of data.style.layers) {
+    if (serverLayer.type !== 'background' && !zoneLayer(serverLayer)) continue;
+    const layer = structuredClone(serverLayer);
+    const s = layer.source;
+    if (layer.id === `${s}-fill` || layer.type === 'line') {
+      layer.layout = { ...layer.layout, visibility: levelVisibility(layer.id, s, level) };
+    }
+    if (layer.id === 'epci-line' && level === 'communes') layer.paint['line-color'] = EPCI_LINE_ON_COMMUNES;
+    layers.push(layer);
+    if (layer.id !== `${s}-fill`) continue;
+    // Until the first indicator arrives, the fills wait in a neutral tone.
+    if (ind && ind.enabled) layer.paint['fill-color'] = PENDING_FILL;
+    const visibility = s === level ? 'visible' : 'none';
+    layers.push(
+      // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
+      {
+        id: `${s}-secret`, type: 'fill', source: s, 'source-layer': s, filter: none,
+        layout: { visibility },
+        paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
+      },
+      {
+        id: `${s}-hover`, type: 'fill', source: s, 'source-layer': s,
+        layout: { visibility },
+        paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
+      },
+    );
   }
-  layers.push(
-    {
-      id: 'communes-line', type: 'line', source: 'communes', 'source-layer': 'communes',
-      layout: { visibility: 'none', 'line-join': 'round' },
-      paint: {
-        'line-color': '#ffffff',
-        'line-opacity': 0.9,
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 10, 1, 13, 1.8],
-      },
-    },
-    {
-      id: 'epci-line', type: 'line', source: 'epci', 'source-layer': 'epci',
-      layout: { visibility: 'none', 'line-join': 'round' },
-      paint: {
-        'line-color': current().level === 'communes' ? '#7d8fa3' : '#ffffff',
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1, 10, 1.8, 13, 2.6],
-      },
-    },
-    {
-      id: 'territories-line', type: 'line', source: 'territories', 'source-layer': 'territories',
-      layout: { 'line-join': 'round' },
-      paint: {
-        'line-color': '#3b5876',
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.3, 10, 2.4, 13, 3.5],
-      },
-    },
-  );
   for (const s of SOURCE_IDS) {
     layers.push(
       {
@@ -264,7 +240,11 @@ function buildStyle() {
   }
   // Organisations: clustered points above every zone layer.
   layers.push(...orgLayers());
-  const sources = { ...Object.fromEntries(SOURCE_IDS.map((s) => [s, src(s)])), ...orgSources() };
+  // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
+  const sources = {
+    ...Object.fromEntries(SOURCE_IDS.map((s) => [s, { ...data.style.sources[s], attribution: '' }])),
+    ...orgSources(),
+  };
   return { version: 8, name: 'ess-atlas', sources, layers };
 }
 
@@ -281,7 +261,7 @@ function setLevel(level) {
   document.body.dataset.level = level;
   if (map && map.getLayer('territories-fill')) {
     clearHover();
-    map.setPaintProperty('epci-line', 'line-color', level === 'communes' ? '#7d8fa3' : '#ffffff');
+    map.setPaintProperty('epci-line', 'line-color', level === 'communes' ? EPCI_LINE_ON_COMMUNES : '#ffffff');
     for (const s of SOURCE_IDS) {
       const vis = s === level ? 'visible' : 'none';
       map.setLayoutProperty(`${s}-fill`, 'visibility', vis);
