@@ -175,12 +175,19 @@ function hideError() {
 // Style
 // ---------------------------------------------------------------------------------------------
 
-/** Visibility of a zone layer of `source` at display level `level`. */
-function levelVisibility(layerId, source, level) {
+/** Visibility at display level `level` of a line layer, or of the fill of source `layerId`. */
+function levelVisibility(layerId, level) {
   if (layerId === 'communes-line') return level === 'communes' ? 'visible' : 'none';
   if (layerId === 'epci-line') return level === 'territories' ? 'none' : 'visible';
   if (layerId === 'territories-line') return 'visible';
-  return source === level ? 'visible' : 'none';
+  return layerId === `${level}-fill` ? 'visible' : 'none';
+}
+
+/** The EPCI borders' colour: the server style's, darker over the communes' own borders. */
+function epciLineColour(level) {
+  if (level === 'communes') return EPCI_LINE_ON_COMMUNES;
+  const layer = data.style.layers.find((l) => l.id === 'epci-line');
+  return layer.paint['line-color'];
 }
 
 /**
@@ -202,9 +209,9 @@ function buildStyle() {
     const layer = structuredClone(serverLayer);
     const s = layer.source;
     if (layer.id === `${s}-fill` || layer.type === 'line') {
-      layer.layout = { ...layer.layout, visibility: levelVisibility(layer.id, s, level) };
+      layer.layout = { ...layer.layout, visibility: levelVisibility(layer.id, level) };
     }
-    if (layer.id === 'epci-line' && level === 'communes') layer.paint['line-color'] = EPCI_LINE_ON_COMMUNES;
+    if (layer.id === 'epci-line') layer.paint['line-color'] = epciLineColour(level);
     layers.push(layer);
     if (layer.id !== `${s}-fill`) continue;
     // Until the first indicator arrives, the fills wait in a neutral tone.
@@ -261,15 +268,14 @@ function setLevel(level) {
   document.body.dataset.level = level;
   if (map && map.getLayer('territories-fill')) {
     clearHover();
-    map.setPaintProperty('epci-line', 'line-color', level === 'communes' ? EPCI_LINE_ON_COMMUNES : '#ffffff');
+    map.setPaintProperty('epci-line', 'line-color', epciLineColour(level));
     for (const s of SOURCE_IDS) {
       const vis = s === level ? 'visible' : 'none';
       map.setLayoutProperty(`${s}-fill`, 'visibility', vis);
       map.setLayoutProperty(`${s}-secret`, 'visibility', vis);
       map.setLayoutProperty(`${s}-hover`, 'visibility', vis);
     }
-    map.setLayoutProperty('communes-line', 'visibility', level === 'communes' ? 'visible' : 'none');
-    map.setLayoutProperty('epci-line', 'visibility', level === 'territories' ? 'none' : 'visible');
+    for (const id of ['communes-line', 'epci-line']) map.setLayoutProperty(id, 'visibility', levelVisibility(id, level));
     updateLabels();
   }
   const sub = $('legend-line-sub');

@@ -50,12 +50,6 @@ export function family(id) {
   return byId.get(id);
 }
 
-/** Colour of the family `id`; the unknown family's colour for any other id. */
-export function familyColour(id) {
-  const f = byId.get(id);
-  return f ? f.colour : unknownFamily;
-}
-
 export function unknownFamilyColour() {
   return unknownFamily;
 }
@@ -68,9 +62,4 @@ export function familyColourExpression() {
 /** Fill of the territory `code` (the fill of no territory when unknown). */
 export function territoryColour(code) {
   return territories.get(String(code)) || noTerritory;
-}
-
-/** Fill of a zone outside every territory. */
-export function noTerritoryColour() {
-  return noTerritory;
 }
