@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust unit and API tests (on SQLite, then the API suite again on
-# PostgreSQL), then the browser tests (Debian's Chromium driven by playwright-core
-# against a freshly started server).
+# Runs every test: the front end's lint and node unit tests (web/test), the Rust unit and
+# API tests (on SQLite, then the API suite again on PostgreSQL), then the browser tests
+# (Debian's Chromium driven by playwright-core against a freshly started server).
 # Installs what it needs (npm packages; Chromium, poppler-utils and PostgreSQL via
 # apt-get) when missing.
 #
@@ -59,6 +59,9 @@ start_postgres() {
 }
 
 scripts/web-deps.sh
+# The front end first (seconds): its lint, then the node unit tests of its pure modules.
+web/node_modules/.bin/eslint --config web/eslint.config.js web/js web/test tests/browser web/eslint.config.js
+node --test web/test/
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium for the browser tests (apt-get)…" >&2
   apt_install chromium

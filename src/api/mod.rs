@@ -10,6 +10,7 @@ pub mod error;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
+pub mod palettes;
 pub mod plans;
 pub mod portraits;
 pub mod session;
@@ -51,6 +52,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(layers::router())
         .merge(editions::router())
         .merge(organisations::router())
+        .merge(palettes::router())
         .merge(indicators::router())
         .merge(session::router())
         .merge(portraits::router())

@@ -4,6 +4,7 @@
 //! Pure: tables are compiled into the binary, nothing here does I/O.
 
 pub mod identifiers;
+pub mod palette;
 pub mod perimeter;
 pub mod reference;
 pub mod size;

@@ -15,6 +15,7 @@ use geo::{LineString, Simplify};
 use super::ZoneKind;
 use crate::db::PointRow;
 use crate::ess::Family;
+use crate::ess::palette::{family_colour, family_colour_of};
 use crate::geography::{Geography, Zone};
 
 /// Width of the drawing, SVG units (points in the PDF).
@@ -26,17 +27,6 @@ const DOT_CELLS: [f64; 5] = [1.0, 2.0, 3.0, 4.5, 6.0];
 
 /// Most dots on one map (a few hundred kilobytes of PDF).
 const MAX_DOTS: usize = 8_000;
-
-/// Family colours (colour-blind friendly, Okabe–Ito).
-fn family_colour(id: &str) -> &'static str {
-    match id {
-        "association" => "#0072B2",
-        "cooperative" => "#E69F00",
-        "mutuelle" => "#009E73",
-        "fondation" => "#CC79A7",
-        _ => "#56B4E9",
-    }
-}
 
 /// The rendered map and its legend `(colour, label)`.
 pub struct Rendered {
@@ -214,7 +204,7 @@ pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow
         let _ = write!(
             svg,
             r#"<circle cx="{x:.1}" cy="{y:.1}" r="1.5" fill="{}" fill-opacity="0.8"/>"#,
-            family_colour(family)
+            family_colour_of(family)
         );
     }
     let _ = write!(
@@ -225,7 +215,7 @@ pub fn render(g: &Geography, kind: ZoneKind, position: usize, points: &[PointRow
     let legend = Family::ALL
         .iter()
         .filter(|f| families.contains(&f.id()))
-        .map(|f| (family_colour(f.id()).to_owned(), f.label().to_owned()))
+        .map(|&f| (family_colour(f).to_owned(), f.label().to_owned()))
         .collect();
     Rendered { svg, legend }
 }

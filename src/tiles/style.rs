@@ -6,25 +6,16 @@
 use serde_json::{Value, json};
 
 use super::{MAX_ZOOM, TILEJSON_MAX_ZOOM, TileLayer};
+use crate::ess::palette::{NO_TERRITORY_COLOUR, UNKNOWN_FAMILY_COLOUR, family_colour, palettes};
 use crate::ess::perimeter::Family;
 use crate::geography::Geography;
 
-/// Territory colours of the default style (the web map uses the same palette).
-pub const TERRITORY_PALETTE: [&str; 9] = [
-    "#f2d9b3", "#cfe3c6", "#d9d2ea", "#f3cdc4", "#c5e0dc", "#ece3b0", "#e5cfe0", "#d6dcb8",
-    "#f0dcc9",
-];
-/// Family colours of the organisations layer.
-#[must_use]
-pub fn family_colour(f: Family) -> &'static str {
-    match f {
-        Family::Association => "#0072B2",
-        Family::Cooperative => "#E69F00",
-        Family::Mutuelle => "#009E73",
-        Family::Fondation => "#CC79A7",
-        Family::SocieteCommercialeEss => "#D55E00",
-    }
-}
+/// The sea around the département (also `--sea` in web/css/app.css).
+const SEA: &str = "#dfe9f0";
+/// The shadow under the land.
+const LAND_SHADOW: &str = "#7f98b0";
+/// The territories' borders (also `--territory-border` in web/css/app.css, for the legend).
+const TERRITORY_BORDER: &str = "#3b5876";
 
 /// The fields of each layer's features, as TileJSON's `vector_layers` lists them.
 fn fields(layer: TileLayer) -> Value {
@@ -121,6 +112,11 @@ pub fn tilejson(
 /// The MapLibre style (version 8) of the map: sea, territories coloured, EPCI and
 /// commune lines, organisations by family. Sources point at the TileJSON documents;
 /// features are identified by `code` (`promoteId`) for joins and feature-state.
+///
+/// The web map draws its zones with these layers (web/js/app.js takes them from
+/// `/style.json`): it shows one level's fill at a time, recolours the fills by indicator,
+/// and adds its interactive layers (hatching of masked zones, hover, selection). It draws
+/// the organisations itself, clustered from GeoJSON, and skips the two layers here.
 #[must_use]
 pub fn style(g: &Geography, base: &str, communes_min_zoom: u8) -> Value {
     let source = |layer: TileLayer| {
@@ -135,18 +131,18 @@ pub fn style(g: &Geography, base: &str, communes_min_zoom: u8) -> Value {
     };
     let mut territory_match = vec![json!("match"), json!(["get", "code"])];
     let mut by_territory = vec![json!("match"), json!(["get", "territory"])];
-    for (i, t) in g.territories.iter().enumerate() {
-        let colour = TERRITORY_PALETTE[i % TERRITORY_PALETTE.len()];
-        territory_match.extend([json!(t.zone.code), json!(colour)]);
-        by_territory.extend([json!(t.zone.code), json!(colour)]);
+    let palette = palettes(g.territories.iter().map(|t| t.zone.code.as_str()));
+    for t in &palette.territories {
+        territory_match.extend([json!(t.code), json!(t.colour)]);
+        by_territory.extend([json!(t.code), json!(t.colour)]);
     }
-    territory_match.push(json!("#ecefe8"));
-    by_territory.push(json!("#ecefe8"));
+    territory_match.push(json!(NO_TERRITORY_COLOUR));
+    by_territory.push(json!(NO_TERRITORY_COLOUR));
     let mut family_match = vec![json!("match"), json!(["get", "family"])];
     for f in Family::ALL {
         family_match.extend([json!(f.id()), json!(family_colour(f))]);
     }
-    family_match.push(json!("#6b7785"));
+    family_match.push(json!(UNKNOWN_FAMILY_COLOUR));
     json!({
         "version": 8,
         "name": "ess-atlas",
@@ -160,20 +156,31 @@ pub fn style(g: &Geography, base: &str, communes_min_zoom: u8) -> Value {
             "organisations": source(TileLayer::Organisations),
         },
         "layers": [
-            {"id": "background", "type": "background", "paint": {"background-color": "#d9e6f2"}},
+            {"id": "background", "type": "background", "paint": {"background-color": SEA}},
+            // A soft offset shadow under the département: the land stands out from the sea.
+            {"id": "land-shadow", "type": "fill", "source": "territories", "source-layer": "territories",
+             "paint": {"fill-color": LAND_SHADOW, "fill-opacity": 0.45, "fill-translate": [2, 4], "fill-antialias": true}},
             {"id": "territories-fill", "type": "fill", "source": "territories", "source-layer": "territories",
-             "paint": {"fill-color": territory_match, "fill-opacity": 0.9}},
+             "paint": {"fill-color": territory_match, "fill-opacity": 0.92}},
+            {"id": "epci-fill", "type": "fill", "source": "epci", "source-layer": "epci",
+             "layout": {"visibility": "none"},
+             "paint": {"fill-color": by_territory, "fill-opacity": 0.92}},
             {"id": "communes-fill", "type": "fill", "source": "communes", "source-layer": "communes",
              "minzoom": communes_min_zoom,
              "layout": {"visibility": "none"},
-             "paint": {"fill-color": by_territory, "fill-opacity": 0.9}},
+             "paint": {"fill-color": by_territory, "fill-opacity": 0.92}},
             {"id": "communes-line", "type": "line", "source": "communes", "source-layer": "communes",
-             "minzoom": communes_min_zoom.max(9),
-             "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 9, 0.4, 13, 1.5]}},
+             "minzoom": communes_min_zoom,
+             "layout": {"line-join": "round"},
+             "paint": {"line-color": "#ffffff", "line-opacity": 0.9,
+                       "line-width": ["interpolate", ["linear"], ["zoom"], 7, 0.4, 10, 1, 13, 1.8]}},
             {"id": "epci-line", "type": "line", "source": "epci", "source-layer": "epci",
-             "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 0.8, 13, 2.5]}},
+             "layout": {"line-join": "round"},
+             "paint": {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 1, 10, 1.8, 13, 2.6]}},
             {"id": "territories-line", "type": "line", "source": "territories", "source-layer": "territories",
-             "paint": {"line-color": "#3b5876", "line-width": ["interpolate", ["linear"], ["zoom"], 7, 1.3, 13, 3.5]}},
+             "layout": {"line-join": "round"},
+             "paint": {"line-color": TERRITORY_BORDER,
+                       "line-width": ["interpolate", ["linear"], ["zoom"], 7, 1.3, 10, 2.4, 13, 3.5]}},
             {"id": "organisations-aggregates", "type": "circle", "source": "organisations", "source-layer": "organisations",
              "filter": ["has", "count"],
              "paint": {

@@ -26,6 +26,7 @@ mod helpers;
 mod indicators;
 mod instances;
 mod layers;
+mod palettes;
 mod portraits;
 mod registry;
 mod schema;

@@ -10,9 +10,9 @@
 // Environment: ESS_ATLAS_URL, CHROMIUM, ESS_ATLAS_INDICATORS_SCREENSHOT (prefix, default
 // /tmp/ess-atlas-indicators).
 
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TIMEOUT, launchBrowser, normSpaces, getJson, waitReady, screenPoint } from './support.mjs';
+import { BASE, TIMEOUT, launchBrowser, normSpaces, getJson, waitReady, screenPoint, watchPage, assertNoPageErrors } from './support.mjs';
 
 
 const SHOTS = process.env.ESS_ATLAS_INDICATORS_SCREENSHOT || '/tmp/ess-atlas-indicators';
@@ -82,23 +82,16 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR' });
     page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
-      // A pattern image the style could not find would draw masked zones without their hatching.
-      if (msg.type() === 'warning' && /could not be loaded/.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
-    });
-    page.on('request', (req) => {
-      const url = req.url();
-      if (!url.startsWith(BASE) && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        pageErrors.push(`external request: ${url}`);
-      }
-    });
+    // A pattern image the style could not find would draw masked zones without their hatching.
+    watchPage(page, pageErrors, { warnings: /could not be loaded/ });
   });
 
   after(async () => {
     await browser?.close();
   });
+
+  // Each test answers for the errors of the pages it drove.
+  afterEach(() => assertNoPageErrors(pageErrors));
 
   it('colours the territories by the headline indicator, then by the one picked', { timeout: 2 * TIMEOUT }, async (t) => {
     if (!enabled) {
@@ -367,7 +360,7 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     }
 
     const fresh = await context.newPage();
-    fresh.on('pageerror', (err) => pageErrors.push(`pageerror (fresh): ${err.message}`));
+    watchPage(fresh, pageErrors, { label: 'shared link' });
     try {
       await fresh.goto(`${BASE}/${hash}`);
       await waitReady(fresh);
@@ -401,7 +394,7 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     /** Euros as the page must write them: "12 345 €", "1,4 M€". */
     const euros = (v) => (Math.abs(v) >= 1e6 ? `${frenchNumber(v / 1e6, 1, true)} M€` : `${frenchNumber(Math.round(v), 0, false)} €`);
     const fresh = await context.newPage();
-    fresh.on('pageerror', (err) => pageErrors.push(`pageerror (subsidies): ${err.message}`));
+    watchPage(fresh, pageErrors, { label: 'subsidies' });
     try {
       await fresh.goto(`${BASE}/#level=territory&ind=ess_subsidies&year=${latest}&table=1`);
       await waitReady(fresh);
@@ -421,9 +414,5 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     } finally {
       await fresh.close();
     }
-  });
-
-  it('raised no page error and fetched nothing from outside', () => {
-    assert.deepEqual(pageErrors, []);
   });
 });

@@ -8,9 +8,9 @@
 // Environment: ESS_ATLAS_URL (default http://127.0.0.1:18080), CHROMIUM (default /usr/bin/chromium),
 // ESS_ATLAS_SCREENSHOT (default /tmp/ess-atlas-map.png).
 
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady, screenPoint } from './support.mjs';
+import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady, screenPoint, watchPage, assertNoPageErrors } from './support.mjs';
 
 
 const SCREENSHOT = process.env.ESS_ATLAS_SCREENSHOT || '/tmp/ess-atlas-map.png';
@@ -33,22 +33,15 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'fr-FR' });
     page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
-    });
-    // Everything must come from our own server: no basemap, font or CDN.
-    page.on('request', (req) => {
-      const url = req.url();
-      if (!url.startsWith(BASE) && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        pageErrors.push(`external request: ${url}`);
-      }
-    });
+    watchPage(page, pageErrors);
   });
 
   after(async () => {
     await browser?.close();
   });
+
+  // Each test answers for the errors of the pages it drove.
+  afterEach(() => assertNoPageErrors(pageErrors));
 
   it('draws the nine territories with their labels', { timeout: TIMEOUT }, async () => {
     await page.goto(`${BASE}/`);
@@ -197,11 +190,7 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     // draw below): stand in for one by raising the TileJSON's minzoom above the view.
     const national = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
     const other = await national.newPage();
-    const errors = [];
-    other.on('pageerror', (err) => errors.push(err.message));
-    other.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
+    watchPage(other, pageErrors, { label: 'national' });
     // France's extent reaches the overseas départements (the map once failed to start:
     // its margins went past the poles).
     await other.route(/\/api\/meta$/, async (route) => {
@@ -232,11 +221,6 @@ describe('carte ess-atlas (navigateur)', { timeout: 5 * TIMEOUT }, () => {
     await other.evaluate(() => window.essAtlas.map.jumpTo({ zoom: 8 }));
     await other.getByTestId('level-epci').click();
     assert.equal(await hint.isHidden(), true);
-    assert.deepEqual(errors, []);
     await national.close();
-  });
-
-  it('raised no page error and fetched nothing from outside', () => {
-    assert.deepEqual(pageErrors, []);
   });
 });

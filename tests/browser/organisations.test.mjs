@@ -7,9 +7,9 @@
 //
 //   ESS_ATLAS_URL=http://127.0.0.1:18080 node --test tests/browser/
 
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady } from './support.mjs';
+import { BASE, TIMEOUT, launchBrowser, frenchInt, normSpaces, getJson, waitReady, watchPage, assertNoPageErrors } from './support.mjs';
 
 
 const SCREENSHOT = process.env.ESS_ATLAS_ORGS_SCREENSHOT || '/tmp/ess-atlas-organisations.png';
@@ -82,21 +82,15 @@ describe('organisations (navigateur)', { timeout: 6 * TIMEOUT }, () => {
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'fr-FR', acceptDownloads: true });
     page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
-    });
-    page.on('request', (req) => {
-      const url = req.url();
-      if (!url.startsWith(BASE) && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        pageErrors.push(`external request: ${url}`);
-      }
-    });
+    watchPage(page, pageErrors);
   });
 
   after(async () => {
     await browser?.close();
   });
+
+  // Each test answers for the errors of the pages it drove.
+  afterEach(() => assertNoPageErrors(pageErrors));
 
   it('toggles the organisations layer and panel', { timeout: 2 * TIMEOUT }, async () => {
     await page.goto(`${BASE}/`);
@@ -334,9 +328,5 @@ describe('organisations (navigateur)', { timeout: 6 * TIMEOUT }, () => {
     await waitLayer(page, [`edition=${oldest}`]);
     await select.selectOption(String(latest));
     await waitList(page, [`edition=${latest}`]);
-  });
-
-  it('raised no page error and fetched nothing from outside', () => {
-    assert.deepEqual(pageErrors, []);
   });
 });

@@ -50,3 +50,33 @@ export async function screenPoint(page, lngLat) {
     return { x: r.left + p.x, y: r.top + p.y };
   }, lngLat);
 }
+
+/**
+ * Records into `errors` what a page must never do: throw, log an error, or fetch anything
+ * from outside our server (no basemap, font or CDN). `label` names the page in messages;
+ * `warnings`, a RegExp, also records console warnings that match it.
+ */
+export function watchPage(page, errors, { label = '', warnings = null } = {}) {
+  const tag = label ? ` (${label})` : '';
+  page.on('pageerror', (err) => errors.push(`pageerror${tag}: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console${tag}: ${msg.text()}`);
+    if (warnings && msg.type() === 'warning' && warnings.test(msg.text())) errors.push(`console${tag}: ${msg.text()}`);
+  });
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith(BASE) && !url.startsWith('data:') && !url.startsWith('blob:')) {
+      errors.push(`external request${tag}: ${url}`);
+    }
+  });
+  return errors;
+}
+
+/**
+ * For `afterEach`: fails the test that just ran if its pages recorded an error (see
+ * watchPage), and empties the list, so that each test answers for its own errors.
+ */
+export function assertNoPageErrors(errors) {
+  const raised = errors.splice(0);
+  assert.deepEqual(raised, [], 'the page raised errors or fetched from outside during this test');
+}

@@ -2,9 +2,11 @@
 //
 // Plain ES module, no bundler, no framework. MapLibre GL JS is served by our own server from
 // node_modules (/vendor/maplibre-gl/); its worker (maplibre-gl-worker.mjs) is found beside it.
-// The map style starts from the server's /style.json: its vector tile sources (one TileJSON per
-// zone layer, features identified by `code`) and its background; the layers are built here, so
-// that colours follow the chosen indicator (joined client-side by code, never baked into tiles).
+// The map style is the server's /style.json: its vector tile sources (one TileJSON per zone
+// layer, features identified by `code`) and its zone layers, to which this page adds its own
+// (see buildStyle); the fills are recoloured by the chosen indicator (joined client-side by
+// code, never baked into tiles). The view's state lives in one store (store.js), written to
+// the URL (url.js); the colours of families and territories come from /api/palettes.
 // No glyphs: every text label on the map is an HTML marker.
 
 import {
@@ -19,7 +21,10 @@ import {
 } from './util.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
+import { familyList, loadPalettes, territoryColour } from './palettes.js';
 import { renderProfile } from './profile.js';
+import { createStore } from './store.js';
+import { formatHash, parseHash, parseZoneId } from './url.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -35,22 +40,10 @@ const LEVELS = {
 const LEVEL_OF_ZONE = { department: 'territories', territory: 'territories', epci: 'epci', commune: 'communes' };
 const SOURCE_IDS = ['territories', 'epci', 'communes'];
 
-const SEA = '#dfe9f0';
 const INK = '#14375e';
 const SELECTED = '#0b2540';
-/** Soft, distinguishable fills for the nine territories (assigned in code order). */
-const TERRITORY_PALETTE = [
-  '#f2d9b3', // sable
-  '#cfe3c6', // vert tendre
-  '#d9d2ea', // lavande
-  '#f3cdc4', // rose brique
-  '#c5e0dc', // menthe
-  '#ece3b0', // paille
-  '#e5cfe0', // mauve
-  '#d6dcb8', // olive pâle
-  '#f0dcc9', // pêche
-];
-const FALLBACK_FILL = '#ecefe8';
+/** The EPCI borders over the communes' white borders. */
+const EPCI_LINE_ON_COMMUNES = '#7d8fa3';
 /** Fill of the zones while the first indicator is loading. */
 const PENDING_FILL = '#e6eaee';
 
@@ -90,13 +83,17 @@ const MAP_LOCALE = {
 // State
 // ---------------------------------------------------------------------------------------------
 
-const state = {
-  level: 'territories',
-  /** Selected zone id, e.g. "epci:200033579", or null. */
-  zone: null,
-  ready: false,
-  lastHash: '',
-};
+/**
+ * The view's state (store.js), what the URL carries: the display level, the selected zone id
+ * ("epci:200033579" or null), and the slices of the organisations (orgs) and the indicators
+ * (ind), which those features add. The URL is written from it (writeHash subscribes).
+ */
+const store = createStore({ level: 'territories', zone: null });
+const current = () => store.get();
+/** Whether the map has drawn its first frame (the URL is written from then on). */
+let ready = false;
+/** The last hash this page wrote (its own writes are not a navigation). */
+let lastHash = '';
 
 const data = {
   meta: null,
@@ -130,16 +127,6 @@ const $ = (id) => document.getElementById(id);
 
 function zoneId(level, code) {
   return `${level}:${code}`;
-}
-
-function parseZoneId(id) {
-  if (typeof id !== 'string') return null;
-  const i = id.indexOf(':');
-  if (i <= 0) return null;
-  const level = id.slice(0, i);
-  const code = id.slice(i + 1);
-  if (!(level in LEVEL_OF_ZONE) || !code) return null;
-  return { level, code };
 }
 
 /** The list item (with bbox, label_point…) of a zone, or a department pseudo-item. */
@@ -188,80 +175,62 @@ function hideError() {
 // Style
 // ---------------------------------------------------------------------------------------------
 
-function colourExpression(pairs) {
-  // pairs: [code, colour][]
-  if (!pairs.length) return FALLBACK_FILL;
-  return ['match', ['to-string', ['get', 'code']], ...pairs.flat(), FALLBACK_FILL];
+/** Visibility at display level `level` of a line layer, or of the fill of source `layerId`. */
+function levelVisibility(layerId, level) {
+  if (layerId === 'communes-line') return level === 'communes' ? 'visible' : 'none';
+  if (layerId === 'epci-line') return level === 'territories' ? 'none' : 'visible';
+  if (layerId === 'territories-line') return 'visible';
+  return layerId === `${level}-fill` ? 'visible' : 'none';
 }
 
+/** The EPCI borders' colour: the server style's, darker over the communes' own borders. */
+function epciLineColour(level) {
+  if (level === 'communes') return EPCI_LINE_ON_COMMUNES;
+  const layer = data.style.layers.find((l) => l.id === 'epci-line');
+  return layer.paint['line-color'];
+}
+
+/**
+ * The map's style: the server's /style.json (src/tiles/style.rs: the zone sources, and the
+ * zone layers drawn as this map draws them), with one level shown at a time, the fills
+ * recoloured by indicator when there are indicators, and this page's interactive layers
+ * inserted: hatching of the masked zones and hover above each fill, the selection's outline
+ * above the lines, the organisations (clustered GeoJSON, orgs.js) on top. The server's own
+ * organisations layers (vector tiles, not clustered) are left out.
+ */
 function buildStyle() {
-  // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
-  const src = (name) => ({ ...data.style.sources[name], attribution: '' });
-  const territoryColours = colourExpression([...data.colours.entries()]);
-  const epciColours = colourExpression(
-    [...data.epci.values()].map((e) => [String(e.code), data.colours.get(e.territory && e.territory.code) || FALLBACK_FILL]),
-  );
-  const communeColours = colourExpression(
-    [...data.commune.values()].map((c) => [String(c.code), data.colours.get(c.territory && c.territory.code) || FALLBACK_FILL]),
-  );
+  const level = current().level;
   const hoverOpacity = ['case', ['boolean', ['feature-state', 'hover'], false], 0.12, 0];
   const none = ['==', ['to-string', ['get', 'code']], '\u0000'];
-  const layers = [
-    { id: 'background', type: 'background', paint: { 'background-color': SEA } },
-    // A soft offset shadow under the département, so the land stands out from the "sea".
-    {
-      id: 'land-shadow', type: 'fill', source: 'territories', 'source-layer': 'territories',
-      paint: { 'fill-color': '#7f98b0', 'fill-opacity': 0.45, 'fill-translate': [2, 4], 'fill-antialias': true },
-    },
-  ];
-  const fills = ind && ind.enabled
-    ? { territories: PENDING_FILL, epci: PENDING_FILL, communes: PENDING_FILL }
-    : { territories: territoryColours, epci: epciColours, communes: communeColours };
-  for (const s of SOURCE_IDS) {
-    layers.push({
-      id: `${s}-fill`, type: 'fill', source: s, 'source-layer': s,
-      layout: { visibility: s === state.level ? 'visible' : 'none' },
-      paint: { 'fill-color': fills[s], 'fill-opacity': 0.92 },
-    });
-    // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
-    layers.push({
-      id: `${s}-secret`, type: 'fill', source: s, 'source-layer': s, filter: none,
-      layout: { visibility: s === state.level ? 'visible' : 'none' },
-      paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
-    });
-    layers.push({
-      id: `${s}-hover`, type: 'fill', source: s, 'source-layer': s,
-      layout: { visibility: s === state.level ? 'visible' : 'none' },
-      paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
-    });
+  const zoneLayer = (layer) => SOURCE_IDS.includes(layer.source);
+  const layers = [];
+  for (const serverLayer of data.style.layers) {
+    if (serverLayer.type !== 'background' && !zoneLayer(serverLayer)) continue;
+    const layer = structuredClone(serverLayer);
+    const s = layer.source;
+    if (layer.id === `${s}-fill` || layer.type === 'line') {
+      layer.layout = { ...layer.layout, visibility: levelVisibility(layer.id, level) };
+    }
+    if (layer.id === 'epci-line') layer.paint['line-color'] = epciLineColour(level);
+    layers.push(layer);
+    if (layer.id !== `${s}-fill`) continue;
+    // Until the first indicator arrives, the fills wait in a neutral tone.
+    if (ind && ind.enabled) layer.paint['fill-color'] = PENDING_FILL;
+    const visibility = s === level ? 'visible' : 'none';
+    layers.push(
+      // Zones under the secret statistique: hatched (a pattern image, see hatchImage()).
+      {
+        id: `${s}-secret`, type: 'fill', source: s, 'source-layer': s, filter: none,
+        layout: { visibility },
+        paint: { 'fill-pattern': HATCH_IMAGE, 'fill-opacity': 0.85 },
+      },
+      {
+        id: `${s}-hover`, type: 'fill', source: s, 'source-layer': s,
+        layout: { visibility },
+        paint: { 'fill-color': INK, 'fill-opacity': hoverOpacity },
+      },
+    );
   }
-  layers.push(
-    {
-      id: 'communes-line', type: 'line', source: 'communes', 'source-layer': 'communes',
-      layout: { visibility: 'none', 'line-join': 'round' },
-      paint: {
-        'line-color': '#ffffff',
-        'line-opacity': 0.9,
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.4, 10, 1, 13, 1.8],
-      },
-    },
-    {
-      id: 'epci-line', type: 'line', source: 'epci', 'source-layer': 'epci',
-      layout: { visibility: 'none', 'line-join': 'round' },
-      paint: {
-        'line-color': state.level === 'communes' ? '#7d8fa3' : '#ffffff',
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1, 10, 1.8, 13, 2.6],
-      },
-    },
-    {
-      id: 'territories-line', type: 'line', source: 'territories', 'source-layer': 'territories',
-      layout: { 'line-join': 'round' },
-      paint: {
-        'line-color': '#3b5876',
-        'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.3, 10, 2.4, 13, 3.5],
-      },
-    },
-  );
   for (const s of SOURCE_IDS) {
     layers.push(
       {
@@ -278,7 +247,11 @@ function buildStyle() {
   }
   // Organisations: clustered points above every zone layer.
   layers.push(...orgLayers());
-  const sources = { ...Object.fromEntries(SOURCE_IDS.map((s) => [s, src(s)])), ...orgSources() };
+  // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
+  const sources = {
+    ...Object.fromEntries(SOURCE_IDS.map((s) => [s, { ...data.style.sources[s], attribution: '' }])),
+    ...orgSources(),
+  };
   return { version: 8, name: 'ess-atlas', sources, layers };
 }
 
@@ -286,24 +259,23 @@ function buildStyle() {
 // Levels
 // ---------------------------------------------------------------------------------------------
 
-function setLevel(level, { updateHash = true } = {}) {
+function setLevel(level) {
   if (!(level in LEVELS)) return;
-  state.level = level;
+  store.set({ level });
   for (const btn of document.querySelectorAll('.level-btn')) {
     btn.setAttribute('aria-pressed', String(btn.dataset.level === level));
   }
   document.body.dataset.level = level;
   if (map && map.getLayer('territories-fill')) {
     clearHover();
-    map.setPaintProperty('epci-line', 'line-color', level === 'communes' ? '#7d8fa3' : '#ffffff');
+    map.setPaintProperty('epci-line', 'line-color', epciLineColour(level));
     for (const s of SOURCE_IDS) {
       const vis = s === level ? 'visible' : 'none';
       map.setLayoutProperty(`${s}-fill`, 'visibility', vis);
       map.setLayoutProperty(`${s}-secret`, 'visibility', vis);
       map.setLayoutProperty(`${s}-hover`, 'visibility', vis);
     }
-    map.setLayoutProperty('communes-line', 'visibility', level === 'communes' ? 'visible' : 'none');
-    map.setLayoutProperty('epci-line', 'visibility', level === 'territories' ? 'none' : 'visible');
+    for (const id of ['communes-line', 'epci-line']) map.setLayoutProperty(id, 'visibility', levelVisibility(id, level));
     updateLabels();
   }
   const sub = $('legend-line-sub');
@@ -311,8 +283,6 @@ function setLevel(level, { updateHash = true } = {}) {
   $('legend-line-commune').hidden = level !== 'communes';
   $('legend').dataset.level = level;
   updateZoomHint();
-  if (ind) ind.onLevelChange();
-  if (updateHash) writeHash();
 }
 
 /** The zoom where a zone layer's tiles start (0 for a département; 7 for the communes of France). */
@@ -326,7 +296,7 @@ function levelMinZoom(level) {
 function updateZoomHint() {
   const hint = $('zoom-hint');
   if (!hint || !map) return;
-  const min = levelMinZoom(state.level);
+  const min = levelMinZoom(current().level);
   hint.hidden = !(min > 0 && map.getZoom() < min);
 }
 
@@ -427,13 +397,13 @@ function wantedLabels() {
   if (!map) return [];
   const zoom = map.getZoom();
   const wanted = [];
-  if (state.level === 'territories' && zoom < TERRITORY_LABEL_MAX_ZOOM) {
+  if (current().level === 'territories' && zoom < TERRITORY_LABEL_MAX_ZOOM) {
     // Many territories (a national geography): the most populous placed first.
     const territories = [...data.territory.values()];
     if (territories.length > ALWAYS_LABELLED_TERRITORIES) territories.sort((a, b) => (b.population || 0) - (a.population || 0));
     for (const t of territories) wanted.push({ kind: 'territory', item: t, text: t.name, priority: 0 });
   }
-  if (state.level === 'epci' && zoom < EPCI_LABEL_MAX_ZOOM) {
+  if (current().level === 'epci' && zoom < EPCI_LABEL_MAX_ZOOM) {
     const byPop = [...data.epci.values()].sort((a, b) => (b.population || 0) - (a.population || 0));
     for (const e of byPop) wanted.push({ kind: 'epci', item: e, text: zoneDisplayName(e), priority: 1 });
   }
@@ -483,7 +453,7 @@ function updateLabels() {
   if (!map) return;
   const wanted = wantedLabels();
   const keep = new Set();
-  const selected = state.zone;
+  const selected = current().zone;
   for (const l of wanted) {
     const key = zoneId(l.kind, l.item.code);
     keep.add(key);
@@ -638,7 +608,7 @@ function loadDetail(id) {
  * Select a zone: outline it, switch the level, fit the view, open its panel.
  * @param {string} id  zone id ("territory:ARR", "epci:200033579", "commune:62041", "department:62")
  */
-async function selectZone(id, { fit = true, switchLevel = true, focus = false, updateHash = true } = {}) {
+async function selectZone(id, { fit = true, switchLevel = true, focus = false } = {}) {
   const item = zoneItem(id);
   if (!item) {
     showError('Zone introuvable : le lien utilisé ne correspond à aucune zone connue.');
@@ -646,17 +616,15 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false, u
   }
   hideErrorIfDetail();
   const z = parseZoneId(id);
-  state.zone = id;
   document.body.dataset.zone = id;
-  if (switchLevel) setLevel(LEVEL_OF_ZONE[z.level], { updateHash: false });
+  if (switchLevel) setLevel(LEVEL_OF_ZONE[z.level]);
   setSelectedFilters(id);
-  updateLabels();
   openPanel(item, z.level);
-  if (orgs) orgs.onZoneChange();
-  if (ind) ind.onZoneChange();
+  // The features follow the zone (store subscribers) once the panel has taken its room.
+  store.set({ zone: id });
+  updateLabels();
   if (fit === 'if-needed') ensureVisible(item.bbox);
   else if (fit) fitTo(item.bbox, { maxZoom: z.level === 'commune' ? 11.5 : 11 });
-  if (updateHash) writeHash();
   if (focus) $('zone-name').focus({ preventScroll: true });
 
   const token = ++selectToken;
@@ -712,7 +680,7 @@ async function loadPortrait(id) {
   try {
     if (z.level === 'territory') {
       const list = await api(`/api/portraits?territory=${code}&published=true`);
-      if (state.zone !== id) return;
+      if (current().zone !== id) return;
       const latest = (list.items || [])[0];
       const link = el('a', { class: 'btn btn--ghost btn--small', href: `/territoires/${code}`, 'data-testid': 'zone-portrait-link', text: 'Page du territoire' });
       if (!latest) {
@@ -722,7 +690,7 @@ async function loadPortrait(id) {
         return;
       }
       const p = await api(`/api/portraits/${code}/${latest.edition}`);
-      if (state.zone !== id) return;
+      if (current().zone !== id) return;
       slot.replaceChildren(el('section', { class: 'panel-section portrait', 'data-testid': 'zone-portrait' },
         el('h3', { class: 'panel-section-title' }, 'Portrait du territoire', el('span', { class: 'count', text: `${p.edition}` })),
         renderDecisions(p),
@@ -731,7 +699,7 @@ async function loadPortrait(id) {
         link));
     } else {
       const list = await api(`/api/actions?epci=${code}&published=true`);
-      if (state.zone !== id) return;
+      if (current().zone !== id) return;
       const items = list.items || [];
       slot.replaceChildren(el('section', { class: 'panel-section', 'data-testid': 'zone-actions' },
         el('h3', { class: 'panel-section-title' }, 'Actions qui concernent cet EPCI', el('span', { class: 'count', text: fmtInt(items.length) })),
@@ -741,7 +709,7 @@ async function loadPortrait(id) {
         el('a', { class: 'btn btn--ghost btn--small', href: `/epci/${code}`, text: "Page de l'EPCI" })));
     }
   } catch (err) {
-    if (state.zone !== id) return;
+    if (current().zone !== id) return;
     slot.replaceChildren(el('div', { class: 'panel-error', role: 'alert' },
       el('p', { text: `Le portrait n'a pas pu être chargé. ${err.message || ''}`.trim() })));
   }
@@ -763,10 +731,10 @@ function loadProfile(zoneLevel, code, edition) {
 
 /** (Re)draw the profile sections of the selected zone for the dashboard's edition and indicator. */
 async function refreshProfile() {
-  if (!ind || !ind.enabled || !state.zone) return;
+  if (!ind || !ind.enabled || !current().zone) return;
   const slot = $('zone-profile-slot');
   if (!slot) return;
-  const id = state.zone;
+  const id = current().zone;
   const z = parseZoneId(id);
   const { edition, indicator } = ind.state();
   if (panelShown.id === id && panelShown.edition === edition && panelShown.indicator === indicator) return;
@@ -779,7 +747,7 @@ async function refreshProfile() {
       loadProfile(z.level, z.code, edition),
       z.level === 'department' ? Promise.resolve(null) : loadProfile('department', dept.code, edition).catch(() => null),
     ]);
-    if (state.zone !== id || panelShown.edition !== edition || panelShown.indicator !== indicator) return;
+    if (current().zone !== id || panelShown.edition !== edition || panelShown.indicator !== indicator) return;
     const parts = renderProfile(profile, {
       catalogue: data.catalogue,
       catalogueRaw: data.catalogueRaw,
@@ -798,21 +766,21 @@ async function refreshProfile() {
     const sources = $('zone-sources-slot');
     if (sources) sources.replaceChildren(parts.sources);
   } catch (err) {
-    if (state.zone !== id) return;
+    if (current().zone !== id) return;
     panelShown.edition = null;
     slot.replaceChildren(el('div', { class: 'panel-error', role: 'alert' },
       el('p', { text: `Les chiffres de la zone n'ont pas pu être chargés. ${err.message || ''}`.trim() }),
       el('button', { type: 'button', class: 'btn', onclick: () => refreshProfile(), text: 'Réessayer' })));
   } finally {
-    if (state.zone === id) slot.removeAttribute('aria-busy');
+    if (current().zone === id) slot.removeAttribute('aria-busy');
   }
 }
 
 /** The dashboard's choices changed: redraw what the open panel shows of them. */
 function onIndicatorView() {
   updateLabels();
-  if (!state.zone || $('panel').hidden) return;
-  const z = parseZoneId(state.zone);
+  if (!current().zone || $('panel').hidden) return;
+  const z = parseZoneId(current().zone);
   const card = $('zone-card-slot');
   if (card) ind.renderCard(card, z.level, z.code);
   refreshProfile();
@@ -823,17 +791,14 @@ function hideErrorIfDetail() {
   if ($('error-text').textContent.startsWith('Zone introuvable')) hideError();
 }
 
-function clearSelection({ updateHash = true, restoreFocus = true } = {}) {
+function clearSelection({ restoreFocus = true } = {}) {
   selectToken += 1;
-  state.zone = null;
   delete document.body.dataset.zone;
   setSelectedFilters(null);
   closePanel(restoreFocus);
-  updateLabels();
   panelShown = { id: null, edition: null, indicator: null };
-  if (orgs) orgs.onZoneChange();
-  if (ind) ind.onZoneChange();
-  if (updateHash) writeHash();
+  store.set({ zone: null });
+  updateLabels();
 }
 
 function kindLine(item, level) {
@@ -1013,56 +978,43 @@ function renderPanel(detail, level) {
 // ---------------------------------------------------------------------------------------------
 
 function readHash() {
-  const raw = window.location.hash.replace(/^#/, '');
-  const params = new URLSearchParams(raw);
-  const out = {};
-  const level = params.get('level');
-  if (level && level in LEVELS) out.level = level;
-  const zone = params.get('zone');
-  if (zone && parseZoneId(zone)) out.zone = zone;
-  const m = (params.get('map') || '').split('/').map(Number);
-  if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 85 && Math.abs(m[2]) <= 180) {
-    out.view = { zoom: m[0], center: [m[2], m[1]] };
-  }
-  if (orgs) out.orgs = orgs.parseHash(params);
-  if (ind) out.ind = ind.parseHash(params);
-  return out;
+  return parseHash(window.location.hash, { families: familyList().map((f) => f.id) });
 }
 
 let hashTimer = 0;
+/** Writes the view's state into the URL (soon: one write for a burst of changes). */
 function writeHash() {
-  if (!state.ready) return;
+  if (!ready) return;
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => {
-    const parts = [`level=${state.level}`];
-    if (state.zone) parts.push(`zone=${state.zone}`);
+    const { level, zone, ind: indicators, orgs: organisations } = current();
+    let at = null;
     if (map) {
       const c = map.getCenter();
-      parts.push(`map=${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
+      at = { zoom: map.getZoom(), center: [c.lng, c.lat] };
     }
-    if (ind) parts.push(...ind.hashParts());
-    if (orgs) parts.push(...orgs.hashParts());
-    const hash = `#${parts.join('&')}`;
+    const hash = formatHash({ level, zone, view: at, ind: indicators, orgs: organisations });
     if (hash !== window.location.hash) {
-      state.lastHash = hash;
+      lastHash = hash;
       history.replaceState(history.state, '', hash);
     }
   }, 150);
 }
+store.subscribe(null, writeHash);
 
 function applyHash({ initial = false } = {}) {
   const h = readHash();
   if (h.view && !initial) map.jumpTo(h.view);
-  if (h.level) setLevel(h.level, { updateHash: false });
+  if (h.level) setLevel(h.level);
   if (h.zone) {
-    if (h.zone !== state.zone) {
-      selectZone(h.zone, { fit: !h.view, switchLevel: !h.level, updateHash: false });
+    if (h.zone !== current().zone) {
+      selectZone(h.zone, { fit: !h.view, switchLevel: !h.level });
     }
-  } else if (state.zone) {
-    clearSelection({ updateHash: false, restoreFocus: false });
+  } else if (current().zone) {
+    clearSelection({ restoreFocus: false });
   }
-  if (orgs && h.orgs) orgs.apply(h.orgs);
-  if (ind && h.ind) ind.apply(h.ind);
+  if (orgs) orgs.apply(h.orgs);
+  if (ind) ind.apply(h.ind);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1308,7 +1260,7 @@ function wireMap() {
       if (orgs && orgs.hit(e.point)) return;
       const code = String(f.id ?? f.properties.code);
       const id = zoneId(LEVELS[s].zone, code);
-      if (id === state.zone) return;
+      if (id === current().zone) return;
       if (tooltip) tooltip.hidden = true;
       selectZone(id, { fit: 'if-needed', switchLevel: false });
     });
@@ -1340,20 +1292,20 @@ function wireMap() {
   });
 
   map.on('sourcedata', (e) => {
-    if (e.sourceId === state.level && e.sourceDataType === 'metadata') updateZoomHint();
+    if (e.sourceId === current().level && e.sourceDataType === 'metadata') updateZoomHint();
   });
   map.on('load', () => {
-    setLevel(state.level, { updateHash: false });
-    if (state.zone) setSelectedFilters(state.zone);
+    setLevel(current().level);
+    if (current().zone) setSelectedFilters(current().zone);
     updateLabels();
   });
 
   const checkReady = () => {
-    if (state.ready) return;
+    if (ready) return;
     if (!map.isStyleLoaded() || failedSources.size) return;
     const loaded = SOURCE_IDS.every((s) => map.getSource(s) && map.isSourceLoaded(s));
     if (!loaded) return;
-    state.ready = true;
+    ready = true;
     map.off('idle', checkReady);
     setStatus(null);
     updateLabels();
@@ -1373,7 +1325,7 @@ function wireUi() {
   }
   $('panel-close').addEventListener('click', () => clearSelection());
   $('zoom-hint-btn').addEventListener('click', () => {
-    if (map) map.easeTo({ zoom: levelMinZoom(state.level) + 0.5 });
+    if (map) map.easeTo({ zoom: levelMinZoom(current().level) + 0.5 });
   });
   $('error-close').addEventListener('click', hideError);
   $('error-retry').addEventListener('click', () => {
@@ -1390,9 +1342,9 @@ function wireUi() {
     }
   });
   window.addEventListener('hashchange', () => {
-    if (window.location.hash === state.lastHash) return;
-    state.lastHash = window.location.hash;
-    if (map && state.ready) applyHash();
+    if (window.location.hash === lastHash) return;
+    lastHash = window.location.hash;
+    if (map && ready) applyHash();
   });
   setupSearch();
 }
@@ -1411,6 +1363,7 @@ async function boot() {
       // Without indicators (no edition imported, older server) the map keeps its plain colours.
       api('/api/indicators/catalogue').catch(() => null),
       api('/style.json'),
+      loadPalettes(),
     ]);
   } catch (err) {
     setStatus(null);
@@ -1421,7 +1374,7 @@ async function boot() {
   for (const t of territories.items || []) data.territory.set(String(t.code), t);
   for (const e of epci.items || []) data.epci.set(String(e.code), e);
   for (const c of communes.items || []) data.commune.set(String(c.code), c);
-  [...data.territory.keys()].sort().forEach((code, i) => data.colours.set(code, TERRITORY_PALETTE[i % TERRITORY_PALETTE.length]));
+  for (const code of data.territory.keys()) data.colours.set(code, territoryColour(code));
 
   const dept = meta.department || {};
   $('brand-sub').textContent = dept.name ? `${dept.name} · économie sociale et solidaire` : 'Économie sociale et solidaire';
@@ -1431,18 +1384,15 @@ async function boot() {
     data.catalogueRaw = catalogue;
     for (const i of catalogue.items) data.catalogue.set(i.id, i);
   }
-  ind = createIndicators({
+  ind = createIndicators(store, {
     meta,
     catalogue,
     map: () => map,
-    zoneLevel: () => LEVELS[state.level].zone,
-    selectedZone: () => state.zone,
     selectZone: (id, opts = {}) => selectZone(id, { fit: 'if-needed', switchLevel: false, ...opts }),
     shortName: (level, code) => {
       const item = data[level] && data[level].get(String(code));
       return item ? zoneDisplayName(item) : '';
     },
-    writeHash,
     hover: hoverZone,
     onView: onIndicatorView,
     showError,
@@ -1455,18 +1405,15 @@ async function boot() {
   ind.init();
   renderLegend();
 
-  orgs = createOrganisations({
+  orgs = createOrganisations(store, {
     meta,
     map: () => map,
-    zone: () => {
-      const z = parseZoneId(state.zone);
-      if (!z) return null;
-      const item = zoneItem(state.zone);
-      return { level: z.level, code: z.code, name: item ? zoneDisplayName(item) : z.code };
+    zoneName: (id) => {
+      const item = zoneItem(id);
+      return item ? zoneDisplayName(item) : parseZoneId(id).code;
     },
     clearZone: () => clearSelection({ restoreFocus: false }),
     selectZone: (id) => selectZone(id),
-    writeHash,
     hideTooltip: () => {
       if (tooltip) tooltip.hidden = true;
     },
@@ -1481,12 +1428,13 @@ async function boot() {
   const initial = readHash();
   orgs.apply(initial.orgs, { initial: true });
   ind.apply(initial.ind, { initial: true });
-  if (initial.level) state.level = initial.level;
+  let level = current().level;
+  if (initial.level) level = initial.level;
   if (initial.zone) {
     const z = parseZoneId(initial.zone);
-    if (!initial.level && z) state.level = LEVEL_OF_ZONE[z.level];
+    if (!initial.level && z) level = LEVEL_OF_ZONE[z.level];
   }
-  setLevel(state.level, { updateHash: false });
+  setLevel(level);
 
   setStatus('Chargement de la carte…');
   try {
@@ -1497,13 +1445,17 @@ async function boot() {
     console.error(err);
     return;
   }
-  window.essAtlas = { map, state, data, selectZone, setLevel, orgs, ind };
+  window.essAtlas = {
+    map, store, data, selectZone, setLevel, orgs, ind,
+    /** The view's state (tests read `state.zone`). */
+    get state() { return current(); },
+  };
   wireMap();
   map.once('load', () => {
     syncAttribHeight();
     if (!initial.view && !initial.zone) fitDepartment(false);
     if (initial.zone) {
-      selectZone(initial.zone, { fit: !initial.view, switchLevel: !initial.level, updateHash: false });
+      selectZone(initial.zone, { fit: !initial.view, switchLevel: !initial.level });
     }
     orgs.start();
     ind.start();

@@ -75,7 +75,7 @@ function input(value, attrs = {}) {
 function statusSteps(status) {
   const index = STEPS.findIndex(([s]) => s === status);
   return el('ol', { class: 'steps', 'aria-label': 'Étapes de validation' },
-    STEPS.map(([s, label], i) => el('li', { class: i < index ? 'is-done' : (i === index ? 'is-current' : null), 'aria-current': i === index ? 'step' : null, text: label })));
+    STEPS.map(([, label], i) => el('li', { class: i < index ? 'is-done' : (i === index ? 'is-current' : null), 'aria-current': i === index ? 'step' : null, text: label })));
 }
 
 function freeSectionEditor(s = { title: '', body: '' }) {

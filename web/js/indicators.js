@@ -13,6 +13,8 @@ import {
   METHODS, NO_DATA, SECRET_FILL, SECRET_LABEL, SECRET_MARK,
   classColours, classIndex, classify, classifyDiverging, fmtEvolution, fmtNumber, fmtValue, unitText,
 } from './classify.js';
+import { sliceOf } from './store.js';
+import { MODES, SORT_KEYS, ZONE_OF_LEVEL } from './url.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -42,8 +44,6 @@ const DIMENSIONS = {
   sector: { label: "Secteur d'activité (NAF)", key: 'sectors' },
   size: { label: "Taille de l'établissement", key: 'size_classes' },
 };
-const MODES = ['value', 'evolution_absolute', 'evolution_percent'];
-const SORT_KEYS = ['name', 'parent', 'population', 'value', 'evolution'];
 
 const nfOrdinal = (n) => (n === 1 ? '1er' : `${fmtInt(n)}e`);
 const short = (s, n = 58) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
@@ -72,13 +72,15 @@ export function hatchImage() {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * @param {object} store the view's state (store.js): the dashboard's choices are its `ind`
+ *   slice (null without indicators; the URL is written from the store); the map's `level`
+ *   and the selected `zone` are read from it and followed.
  * @param {object} ctx hooks into the page:
- *   meta, catalogue; map() → the MapLibre map; zoneLevel() → 'territory' | 'epci' | 'commune'
- *   (displayed level); selectedZone() → "epci:200033579" or null; selectZone(id);
- *   shortName(level, code); writeHash(); hover(level, code | null); onView() (labels, panel);
- *   showError(message, retry)
+ *   meta, catalogue; map() → the MapLibre map; selectZone(id); shortName(level, code);
+ *   hover(level, code | null); onView() (labels, panel); showError(message, retry);
+ *   layoutChanged()
  */
-export function createIndicators(ctx) {
+export function createIndicators(store, ctx) {
   const $ = (id) => document.getElementById(id);
   const catalogue = ctx.catalogue;
   const meta = ctx.meta || {};
@@ -93,7 +95,7 @@ export function createIndicators(ctx) {
     }
   }
 
-  const st = {
+  const choices = {
     indicator: DEFAULT_INDICATOR,
     cat: '', // "" or "family:cooperative"
     edition: latest,
@@ -102,9 +104,13 @@ export function createIndicators(ctx) {
     method: 'jenks',
     table: false,
     sort: { key: 'value', dir: 'desc' },
-    filter: '',
-    started: false,
   };
+  store.set({ ind: enabled ? choices : null });
+  /** The store's `ind` slice (the choices), and this feature's own state beside it. */
+  const own = { filter: '', started: false };
+  const st = enabled ? sliceOf(store, 'ind', own) : { ...choices, ...own };
+  /** The zone level the map shows: 'territory' | 'epci' | 'commune'. */
+  const zoneLevel = () => ZONE_OF_LEVEL[store.get().level];
 
   /** What the map shows: one /api/indicators answer and its classes. */
   let view = null; // { level, url, resp, byCode, classes, colours, stats }
@@ -183,42 +189,6 @@ export function createIndicators(ctx) {
     return evolutionMode() ? fmtEvolution(m.value, ind, st.mode) : fmtValue(m.value, ind);
   }
 
-  // ------------------------------------------------------------------------------ URL hash
-
-  function parseHash(params) {
-    const out = {};
-    const ind = params.get('ind');
-    if (ind) out.indicator = ind;
-    const cat = params.get('cat');
-    if (cat !== null) out.cat = cat;
-    const year = Number(params.get('year'));
-    if (Number.isInteger(year) && year > 1900) out.edition = year;
-    const vs = Number(params.get('vs'));
-    out.compare = Number.isInteger(vs) && vs > 1900 ? vs : null;
-    const mode = params.get('mode');
-    if (mode && MODES.includes(mode)) out.mode = mode;
-    const cls = params.get('cls');
-    if (cls && METHODS[cls]) out.method = cls;
-    out.table = params.get('table') === '1';
-    const sort = (params.get('tsort') || '').split('-');
-    if (SORT_KEYS.includes(sort[0]) && (sort[1] === 'asc' || sort[1] === 'desc')) out.sort = { key: sort[0], dir: sort[1] };
-    return out;
-  }
-
-  function hashParts() {
-    if (!enabled) return [];
-    const parts = [`ind=${st.indicator}`];
-    if (st.cat) parts.push(`cat=${encodeURIComponent(st.cat)}`);
-    parts.push(`year=${st.edition}`);
-    if (st.compare !== null) parts.push(`vs=${st.compare}`, `mode=${st.mode}`);
-    if (st.method !== 'jenks') parts.push(`cls=${st.method}`);
-    if (st.table) {
-      parts.push('table=1');
-      if (st.sort.key !== 'value' || st.sort.dir !== 'desc') parts.push(`tsort=${st.sort.key}-${st.sort.dir}`);
-    }
-    return parts;
-  }
-
   /** Apply a state read from the hash (on load, or when the hash is edited by hand). */
   function apply(h, { initial = false } = {}) {
     if (!enabled || !h) return;
@@ -231,7 +201,7 @@ export function createIndicators(ctx) {
     st.sort = h.sort || { key: 'value', dir: 'desc' };
     validate();
     syncControls();
-    setTable(!!h.table, { updateHash: false });
+    setTable(!!h.table);
     if (notice) ctx.showError(notice);
     if (!initial) refresh();
   }
@@ -351,10 +321,9 @@ export function createIndicators(ctx) {
     validate();
     syncControls();
     refresh();
-    ctx.writeHash();
   }
 
-  function setTable(on, { updateHash = true, focus = false } = {}) {
+  function setTable(on, { focus = false } = {}) {
     st.table = on;
     $('zone-table').hidden = !on;
     $('ind-table-toggle').setAttribute('aria-pressed', String(on));
@@ -365,14 +334,13 @@ export function createIndicators(ctx) {
       markRow({ scroll: true });
       if (focus) $('zone-table-title').focus({ preventScroll: true });
     }
-    if (updateHash) ctx.writeHash();
   }
 
   // ------------------------------------------------------------------------------ data → map
 
   async function refresh() {
     if (!enabled || !st.started) return;
-    const level = ctx.zoneLevel();
+    const level = zoneLevel();
     const url = `/api/indicators?${queryString(level)}`;
     const key = `${url}|${st.mode}|${st.method}`;
     if (view && view.key === key) return;
@@ -648,7 +616,6 @@ export function createIndicators(ctx) {
             const dir = active ? (st.sort.dir === 'asc' ? 'desc' : 'asc') : (c.key === 'name' || c.key === 'parent' ? 'asc' : 'desc');
             st.sort = { key: c.key, dir };
             renderTable();
-            ctx.writeHash();
             const again = $('zone-table').querySelector(`[data-sort="${c.key}"]`);
             if (again) again.focus({ preventScroll: true });
           },
@@ -658,7 +625,7 @@ export function createIndicators(ctx) {
     }));
 
     const rows = sortedRows();
-    const selected = ctx.selectedZone();
+    const selected = store.get().zone;
     const body = rows.map((it) => {
       const code = String(it.code);
       const id = `${level}:${code}`;
@@ -705,7 +672,7 @@ export function createIndicators(ctx) {
 
   function markRow({ scroll = false } = {}) {
     if (!st.table || !view) return;
-    const selected = ctx.selectedZone();
+    const selected = store.get().zone;
     let target = null;
     for (const tr of $('zone-table').querySelectorAll('tbody tr[data-code]')) {
       const on = `${view.level}:${tr.dataset.code}` === selected;
@@ -887,15 +854,14 @@ export function createIndicators(ctx) {
     markRow({ scroll: true });
   }
 
+  store.subscribe(['level'], onLevelChange);
+  store.subscribe(['zone'], onZoneChange);
+
   return {
     enabled,
     init,
     start,
     apply,
-    parseHash,
-    hashParts,
-    onLevelChange,
-    onZoneChange,
     renderCard,
     tooltip,
     labelValue,

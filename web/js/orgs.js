@@ -8,62 +8,17 @@
 
 import { Marker, Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { api, el, fmtInt, nfInt } from './util.js';
+import * as palette from './palettes.js';
+import { sliceOf } from './store.js';
+import { parseZoneId } from './url.js';
+import { NAF_SECTIONS, SIZE_GROUPS } from './reference.js';
 
 // ---------------------------------------------------------------------------------------------
-// Reference labels (French), hard-coded from reference/*.csv
+// Constants (the families and their colours come from the server: palettes.js; NAF sections
+// and size groups from reference.js)
 // ---------------------------------------------------------------------------------------------
 
-/** The five ESS families, Okabe–Ito colours (colour-blind safe), in the order of the legend. */
-export const FAMILIES = [
-  { id: 'association', label: 'Associations', one: 'Association', colour: '#0072B2' },
-  { id: 'cooperative', label: 'Coopératives', one: 'Coopérative', colour: '#E69F00' },
-  { id: 'mutuelle', label: 'Mutuelles', one: 'Mutuelle', colour: '#009E73' },
-  { id: 'fondation', label: 'Fondations', one: 'Fondation', colour: '#CC79A7' },
-  {
-    id: 'societe_commerciale_ess',
-    label: "Sociétés commerciales de l'ESS",
-    chip: 'Sociétés commerciales ESS',
-    one: "Société commerciale de l'ESS",
-    colour: '#D55E00',
-    outsideTotals: true,
-  },
-];
-const FAMILY = Object.fromEntries(FAMILIES.map((f) => [f.id, f]));
 const OUTSIDE_TOTALS = 'hors totaux comparables INSEE/CRESS';
-
-/** NAF rév. 2 sections (reference/naf-sections.csv, libellé court). */
-export const NAF_SECTIONS = {
-  A: 'Agriculture, sylviculture et pêche',
-  B: 'Industries extractives',
-  C: 'Industrie manufacturière',
-  D: "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
-  E: "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
-  F: 'Construction',
-  G: "Commerce ; réparation d'automobiles et de motocycles",
-  H: 'Transports et entreposage',
-  I: 'Hébergement et restauration',
-  J: 'Information et communication',
-  K: "Activités financières et d'assurance",
-  L: 'Activités immobilières',
-  M: 'Activités spécialisées, scientifiques et techniques',
-  N: 'Activités de services administratifs et de soutien',
-  O: 'Administration publique',
-  P: 'Enseignement',
-  Q: 'Santé humaine et action sociale',
-  R: 'Arts, spectacles et activités récréatives',
-  S: 'Autres activités de services',
-  T: 'Activités des ménages en tant qu’employeurs',
-  U: 'Activités extra-territoriales',
-};
-
-/** Groups of SIRENE size bands (reference/tranches-effectifs.csv) offered as one filter. */
-const SIZE_GROUPS = {
-  sans: { label: 'Sans salarié', codes: ['NN', '00'] },
-  '1-9': { label: '1 à 9 salariés', codes: ['01', '02', '03'] },
-  '10-49': { label: '10 à 49 salariés', codes: ['11', '12'] },
-  '50-249': { label: '50 à 249 salariés', codes: ['21', '22', '31'] },
-  '250+': { label: '250 salariés et plus', codes: ['32', '41', '42', '51', '52', '53'] },
-};
 
 const PER_PAGE = 50;
 /** Above this zoom every point is drawn on its own. */
@@ -90,8 +45,6 @@ function clusterRadius(count) {
 // Map style parts (added by app.js to its style)
 // ---------------------------------------------------------------------------------------------
 
-const familyColour = ['match', ['get', 'family'], ...FAMILIES.flatMap((f) => [f.id, f.colour]), '#6b7785'];
-
 export function styleSources() {
   return {
     orgs: {
@@ -100,7 +53,7 @@ export function styleSources() {
       cluster: true,
       clusterRadius: 46,
       clusterMaxZoom: CLUSTER_MAX_ZOOM,
-      clusterProperties: Object.fromEntries(FAMILIES.map((f) => [
+      clusterProperties: Object.fromEntries(palette.familyList().map((f) => [
         f.id, ['+', ['case', ['==', ['get', 'family'], f.id], 1, 0]],
       ])),
       attribution: '',
@@ -111,6 +64,7 @@ export function styleSources() {
 
 export function styleLayers() {
   const hidden = { visibility: 'none' };
+  const familyColour = palette.familyColourExpression();
   const step = ['step', ['get', 'point_count'], ...CLUSTER_STEPS.flatMap(([min, r], i) => (i === 0 ? [r] : [min, r]))];
   return [
     {
@@ -145,30 +99,37 @@ export function styleLayers() {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * @param {object} ctx  hooks into the page:
- *   map() → the MapLibre map; zone() → { level, code, name } of the selected zone or null;
- *   clearZone(); writeHash(); layoutChanged(); meta
+ * @param {object} store  the view's state (store.js): this feature keeps its filters in the
+ *   store's `orgs` slice (the URL is written from the store) and follows its `zone`.
+ * @param {object} ctx  hooks into the page: meta; map() → the MapLibre map;
+ *   zoneName(id) → the name of a zone; clearZone(); selectZone(id); hideTooltip();
+ *   layoutChanged()
  */
-export function createOrganisations(ctx) {
+export function createOrganisations(store, ctx) {
   const $ = (id) => document.getElementById(id);
   const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
-  const st = {
-    on: false,
+  store.set({
+    orgs: {
+      on: false,
+      edition: null,
+      families: [],
+      naf: '',
+      size: '',
+      employer: false,
+      q: '',
+      page: 1,
+      /** SIRET of the organisation whose popup is open. */
+      org: null,
+    },
+  });
+  /** The store's `orgs` slice, and this feature's own state beside it. */
+  const st = sliceOf(store, 'orgs', {
     collapsed: false,
     started: false,
-    edition: null,
-    families: [],
-    naf: '',
-    size: '',
-    employer: false,
-    q: '',
-    page: 1,
-    /** SIRET of the organisation whose popup is open. */
-    org: null,
     /** 'list' or 'detail' (the record of st.org in the panel). */
     view: 'list',
-  };
+  });
   const meta = ctx.meta || {};
   const editions = Array.isArray(meta.editions) ? [...meta.editions].sort((a, b) => a - b) : null;
   const hasData = editions === null || editions.length > 0;
@@ -190,9 +151,10 @@ export function createOrganisations(ctx) {
   // -------------------------------------------------------------------------------- filters
 
   function zoneFilter() {
-    const z = ctx.zone();
+    const id = store.get().zone;
+    const z = parseZoneId(id);
     if (!z || !ZONE_PARAM[z.level]) return null;
-    return { param: ZONE_PARAM[z.level], code: z.code, name: z.name, level: z.level };
+    return { param: ZONE_PARAM[z.level], code: z.code, name: ctx.zoneName(id), level: z.level };
   }
 
   function filterParams() {
@@ -210,42 +172,6 @@ export function createOrganisations(ctx) {
 
   function activeFilterCount() {
     return (st.families.length ? 1 : 0) + (st.naf ? 1 : 0) + (st.size ? 1 : 0) + (st.employer ? 1 : 0) + (st.q ? 1 : 0);
-  }
-
-  // -------------------------------------------------------------------------------- URL hash
-
-  /** Organisation state from the URL hash parameters. */
-  function parseHash(params) {
-    const out = { on: params.get('orgs') === '1' };
-    const ed = Number(params.get('edition'));
-    if (Number.isInteger(ed) && ed > 1900 && ed < 3000) out.edition = ed;
-    out.families = (params.get('family') || '').split(',').filter((f) => FAMILY[f]);
-    const naf = (params.get('naf') || '').toUpperCase();
-    out.naf = NAF_SECTIONS[naf] ? naf : '';
-    const size = params.get('size') || '';
-    out.size = SIZE_GROUPS[size] ? size : '';
-    out.employer = params.get('employer') === '1';
-    out.q = (params.get('q') || '').trim().slice(0, 120);
-    const page = Number(params.get('page'));
-    out.page = Number.isInteger(page) && page > 1 ? page : 1;
-    const org = params.get('org') || '';
-    out.org = /^\d{14}$/.test(org) ? org : null;
-    return out;
-  }
-
-  /** The "k=v" parts this feature adds to the URL hash. */
-  function hashParts() {
-    if (!st.on) return [];
-    const parts = ['orgs=1'];
-    if (st.edition) parts.push(`edition=${st.edition}`);
-    if (st.families.length) parts.push(`family=${st.families.join(',')}`);
-    if (st.naf) parts.push(`naf=${st.naf}`);
-    if (st.size) parts.push(`size=${encodeURIComponent(st.size)}`);
-    if (st.employer) parts.push('employer=1');
-    if (st.q) parts.push(`q=${encodeURIComponent(st.q)}`);
-    if (st.page > 1) parts.push(`page=${st.page}`);
-    if (st.org) parts.push(`org=${st.org}`);
-    return parts;
   }
 
   function validEdition(year) {
@@ -272,7 +198,7 @@ export function createOrganisations(ctx) {
     st.page = h.page;
     const org = h.org;
     syncControls();
-    if (h.on !== st.on) setOn(h.on, { updateHash: false, open: true });
+    if (h.on !== st.on) setOn(h.on, { open: true });
     if (!st.on || initial || !st.started) {
       st.org = org;
       return;
@@ -286,14 +212,14 @@ export function createOrganisations(ctx) {
 
   function buildControls() {
     const chips = $('orgs-families');
-    chips.replaceChildren(...FAMILIES.map((f) => el('button', {
+    chips.replaceChildren(...palette.familyList().map((f) => el('button', {
       type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-family': f.id, 'data-testid': 'orgs-family',
       title: f.outsideTotals ? `${f.label} : ${OUTSIDE_TOTALS}` : f.label,
       onclick: () => {
         const set = new Set(st.families);
         if (set.has(f.id)) set.delete(f.id);
         else set.add(f.id);
-        st.families = FAMILIES.map((x) => x.id).filter((id) => set.has(id));
+        st.families = palette.familyList().map((x) => x.id).filter((id) => set.has(id));
         filtersChanged();
       },
     },
@@ -375,7 +301,7 @@ export function createOrganisations(ctx) {
     if (st.edition) $('orgs-edition').value = String(st.edition);
     const n = activeFilterCount();
     const active = [];
-    if (st.families.length) active.push(st.families.map((f) => FAMILY[f].chip || FAMILY[f].label).join(', '));
+    if (st.families.length) active.push(st.families.map((f) => palette.family(f).chip).join(', '));
     if (st.naf) active.push(`Secteur ${st.naf}`);
     if (st.size) active.push(SIZE_GROUPS[st.size].label);
     if (st.employer) active.push('Employeurs');
@@ -404,24 +330,23 @@ export function createOrganisations(ctx) {
 
   function filtersChanged() {
     // The open record may no longer match: close it with the old query.
-    if (st.org) closePopup({ updateHash: false });
+    if (st.org) closePopup();
     st.page = 1;
     st.view = 'list';
     syncControls();
     refresh();
-    ctx.writeHash();
   }
 
   // -------------------------------------------------------------------------------- on / off, panel
 
-  function setOn(on, { updateHash = true, open = true } = {}) {
+  function setOn(on, { open = true } = {}) {
     st.on = on;
     const btn = $('orgs-toggle');
     btn.setAttribute('aria-pressed', String(on));
     document.body.classList.toggle('has-orgs', on);
     if (on && open) st.collapsed = false;
     if (!on) {
-      closePopup({ updateHash: false });
+      closePopup();
       listCtl?.abort();
       layerCtl?.abort();
     }
@@ -432,7 +357,6 @@ export function createOrganisations(ctx) {
       refresh();
       loadEditionInfo();
     }
-    if (updateHash) ctx.writeHash();
   }
 
   function setCollapsed(collapsed, { focus = false } = {}) {
@@ -493,7 +417,6 @@ export function createOrganisations(ctx) {
         // A page past the end (shared link, data changed): show the last one.
         st.page = pages;
         listKey = null;
-        ctx.writeHash();
         refresh();
         return;
       }
@@ -559,7 +482,6 @@ export function createOrganisations(ctx) {
     $('orgs-total').textContent = organisations(res.total);
     $('orgs-total').dataset.total = String(res.total);
     $('orgs-expand-count').textContent = fmtInt(res.total);
-    const z = zoneFilter();
     const info = editionInfo.get(res.edition);
     const ctxLine = $('orgs-context');
     ctxLine.textContent = `Édition ${res.edition}`;
@@ -607,7 +529,7 @@ export function createOrganisations(ctx) {
   }
 
   function orgRow(o, res) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     const sector = o.naf_section && NAF_SECTIONS[o.naf_section];
     const place = o.commune ? o.commune.name : o.code_insee;
     return el('button', {
@@ -620,7 +542,7 @@ export function createOrganisations(ctx) {
     },
     el('span', {
       class: `org-dot${o.location_approximate ? ' org-dot--approx' : ''}`,
-      style: `--c:${fam ? fam.colour : '#6b7785'}`,
+      style: `--c:${fam ? fam.colour : palette.unknownFamilyColour()}`,
       'aria-hidden': 'true',
     }),
     el('span', { class: 'org-row-main' },
@@ -642,7 +564,6 @@ export function createOrganisations(ctx) {
     const go = (page) => {
       st.page = page;
       refresh();
-      ctx.writeHash();
       $('orgs-body').scrollTo({ top: $('orgs-results').offsetTop - 8 });
     };
     pager.replaceChildren(
@@ -696,7 +617,7 @@ export function createOrganisations(ctx) {
   function donut(props, count) {
     let acc = 0;
     const stops = [];
-    for (const f of FAMILIES) {
+    for (const f of palette.familyList()) {
       const n = Number(props[f.id]) || 0;
       if (!n) continue;
       const from = (acc / count) * 100;
@@ -771,7 +692,7 @@ export function createOrganisations(ctx) {
     const p = f.properties || {};
     if (p.point_count) return { title: organisations(Number(p.point_count)), sub: 'Touchez pour zoomer' };
     if (p.siret === st.org && popup) return { hide: true };
-    const fam = FAMILY[p.family];
+    const fam = palette.family(p.family);
     return { title: p.name || p.siret, sub: fam ? fam.one : '' };
   }
 
@@ -800,20 +721,18 @@ export function createOrganisations(ctx) {
 
   // -------------------------------------------------------------------------------- popup and record
 
-  function closePopup({ updateHash = true } = {}) {
+  function closePopup() {
     popupToken += 1;
     if (popup) {
       const p = popup;
       popup = null;
       p.remove();
     }
-    const had = st.org !== null;
     st.org = null;
     st.view = 'list';
     setFocus(null);
     markRows();
     if (lastList && st.on) renderList(lastList);
-    if (had && updateHash) ctx.writeHash();
   }
 
   function setFocus(lngLat) {
@@ -847,14 +766,13 @@ export function createOrganisations(ctx) {
     }
     st.org = siret;
     markRows();
-    ctx.writeHash();
-    if (ctx.hideTooltip) ctx.hideTooltip();
+    ctx.hideTooltip();
 
     const where = item && Number.isFinite(item.lon) && Number.isFinite(item.lat) ? [item.lon, item.lat] : lngLat;
     const content = el('div', { class: 'org-pop', 'data-testid': 'org-popup', 'data-siret': siret });
     if (item) fillPopup(content, item);
     else {
-      const fam = FAMILY[family];
+      const fam = palette.family(family);
       add(content,
         fam ? familyLine(fam) : null,
         el('h3', { class: 'org-pop-name', text: name || siret }),
@@ -879,7 +797,6 @@ export function createOrganisations(ctx) {
         );
         if (!where) {
           st.org = null;
-          ctx.writeHash();
         }
         return;
       }
@@ -930,7 +847,7 @@ export function createOrganisations(ctx) {
   }
 
   function fillPopup(content, o) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     add(content,
       fam ? familyLine(fam) : el('p', { class: 'org-pop-family', text: o.family_label || '' }),
       el('h3', { class: 'org-pop-name', text: o.name || o.siret }),
@@ -966,7 +883,7 @@ export function createOrganisations(ctx) {
   }
 
   function renderDetail(o) {
-    const fam = FAMILY[o.family];
+    const fam = palette.family(o.family);
     const box = $('orgs-detail');
     const zoneBtn = (z, level) => (z ? el('button', {
       type: 'button', class: 'link-btn', text: z.name,
@@ -1018,7 +935,7 @@ export function createOrganisations(ctx) {
     add(box,
       el('p', { class: 'legend-title', text: "Organisations de l'ESS" }),
       el('ul', { class: 'legend-list legend-families', 'data-testid': 'legend-families' },
-        FAMILIES.map((f) => el('li', { class: 'legend-family' },
+        palette.familyList().map((f) => el('li', { class: 'legend-family' },
           el('span', { class: 'org-dot', style: `--c:${f.colour}`, 'aria-hidden': 'true' }),
           el('span', {}, f.label, f.outsideTotals ? el('span', { class: 'legend-note', text: ` (${OUTSIDE_TOTALS})` }) : null)))),
       el('ul', { class: 'legend-list legend-symbols' },
@@ -1061,7 +978,7 @@ export function createOrganisations(ctx) {
   function onZoneChange() {
     renderZone();
     if (!st.started || !st.on) return;
-    if (st.org) closePopup({ updateHash: false });
+    if (st.org) closePopup();
     st.page = 1;
     st.view = 'list';
     refresh();
@@ -1069,14 +986,12 @@ export function createOrganisations(ctx) {
   }
 
   st.edition = latest;
+  store.subscribe(['zone'], onZoneChange);
 
   return {
     init,
     start,
-    parseHash,
-    hashParts,
     apply,
-    onZoneChange,
     hit,
     tooltipAt,
     setOn,

@@ -4,10 +4,9 @@
 
 import { el, fmtInt } from './util.js';
 import { SECRET_LABEL, SECRET_MARK, fmtEvolution, fmtValue } from './classify.js';
-import { FAMILIES } from './orgs.js';
+import { family } from './palettes.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const FAMILY_COLOUR = Object.fromEntries(FAMILIES.map((f) => [f.id, f.colour]));
 const BAR = '#2c7fb8';
 const SECTOR_PREVIEW = 8;
 
@@ -213,7 +212,7 @@ function breakdowns(profile, { indicatorId, catalogueRaw }) {
     const size = b.size || [];
     const hasOutside = fam.some((r) => r.outside);
     box.replaceChildren(
-      barChart('Par famille', fam, m, { colourOf: (r) => FAMILY_COLOUR[r.id] || BAR, testid: 'zone-breakdown-family', hiddenNote: hasOutside ? '* Hors totaux comparables Insee/CRESS.' : '' }),
+      barChart('Par famille', fam, m, { colourOf: (r) => (family(r.id) ? family(r.id).colour : BAR), testid: 'zone-breakdown-family', hiddenNote: hasOutside ? '* Hors totaux comparables Insee/CRESS.' : '' }),
       barChart("Par secteur d'activité", nonZero, m, {
         colourOf: () => BAR, testid: 'zone-breakdown-sector', collapse: SECTOR_PREVIEW,
         hiddenNote: zero ? `${fmtInt(zero)} secteur${zero > 1 ? 's' : ''} sans ${{ ess_jobs: 'effectif', ess_subsidies: 'subvention' }[m] || 'établissement'} de l'ESS dans la zone.` : '',
