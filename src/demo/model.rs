@@ -19,9 +19,7 @@ use super::names::{
     SURNAMES, demo_tag, initials, territory_phrase,
 };
 use super::places::{OUTSIDE, Places, Spread, of_place, point_near};
-use super::profiles::{
-    Activity, BAND_RANGES, ESS_PROFILES, Flag, Life, OTHER_PROFILES, Profile, Qualifier,
-};
+use super::profiles::{Activity, Flag, Life, Profile, Qualifier, calibration};
 use super::rng::Rng;
 use crate::geography::Geography;
 
@@ -316,7 +314,7 @@ impl Builder<'_> {
 
     /// Builds one profile's units and establishments.
     fn profile(&mut self, p: &'static Profile) {
-        let mut rng = Rng::fork(self.seed, p.id);
+        let mut rng = Rng::fork(self.seed, &p.id);
         let growth = growth_rate(p.life);
         // The 2023 pool: a band index for employers, `None` for non-employers.
         let mut pool: Vec<Option<usize>> = p
@@ -344,13 +342,14 @@ impl Builder<'_> {
         let mut multi_units: Vec<usize> = Vec::new();
         let mut i = 0;
         while i < pool.len() {
-            let k = match p.multi {
+            let k = match &p.multi {
                 Some(m) if rng.chance(m.share) => rng.between(m.min, m.max) as usize,
                 _ => 1,
             };
             let group: Vec<Option<usize>> = pool[i..(i + k).min(pool.len())].to_vec();
             i += k;
-            let outside = group.len() > 1 && p.multi.is_some_and(|m| rng.chance(m.outside));
+            let outside =
+                group.len() > 1 && p.multi.as_ref().is_some_and(|m| rng.chance(m.outside));
             let first_commune = self.places.pick(&mut rng, p.spread);
             let territory = self.places.geo.communes[first_commune].territory;
             let activity = pick_activity(&mut rng, p);
@@ -380,9 +379,9 @@ impl Builder<'_> {
                 };
                 let created = created[j];
                 let naf = if j == 0 || rng.chance(0.5) {
-                    activity.naf
+                    activity.naf.as_str()
                 } else {
-                    pick_activity(&mut rng, p).naf
+                    pick_activity(&mut rng, p).naf.as_str()
                 };
                 let spec = self.profile_etab(
                     &mut rng,
@@ -401,7 +400,7 @@ impl Builder<'_> {
             if outside {
                 let h: f64 = group
                     .iter()
-                    .map(|s| s.map_or(0.0, |b| BAND_RANGES[b].0))
+                    .map(|s| s.map_or(0.0, |b| calibration().bands[b].min))
                     .sum::<f64>()
                     * rng.uniform(0.05, 0.2)
                     + rng.uniform(20.0, 150.0);
@@ -416,7 +415,7 @@ impl Builder<'_> {
                 let o = rng.index(OUTSIDE.len());
                 let spec = EtabSpec {
                     place: Place::Outside(o),
-                    naf: activity.naf,
+                    naf: activity.naf.as_str(),
                     created,
                     closed: None,
                     h2023: h,
@@ -466,7 +465,7 @@ impl Builder<'_> {
                 let commune = self.places.pick(&mut rng, p.spread);
                 let activity = pick_activity(&mut rng, p);
                 let u = self.new_profile_unit(&mut rng, p, activity, commune, false);
-                (u, commune, activity.naf, start)
+                (u, commune, activity.naf.as_str(), start)
             };
             let created = day_between(&mut rng, from, closure.plus(-180));
             let secondary = attach.is_some();
@@ -504,11 +503,11 @@ impl Builder<'_> {
         secondary: bool,
     ) -> EtabSpec {
         let h2023 = slot.map_or(0.0, |b| {
-            let (lo, hi) = BAND_RANGES[b];
-            rng.uniform(lo, hi + 1.0)
+            let band = calibration().bands[b];
+            rng.uniform(band.min, band.max + 1.0)
         });
         let tag = demo_tag(unit as u32 + 1);
-        let denomination_usuelle = match p.multi {
+        let denomination_usuelle = match &p.multi {
             Some(m) if secondary => format!(
                 "{} {} {}",
                 m.branch,
@@ -523,7 +522,7 @@ impl Builder<'_> {
                     .activities
                     .iter()
                     .find(|a| a.naf == naf)
-                    .map_or("ATELIER", |a| a.stems[0]);
+                    .map_or("ATELIER", |a| a.stems[0].as_str());
                 let surname = person.nom.split(" (").next().unwrap_or_default();
                 format!("{stem} {surname} {tag}")
             }
@@ -551,14 +550,14 @@ impl Builder<'_> {
     fn new_profile_unit(
         &mut self,
         rng: &mut Rng,
-        p: &Profile,
+        p: &'static Profile,
         activity: &'static Activity,
         commune: usize,
         outside: bool,
     ) -> usize {
         let n = self.next_number();
-        let stem = *rng.pick(activity.stems);
-        let (denomination, person) = match p.qualifiers {
+        let stem = rng.pick(&activity.stems).as_str();
+        let (denomination, person) = match &p.qualifiers {
             None => {
                 let female = rng.chance(0.45);
                 let person = Person {
@@ -599,9 +598,9 @@ impl Builder<'_> {
                 }
             }
         };
-        let category = *rng.weighted(p.categories);
-        let u = self.push_unit(rng, category, activity.naf, flag, denomination, person);
-        self.units[u].profile = p.id;
+        let category = rng.weighted(&p.categories).as_str();
+        let u = self.push_unit(rng, category, &activity.naf, flag, denomination, person);
+        self.units[u].profile = &p.id;
         let unit = &mut self.units[u];
         unit.protected = rng.chance(p.protected);
         if p.flag == Flag::Family && rng.chance(0.2) {
@@ -695,7 +694,7 @@ pub(super) fn build(geo: &Geography, seed: u64, scale: u32) -> Population {
         seed,
         scale: scale.max(1),
     };
-    for p in ESS_PROFILES.iter().chain(OTHER_PROFILES) {
+    for p in &calibration().profiles {
         b.profile(p);
     }
     b.public_sector();

@@ -1,60 +1,54 @@
-//! The kinds of organisations the demo holds, with how many establishments of each
-//! are active at the 2023 reference date, by size band.
+//! The demo's calibration: the kinds of organisations it holds, with how many
+//! establishments of each are active at the 2023 reference date, by size band.
 //!
-//! The counts are the calibration: they were chosen so that the 2023 edition, read
-//! back with the product's rules, lands on the published orders of magnitude for the
-//! Pas-de-Calais (about 3,200 employer ESS establishments and 50,000 estimated ESS
-//! jobs, half of them in health and social action, 12 % of estimated salaried jobs,
-//! three employer establishments in four under 10 employees). Public bodies, whose
-//! sizes follow commune and territory populations, are built in `model.rs`.
+//! Owns the typed form of the tables and their loading only; what the generator does
+//! with them is in `private.rs` (and `public.rs` for public bodies, whose sizes follow
+//! commune and territory populations). The tables are data, in `data/*.csv`, each
+//! explaining its columns in its leading `#` lines:
+//!
+//! - `profiles.csv`: the kinds of organisations, in generation order (categories
+//!   juridiques, names, ESS flag, spread, life, restricted diffusion);
+//! - `counts.csv`: the calibration proper, establishments active in 2023 by size
+//!   band; its band columns are codes of `reference/tranches-effectifs.csv`, whose
+//!   headcount ranges the demo draws from (the reference is not repeated here);
+//! - `activities.csv`: NAF codes, weights and name stems of each kind;
+//! - `multi.csv`: kinds whose units hold several establishments;
+//! - `lives.csv`: births, deaths and jobs trends, public bodies' included;
+//! - `qualifiers.csv`: what follows the stem in a name, by set.
+//!
+//! The counts were chosen so that the 2023 edition, read back with the product's
+//! rules, lands on the published orders of magnitude for the Pas-de-Calais (see the
+//! module docs of `demo`).
+//!
+//! The tables are compiled in and parsed once, on first use, by [`calibration`]. They
+//! are ours and checked by tests, so a malformed table is a build defect: it panics
+//! with the file, the line and what is wrong ([`parse`] says it as a [`TableError`]).
+//! Every row is checked: numbers, names of other tables' rows, legal categories and
+//! NAF divisions against the reference tables, weights of at least 1, shares in
+//! `[0, 1]`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::places::Spread;
-
-/// Size bands an employer establishment can be drawn in, smallest first.
-pub(super) const BANDS: [&str; 12] = [
-    "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51",
-];
-
-/// Headcount range of each band of [`BANDS`].
-pub(super) const BAND_RANGES: [(f64, f64); 12] = [
-    (1.0, 2.0),
-    (3.0, 5.0),
-    (6.0, 9.0),
-    (10.0, 19.0),
-    (20.0, 49.0),
-    (50.0, 99.0),
-    (100.0, 199.0),
-    (200.0, 249.0),
-    (250.0, 499.0),
-    (500.0, 999.0),
-    (1000.0, 1999.0),
-    (2000.0, 4999.0),
-];
-
-/// The size band of a headcount: `00` under one employee, then SIRENE's bands.
-#[must_use]
-pub(super) fn band_of(headcount: f64) -> &'static str {
-    if headcount < 1.0 {
-        return "00";
-    }
-    for (band, (_, max)) in BANDS.iter().zip(BAND_RANGES) {
-        if headcount < max + 1.0 {
-            return band;
-        }
-    }
-    if headcount < 10_000.0 { "52" } else { "53" }
-}
+use crate::ess::reference::{TABLES, division_of};
 
 /// One activity of a kind of organisation: NAF code, weight, and name stems that suit
 /// it.
+#[derive(Debug)]
 pub(super) struct Activity {
-    pub naf: &'static str,
+    pub naf: String,
     pub weight: u32,
-    pub stems: &'static [&'static str],
+    pub stems: Vec<String>,
 }
 
 /// What follows the stem in a name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(super) enum Qualifier {
     /// `… D ARRAS`
     Commune,
@@ -67,7 +61,8 @@ pub(super) enum Qualifier {
 }
 
 /// How `economieSocialeSolidaireUniteLegale` is filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(super) enum Flag {
     /// Legal form of an ESS family: `O`, sometimes empty (the variable often is).
     Family,
@@ -78,7 +73,7 @@ pub(super) enum Flag {
 }
 
 /// Organisations holding several establishments.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct Multi {
     /// Probability that a unit of this kind has several establishments.
     pub share: f64,
@@ -88,7 +83,7 @@ pub(super) struct Multi {
     /// regional bank, a national federation): one more establishment, outside.
     pub outside: f64,
     /// Word used in a secondary establishment's name (`AGENCE DE LENS`).
-    pub branch: &'static str,
+    pub branch: String,
 }
 
 /// Births and deaths around the 2023 stock.
@@ -106,16 +101,20 @@ pub(super) struct Life {
     pub trend: f64,
 }
 
+/// One kind of organisation.
+#[derive(Debug)]
 pub(super) struct Profile {
-    pub id: &'static str,
-    pub categories: &'static [(&'static str, u32)],
-    pub activities: &'static [Activity],
+    pub id: String,
+    /// Catégories juridiques with their weights.
+    pub categories: Vec<(String, u32)>,
+    /// At least one.
+    pub activities: Vec<Activity>,
     /// `None` for individual entrepreneurs (a person's name instead).
-    pub qualifiers: Option<&'static [(Qualifier, u32)]>,
+    pub qualifiers: Option<Vec<(Qualifier, u32)>>,
     pub flag: Flag,
     pub spread: Spread,
-    /// Employer establishments active in 2023, by band of [`BANDS`].
-    pub employers: [u32; 12],
+    /// Employer establishments active in 2023, by band of [`Calibration::bands`].
+    pub employers: Vec<u32>,
     /// Non-employer establishments active in 2023.
     pub non_employers: u32,
     pub multi: Option<Multi>,
@@ -124,1252 +123,674 @@ pub(super) struct Profile {
     pub protected: f64,
 }
 
-/// Above the 1 % a year sought: small employers drifting under one employee (band
-/// `00`, no estimated job) in earlier editions take some of the growth back.
-const ESS_TREND: f64 = 0.0145;
-const OTHER_TREND: f64 = 0.004;
-
-const ASSOC: Life = Life {
-    start: 1950,
-    recent: 0.30,
-    closed: 0.25,
-    trend: ESS_TREND,
-};
-const MEDICO_SOCIAL: Life = Life {
-    start: 1955,
-    recent: 0.12,
-    closed: 0.08,
-    trend: ESS_TREND,
-};
-const COOP: Life = Life {
-    start: 1950,
-    recent: 0.15,
-    closed: 0.15,
-    trend: ESS_TREND,
-};
-const MUTUAL: Life = Life {
-    start: 1960,
-    recent: 0.10,
-    closed: 0.25,
-    trend: ESS_TREND,
-};
-const FOUNDATION: Life = Life {
-    start: 1965,
-    recent: 0.20,
-    closed: 0.08,
-    trend: ESS_TREND,
-};
-const SOCIAL_BUSINESS: Life = Life {
-    start: 2005,
-    recent: 0.60,
-    closed: 0.20,
-    trend: 0.03,
-};
-const INDIVIDUAL: Life = Life {
-    start: 1975,
-    recent: 0.50,
-    closed: 0.45,
-    trend: OTHER_TREND,
-};
-const SARL: Life = Life {
-    start: 1965,
-    recent: 0.25,
-    closed: 0.30,
-    trend: OTHER_TREND,
-};
-const SAS: Life = Life {
-    start: 1995,
-    recent: 0.50,
-    closed: 0.20,
-    trend: OTHER_TREND,
-};
-const OLD_COMPANY: Life = Life {
-    start: 1950,
-    recent: 0.08,
-    closed: 0.15,
-    trend: OTHER_TREND,
-};
-const PROFESSION: Life = Life {
-    start: 1980,
-    recent: 0.35,
-    closed: 0.25,
-    trend: OTHER_TREND,
-};
-const FARM: Life = Life {
-    start: 1970,
-    recent: 0.25,
-    closed: 0.25,
-    trend: 0.0,
-};
-const QUIET: Life = Life {
-    start: 1970,
-    recent: 0.20,
-    closed: 0.10,
-    trend: 0.0,
-};
-
-const EITHER: &[(Qualifier, u32)] = &[(Qualifier::Commune, 1), (Qualifier::Territory, 1)];
-const COMMUNE: &[(Qualifier, u32)] = &[(Qualifier::Commune, 1)];
-const TERRITORY: &[(Qualifier, u32)] = &[(Qualifier::Territory, 3), (Qualifier::Commune, 1)];
-const MOTTO: &[(Qualifier, u32)] = &[(Qualifier::Motto, 3), (Qualifier::Commune, 1)];
-const FIRM: &[(Qualifier, u32)] = &[
-    (Qualifier::Surname, 3),
-    (Qualifier::Commune, 1),
-    (Qualifier::Motto, 1),
-];
-
-const fn act(naf: &'static str, weight: u32, stems: &'static [&'static str]) -> Activity {
-    Activity { naf, weight, stems }
+/// A size band an employer can be drawn in: code and headcount range, from
+/// `reference/tranches-effectifs.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Band {
+    pub code: &'static str,
+    pub min: f64,
+    pub max: f64,
 }
 
-const fn multi(share: f64, min: i64, max: i64, outside: f64, branch: &'static str) -> Multi {
-    Multi {
-        share,
-        min,
-        max,
-        outside,
-        branch,
+/// The tables, parsed and checked.
+#[derive(Debug)]
+pub(super) struct Calibration {
+    /// In generation order: ESS families, ESS commercial companies, the rest of the
+    /// private economy.
+    pub profiles: Vec<Profile>,
+    /// The bands employers are drawn in (`counts.csv`'s columns), smallest first.
+    pub bands: Vec<Band>,
+    /// Public bodies' life (`lives.csv`'s `public` row).
+    pub public: Life,
+    /// Every band of the reference with an upper bound, in order, as (the first
+    /// headcount above it, code); then the open band, for larger headcounts.
+    limits: Vec<(f64, &'static str)>,
+    open_band: &'static str,
+}
+
+/// The texts of the six tables.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tables<'a> {
+    pub profiles: &'a str,
+    pub counts: &'a str,
+    pub activities: &'a str,
+    pub multi: &'a str,
+    pub lives: &'a str,
+    pub qualifiers: &'a str,
+}
+
+/// The tables compiled into the binary.
+pub(super) const EMBEDDED: Tables<'static> = Tables {
+    profiles: include_str!("data/profiles.csv"),
+    counts: include_str!("data/counts.csv"),
+    activities: include_str!("data/activities.csv"),
+    multi: include_str!("data/multi.csv"),
+    lives: include_str!("data/lives.csv"),
+    qualifiers: include_str!("data/qualifiers.csv"),
+};
+
+static CALIBRATION: LazyLock<Calibration> =
+    LazyLock::new(|| parse(&EMBEDDED).unwrap_or_else(|e| panic!("{e}")));
+
+/// The embedded calibration, parsed on first use (panics on a malformed table).
+#[must_use]
+pub(super) fn calibration() -> &'static Calibration {
+    &CALIBRATION
+}
+
+/// The size band of a headcount: `00` under one employee, then SIRENE's bands, as
+/// `reference/tranches-effectifs.csv` bounds them.
+#[must_use]
+pub(super) fn band_of(headcount: f64) -> &'static str {
+    let c = calibration();
+    c.limits
+        .iter()
+        .find(|(below, _)| headcount < *below)
+        .map_or(c.open_band, |&(_, code)| code)
+}
+
+/// A defect in a calibration table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TableError {
+    pub file: &'static str,
+    /// 1-based line, when the defect is in one row.
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "demo calibration table data/{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
-/// Associations, coopératives, mutuelles and fondations, then ESS commercial companies.
-pub(super) const ESS_PROFILES: &[Profile] = &[
-    Profile {
-        id: "aide_domicile",
-        categories: &[("9220", 90), ("9230", 10)],
-        activities: &[act(
-            "88.10A",
-            1,
-            &[
-                "AIDE A DOMICILE",
-                "ASSOCIATION D AIDE A DOMICILE",
-                "SERVICE D AIDE ET D ACCOMPAGNEMENT A DOMICILE",
-                "AIDE AUX FAMILLES ET AUX PERSONNES AGEES",
-            ],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [40, 28, 30, 16, 20, 10, 8, 3, 1, 0, 0, 0],
-        non_employers: 20,
-        multi: Some(multi(0.3, 2, 8, 0.1, "ANTENNE")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "esat",
-        categories: &[("9220", 80), ("9230", 20)],
-        activities: &[act(
-            "88.10C",
-            1,
-            &[
-                "ETABLISSEMENT ET SERVICE D AIDE PAR LE TRAVAIL",
-                "ESAT LES ATELIERS",
-                "ATELIERS PROTEGES",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 0, 0, 4, 16, 11, 4, 1, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.2, 2, 4, 0.2, "ESAT")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "handicap_hebergement",
-        categories: &[("9220", 75), ("9230", 25)],
-        activities: &[
-            act("87.20A", 3, &["FOYER DE VIE", "FOYER D HEBERGEMENT"]),
-            act(
-                "87.10C",
-                2,
-                &["MAISON D ACCUEIL SPECIALISEE", "FOYER D ACCUEIL MEDICALISE"],
-            ),
-            act("87.30B", 1, &["FOYER POUR ADULTES HANDICAPES"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 4, 8, 10, 20, 15, 7, 2, 1, 0, 0, 0],
-        non_employers: 2,
-        multi: Some(multi(0.3, 2, 6, 0.25, "ETABLISSEMENT")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "ehpad_associatif",
-        categories: &[("9220", 80), ("9230", 10), ("9240", 10)],
-        activities: &[
-            act(
-                "87.10A",
-                3,
-                &["EHPAD", "RESIDENCE MEDICALISEE", "MAISON DE RETRAITE"],
-            ),
-            act("87.30A", 1, &["RESIDENCE AUTONOMIE", "FOYER LOGEMENT"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 0, 2, 5, 12, 12, 6, 1, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.15, 2, 3, 0.3, "RESIDENCE")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "hebergement_social",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "87.90A",
-                1,
-                &["MAISON D ENFANTS A CARACTERE SOCIAL", "FOYER DE L ENFANCE"],
-            ),
-            act(
-                "87.90B",
-                1,
-                &[
-                    "CENTRE D HEBERGEMENT ET DE REINSERTION SOCIALE",
-                    "ACCUEIL ET HEBERGEMENT D URGENCE",
-                ],
-            ),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [4, 5, 12, 9, 14, 7, 2, 0, 0, 0, 0, 0],
-        non_employers: 5,
-        multi: Some(multi(0.2, 2, 4, 0.0, "SITE")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "creches",
-        categories: &[("9220", 1)],
-        activities: &[act(
-            "88.91A",
-            1,
-            &[
-                "CRECHE PARENTALE",
-                "MULTI ACCUEIL",
-                "MAISON DE LA PETITE ENFANCE",
-                "HALTE GARDERIE",
-            ],
-        )],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 14, 25, 22, 8, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 5,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "enfance_handicap",
-        categories: &[("9220", 85), ("9230", 15)],
-        activities: &[
-            act(
-                "88.91B",
-                2,
-                &[
-                    "INSTITUT MEDICO EDUCATIF",
-                    "SERVICE D EDUCATION SPECIALE ET DE SOINS A DOMICILE",
-                    "CENTRE D ACTION MEDICO SOCIALE PRECOCE",
-                ],
-            ),
-            act(
-                "88.99A",
-                1,
-                &[
-                    "PREVENTION SPECIALISEE",
-                    "SERVICE EDUCATIF EN MILIEU OUVERT",
-                ],
-            ),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 4, 10, 10, 14, 7, 1, 0, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.25, 2, 5, 0.2, "SERVICE")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "action_sociale",
-        categories: &[("9220", 96), ("9210", 2), ("9230", 2)],
-        activities: &[act(
-            "88.99B",
-            1,
-            &[
-                "CENTRE SOCIAL",
-                "EPICERIE SOLIDAIRE",
-                "ASSOCIATION D ENTRAIDE",
-                "SOLIDARITE, ENTRAIDE ET PARTAGE",
-                "MAISON DES FAMILLES",
-                "LOGEMENT DES JEUNES",
-                "BANQUE ALIMENTAIRE",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [120, 65, 38, 18, 14, 3, 0, 0, 0, 0, 0, 0],
-        non_employers: 900,
-        multi: None,
-        life: ASSOC,
-        protected: 0.01,
-    },
-    Profile {
-        id: "cliniques_associatives",
-        categories: &[("9220", 60), ("9230", 40)],
-        activities: &[act(
-            "86.10Z",
-            1,
-            &[
-                "CENTRE HOSPITALIER PRIVE",
-                "CENTRE DE REEDUCATION FONCTIONNELLE",
-                "CENTRE DE SOINS DE SUITE ET DE READAPTATION",
-                "HOPITAL PRIVE A BUT NON LUCRATIF",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [0, 0, 0, 0, 0, 2, 4, 2, 3, 1, 0, 0],
-        non_employers: 0,
-        multi: None,
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sante_associative",
-        categories: &[("9220", 1)],
-        activities: &[
-            act("86.90D", 2, &["SERVICE DE SOINS INFIRMIERS A DOMICILE"]),
-            act("86.21Z", 1, &["CENTRE DE SANTE", "MAISON DE SANTE"]),
-            act("86.90F", 1, &["RESEAU DE SANTE", "CENTRE DE PREVENTION"]),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [15, 14, 12, 6, 4, 1, 0, 0, 0, 0, 0, 0],
-        non_employers: 60,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "accueil_de_jour",
-        categories: &[("9220", 1)],
-        activities: &[act(
-            "88.10B",
-            1,
-            &[
-                "ACCUEIL DE JOUR",
-                "CENTRE D ACCUEIL DE JOUR ALZHEIMER",
-                "SERVICE D ACCOMPAGNEMENT A LA VIE SOCIALE",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [8, 10, 8, 4, 2, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 20,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "enseignement_prive",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "85.20Z",
-                3,
-                &["ORGANISME DE GESTION DE L ECOLE", "ECOLE PRIVEE"],
-            ),
-            act("85.31Z", 3, &["COLLEGE PRIVE", "LYCEE PRIVE"]),
-            act("85.32Z", 1, &["LYCEE PROFESSIONNEL PRIVE"]),
-            act("85.10Z", 1, &["ECOLE MATERNELLE PRIVEE"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [10, 10, 22, 30, 54, 19, 12, 1, 2, 0, 0, 0],
-        non_employers: 20,
-        multi: None,
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "formation",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "85.59A",
-                2,
-                &[
-                    "ORGANISME DE FORMATION",
-                    "CENTRE DE FORMATION PROFESSIONNELLE",
-                    "INSTITUT DE FORMATION",
-                ],
-            ),
-            act(
-                "85.59B",
-                1,
-                &["ATELIERS SOCIO LINGUISTIQUES", "SOUTIEN SCOLAIRE"],
-            ),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [45, 22, 15, 7, 4, 3, 2, 0, 0, 0, 0, 0],
-        non_employers: 150,
-        multi: Some(multi(0.1, 2, 4, 0.1, "CENTRE")),
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "enseignement_culturel_sportif",
-        categories: &[("9220", 1)],
-        activities: &[
-            act("85.52Z", 2, &["ECOLE DE MUSIQUE", "ECOLE DE DANSE"]),
-            act(
-                "85.51Z",
-                1,
-                &["ECOLE DE VOILE", "ECOLE DE NATATION", "ECOLE D EQUITATION"],
-            ),
-        ],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [50, 21, 10, 3, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 300,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sport",
-        categories: &[("9220", 99), ("9210", 1)],
-        activities: &[
-            act(
-                "93.12Z",
-                10,
-                &[
-                    "UNION SPORTIVE",
-                    "ETOILE SPORTIVE",
-                    "FOOTBALL CLUB",
-                    "HANDBALL CLUB",
-                    "JUDO CLUB",
-                    "TENNIS CLUB",
-                    "CLUB CYCLISTE",
-                    "BASKET CLUB",
-                    "ATHLETIC CLUB",
-                    "AMICALE LAIQUE, SECTION SPORTIVE",
-                ],
-            ),
-            act("93.11Z", 1, &["GESTION DU STADE", "PISCINE ASSOCIATIVE"]),
-            act("93.13Z", 1, &["CLUB DE REMISE EN FORME"]),
-        ],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [370, 95, 28, 5, 3, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 2900,
-        multi: None,
-        life: ASSOC,
-        protected: 0.01,
-    },
-    Profile {
-        id: "loisirs",
-        categories: &[("9220", 97), ("9210", 3)],
-        activities: &[act(
-            "93.29Z",
-            1,
-            &[
-                "COMITE DES FETES",
-                "ASSOCIATION DE LOISIRS",
-                "CLUB DES AINES",
-                "AMICALE DES ANCIENS",
-            ],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [40, 15, 6, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 1300,
-        multi: None,
-        life: ASSOC,
-        protected: 0.01,
-    },
-    Profile {
-        id: "culture",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "90.01Z",
-                4,
-                &[
-                    "COMPAGNIE THEATRALE",
-                    "HARMONIE MUNICIPALE",
-                    "CHORALE",
-                    "COMPAGNIE \"LES TRETEAUX\"",
-                ],
-            ),
-            act("90.04Z", 1, &["SALLE DE SPECTACLE", "SCENE CONVENTIONNEE"]),
-            act("91.02Z", 1, &["MUSEE", "MAISON DU PATRIMOINE"]),
-            act("91.03Z", 1, &["SOCIETE HISTORIQUE", "AMIS DU PATRIMOINE"]),
-            act("59.14Z", 1, &["CINEMA ASSOCIATIF"]),
-            act("90.02Z", 1, &["FESTIVAL", "ORGANISATION DE SPECTACLES"]),
-        ],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [80, 30, 15, 6, 5, 3, 0, 0, 0, 0, 0, 0],
-        non_employers: 1450,
-        multi: None,
-        life: ASSOC,
-        protected: 0.01,
-    },
-    Profile {
-        id: "associations_diverses",
-        categories: &[("9220", 97), ("9210", 3)],
-        activities: &[act(
-            "94.99Z",
-            1,
-            &[
-                "ASSOCIATION DES PARENTS D ELEVES",
-                "AMICALE",
-                "ASSOCIATION DE QUARTIER",
-                "COMITE DE JUMELAGE",
-                "ASSOCIATION DE DEFENSE DE L ENVIRONNEMENT",
-                "FAMILLES RURALES, ASSOCIATION",
-                "UNION DES ANCIENS COMBATTANTS",
-                "MAISON DES ASSOCIATIONS",
-            ],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [320, 100, 38, 10, 6, 2, 1, 0, 0, 0, 0, 0],
-        non_employers: 2500,
-        multi: None,
-        life: ASSOC,
-        protected: 0.01,
-    },
-    Profile {
-        id: "organisations_professionnelles",
-        categories: &[("9220", 1)],
-        activities: &[act(
-            "94.12Z",
-            1,
-            &[
-                "GROUPEMENT DES ARTISANS",
-                "UNION DES COMMERCANTS",
-                "ASSOCIATION DES PROFESSIONNELS DE SANTE",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [20, 10, 5, 3, 1, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 150,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "gestion_conseil",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "69.20Z",
-                2,
-                &[
-                    "CENTRE DE GESTION AGREE",
-                    "ASSOCIATION DE GESTION ET DE COMPTABILITE",
-                ],
-            ),
-            act(
-                "70.22Z",
-                1,
-                &["AGENCE DE DEVELOPPEMENT", "BOUTIQUE DE GESTION"],
-            ),
-        ],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [4, 6, 8, 6, 12, 9, 3, 0, 0, 0, 0, 0],
-        non_employers: 10,
-        multi: Some(multi(0.3, 2, 5, 0.2, "AGENCE")),
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "environnement",
-        categories: &[("9220", 1)],
-        activities: &[act(
-            "91.04Z",
-            1,
-            &[
-                "CONSERVATOIRE D ESPACES NATURELS",
-                "MAISON DE LA NATURE",
-                "RESERVE NATURELLE",
-            ],
-        )],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Rural,
-        employers: [12, 8, 6, 3, 2, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 60,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "tourisme_social",
-        categories: &[("9220", 1)],
-        activities: &[
-            act("55.20Z", 2, &["VILLAGE VACANCES", "CENTRE DE VACANCES"]),
-            act("55.30Z", 1, &["CAMPING ASSOCIATIF"]),
-            act("55.90Z", 1, &["FOYER DE JEUNES TRAVAILLEURS"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [4, 6, 6, 4, 5, 3, 0, 0, 0, 0, 0, 0],
-        non_employers: 30,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "insertion",
-        categories: &[("9220", 60), ("9221", 40)],
-        activities: &[
-            act(
-                "81.30Z",
-                2,
-                &["CHANTIER D INSERTION ESPACES VERTS", "JARDINS SOLIDAIRES"],
-            ),
-            act("38.32Z", 1, &["RESSOURCERIE", "RECYCLERIE"]),
-            act("81.21Z", 1, &["INSERTION PAR LE NETTOYAGE"]),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [10, 12, 20, 16, 20, 7, 3, 0, 0, 0, 0, 0],
-        non_employers: 15,
-        multi: Some(multi(0.2, 2, 4, 0.0, "CHANTIER")),
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "association_intermediaire",
-        categories: &[("9222", 1)],
-        activities: &[act(
-            "78.30Z",
-            1,
-            &["ASSOCIATION INTERMEDIAIRE", "SERVICE EMPLOI SOLIDARITE"],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [0, 0, 2, 5, 10, 6, 1, 0, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: None,
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "groupement_employeurs",
-        categories: &[("9223", 1)],
-        activities: &[act(
-            "78.30Z",
-            1,
-            &[
-                "GROUPEMENT D EMPLOYEURS AGRICOLES",
-                "GROUPEMENT D EMPLOYEURS SPORT ET ANIMATION",
-            ],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [10, 6, 5, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 5,
-        multi: None,
-        life: ASSOC,
-        protected: 0.0,
-    },
-    Profile {
-        id: "banques_cooperatives",
-        categories: &[("6596", 40), ("5192", 25), ("5196", 20), ("6595", 15)],
-        activities: &[act(
-            "64.19Z",
-            1,
-            &[
-                "BANQUE COOPERATIVE",
-                "CAISSE DE CREDIT COOPERATIF",
-                "CAISSE D EPARGNE COOPERATIVE",
-            ],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [10, 55, 80, 14, 3, 1, 1, 0, 1, 1, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.9, 6, 30, 0.8, "AGENCE")),
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "caisses_locales",
-        categories: &[("6596", 60), ("6595", 40)],
-        activities: &[act(
-            "64.19Z",
-            1,
-            &[
-                "CAISSE LOCALE DE CREDIT AGRICOLE",
-                "CAISSE LOCALE DE CREDIT MUTUEL",
-            ],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [0; 12],
-        non_employers: 520,
-        multi: None,
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "cooperatives_agricoles",
-        categories: &[("6317", 80), ("6318", 10), ("5432", 5), ("6532", 5)],
-        activities: &[
-            act(
-                "01.61Z",
-                2,
-                &["COOPERATIVE AGRICOLE", "UNION DE COOPERATIVES AGRICOLES"],
-            ),
-            act("46.21Z", 2, &["COOPERATIVE DE CEREALES", "SILO COOPERATIF"]),
-            act("10.81Z", 1, &["SUCRERIE COOPERATIVE"]),
-            act("46.31Z", 1, &["COOPERATIVE MARAICHERE"]),
-        ],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Rural,
-        employers: [12, 12, 10, 6, 6, 4, 3, 0, 0, 0, 0, 0],
-        non_employers: 60,
-        multi: Some(multi(0.3, 2, 6, 0.2, "SITE")),
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "cuma",
-        categories: &[("6316", 1)],
-        activities: &[act(
-            "01.61Z",
-            1,
-            &["CUMA", "COOPERATIVE D UTILISATION DE MATERIEL AGRICOLE"],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Rural,
-        employers: [18, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 280,
-        multi: None,
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "scop",
-        categories: &[("5458", 60), ("5558", 20), ("5560", 10), ("5460", 10)],
-        activities: &[
-            act("43.21A", 2, &["SCOP ELECTRICITE"]),
-            act("43.22A", 2, &["SCOP PLOMBERIE CHAUFFAGE"]),
-            act("41.20A", 2, &["SCOP BATIMENT"]),
-            act("71.12B", 1, &["SCOP BUREAU D ETUDES"]),
-            act("62.01Z", 1, &["SCOP INFORMATIQUE"]),
-            act("18.12Z", 1, &["SCOP IMPRIMERIE"]),
-            act("56.10A", 1, &["SCOP RESTAURANT"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [22, 16, 12, 6, 5, 2, 0, 0, 0, 0, 0, 0],
-        non_employers: 35,
-        multi: None,
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "cooperatives_hlm",
-        categories: &[("5547", 60), ("5647", 40)],
-        activities: &[act(
-            "68.20A",
-            1,
-            &[
-                "SOCIETE COOPERATIVE D HLM",
-                "COOPERATIVE D ACCESSION A LA PROPRIETE",
-            ],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [0, 0, 3, 3, 2, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 2,
-        multi: None,
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "cooperatives_commerce",
-        categories: &[("5451", 30), ("5552", 30), ("5453", 40)],
-        activities: &[
-            act("47.11C", 1, &["COOPERATIVE DE CONSOMMATEURS"]),
-            act("46.90Z", 1, &["COOPERATIVE D ARTISANS"]),
-            act("47.52A", 1, &["COOPERATIVE DE COMMERCANTS"]),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [8, 6, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 40,
-        multi: None,
-        life: COOP,
-        protected: 0.0,
-    },
-    Profile {
-        id: "mutuelles_assurance",
-        categories: &[("6411", 40), ("8210", 45), ("8290", 15)],
-        activities: &[
-            act(
-                "65.12Z",
-                4,
-                &[
-                    "MUTUELLE D ASSURANCE",
-                    "ASSURANCE MUTUELLE",
-                    "MUTUELLE SANTE",
-                    "MUTUELLE DES AGENTS TERRITORIAUX",
-                ],
-            ),
-            act("65.11Z", 1, &["MUTUELLE DE PREVOYANCE"]),
-        ],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [50, 45, 25, 7, 4, 2, 1, 0, 1, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.7, 3, 15, 0.85, "AGENCE")),
-        life: MUTUAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "caisses_mutuelles_agricoles",
-        categories: &[("8250", 1)],
-        activities: &[act(
-            "65.12Z",
-            1,
-            &["CAISSE LOCALE D ASSURANCE MUTUELLE AGRICOLE"],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Rural,
-        employers: [0; 12],
-        non_employers: 420,
-        multi: None,
-        life: MUTUAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "mutuelles_sante",
-        categories: &[("8290", 70), ("8210", 30)],
-        activities: &[
-            act("86.23Z", 5, &["CENTRE DENTAIRE MUTUALISTE"]),
-            act("86.21Z", 2, &["CENTRE DE SANTE MUTUALISTE"]),
-            act("47.78A", 2, &["OPTIQUE MUTUALISTE"]),
-            act("47.74Z", 1, &["CENTRE D AUDITION MUTUALISTE"]),
-        ],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [6, 15, 15, 8, 4, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 10,
-        multi: Some(multi(0.5, 2, 6, 0.3, "CENTRE")),
-        life: MUTUAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "cliniques_mutualistes",
-        categories: &[("8290", 1)],
-        activities: &[act(
-            "86.10Z",
-            1,
-            &["HOPITAL PRIVE MUTUALISTE", "POLYCLINIQUE MUTUALISTE"],
-        )],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0],
-        non_employers: 0,
-        multi: None,
-        life: MEDICO_SOCIAL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "fondations_sociales",
-        categories: &[("9300", 1)],
-        activities: &[
-            act("87.10A", 2, &["EHPAD DE LA FONDATION"]),
-            act("88.99B", 1, &["FONDATION POUR L INSERTION"]),
-            act("87.90A", 1, &["FONDATION D AIDE A L ENFANCE"]),
-            act("86.10Z", 1, &["CENTRE DE READAPTATION DE LA FONDATION"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Family,
-        spread: Spread::Population,
-        employers: [6, 6, 6, 5, 7, 7, 3, 1, 1, 0, 0, 0],
-        non_employers: 25,
-        multi: Some(multi(0.3, 2, 5, 0.4, "ETABLISSEMENT")),
-        life: FOUNDATION,
-        protected: 0.0,
-    },
-    Profile {
-        id: "fondations_autres",
-        categories: &[("9300", 1)],
-        activities: &[
-            act("85.59A", 2, &["FONDATION POUR LA FORMATION"]),
-            act("94.99Z", 1, &["FONDATION DU PATRIMOINE LOCAL"]),
-            act("72.19Z", 1, &["FONDATION POUR LA RECHERCHE"]),
-        ],
-        qualifiers: Some(EITHER),
-        flag: Flag::Family,
-        spread: Spread::Urban,
-        employers: [6, 4, 4, 3, 3, 2, 1, 0, 0, 0, 0, 0],
-        non_employers: 55,
-        multi: None,
-        life: FOUNDATION,
-        protected: 0.0,
-    },
-    Profile {
-        id: "entreprises_ess",
-        categories: &[("5710", 70), ("5499", 30)],
-        activities: &[
-            act("81.21Z", 2, &["ENTREPRISE D INSERTION"]),
-            act("38.32Z", 2, &["RECYCLERIE SOLIDAIRE"]),
-            act("56.10A", 1, &["RESTAURANT SOLIDAIRE"]),
-            act("62.01Z", 1, &["NUMERIQUE SOLIDAIRE"]),
-            act("35.11Z", 1, &["ENERGIE CITOYENNE"]),
-        ],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Commercial,
-        spread: Spread::Population,
-        employers: [8, 8, 6, 5, 3, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 15,
-        multi: None,
-        life: SOCIAL_BUSINESS,
-        protected: 0.0,
-    },
-];
+impl std::error::Error for TableError {}
 
-/// The rest of the private economy; public bodies are built in `model.rs`.
-pub(super) const OTHER_PROFILES: &[Profile] = &[
-    Profile {
-        id: "entrepreneurs_individuels",
-        categories: &[("1000", 1)],
-        activities: &[
-            act("10.71C", 3, &["BOULANGERIE PATISSERIE"]),
-            act("43.32A", 3, &["MENUISERIE"]),
-            act("43.34Z", 3, &["PEINTURE DECORATION"]),
-            act("43.22A", 3, &["PLOMBERIE"]),
-            act("45.20A", 3, &["GARAGE"]),
-            act("96.02A", 4, &["SALON DE COIFFURE"]),
-            act("56.10A", 3, &["RESTAURANT"]),
-            act("56.30Z", 3, &["CAFE"]),
-            act("49.32Z", 2, &["TAXI"]),
-            act("86.21Z", 3, &["CABINET MEDICAL"]),
-            act("86.90D", 3, &["CABINET INFIRMIER"]),
-            act("86.90E", 2, &["CABINET DE KINESITHERAPIE"]),
-            act("47.76Z", 1, &["FLEURISTE"]),
-            act("01.11Z", 3, &["EXPLOITATION AGRICOLE"]),
-            act("47.81Z", 2, &["MARCHAND AMBULANT"]),
-            act("62.02A", 2, &["CONSEIL INFORMATIQUE"]),
-            act("81.21Z", 2, &["NETTOYAGE"]),
-            act("96.04Z", 2, &["INSTITUT DE BEAUTE"]),
-            act("68.31Z", 1, &["AGENCE IMMOBILIERE"]),
-            act("85.59B", 1, &["COURS PARTICULIERS"]),
-            act("90.03A", 1, &["ATELIER D ARTISTE"]),
-        ],
-        qualifiers: None,
-        flag: Flag::Other,
-        spread: Spread::Population,
-        employers: [4200, 1400, 400, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 7000,
-        multi: None,
-        life: INDIVIDUAL,
-        protected: 0.12,
-    },
-    Profile {
-        id: "sarl",
-        categories: &[("5499", 1)],
-        activities: &[
-            act("56.10A", 4, &["RESTAURANT"]),
-            act("43.21A", 3, &["ELECTRICITE GENERALE"]),
-            act("43.22A", 3, &["CHAUFFAGE SANITAIRE"]),
-            act("43.99C", 3, &["MACONNERIE"]),
-            act("45.20A", 3, &["GARAGE"]),
-            act("47.73Z", 2, &["PHARMACIE"]),
-            act("41.20A", 2, &["CONSTRUCTION"]),
-            act("49.41A", 3, &["TRANSPORTS"]),
-            act("10.71C", 2, &["BOULANGERIE"]),
-            act("69.20Z", 1, &["CABINET D EXPERTISE COMPTABLE"]),
-            act("71.12B", 1, &["BUREAU D ETUDES"]),
-            act("68.31Z", 1, &["AGENCE IMMOBILIERE"]),
-            act("55.10Z", 1, &["HOTEL"]),
-            act("86.90A", 1, &["AMBULANCES"]),
-            act("47.71Z", 2, &["BOUTIQUE DE MODE"]),
-            act("25.62B", 1, &["MECANIQUE DE PRECISION"]),
-            act("81.21Z", 1, &["NETTOYAGE INDUSTRIEL"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Population,
-        employers: [3000, 2500, 1500, 1000, 400, 80, 20, 0, 0, 0, 0, 0],
-        non_employers: 2000,
-        multi: Some(multi(0.03, 2, 4, 0.0, "ETABLISSEMENT")),
-        life: SARL,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sas",
-        categories: &[("5710", 1)],
-        activities: &[
-            act("10.13A", 1, &["CHARCUTERIE INDUSTRIELLE"]),
-            act("10.85Z", 1, &["PLATS CUISINES"]),
-            act("22.22Z", 1, &["EMBALLAGES PLASTIQUES"]),
-            act("25.11Z", 1, &["CONSTRUCTION METALLIQUE"]),
-            act("29.32Z", 1, &["EQUIPEMENTS AUTOMOBILES"]),
-            act("23.61Z", 1, &["PREFABRIQUES BETON"]),
-            act("46.90Z", 2, &["COMMERCE DE GROS"]),
-            act("47.11D", 2, &["SUPERMARCHE"]),
-            act("47.11F", 1, &["HYPERMARCHE"]),
-            act("49.41A", 2, &["TRANSPORTS ROUTIERS"]),
-            act("52.10B", 2, &["ENTREPOT LOGISTIQUE"]),
-            act("62.01Z", 2, &["SERVICES NUMERIQUES"]),
-            act("70.22Z", 2, &["CONSEIL"]),
-            act("78.20Z", 1, &["TRAVAIL TEMPORAIRE"]),
-            act("80.10Z", 1, &["SECURITE PRIVEE"]),
-            act("81.21Z", 1, &["PROPRETE"]),
-            act("86.10Z", 1, &["CLINIQUE PRIVEE"]),
-            act("87.10A", 1, &["RESIDENCE SENIORS"]),
-            act("88.10A", 1, &["SERVICES A LA PERSONNE"]),
-            act("56.10C", 2, &["RESTAURATION RAPIDE"]),
-            act("45.11Z", 1, &["CONCESSION AUTOMOBILE"]),
-            act("43.21A", 2, &["ELECTRICITE INDUSTRIELLE"]),
-            act("41.20A", 2, &["BATIMENT"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Population,
-        employers: [2300, 1600, 1200, 1400, 1000, 330, 160, 20, 40, 12, 4, 0],
-        non_employers: 2500,
-        multi: Some(multi(0.04, 2, 12, 0.4, "SITE")),
-        life: SAS,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sa",
-        categories: &[("5599", 75), ("5699", 25)],
-        activities: &[
-            act("64.19Z", 3, &["BANQUE"]),
-            act("65.12Z", 2, &["COMPAGNIE D ASSURANCE"]),
-            act("47.11F", 2, &["HYPERMARCHE"]),
-            act("35.14Z", 1, &["ENERGIE"]),
-            act("24.10Z", 1, &["ACIERIE"]),
-            act("29.10Z", 1, &["CONSTRUCTION AUTOMOBILE"]),
-            act("20.14Z", 1, &["CHIMIE"]),
-            act("17.12Z", 1, &["PAPETERIE"]),
-            act("10.81Z", 1, &["SUCRERIE"]),
-            act("61.10Z", 1, &["TELECOMMUNICATIONS"]),
-            act("42.11Z", 1, &["TRAVAUX ROUTIERS"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [0, 60, 120, 180, 170, 95, 60, 10, 20, 5, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.3, 3, 15, 0.7, "ETABLISSEMENT")),
-        life: OLD_COMPANY,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sa_hlm",
-        categories: &[("5546", 1)],
-        activities: &[act("68.20A", 1, &["SOCIETE ANONYME D HLM"])],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [0, 0, 0, 4, 4, 2, 0, 0, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.8, 3, 8, 0.3, "AGENCE")),
-        life: OLD_COMPANY,
-        protected: 0.0,
-    },
-    Profile {
-        id: "professions_liberales",
-        categories: &[("5485", 50), ("5785", 25), ("6571", 10), ("6585", 15)],
-        activities: &[
-            act("47.73Z", 3, &["PHARMACIE"]),
-            act("86.21Z", 2, &["CABINET MEDICAL"]),
-            act("86.23Z", 2, &["CABINET DENTAIRE"]),
-            act("69.10Z", 1, &["CABINET D AVOCATS"]),
-            act("69.20Z", 1, &["EXPERTISE COMPTABLE"]),
-            act("75.00Z", 1, &["CLINIQUE VETERINAIRE"]),
-            act("71.11Z", 1, &["ARCHITECTES"]),
-            act("86.90B", 1, &["LABORATOIRE D ANALYSES"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Population,
-        employers: [500, 550, 250, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 800,
-        multi: None,
-        life: PROFESSION,
-        protected: 0.0,
-    },
-    Profile {
-        id: "exploitations_agricoles",
-        categories: &[("6598", 50), ("6533", 30), ("6597", 20)],
-        activities: &[
-            act("01.11Z", 4, &["EXPLOITATION AGRICOLE", "FERME"]),
-            act("01.13Z", 1, &["MARAICHAGE"]),
-            act("01.41Z", 2, &["ELEVAGE LAITIER"]),
-            act("01.50Z", 2, &["POLYCULTURE ELEVAGE"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Rural,
-        employers: [600, 150, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 1800,
-        multi: None,
-        life: FARM,
-        protected: 0.0,
-    },
-    Profile {
-        id: "sci",
-        categories: &[("6540", 1)],
-        activities: &[act("68.20B", 1, &["SCI"])],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Population,
-        employers: [0; 12],
-        non_employers: 1800,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        id: "coproprietes",
-        categories: &[("9110", 1)],
-        activities: &[act(
-            "81.10Z",
-            1,
-            &["SYNDICAT DES COPROPRIETAIRES DE LA RESIDENCE"],
-        )],
-        qualifiers: Some(MOTTO),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [0; 12],
-        non_employers: 400,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        id: "comites_sociaux",
-        categories: &[("8310", 1)],
-        activities: &[act("94.99Z", 1, &["COMITE SOCIAL ET ECONOMIQUE"])],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [120, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 200,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        id: "syndicats",
-        categories: &[("8410", 1)],
-        activities: &[act(
-            "94.20Z",
-            1,
-            &["UNION LOCALE DES SYNDICATS", "SYNDICAT DES SALARIES"],
-        )],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [30, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 150,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        // Associations by legal form, out of the perimeter by activity (BRIEF §4.1).
-        id: "associations_hors_champ",
-        categories: &[("9220", 1)],
-        activities: &[
-            act(
-                "94.91Z",
-                4,
-                &["ASSOCIATION CULTUELLE", "ASSOCIATION PAROISSIALE"],
+type Result<T> = std::result::Result<T, TableError>;
+
+fn fail<T>(file: &'static str, line: u64, message: impl Into<String>) -> Result<T> {
+    Err(TableError {
+        file,
+        line: Some(line),
+        message: message.into(),
+    })
+}
+
+#[derive(Deserialize)]
+struct ProfileRow {
+    id: String,
+    categories: String,
+    qualifiers: String,
+    flag: Flag,
+    spread: Spread,
+    life: String,
+    protected: f64,
+}
+
+#[derive(Deserialize)]
+struct ActivityRow {
+    profile: String,
+    naf: String,
+    weight: u32,
+    stems: String,
+}
+
+#[derive(Deserialize)]
+struct MultiRow {
+    profile: String,
+    share: f64,
+    min: i64,
+    max: i64,
+    outside: f64,
+    branch: String,
+}
+
+#[derive(Deserialize)]
+struct LifeRow {
+    life: String,
+    start: i32,
+    recent: f64,
+    closed: f64,
+    trend: f64,
+}
+
+#[derive(Deserialize)]
+struct QualifierRow {
+    set: String,
+    qualifier: Qualifier,
+    weight: u32,
+}
+
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes())
+}
+
+fn line_of(position: Option<&csv::Position>) -> Option<u64> {
+    position.map(csv::Position::line)
+}
+
+fn csv_error(file: &'static str, e: &csv::Error) -> TableError {
+    TableError {
+        file,
+        line: line_of(e.position()),
+        message: e.to_string(),
+    }
+}
+
+/// The rows of a table with their lines (a structural defect, such as a missing
+/// column or a ragged row, is an error).
+fn rows<T: DeserializeOwned>(file: &'static str, text: &str) -> Result<Vec<(u64, T)>> {
+    let mut reader = reader(text);
+    let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.map_err(|e| csv_error(file, &e))?;
+            let line = line_of(record.position()).unwrap_or_default();
+            match record.deserialize(Some(&headers)) {
+                Ok(row) => Ok((line, row)),
+                Err(e) => fail(file, line, e.to_string()),
+            }
+        })
+        .collect()
+}
+
+fn weight(file: &'static str, line: u64, w: u32) -> Result<u32> {
+    if w == 0 {
+        return fail(file, line, "a weight must be at least 1");
+    }
+    Ok(w)
+}
+
+fn share(file: &'static str, line: u64, what: &str, x: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&x) {
+        return fail(file, line, format!("{what} {x} is not a share in [0, 1]"));
+    }
+    Ok(x)
+}
+
+/// `code:weight;code:weight`, each code a catégorie juridique of the reference.
+fn categories(line: u64, text: &str) -> Result<Vec<(String, u32)>> {
+    const FILE: &str = "profiles.csv";
+    text.split(';')
+        .map(|item| {
+            let Some((code, w)) = item.split_once(':') else {
+                return fail(FILE, line, format!("category {item:?} is not code:weight"));
+            };
+            if !TABLES.categories.contains_key(code) {
+                return fail(FILE, line, format!("unknown catégorie juridique {code:?}"));
+            }
+            let Ok(w) = w.parse::<u32>() else {
+                return fail(
+                    FILE,
+                    line,
+                    format!("weight {w:?} of {code} is not a number"),
+                );
+            };
+            Ok((code.to_owned(), weight(FILE, line, w)?))
+        })
+        .collect()
+}
+
+/// A NAF rev. 2 sub-class written `88.10A`, in a division of the reference.
+fn is_naf(naf: &str) -> bool {
+    let b = naf.as_bytes();
+    b.len() == 6
+        && b[..2].iter().chain(&b[3..5]).all(u8::is_ascii_digit)
+        && b[2] == b'.'
+        && b[5].is_ascii_uppercase()
+        && division_of(naf).is_some()
+}
+
+/// The size bands of the reference: the employer bands named by `counts.csv`'s
+/// header, and the limits [`band_of`] reads.
+type Bands = (Vec<Band>, Vec<(f64, &'static str)>, &'static str);
+
+fn bands(header_line: u64, codes: &[&str]) -> Result<Bands> {
+    const FILE: &str = "counts.csv";
+    let reference = &TABLES.size_bands;
+    let header = |message: String| TableError {
+        file: FILE,
+        line: Some(header_line),
+        message,
+    };
+    let mut employer_bands = Vec::new();
+    for &code in codes {
+        let band = reference
+            .iter()
+            .find(|b| b.code == code)
+            .ok_or_else(|| header(format!("{code:?} is not a band of tranches-effectifs.csv")))?;
+        let (Some(min), Some(max)) = (band.effectif_min.filter(|&m| m >= 1), band.effectif_max)
+        else {
+            return Err(header(format!(
+                "band {code} has no employer headcount range"
+            )));
+        };
+        if employer_bands
+            .last()
+            .is_some_and(|b: &Band| b.max >= f64::from(min))
+        {
+            return Err(header(format!("band {code} is out of order")));
+        }
+        employer_bands.push(Band {
+            code: band.code.as_str(),
+            min: f64::from(min),
+            max: f64::from(max),
+        });
+    }
+    let limits: Vec<(f64, &'static str)> = reference
+        .iter()
+        .filter_map(|b| Some((f64::from(b.effectif_max?) + 1.0, b.code.as_str())))
+        .collect();
+    let sorted = limits.windows(2).all(|w| w[0].0 < w[1].0);
+    let open = reference
+        .iter()
+        .find(|b| b.effectif_min.is_some() && b.effectif_max.is_none());
+    let Some(open) = open.filter(|_| sorted) else {
+        return Err(TableError {
+            file: FILE,
+            line: None,
+            message: "reference/tranches-effectifs.csv has no ordered bands ending with an \
+                      open one"
+                .to_owned(),
+        });
+    };
+    Ok((employer_bands, limits, open.code.as_str()))
+}
+
+/// One row of `counts.csv`: line, profile, non-employers, employers by band.
+type CountRow = (u64, String, u32, Vec<u32>);
+
+/// `counts.csv`: the employer bands its header names, the reference's limits, and
+/// its rows.
+fn counts(text: &str) -> Result<(Bands, Vec<CountRow>)> {
+    const FILE: &str = "counts.csv";
+    let mut reader = reader(text);
+    let headers = reader.headers().map_err(|e| csv_error(FILE, &e))?.clone();
+    // (The header record's position does not count the comment lines before it.)
+    let header_line = text
+        .lines()
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i as u64 + 1);
+    let names: Vec<&str> = headers.iter().collect();
+    let ["profile", "non_employers", band_codes @ ..] = names.as_slice() else {
+        return fail(
+            FILE,
+            header_line,
+            "the header must start with profile,non_employers",
+        );
+    };
+    let bands = bands(header_line, band_codes)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(FILE, &e))?;
+        let line = line_of(record.position()).unwrap_or_default();
+        let mut numbers = Vec::with_capacity(record.len());
+        for (name, value) in names.iter().zip(&record).skip(1) {
+            let Ok(n) = value.parse::<u32>() else {
+                return fail(FILE, line, format!("{name} {value:?} is not a count"));
+            };
+            numbers.push(n);
+        }
+        let profile = record.get(0).unwrap_or_default().to_owned();
+        let non_employers = numbers.remove(0);
+        rows.push((line, profile, non_employers, numbers));
+    }
+    Ok((bands, rows))
+}
+
+/// Parses and checks the six tables.
+///
+/// # Errors
+///
+/// The first defect found, with its file and line.
+pub(super) fn parse(tables: &Tables<'_>) -> Result<Calibration> {
+    let mut lives = HashMap::new();
+    for (line, row) in rows::<LifeRow>("lives.csv", tables.lives)? {
+        let life = Life {
+            start: row.start,
+            recent: row.recent,
+            closed: row.closed,
+            trend: row.trend,
+        };
+        share("lives.csv", line, "recent", life.recent)?;
+        share("lives.csv", line, "closed", life.closed)?;
+        if !life.trend.is_finite() {
+            return fail("lives.csv", line, "trend is not a number");
+        }
+        if lives.insert(row.life.clone(), life).is_some() {
+            return fail(
+                "lives.csv",
+                line,
+                format!("life {} is defined twice", row.life),
+            );
+        }
+    }
+    let Some(&public) = lives.get("public") else {
+        return Err(TableError {
+            file: "lives.csv",
+            line: None,
+            message: "no `public` row (the public bodies' life)".to_owned(),
+        });
+    };
+
+    let mut sets: HashMap<String, Vec<(Qualifier, u32)>> = HashMap::new();
+    for (line, row) in rows::<QualifierRow>("qualifiers.csv", tables.qualifiers)? {
+        let w = weight("qualifiers.csv", line, row.weight)?;
+        sets.entry(row.set).or_default().push((row.qualifier, w));
+    }
+
+    let mut profiles = Vec::new();
+    let mut ids = HashSet::new();
+    for (line, row) in rows::<ProfileRow>("profiles.csv", tables.profiles)? {
+        const FILE: &str = "profiles.csv";
+        if !ids.insert(row.id.clone()) {
+            return fail(FILE, line, format!("profile {} is defined twice", row.id));
+        }
+        let qualifiers = match row.qualifiers.as_str() {
+            "person" => None,
+            set => match sets.get(set) {
+                Some(q) => Some(q.clone()),
+                None => return fail(FILE, line, format!("unknown qualifier set {set:?}")),
+            },
+        };
+        let Some(&life) = lives.get(&row.life) else {
+            return fail(FILE, line, format!("unknown life {:?}", row.life));
+        };
+        profiles.push(Profile {
+            categories: categories(line, &row.categories)?,
+            activities: Vec::new(),
+            qualifiers,
+            flag: row.flag,
+            spread: row.spread,
+            employers: Vec::new(),
+            non_employers: 0,
+            multi: None,
+            life,
+            protected: share(FILE, line, "protected", row.protected)?,
+            id: row.id,
+        });
+    }
+    let position: HashMap<String, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i))
+        .collect();
+    let find = |file: &'static str, line: u64, id: &str| -> Result<usize> {
+        position
+            .get(id)
+            .copied()
+            .map_or_else(|| fail(file, line, format!("unknown profile {id:?}")), Ok)
+    };
+
+    for (line, row) in rows::<ActivityRow>("activities.csv", tables.activities)? {
+        const FILE: &str = "activities.csv";
+        let p = find(FILE, line, &row.profile)?;
+        if !is_naf(&row.naf) {
+            return fail(FILE, line, format!("{:?} is not a known NAF code", row.naf));
+        }
+        let stems: Vec<String> = row.stems.split(';').map(str::to_owned).collect();
+        if stems.iter().any(String::is_empty) {
+            return fail(FILE, line, "empty name stem");
+        }
+        profiles[p].activities.push(Activity {
+            naf: row.naf,
+            weight: weight(FILE, line, row.weight)?,
+            stems,
+        });
+    }
+
+    for (line, row) in rows::<MultiRow>("multi.csv", tables.multi)? {
+        const FILE: &str = "multi.csv";
+        let p = find(FILE, line, &row.profile)?;
+        let m = Multi {
+            share: row.share,
+            min: row.min,
+            max: row.max,
+            outside: row.outside,
+            branch: row.branch,
+        };
+        share(FILE, line, "share", m.share)?;
+        share(FILE, line, "outside", m.outside)?;
+        if m.min < 2 || m.max < m.min {
+            return fail(FILE, line, "several establishments: 2 ≤ min ≤ max");
+        }
+        if profiles[p].multi.replace(m).is_some() {
+            return fail(
+                FILE,
+                line,
+                format!("profile {} is listed twice", row.profile),
+            );
+        }
+    }
+
+    let ((employer_bands, limits, open_band), count_rows) = counts(tables.counts)?;
+    let mut counted = vec![false; profiles.len()];
+    for (line, profile, non_employers, employers) in count_rows {
+        let p = find("counts.csv", line, &profile)?;
+        if std::mem::replace(&mut counted[p], true) {
+            return fail(
+                "counts.csv",
+                line,
+                format!("profile {profile} is counted twice"),
+            );
+        }
+        profiles[p].non_employers = non_employers;
+        profiles[p].employers = employers;
+    }
+    for (p, counted) in profiles.iter().zip(counted) {
+        let missing = |file: &'static str, what: &str| TableError {
+            file,
+            line: None,
+            message: format!("profile {} has no {what}", p.id),
+        };
+        if !counted {
+            return Err(missing("counts.csv", "counts"));
+        }
+        if p.activities.is_empty() {
+            return Err(missing("activities.csv", "activity"));
+        }
+    }
+
+    Ok(Calibration {
+        profiles,
+        bands: employer_bands,
+        public,
+        limits,
+        open_band,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_tables_parse_into_the_calibration() {
+        let c = calibration();
+        assert_eq!(c.profiles.len(), 53);
+        assert_eq!(c.profiles[0].id, "aide_domicile");
+        assert_eq!(c.profiles[52].id, "institutions_prevoyance");
+        let codes: Vec<&str> = c.bands.iter().map(|b| b.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51"
+            ]
+        );
+        assert_eq!(
+            c.bands[3],
+            Band {
+                code: "11",
+                min: 10.0,
+                max: 19.0
+            }
+        );
+        let sport = c.profiles.iter().find(|p| p.id == "sport").unwrap();
+        assert_eq!(sport.employers, [370, 95, 28, 5, 3, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(sport.non_employers, 2900);
+        assert_eq!(sport.activities[0].stems.len(), 10);
+        assert_eq!(
+            sport.qualifiers.as_deref(),
+            Some(&[(Qualifier::Commune, 1)][..])
+        );
+        let culture = c.profiles.iter().find(|p| p.id == "culture").unwrap();
+        assert_eq!(
+            culture.activities[0].stems[3], "COMPAGNIE \"LES TRETEAUX\"",
+            "quotes survive the CSV"
+        );
+        assert!(
+            c.profiles[39].qualifiers.is_none(),
+            "individual entrepreneurs"
+        );
+        assert!((c.public.trend - 0.003).abs() < 1e-12);
+    }
+
+    #[test]
+    fn band_of_follows_the_reference_bounds() {
+        for (headcount, band) in [
+            (0.0, "00"),
+            (0.99, "00"),
+            (1.0, "01"),
+            (2.99, "01"),
+            (3.0, "02"),
+            (19.5, "11"),
+            (4999.9, "51"),
+            (5000.0, "52"),
+            (9999.9, "52"),
+            (10_000.0, "53"),
+            (1e9, "53"),
+        ] {
+            assert_eq!(band_of(headcount), band, "{headcount}");
+        }
+    }
+
+    /// Which table of [`Tables`] a case breaks.
+    type Pick = for<'a, 'b> fn(&'b mut Tables<'a>) -> &'b mut &'a str;
+
+    /// The error for the embedded tables with `from` replaced by `to` in one of them
+    /// (`None` if they still parse).
+    fn broken(pick: Pick, from: &str, to: &str) -> Option<String> {
+        let mut tables = EMBEDDED;
+        let text = *pick(&mut tables);
+        assert!(text.contains(from), "{from:?} is in the table");
+        let changed = text.replacen(from, to, 1);
+        *pick(&mut tables) = &changed;
+        parse(&tables).err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_malformed_table_is_refused_with_its_file_and_line() {
+        let cases: [(Pick, &str, &str, &str); 14] = [
+            (
+                |t| &mut t.counts,
+                "sport,2900,370",
+                "sport,2900,37O",
+                "counts.csv, line",
             ),
-            act("94.92Z", 1, &["SECTION LOCALE DU PARTI"]),
-            act("94.20Z", 1, &["SYNDICAT AGRICOLE"]),
-            act("94.11Z", 1, &["UNION PATRONALE"]),
-        ],
-        qualifiers: Some(COMMUNE),
-        flag: Flag::Family,
-        spread: Spread::Local,
-        employers: [20, 8, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 500,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        id: "gie",
-        categories: &[("6220", 1)],
-        activities: &[
-            act("82.99Z", 1, &["GIE DE MOYENS"]),
-            act("70.10Z", 1, &["GIE DE GESTION"]),
-        ],
-        qualifiers: Some(FIRM),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [5, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 10,
-        multi: None,
-        life: QUIET,
-        protected: 0.0,
-    },
-    Profile {
-        id: "institutions_prevoyance",
-        categories: &[("8510", 1)],
-        activities: &[act("65.11Z", 1, &["INSTITUTION DE PREVOYANCE"])],
-        qualifiers: Some(TERRITORY),
-        flag: Flag::Other,
-        spread: Spread::Urban,
-        employers: [0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0],
-        non_employers: 0,
-        multi: Some(multi(0.5, 2, 2, 0.9, "AGENCE")),
-        life: OLD_COMPANY,
-        protected: 0.0,
-    },
-];
+            (
+                |t| &mut t.counts,
+                "sport,2900,370,",
+                "sport,2900,",
+                "counts.csv, line",
+            ),
+            (
+                |t| &mut t.counts,
+                "sport,",
+                "sports,",
+                "unknown profile \"sports\"",
+            ),
+            (
+                |t| &mut t.counts,
+                "sport,2900",
+                "#",
+                "profile sport has no counts",
+            ),
+            (
+                |t| &mut t.counts,
+                ",11,12,",
+                ",11,13,",
+                "\"13\" is not a band",
+            ),
+            (
+                |t| &mut t.counts,
+                ",11,12,",
+                ",12,11,",
+                "band 11 is out of order",
+            ),
+            (
+                |t| &mut t.counts,
+                "non_employers,01",
+                "non_employers,NN",
+                "band NN has no",
+            ),
+            (
+                |t| &mut t.profiles,
+                "9220:90",
+                "9220:x",
+                "weight \"x\" of 9220",
+            ),
+            (
+                |t| &mut t.profiles,
+                "9220:90",
+                "9922:90",
+                "unknown catégorie",
+            ),
+            (
+                |t| &mut t.profiles,
+                ",territory,",
+                ",county,",
+                "qualifier set \"county\"",
+            ),
+            (
+                |t| &mut t.profiles,
+                ",population,",
+                ",crowd,",
+                "profiles.csv, line",
+            ),
+            (|t| &mut t.activities, "88.10A,1", "88.10A,0", "at least 1"),
+            (
+                |t| &mut t.activities,
+                "88.10A,",
+                "00.10A,",
+                "not a known NAF code",
+            ),
+            (|t| &mut t.lives, "public,", "publics,", "no `public` row"),
+        ];
+        for (pick, from, to, expected) in cases {
+            let message = broken(pick, from, to);
+            assert!(
+                message.as_deref().is_some_and(|m| m.contains(expected)),
+                "{from:?} → {to:?}: {message:?} should say {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_line_of_a_defect_counts_the_comment_lines() {
+        let line_of = |text: &str, start: &str| {
+            text.lines()
+                .position(|l| l.starts_with(start))
+                .expect("the row exists")
+                + 1
+        };
+        let message = broken(|t| &mut t.multi, "esat,0.2", "esat,1.2").unwrap_or_default();
+        let line = line_of(EMBEDDED.multi, "esat,");
+        assert!(
+            message.contains(&format!("multi.csv, line {line}: share 1.2")),
+            "{message}"
+        );
+        let message = broken(|t| &mut t.counts, ",11,12,", ",11,13,").unwrap_or_default();
+        let line = line_of(EMBEDDED.counts, "profile,");
+        assert!(
+            message.contains(&format!("counts.csv, line {line}: \"13\"")),
+            "{message}"
+        );
+    }
+}
