@@ -37,6 +37,7 @@ mod ids;
 mod model;
 mod names;
 mod places;
+mod private;
 mod profiles;
 mod public;
 mod rng;
