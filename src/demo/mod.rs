@@ -24,19 +24,28 @@
 //! employees; 49,592 estimated ESS jobs, half in health and social action, 11.8 % of
 //! the 419,000 estimated salaried jobs; plus 45 establishments of ESS commercial
 //! companies. The 2023 ESS figures are exact for any seed (the size bands are dealt
-//! from fixed counts, see `profiles.rs`); ESS jobs grow about 1 % a year from 2014.
+//! from fixed counts, `data/counts.csv`); ESS jobs grow about 1 % a year from 2014.
 //!
 //! Deterministic: the same geography and seed give byte-identical files. Random draws
 //! come from the module's own `SplitMix64` (see `rng.rs`), never from a crate.
 //!
 //! Steps: `model` builds the population with its whole history, then `rows` writes
 //! each edition as seen at its reference date.
+//!
+//! Files: the calibration is data, `data/*.csv` (kinds of organisations, their counts
+//! by size band, activities, lives), typed and checked by `profiles/`; `model.rs`
+//! holds the population's records and the order of the steps, `private.rs` and
+//! `public.rs` build the private economy and the public bodies; `places.rs`,
+//! `names.rs`, `ids.rs`, `calendar.rs` and `rng.rs` are the generator's tools;
+//! `rows.rs` writes the INSEE files and `scdl.rs` the subsidies file; `tests/` reads
+//! the files back.
 
 mod calendar;
 mod ids;
 mod model;
 mod names;
 mod places;
+mod private;
 mod profiles;
 mod public;
 mod rng;

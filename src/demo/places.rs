@@ -10,8 +10,10 @@ use super::rng::Rng;
 use crate::geography::Geography;
 use crate::spatial::projection::{lambert93_to_lonlat, lonlat_to_lambert93};
 
-/// How establishments of a kind spread over the communes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How establishments of a kind spread over the communes (named in lower case in
+/// `data/profiles.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(super) enum Spread {
     /// In proportion to population, with the agglomerations' extra weight.
     Population,

@@ -8,16 +8,8 @@ use super::calendar::Day;
 use super::model::{Builder, EtabSpec, Place, day_between};
 use super::names::{MOTTOS, SCHOOL_NAMES, demo_tag, territory_phrase};
 use super::places::{Spread, of_place, upper_ascii};
-use super::profiles::Life;
+use super::profiles::calibration;
 use super::rng::Rng;
-
-/// Public bodies grow slowly and neither appear nor disappear in the demo.
-const PUBLIC: Life = Life {
-    start: 1960,
-    recent: 0.0,
-    closed: 0.0,
-    trend: 0.003,
-};
 
 /// One establishment of a public body.
 struct Site {
@@ -51,12 +43,14 @@ impl Builder<'_> {
         if let Some(own) = siren.filter(|s| self.sirens.reserve(s)) {
             own.clone_into(&mut self.units[u].siren);
         }
+        // Public bodies grow slowly and neither appear nor disappear in the demo.
+        let life = calibration().public;
         let founded = day_between(
             rng,
-            Day::from_ymd(PUBLIC.start, 1, 1),
+            Day::from_ymd(life.start, 1, 1),
             Day::from_ymd(1995, 12, 31),
         );
-        let growth = (1.0 + PUBLIC.trend).ln();
+        let growth = (1.0 + life.trend).ln();
         for (k, site) in sites.into_iter().enumerate() {
             let created = if k == 0 {
                 founded
