@@ -452,7 +452,7 @@ async fn edition(global: &GlobalArgs, command: EditionCommand) -> anyhow::Result
             sources,
         } => {
             anyhow::ensure!(
-                crate::import::sirene::is_iso_date(&reference_date),
+                crate::time::is_iso_date(&reference_date),
                 "reference date {reference_date:?} is not a date AAAA-MM-JJ"
             );
             anyhow::ensure!(

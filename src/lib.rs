@@ -27,6 +27,7 @@ pub mod state;
 pub mod summary;
 pub mod telemetry;
 pub mod tiles;
+pub mod time;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -39,8 +39,6 @@ pub enum ImportError {
     },
     #[error("{0}")]
     Invalid(String),
-    #[error(transparent)]
-    Db(#[from] crate::db::DbError),
 }
 
 pub type Result<T, E = ImportError> = std::result::Result<T, E>;
