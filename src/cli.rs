@@ -164,6 +164,10 @@ pub enum ImportCommand {
         edition: i64,
         /// The observatory CSV file.
         file: PathBuf,
+        /// Import even if the edition shrinks by more than 20 % or too many rows are
+        /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+        #[arg(long)]
+        accept_drop: bool,
     },
     /// Import the Département's subsidies (SCDL subventions CSV) into an existing
     /// edition, matching beneficiaries to its registry; replaces the edition's
@@ -171,8 +175,12 @@ pub enum ImportCommand {
     Subventions {
         #[arg(long)]
         edition: i64,
-        /// The SCDL file (`,` or `;`, UTF-8 or Latin-1).
+        /// The SCDL file (`,` or `;`, UTF-8 or Latin-1; CSV or ZIP).
         file: PathBuf,
+        /// Import even if the edition shrinks by more than 20 % or too many rows are
+        /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+        #[arg(long)]
+        accept_drop: bool,
     },
 }
 
@@ -219,6 +227,10 @@ pub struct SireneArgs {
     /// Print the full report as JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Import even if the edition shrinks by more than 20 % or too many rows are
+    /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+    #[arg(long)]
+    pub accept_drop: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -326,11 +338,17 @@ impl Cli {
             Some(Command::Import(ImportCommand::Sirene(args))) => {
                 import_sirene(&self.global, args).await
             }
-            Some(Command::Import(ImportCommand::Observatoire { edition, file })) => {
+            Some(Command::Import(ImportCommand::Observatoire {
+                edition,
+                file,
+                accept_drop,
+            })) => {
                 let db = Db::connect(&self.global.database).await?;
                 let geography =
                     std::sync::Arc::new(crate::load_geography(&db, &self.global.geodata).await?);
-                let report = crate::import_observatory(&db, geography, edition, file).await?;
+                let mode = drop_mode(accept_drop);
+                let report =
+                    crate::import_observatory_with(&db, geography, edition, file, mode).await?;
                 println!("{}", report.one_line());
                 for issue in &report.rejected {
                     println!(
@@ -340,9 +358,14 @@ impl Cli {
                 }
                 Ok(())
             }
-            Some(Command::Import(ImportCommand::Subventions { edition, file })) => {
+            Some(Command::Import(ImportCommand::Subventions {
+                edition,
+                file,
+                accept_drop,
+            })) => {
                 let db = Db::connect(&self.global.database).await?;
-                let report = crate::import_subsidies(&db, edition, file).await?;
+                let mode = drop_mode(accept_drop);
+                let report = crate::import_subsidies_with(&db, edition, file, mode).await?;
                 print_subsidy_report(&report);
                 print_unmatched(&db, edition).await
             }
@@ -386,6 +409,14 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
     app.serve().await
 }
 
+fn drop_mode(accept_drop: bool) -> crate::import::plausibility::Mode {
+    if accept_drop {
+        crate::import::plausibility::Mode::AcceptDrop
+    } else {
+        crate::import::plausibility::Mode::Check
+    }
+}
+
 async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyhow::Result<()> {
     let db = Db::connect(&global.database).await?;
     let geography = std::sync::Arc::new(crate::load_geography(&db, &global.geodata).await?);
@@ -394,14 +425,14 @@ async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyhow::Result<
         etablissements: args.etablissements,
         geolocalisation: args.geolocalisation,
     };
-    let report = crate::import_sirene(
+    let report = crate::import_sirene_with(
         &db,
         geography,
         args.edition,
         args.reference_date,
         files,
-        args.demo,
-        true,
+        (args.demo, true),
+        drop_mode(args.accept_drop),
     )
     .await?;
     if args.json {

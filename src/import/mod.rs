@@ -10,6 +10,7 @@
 
 pub mod beneficiaries;
 pub mod observatory;
+pub mod plausibility;
 pub mod report;
 pub mod sirene;
 pub mod source;
@@ -36,6 +37,21 @@ pub enum ImportError {
         path: PathBuf,
         line: u64,
         message: String,
+    },
+    /// The file is damaged or not the expected one: nothing of it is trusted.
+    #[error("{}: line {line}: {message}", path.display())]
+    Structural {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    /// The same identifier on several lines.
+    #[error("{}: {what} appears on several lines ({}): the file is damaged or was assembled from several extracts; nothing was imported", path.display(), lines.join("; "))]
+    Duplicates {
+        path: PathBuf,
+        what: &'static str,
+        /// `"SIRET … on lines 12 and 40"`, the first few.
+        lines: Vec<String>,
     },
     #[error("{0}")]
     Invalid(String),

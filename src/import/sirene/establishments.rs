@@ -203,6 +203,9 @@ pub(super) fn read_establishments(
         count_in_economy(economy, &cols, &row, &checked);
         candidates.push(candidate(&cols, &row, commune, &checked));
     }
+    if file.rows_read == 0 {
+        return Err(source.no_rows());
+    }
     // Candidates are counted as kept or excluded when joined with their unit.
     report.files.push(file);
     Ok(candidates)

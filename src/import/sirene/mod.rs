@@ -31,7 +31,7 @@ use serde::Serialize;
 pub use locate::approximate_point;
 
 use super::report::ImportReport;
-use super::source::with_csv;
+use super::source::{CsvOptions, with_csv};
 use super::{ImportError, Result};
 use crate::ess::identifiers::Siret;
 use crate::ess::perimeter::{Exclusion, Family};
@@ -133,25 +133,39 @@ pub fn read_sirene(
     let mut report = ImportReport::new("sirene", edition);
     let mut economy: BTreeMap<EconomyKey, EconomyCell> = BTreeMap::new();
 
-    let candidates = with_csv(&files.etablissements, b',', |source| {
-        read_establishments(
-            geography,
-            reference_date,
-            source,
-            &mut report,
-            &mut economy,
-            progress,
-        )
-    })?;
+    let options = |expected_name, delimiter| CsvOptions {
+        delimiter: Some(delimiter),
+        expected_name,
+        final_newline: true,
+    };
+    let candidates = with_csv(
+        &files.etablissements,
+        &options("StockEtablissement", b','),
+        |source| {
+            read_establishments(
+                geography,
+                reference_date,
+                source,
+                &mut report,
+                &mut economy,
+                progress,
+            )
+        },
+    )?;
+    check_unique_sirets(&files.etablissements, &candidates)?;
     let needed: HashSet<u32> = candidates.iter().map(|c| c.siret.siren_key()).collect();
-    let units = with_csv(&files.unites_legales, b',', |source| {
-        read_units(source, &needed, &mut report, progress)
-    })?;
+    let units = with_csv(
+        &files.unites_legales,
+        &options("StockUniteLegale", b','),
+        |source| read_units(source, &needed, &mut report, progress),
+    )?;
     let mut candidates = candidates;
     if let Some(path) = &files.geolocalisation {
-        with_csv(path, b';', |source| {
-            read_geolocation(source, &mut candidates, &mut report, progress)
-        })?;
+        with_csv(
+            path,
+            &options("GeolocalisationEtablissement", b';'),
+            |source| read_geolocation(source, &mut candidates, &mut report, progress),
+        )?;
     }
 
     // Join, classify, locate.
@@ -210,6 +224,40 @@ pub fn read_sirene(
         others,
         economy,
         report,
+    })
+}
+
+/// The same SIRET twice in the establishments file cannot be stored: abort, naming
+/// the first few lines.
+fn check_unique_sirets(path: &Path, candidates: &[Candidate]) -> Result<()> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_unstable_by_key(|&i| (candidates[i].siret, candidates[i].line));
+    let mut lines = Vec::new();
+    let mut total = 0usize;
+    for pair in order.windows(2) {
+        let (a, b) = (&candidates[pair[0]], &candidates[pair[1]]);
+        if a.siret == b.siret {
+            total += 1;
+            if lines.len() < 10 {
+                lines.push(format!(
+                    "SIRET {} on lines {} and {}",
+                    a.siret.as_str(),
+                    a.line,
+                    b.line
+                ));
+            }
+        }
+    }
+    if total == 0 {
+        return Ok(());
+    }
+    if total > lines.len() {
+        lines.push(format!("{} more", total - lines.len()));
+    }
+    Err(ImportError::Duplicates {
+        path: path.to_owned(),
+        what: "the same SIRET",
+        lines,
     })
 }
 

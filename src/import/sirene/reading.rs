@@ -4,9 +4,9 @@
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 
+use crate::import::Result;
 use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
-use crate::import::{ImportError, Result};
 
 /// The literal INSEE writes in place of a value that is not diffusible.
 const MASKED: &str = "[ND]";
@@ -73,11 +73,7 @@ pub(super) fn next_record(
         Err(e) => {
             let line = source.lines.line(e.position());
             if e.is_io_error() {
-                return Err(ImportError::Unreadable {
-                    path: source.path.clone(),
-                    line,
-                    message: e.to_string(),
-                });
+                return Err(source.error(&e));
             }
             // Invalid UTF-8 in a row: reject it and go on.
             file.rows_read += 1;

@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 use super::reading::{Progress, has_width, next_record, value};
 use crate::ess::identifiers::siren_key;
 use crate::ess::perimeter::{Classification, Exclusion, Family, classify};
-use crate::import::Result;
 use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
+use crate::import::{ImportError, Result};
 
 /// What the units file says of an ESS unit.
 pub(super) struct EssUnit {
@@ -50,6 +50,7 @@ pub(super) fn read_units(
     let bar = Progress::new(progress, source);
     let mut record = csv::StringRecord::new();
     let mut units = HashMap::with_capacity(needed.len());
+    let mut duplicates = Vec::new();
     loop {
         match next_record(source, &mut record, &mut file, report, &bar)? {
             Some(true) => {}
@@ -103,7 +104,19 @@ pub(super) fn read_units(
             Classification::Excluded(e) => UnitVerdict::Excluded(e, rna()),
             Classification::NotEss => UnitVerdict::NotEss(rna()),
         };
-        units.insert(key, verdict);
+        if units.insert(key, verdict).is_some() && duplicates.len() < 10 {
+            duplicates.push(format!("SIREN {siren} again on line {line}"));
+        }
+    }
+    if file.rows_read == 0 {
+        return Err(source.no_rows());
+    }
+    if !duplicates.is_empty() {
+        return Err(ImportError::Duplicates {
+            path: source.path.clone(),
+            what: "the same SIREN",
+            lines: duplicates,
+        });
     }
     report.files.push(file);
     Ok(units)

@@ -25,10 +25,15 @@
 use std::path::Path;
 
 use super::report::{FileReport, ImportReport};
+use super::source::{CsvOptions, CsvSource, with_bytes, with_csv};
 use super::{ImportError, Result};
 mod fields;
 
 pub use fields::{Share, parse_amount, parse_beneficiary_id, parse_date, parse_rna, parse_share};
+
+/// Amounts above this (100 M€, more than the Département's whole yearly ESS budget)
+/// are rejected: an amount in cents read as euros, or digits run together.
+pub const MAX_AMOUNT: f64 = 100_000_000.0;
 
 /// Refuse files larger than this (a national file of every collectivité is not one
 /// département's subsidies).
@@ -101,52 +106,29 @@ pub struct SubsidyFile {
     pub name: String,
 }
 
-/// Decodes the file: UTF-8 (BOM removed), else Windows-1252. `true` when it was not
-/// UTF-8.
-fn decode(bytes: &[u8]) -> (String, bool) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        (s.to_owned(), false)
-    } else {
-        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-        (text.into_owned(), true)
-    }
-}
+/// How an SCDL file is read: separator from its header, no final newline required
+/// (spreadsheets often leave it out; a cut last row is rejected by its width).
+const OPTIONS: CsvOptions<'static> = CsvOptions {
+    delimiter: None,
+    expected_name: "",
+    final_newline: false,
+};
 
-/// The separator of the header line: the most frequent of `;`, `,` and tab.
-fn delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or_default();
-    [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',')
-}
-
-/// Reads an SCDL subsidies file for `edition`.
+/// Reads an SCDL subsidies file (CSV, or ZIP holding one) for `edition`.
 pub fn read_subsidies(edition: i64, path: &Path) -> Result<SubsidyFile> {
-    let read_error = |source| ImportError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
     if size > MAX_FILE_BYTES {
         return Err(ImportError::Invalid(format!(
             "{}: {size} bytes is more than a subsidies file holds (at most {MAX_FILE_BYTES})",
             path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(read_error)?;
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    parse_subsidies(edition, &name, &bytes).map_err(|e| match e {
-        ImportError::MissingColumn { column, .. } => ImportError::MissingColumn {
-            path: path.to_owned(),
-            column,
-        },
-        other => other,
-    })
+    with_csv(path, &OPTIONS, |source| read_source(edition, source))
 }
 
 /// Column positions, by SCDL name.
@@ -166,31 +148,36 @@ struct Columns {
 
 /// Parses the bytes of an SCDL subsidies file named `name`.
 pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<SubsidyFile> {
+    with_bytes(name, bytes, &OPTIONS, |source| read_source(edition, source))
+}
+
+/// A record as text: UTF-8, else each field decoded as Windows-1252 (the superset of
+/// Latin-1 that spreadsheets write); `true` in the second place when it was not UTF-8.
+fn decode(bytes: &csv::ByteRecord, out: &mut csv::StringRecord) -> bool {
+    out.clear();
+    if bytes.iter().all(|f| std::str::from_utf8(f).is_ok()) {
+        for f in bytes {
+            out.push_field(std::str::from_utf8(f).unwrap_or_default());
+        }
+        false
+    } else {
+        for f in bytes {
+            out.push_field(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(f).0);
+        }
+        true
+    }
+}
+
+fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> {
     let started = std::time::Instant::now();
+    let name = source.name.clone();
+    let name = name.as_str();
     let mut report = ImportReport::new("subventions", edition);
     let mut file = FileReport::new(name);
-    let (text, latin1) = decode(bytes);
-    if latin1 {
-        report.warn(
-            name,
-            0,
-            "",
-            "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names".into(),
-        );
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(&text))
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ImportError::Invalid(format!("{name}: line 1: unreadable header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let headers: Vec<String> = source.headers.iter().map(str::to_lowercase).collect();
     let find = |column: &str| headers.iter().position(|h| *h == column.to_lowercase());
     let missing = |column: &'static str| ImportError::MissingColumn {
-        path: name.into(),
+        path: source.path.clone(),
         column,
     };
     let cols = Columns {
@@ -210,28 +197,45 @@ pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<Subsidy
         return Err(missing("idBeneficiaire"));
     }
     let width = headers.len();
-    let lines_fix = crate::csv_lines::LineNumbers::after_headers(&reader);
     let mut lines = Vec::new();
+    let mut bytes = csv::ByteRecord::new();
     let mut record = csv::StringRecord::new();
+    let mut latin1_warned = false;
     loop {
-        match reader.read_record(&mut record) {
+        match source.reader.read_byte_record(&mut bytes) {
             Ok(false) => break,
             Ok(true) => file.rows_read += 1,
+            Err(e) if e.is_io_error() => return Err(source.error(&e)),
             Err(e) => {
                 file.rows_read += 1;
-                let line = lines_fix.line(e.position());
+                let line = source.lines.line(e.position());
                 report.reject(&mut file, line, "", format!("unreadable row: {e}"));
                 continue;
             }
         }
-        let line = lines_fix.line(record.position());
-        if record.len() > width {
+        let line = source.lines.line(bytes.position());
+        if decode(&bytes, &mut record) && !latin1_warned {
+            latin1_warned = true;
+            report.warn(
+                name,
+                0,
+                "",
+                "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names"
+                    .into(),
+            );
+        }
+        if record.len() != width {
+            let hint = if record.len() > width {
+                "an unquoted separator in a value?"
+            } else {
+                "a cut or incomplete line?"
+            };
             report.reject(
                 &mut file,
                 line,
                 "",
                 format!(
-                    "{} fields where the header has {width}: an unquoted separator in a value?",
+                    "{} fields where the header has {width}: {hint}",
                     record.len()
                 ),
             );
@@ -248,6 +252,14 @@ pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<Subsidy
         };
         let text = |c: Option<usize>| get(c).map(str::to_owned);
         let amount = match parse_amount(get(Some(cols.amount)).unwrap_or_default()) {
+            Ok(v) if v > MAX_AMOUNT => {
+                let reason = format!(
+                    "{v} € is above the ceiling of {MAX_AMOUNT} € per line: a typing or \
+                     export error?"
+                );
+                report.reject(&mut file, line, "montant", reason);
+                continue;
+            }
             Ok(v) => v,
             Err(reason) => {
                 report.reject(&mut file, line, "montant", reason);
