@@ -10,6 +10,8 @@
 //!   report of the import being replaced (same edition, same kind);
 //! - rejected rows above 1 % of the rows read (SIRENE: INSEE's files are
 //!   machine-written) or 10 % (observatory, subsidies: written by people);
+//! - the two rules above only from [`MIN_ROWS`] rows (of the previous import, or read):
+//!   below, a few rows more or less are not a signal;
 //! - SIRENE: more than 1 % of the establishments whose unit is missing from the units
 //!   file (the units file is cut or from another date), whatever the previous edition.
 
@@ -21,6 +23,8 @@ pub const MAX_DROP: f64 = 0.20;
 pub const MAX_REJECTED_SIRENE: f64 = 0.01;
 /// Largest share of rejected rows for files written by people.
 pub const MAX_REJECTED_OTHER: f64 = 0.10;
+/// Fewer rows than this are too few for the drop and rejection shares to mean anything.
+pub const MIN_ROWS: u64 = 20;
 /// Largest share of establishments whose unit is not in the units file.
 pub const MAX_UNIT_NOT_FOUND: f64 = 0.01;
 
@@ -67,7 +71,7 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
     };
     for f in &new.files {
         let rejected = share(f.rows_rejected, f.rows_read);
-        if rejected > max_rejected {
+        if f.rows_read >= MIN_ROWS && rejected > max_rejected {
             reasons.push(format!(
                 "{}: {} of {} rows rejected ({:.1} %, more than {:.0} %)",
                 f.file,
@@ -83,7 +87,7 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
     {
         let missing = et.rows_excluded.get("unit_not_found").copied().unwrap_or(0);
         let joined = et.rows_kept + et.excluded_total();
-        if share(missing, joined) > MAX_UNIT_NOT_FOUND {
+        if joined >= MIN_ROWS && share(missing, joined) > MAX_UNIT_NOT_FOUND {
             reasons.push(format!(
                 "{missing} establishments of the département have no unit in the units file \
                  (more than {:.0} %): the units file is cut or from another date",
@@ -100,7 +104,7 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
                 ("rows read", p.rows_read, f.rows_read),
                 ("rows kept", p.rows_kept, f.rows_kept),
             ] {
-                if (now as f64) < before as f64 * (1.0 - MAX_DROP) {
+                if before >= MIN_ROWS && (now as f64) < before as f64 * (1.0 - MAX_DROP) {
                     reasons.push(format!(
                         "{}: {now} {what} where the import it replaces had {before} \
                          (a fall of more than {:.0} %)",

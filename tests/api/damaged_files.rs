@@ -276,21 +276,23 @@ async fn scdl_short_rows_absurd_amounts_are_rejected_with_their_line_and_zips_ar
         let fields: Vec<&str> = full.split(',').collect();
         fields[..14].join(",")
     };
-    let text = scdl(&[
+    let mut rows = vec![
         scdl_row("30000000100001", "1000"),
         short,
         scdl_row("30000000100002", "1e26"),
         scdl_row("30000000100002", "100000001"),
         scdl_row("30000000100003", "2000"),
-    ]);
+    ];
+    rows.extend((0..15).map(|_| scdl_row("30000000100003", "100")));
+    let text = scdl(&rows);
     let csv = dir.path().join("subventions.csv");
     std::fs::write(&csv, &text).unwrap();
-    // Three of five lines rejected is more than a file written by people should have.
+    // Three of twenty lines rejected is more than a file written by people should have.
     let error = ess_atlas::import_subsidies(&app.db, 2023, csv.clone())
         .await
         .unwrap_err();
     assert!(
-        format!("{error:#}").contains("3 of 5 rows rejected"),
+        format!("{error:#}").contains("3 of 20 rows rejected"),
         "{error:#}"
     );
     let accept = ess_atlas::import::plausibility::Mode::AcceptDrop;
@@ -298,7 +300,7 @@ async fn scdl_short_rows_absurd_amounts_are_rejected_with_their_line_and_zips_ar
         .await
         .unwrap();
     let f = &report.files[0];
-    assert_eq!((f.rows_read, f.rows_kept, f.rows_rejected), (5, 2, 3));
+    assert_eq!((f.rows_read, f.rows_kept, f.rows_rejected), (20, 17, 3));
     let rejected: Vec<(u64, &str)> = report
         .rejected
         .iter()
@@ -313,7 +315,7 @@ async fn scdl_short_rows_absurd_amounts_are_rejected_with_their_line_and_zips_ar
     let again = ess_atlas::import_subsidies_with(&app.db, 2023, z, accept)
         .await
         .unwrap();
-    assert_eq!(again.files[0].rows_kept, 2);
+    assert_eq!(again.files[0].rows_kept, 17);
 }
 
 #[tokio::test]
