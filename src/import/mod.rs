@@ -11,6 +11,8 @@
 pub mod beneficiaries;
 pub mod observatory;
 pub mod plausibility;
+#[cfg(test)]
+mod proptests;
 pub mod report;
 pub mod sirene;
 pub mod source;

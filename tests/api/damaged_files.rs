@@ -389,3 +389,73 @@ impl Tap for PathBuf {
         self
     }
 }
+
+/// Random damage through the whole import (issue 17): whenever the import fails, the
+/// edition and its reports are as they were; when it succeeds, the edition holds what
+/// the report says it kept. Deterministic (a fixed `SplitMix64` sequence), 24 files.
+#[tokio::test]
+async fn a_failed_import_of_a_damaged_file_changes_nothing() {
+    let (app, dir, ul, et) = app_with_edition().await;
+    let original = std::fs::read(&et).unwrap();
+    let mut state = 17u64;
+    let mut next = move |n: usize| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    };
+    let (mut failed, mut succeeded) = (0, 0);
+    for case in 0..24 {
+        let mut bytes = original.clone();
+        for _ in 0..=next(3) {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = next(bytes.len());
+            match next(4) {
+                0 => bytes.truncate(at),
+                1 => {
+                    let i = at.min(bytes.len() - 1);
+                    bytes[i] ^= 1 + next(255) as u8;
+                }
+                2 => bytes.insert(at, [b'"', b',', b'\n'][next(3)]),
+                _ => {
+                    let (a, b) = (at, (at + 200).min(bytes.len()));
+                    let copy = bytes[a..b].to_vec();
+                    bytes.splice(a..a, copy);
+                }
+            }
+        }
+        let path = dir.path().join(format!("damaged-{case}.csv"));
+        std::fs::write(&path, &bytes).unwrap();
+        let before = app.db.establishment_count(2023).await.unwrap();
+        let reports = app.db.import_reports(2023).await.unwrap().len();
+        match app
+            .import_sirene(2023, "2023-12-31", &ul, &path, None)
+            .await
+        {
+            Err(_) => {
+                failed += 1;
+                assert_eq!(app.db.establishment_count(2023).await.unwrap(), before);
+                assert_eq!(app.db.import_reports(2023).await.unwrap().len(), reports);
+            }
+            Ok(report) => {
+                succeeded += 1;
+                let f = &report.files[0];
+                assert_eq!(
+                    f.rows_read,
+                    f.rows_kept + f.excluded_total() + f.rows_rejected
+                );
+                assert_eq!(
+                    app.db.establishment_count(2023).await.unwrap(),
+                    f.rows_kept as i64
+                );
+            }
+        }
+    }
+    assert!(
+        failed > 0 && succeeded > 0,
+        "{failed} failed, {succeeded} succeeded"
+    );
+}
