@@ -41,14 +41,58 @@ pub enum Mode {
 /// An import refused as implausible; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{kind} import of edition {edition} refused, nothing was changed: {}. If this is \
-     expected, run the import again with --accept-drop",
-    reasons.join("; ")
+    "{kind} import of edition {edition} refused, nothing was changed (import refusé, \
+     rien n’a été modifié) : {}. If this is expected, run the import again with \
+     --accept-drop",
+    reasons.join(" ; ")
 )]
 pub struct Refusal {
     pub kind: String,
     pub edition: i64,
     pub reasons: Vec<String>,
+}
+
+/// A count as French text reads it: thousands grouped by a no-break space.
+fn fr(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A share as French text reads it: `12,5\u{a0}%`.
+fn fr_percent(x: f64) -> String {
+    format!("{:.1}\u{a0}%", x * 100.0).replace('.', ",")
+}
+
+/// What staff read first in a stored report, in French: per file, rows read, kept,
+/// excluded and rejected.
+#[must_use]
+pub fn verdict(report: &ImportReport) -> String {
+    let files: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} : {} lignes lues, {} conservées, {} hors champ, {} rejetées",
+                f.file,
+                fr(f.rows_read),
+                fr(f.rows_kept),
+                fr(f.excluded_total()),
+                fr(f.rows_rejected)
+            )
+        })
+        .collect();
+    format!(
+        "Édition {} remplacée par cet import. {}.",
+        report.edition,
+        files.join(" ; ")
+    )
 }
 
 fn share(part: u64, whole: u64) -> f64 {
@@ -73,12 +117,12 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
         let rejected = share(f.rows_rejected, f.rows_read);
         if f.rows_read >= MIN_ROWS && rejected > max_rejected {
             reasons.push(format!(
-                "{}: {} of {} rows rejected ({:.1} %, more than {:.0} %)",
+                "{} : {} lignes rejetées sur {} ({}, plus de {})",
                 f.file,
-                f.rows_rejected,
-                f.rows_read,
-                rejected * 100.0,
-                max_rejected * 100.0
+                fr(f.rows_rejected),
+                fr(f.rows_read),
+                fr_percent(rejected),
+                fr_percent(max_rejected)
             ));
         }
     }
@@ -89,9 +133,10 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
         let joined = et.rows_kept + et.excluded_total();
         if joined >= MIN_ROWS && share(missing, joined) > MAX_UNIT_NOT_FOUND {
             reasons.push(format!(
-                "{missing} establishments of the département have no unit in the units file \
-                 (more than {:.0} %): the units file is cut or from another date",
-                MAX_UNIT_NOT_FOUND * 100.0
+                "{} établissements du département n’ont pas leur unité légale dans le \
+                 fichier des unités (plus de {}) : ce fichier est coupé ou d’une autre date",
+                fr(missing),
+                fr_percent(MAX_UNIT_NOT_FOUND)
             ));
         }
     }
@@ -101,15 +146,17 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
                 continue;
             };
             for (what, before, now) in [
-                ("rows read", p.rows_read, f.rows_read),
-                ("rows kept", p.rows_kept, f.rows_kept),
+                ("lignes lues", p.rows_read, f.rows_read),
+                ("lignes conservées", p.rows_kept, f.rows_kept),
             ] {
                 if before >= MIN_ROWS && (now as f64) < before as f64 * (1.0 - MAX_DROP) {
                     reasons.push(format!(
-                        "{}: {now} {what} where the import it replaces had {before} \
-                         (a fall of more than {:.0} %)",
+                        "{} : {} {what} contre {} dans l’import remplacé (une baisse de plus \
+                         de {})",
                         f.file,
-                        MAX_DROP * 100.0
+                        fr(now),
+                        fr(before),
+                        fr_percent(MAX_DROP)
                     ));
                 }
             }
@@ -118,20 +165,29 @@ pub fn concerns(previous: Option<&ImportReport>, new: &ImportReport) -> Vec<Stri
     reasons
 }
 
-/// Refuses `new` when [`concerns`] finds any, unless `mode` accepts them; with
-/// [`Mode::AcceptDrop`] the concerns are kept in the report's summary.
+/// Refuses `new` when [`concerns`] finds any, unless `mode` accepts them. An accepted
+/// report gets its French [`verdict`] in its summary (`verdict`), and with
+/// [`Mode::AcceptDrop`] the concerns staff accepted (`accepted_despite`).
 pub fn check(
     previous: Option<&ImportReport>,
     new: &mut ImportReport,
     mode: Mode,
 ) -> Result<(), Refusal> {
     let reasons = concerns(previous, new);
-    if reasons.is_empty() {
-        return Ok(());
-    }
-    if mode == Mode::AcceptDrop {
+    if reasons.is_empty() || mode == Mode::AcceptDrop {
         new.summary
-            .insert("accepted_despite".into(), serde_json::json!(reasons));
+            .insert("verdict".into(), serde_json::json!(verdict(new)));
+        if !reasons.is_empty() {
+            new.summary.insert(
+                "accepted_despite".into(),
+                serde_json::json!(
+                    reasons
+                        .iter()
+                        .map(|r| format!("Importé malgré l’avertissement : {r}"))
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
         return Ok(());
     }
     Err(Refusal {
@@ -159,4 +215,78 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::report::FileReport;
+
+    fn report(kind: &str, read: u64, kept: u64, rejected: u64) -> ImportReport {
+        let mut r = ImportReport::new(kind, 2023);
+        let mut f = FileReport::new("f.csv");
+        f.rows_read = read;
+        f.rows_kept = kept;
+        f.rows_rejected = rejected;
+        f.rows_excluded
+            .insert("outside_departement".into(), read - kept - rejected);
+        r.files.push(f);
+        r
+    }
+
+    #[test]
+    fn a_fall_of_more_than_a_fifth_is_refused_and_less_is_not() {
+        let before = report("observatoire", 1000, 1000, 0);
+        assert!(concerns(Some(&before), &report("observatoire", 801, 801, 0)).is_empty());
+        let reasons = concerns(Some(&before), &report("observatoire", 799, 799, 0));
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(
+            reasons[0].contains("799 lignes lues contre 1\u{a0}000"),
+            "{reasons:?}"
+        );
+        // Below MIN_ROWS, a few rows more or less say nothing.
+        let small = report("observatoire", 10, 10, 0);
+        assert!(concerns(Some(&small), &report("observatoire", 5, 5, 0)).is_empty());
+    }
+
+    #[test]
+    fn rejected_shares_depend_on_who_writes_the_file() {
+        assert!(concerns(None, &report("sirene", 1000, 989, 11))[0].contains("1,1\u{a0}%"));
+        assert!(concerns(None, &report("sirene", 1000, 990, 10)).is_empty());
+        assert!(concerns(None, &report("subventions", 1000, 910, 90)).is_empty());
+        assert_eq!(
+            concerns(None, &report("subventions", 1000, 890, 110)).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_refusal_can_be_overridden_and_the_report_says_so_in_french() {
+        let before = report("observatoire", 1000, 1000, 0);
+        let mut new = report("observatoire", 500, 500, 0);
+        assert!(check(Some(&before), &mut new, Mode::Check).is_err());
+        assert!(!new.summary.contains_key("verdict"));
+        check(Some(&before), &mut new, Mode::AcceptDrop).unwrap();
+        assert_eq!(
+            new.summary["verdict"],
+            "Édition 2023 remplacée par cet import. f.csv : 500 lignes lues, 500 conservées, \
+             0 hors champ, 0 rejetées."
+        );
+        assert_eq!(new.summary["accepted_despite"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_kind_of_failure() {
+        let refusal = anyhow::Error::new(Refusal {
+            kind: "sirene".into(),
+            edition: 2023,
+            reasons: vec![],
+        })
+        .context("wrapped");
+        assert_eq!(exit_code(&refusal), EXIT_IMPLAUSIBLE);
+        let structural = anyhow::Error::new(crate::import::ImportError::Invalid("x".into()))
+            .context("SIRENE import aborted");
+        assert_eq!(exit_code(&structural), EXIT_STRUCTURAL);
+        assert_eq!(exit_code(&anyhow::anyhow!("database is locked")), 1);
+    }
 }

@@ -126,7 +126,7 @@ async fn a_units_file_cut_in_half_at_a_line_boundary_is_refused() {
         &app,
         &half,
         &et,
-        &["refused", "no unit in the units file", "--accept-drop"],
+        &["refused", "n’ont pas leur unité légale", "--accept-drop"],
     )
     .await;
 }
@@ -157,7 +157,7 @@ async fn a_smaller_edition_is_refused_unless_accepted() {
         &ul,
         &et,
         &[
-            "180 rows kept where the import it replaces had 300",
+            "180 lignes conservées contre 300 dans l’import remplacé",
             "--accept-drop",
         ],
     )
@@ -179,6 +179,12 @@ async fn a_smaller_edition_is_refused_unless_accepted() {
     .unwrap();
     assert_eq!(report.files[0].rows_kept, 180);
     assert!(report.summary.contains_key("accepted_despite"));
+    // What staff read first, in French, is stored with the edition.
+    let stored = &app.db.import_reports(2023).await.unwrap()[0].report;
+    let verdict = stored.summary["verdict"].as_str().unwrap();
+    assert!(verdict.contains("180 conservées"), "{verdict}");
+    let accepted = stored.summary["accepted_despite"][0].as_str().unwrap();
+    assert!(accepted.starts_with("Importé malgré"), "{accepted}");
     assert_eq!(app.db.establishment_count(2023).await.unwrap(), 180);
 }
 
@@ -292,7 +298,7 @@ async fn scdl_short_rows_absurd_amounts_are_rejected_with_their_line_and_zips_ar
         .await
         .unwrap_err();
     assert!(
-        format!("{error:#}").contains("3 of 20 rows rejected"),
+        format!("{error:#}").contains("3 lignes rejetées sur 20"),
         "{error:#}"
     );
     let accept = ess_atlas::import::plausibility::Mode::AcceptDrop;
