@@ -3,10 +3,12 @@
 //! with.
 //!
 //! Import errors are data, not failures: a bad row is counted, kept in the report with
-//! its file, line, field and reason, and skipped. Only a structural problem (a file
-//! missing or unreadable, a required column absent) aborts, before anything is
-//! written. Writing an edition happens in one transaction ([`crate::db`]), so readers
-//! see the previous edition or the new one, never a mix.
+//! its file, line, field and reason, and skipped. Only a structural problem aborts
+//! (a file missing or unreadable, a required column absent, a file damaged as
+//! [`source`] describes, duplicated identifiers), before anything is written; an
+//! import whose result is implausible against the edition it replaces is refused
+//! ([`plausibility`]). Writing an edition happens in one transaction ([`crate::db`]),
+//! so readers see the previous edition or the new one, never a mix.
 
 pub mod beneficiaries;
 pub mod observatory;

@@ -11,8 +11,11 @@
 //! - figures: employer establishments, jobs, FTE, payroll in euros; decimal point or
 //!   comma; `s` (or `[s]`) where the observatory masked them.
 //!
-//! Every row is checked (zone known at its level, family and sector valid, numbers
-//! readable, no duplicate); bad rows are rejected with line, field and reason.
+//! Every row is checked (width, zone known at its level, family and sector valid,
+//! numbers readable and within the bounds of their column — [`MAX_ESTABLISHMENTS`],
+//! [`MAX_JOBS`], [`MAX_PAYROLL`], [`PAYROLL_PER_JOB`] —, no duplicate); bad rows are
+//! rejected with line, field and reason. The file must end with a line break: one
+//! without was cut (a last line `…,4300,17` is not a payroll of 17 €).
 
 use std::collections::HashSet;
 use std::path::Path;

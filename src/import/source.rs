@@ -3,7 +3,7 @@
 //! quoting, columns bound by header name.
 //!
 //! Nothing is read whole: records stream from the (decompressed) file, and every byte
-//! goes through a guard ([`Guard`]) that bounds what any input can cost and stops a
+//! goes through a guard (`Guard`) that bounds what any input can cost and stops a
 //! damaged file before a single row of it is trusted:
 //! - a record (a line, or several when a quoted field holds line breaks) longer than
 //!   [`MAX_RECORD_BYTES`] aborts, naming the line where it started: either a stray

@@ -18,9 +18,13 @@
 //!   anything else is reported and ignored (the RNA number may still match);
 //!   `rnaBeneficiaire`: `W` and nine characters, spaces removed, else ignored.
 //!
+//! - a row of another width than the header (a cut line, an unquoted separator) and an
+//!   amount above [`MAX_AMOUNT`] are rejected.
+//!
 //! Every data row is either imported or rejected (with line, field and reason): rows
-//! read = imported + rejected. A file is read whole: a département's file holds a
-//! few thousand rows; larger than [`MAX_FILE_BYTES`] is refused.
+//! read = imported + rejected. The file (CSV, or ZIP holding one) streams through
+//! [`super::source`], with its structural checks; a plain file larger than
+//! [`MAX_FILE_BYTES`] is refused.
 
 use std::path::Path;
 
