@@ -16,7 +16,8 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            // Scripts tell a damaged file (3) from an implausible one (4): README.
+            std::process::ExitCode::from(ess_atlas::import::plausibility::exit_code(&e))
         }
     }
 }

@@ -35,7 +35,7 @@ pub(super) async fn edition(global: &GlobalArgs, command: EditionCommand) -> any
             sources,
         } => {
             anyhow::ensure!(
-                crate::import::sirene::is_iso_date(&reference_date),
+                crate::time::is_iso_date(&reference_date),
                 "reference date {reference_date:?} is not a date AAAA-MM-JJ"
             );
             anyhow::ensure!(

@@ -5,6 +5,16 @@ use anyhow::Context;
 
 use super::{GlobalArgs, SireneArgs, SubsidyCommand};
 use crate::db::Db;
+use crate::import::plausibility::Mode;
+
+/// The plausibility checks' mode: `--accept-drop` imports despite a refusal.
+fn drop_mode(accept_drop: bool) -> Mode {
+    if accept_drop {
+        Mode::AcceptDrop
+    } else {
+        Mode::Check
+    }
+}
 
 pub(super) async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyhow::Result<()> {
     let db = Db::connect(&global.database).await?;
@@ -15,14 +25,14 @@ pub(super) async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyh
         etablissements: args.etablissements,
         geolocalisation: args.geolocalisation,
     };
-    let report = crate::operations::import_sirene(
+    let report = crate::operations::import_sirene_with(
         &db,
         geography,
         args.edition,
         args.reference_date,
         files,
-        args.demo,
-        true,
+        (args.demo, true),
+        drop_mode(args.accept_drop),
     )
     .await?;
     if args.json {
@@ -47,11 +57,14 @@ pub(super) async fn import_observatory(
     global: &GlobalArgs,
     edition: i64,
     file: std::path::PathBuf,
+    accept_drop: bool,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&global.database).await?;
     let geography =
         std::sync::Arc::new(crate::operations::load_geography(&db, &global.geodata).await?);
-    let report = crate::operations::import_observatory(&db, geography, edition, file).await?;
+    let mode = drop_mode(accept_drop);
+    let report =
+        crate::operations::import_observatory_with(&db, geography, edition, file, mode).await?;
     println!("{}", report.one_line());
     for issue in &report.rejected {
         println!(
@@ -68,9 +81,11 @@ pub(super) async fn import_subsidies(
     global: &GlobalArgs,
     edition: i64,
     file: std::path::PathBuf,
+    accept_drop: bool,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&global.database).await?;
-    let report = crate::operations::import_subsidies(&db, edition, file).await?;
+    let mode = drop_mode(accept_drop);
+    let report = crate::operations::import_subsidies_with(&db, edition, file, mode).await?;
     print_subsidy_report(&report);
     print_unmatched(&db, edition).await
 }

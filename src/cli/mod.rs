@@ -166,6 +166,10 @@ pub enum ImportCommand {
         edition: i64,
         /// The observatory CSV file.
         file: PathBuf,
+        /// Import even if the edition shrinks by more than 20 % or too many rows are
+        /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+        #[arg(long)]
+        accept_drop: bool,
     },
     /// Import the Département's subsidies (SCDL subventions CSV) into an existing
     /// edition, matching beneficiaries to its registry; replaces the edition's
@@ -173,8 +177,12 @@ pub enum ImportCommand {
     Subventions {
         #[arg(long)]
         edition: i64,
-        /// The SCDL file (`,` or `;`, UTF-8 or Latin-1).
+        /// The SCDL file (`,` or `;`, UTF-8 or Latin-1; CSV or ZIP).
         file: PathBuf,
+        /// Import even if the edition shrinks by more than 20 % or too many rows are
+        /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+        #[arg(long)]
+        accept_drop: bool,
     },
 }
 
@@ -221,6 +229,10 @@ pub struct SireneArgs {
     /// Print the full report as JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Import even if the edition shrinks by more than 20 % or too many rows are
+    /// rejected (exit code 4 otherwise; README, « Imports et codes de sortie »).
+    #[arg(long)]
+    pub accept_drop: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,12 +340,16 @@ impl Cli {
             Some(Command::Import(ImportCommand::Sirene(args))) => {
                 imports::import_sirene(&self.global, args).await
             }
-            Some(Command::Import(ImportCommand::Observatoire { edition, file })) => {
-                imports::import_observatory(&self.global, edition, file).await
-            }
-            Some(Command::Import(ImportCommand::Subventions { edition, file })) => {
-                imports::import_subsidies(&self.global, edition, file).await
-            }
+            Some(Command::Import(ImportCommand::Observatoire {
+                edition,
+                file,
+                accept_drop,
+            })) => imports::import_observatory(&self.global, edition, file, accept_drop).await,
+            Some(Command::Import(ImportCommand::Subventions {
+                edition,
+                file,
+                accept_drop,
+            })) => imports::import_subsidies(&self.global, edition, file, accept_drop).await,
             Some(Command::Subventions(command)) => imports::subsidies(&self.global, command).await,
             Some(Command::Edition(command)) => editions::edition(&self.global, command).await,
             Some(Command::Demo(args)) => editions::demo(&self.global, &args).await,

@@ -11,16 +11,19 @@
 //! - figures: employer establishments, jobs, FTE, payroll in euros; decimal point or
 //!   comma; `s` (or `[s]`) where the observatory masked them.
 //!
-//! Every row is checked (zone known at its level, family and sector valid, numbers
-//! readable, no duplicate); bad rows are rejected with line, field and reason.
+//! Every row is checked (width, zone known at its level, family and sector valid,
+//! numbers readable and within the bounds of their column — [`MAX_ESTABLISHMENTS`],
+//! [`MAX_JOBS`], [`MAX_PAYROLL`], [`PAYROLL_PER_JOB`] —, no duplicate); bad rows are
+//! rejected with line, field and reason. The file must end with a line break: one
+//! without was cut (a last line `…,4300,17` is not a payroll of 17 €).
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
+use super::Result;
 use super::report::{FileReport, ImportReport};
-use super::source::with_csv;
-use super::{ImportError, Result};
+use super::source::{CsvOptions, with_csv};
 use crate::ess::Family;
 use crate::geography::{Geography, Level};
 use crate::indicators::cube::Category;
@@ -84,6 +87,69 @@ fn number(text: &str) -> std::result::Result<Option<f64>, String> {
         .ok_or_else(|| format!("{t:?} is not a non-negative number"))
 }
 
+/// Upper bounds per column, far above any French zone (the largest département has
+/// some 150,000 employer establishments and 2 million jobs): a figure above is a typing
+/// or export error.
+pub const MAX_ESTABLISHMENTS: f64 = 1_000_000.0;
+/// See [`MAX_ESTABLISHMENTS`]; also for `etp`.
+pub const MAX_JOBS: f64 = 10_000_000.0;
+/// See [`MAX_ESTABLISHMENTS`]: 500 billion euros.
+pub const MAX_PAYROLL: f64 = 500e9;
+/// Payroll per job and year, in euros, outside which a row is rejected (a payroll of
+/// 17 € for 4,300 jobs is a cut number, not a figure).
+pub const PAYROLL_PER_JOB: std::ops::RangeInclusive<f64> = 1_000.0..=1_000_000.0;
+
+/// The first figure of a row that cannot be right: above its column's bound, fewer
+/// jobs than employer establishments, or a payroll per job outside [`PAYROLL_PER_JOB`].
+fn implausible(values: &[Option<f64>; 4]) -> Option<(&'static str, String)> {
+    let [establishments, jobs, fte, payroll] = *values;
+    let above = |v: Option<f64>, max: f64| v.filter(|v| *v > max);
+    if let Some(v) = above(establishments, MAX_ESTABLISHMENTS) {
+        return Some((
+            "etablissements",
+            format!("{v} is above {MAX_ESTABLISHMENTS}"),
+        ));
+    }
+    if establishments.is_some_and(|e| e.fract() != 0.0) {
+        return Some((
+            "etablissements",
+            "a count of establishments is a whole number".into(),
+        ));
+    }
+    if let Some(v) = above(jobs, MAX_JOBS) {
+        return Some(("effectif", format!("{v} is above {MAX_JOBS}")));
+    }
+    if let Some(v) = above(fte, MAX_JOBS) {
+        return Some(("etp", format!("{v} is above {MAX_JOBS}")));
+    }
+    if let Some(v) = above(payroll, MAX_PAYROLL) {
+        return Some(("masse_salariale", format!("{v} is above {MAX_PAYROLL}")));
+    }
+    if let (Some(e), Some(j)) = (establishments, jobs)
+        && j < e
+    {
+        return Some((
+            "effectif",
+            format!("{j} jobs for {e} employer establishments: each employs at least one"),
+        ));
+    }
+    if let (Some(j), Some(p)) = (jobs, payroll)
+        && j > 0.0
+        && !PAYROLL_PER_JOB.contains(&(p / j))
+    {
+        return Some((
+            "masse_salariale",
+            format!(
+                "{p} € for {j} jobs is {:.0} € per job and year, outside {} to {} €",
+                p / j,
+                PAYROLL_PER_JOB.start(),
+                PAYROLL_PER_JOB.end()
+            ),
+        ));
+    }
+    None
+}
+
 /// Reads an observatory file for `edition`.
 pub fn read_observatory(
     geography: &Geography,
@@ -92,7 +158,12 @@ pub fn read_observatory(
 ) -> Result<ObservatoryEdition> {
     let started = Instant::now();
     let mut report = ImportReport::new("observatoire", edition);
-    let rows = with_csv(path, b',', |source| {
+    let options = CsvOptions {
+        delimiter: Some(b','),
+        expected_name: "",
+        final_newline: true,
+    };
+    let rows = with_csv(path, &options, |source| {
         let col = |name: &'static str| source.column(name);
         let cols = [
             col("niveau")?,
@@ -116,17 +187,22 @@ pub fn read_observatory(
                     file.rows_read += 1;
                     let line = source.lines.line(e.position());
                     if e.is_io_error() {
-                        return Err(ImportError::Unreadable {
-                            path: source.path.clone(),
-                            line,
-                            message: e.to_string(),
-                        });
+                        return Err(source.error(&e));
                     }
                     report.reject(&mut file, line, "", format!("unreadable row: {e}"));
                     continue;
                 }
             }
             let line = source.lines.line(record.position());
+            if record.len() != source.headers.len() {
+                let reason = format!(
+                    "{} fields where the header has {}: a cut or malformed line",
+                    record.len(),
+                    source.headers.len()
+                );
+                report.reject(&mut file, line, "", reason);
+                continue;
+            }
             let field = |i: usize| record.get(cols[i]).unwrap_or_default().trim();
             let Some(level) = parse_level(field(0)) else {
                 report.reject(
@@ -198,6 +274,9 @@ pub fn read_observatory(
                     }
                 }
             }
+            if bad.is_none() {
+                bad = implausible(&values);
+            }
             if let Some((name, reason)) = bad {
                 report.reject(&mut file, line, name, reason);
                 continue;
@@ -224,6 +303,9 @@ pub fn read_observatory(
                 payroll: values[3],
                 masked,
             });
+        }
+        if file.rows_read == 0 {
+            return Err(source.no_rows());
         }
         report.files.push(file);
         Ok(rows)

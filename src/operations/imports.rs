@@ -28,6 +28,29 @@ pub async fn import_sirene(
     demo: bool,
     progress: bool,
 ) -> anyhow::Result<import::ImportReport> {
+    let mode = import::plausibility::Mode::Check;
+    import_sirene_with(
+        db,
+        geography,
+        year,
+        reference_date,
+        files,
+        (demo, progress),
+        mode,
+    )
+    .await
+}
+
+/// [`import_sirene`], with the plausibility checks in `mode` (`(demo, progress)`).
+pub async fn import_sirene_with(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    reference_date: Option<String>,
+    files: import::sirene::SireneFiles,
+    (demo, progress): (bool, bool),
+    mode: import::plausibility::Mode,
+) -> anyhow::Result<import::ImportReport> {
     let reference_date = match reference_date {
         Some(d) => d,
         None => match db.edition(year).await? {
@@ -50,6 +73,9 @@ pub async fn import_sirene(
     })
     .await?
     .context("SIRENE import aborted, nothing was changed")?;
+    let mut data = data;
+    let previous = previous_report(db, year, "sirene").await?;
+    import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
     db.replace_registry(year, &reference_date, &sources, demo, &data)
         .await
         .context("cannot write the edition")?;
@@ -70,6 +96,18 @@ pub async fn import_observatory(
     year: i64,
     file: PathBuf,
 ) -> anyhow::Result<import::ImportReport> {
+    let mode = import::plausibility::Mode::Check;
+    import_observatory_with(db, geography, year, file, mode).await
+}
+
+/// [`import_observatory`], with the plausibility checks in `mode`.
+pub async fn import_observatory_with(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    file: PathBuf,
+    mode: import::plausibility::Mode,
+) -> anyhow::Result<import::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
         "no edition {year}: create it (ess-atlas edition create) or import its SIRENE files first"
@@ -79,6 +117,9 @@ pub async fn import_observatory(
     })
     .await?
     .context("observatory import aborted, nothing was changed")?;
+    let mut data = data;
+    let previous = previous_report(db, year, "observatoire").await?;
+    import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
     anyhow::ensure!(
         db.replace_observatory(year, &data).await?,
         "edition {year} was deleted during the import"
@@ -93,6 +134,16 @@ pub async fn import_subsidies(
     db: &Db,
     year: i64,
     file: PathBuf,
+) -> anyhow::Result<import::ImportReport> {
+    import_subsidies_with(db, year, file, import::plausibility::Mode::Check).await
+}
+
+/// [`import_subsidies`], with the plausibility checks in `mode`.
+pub async fn import_subsidies_with(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+    mode: import::plausibility::Mode,
 ) -> anyhow::Result<import::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
@@ -117,11 +168,29 @@ pub async fn import_subsidies(
     })
     .await?
     .context("subsidies import aborted, nothing was changed")?;
+    let mut report = report;
+    let previous = previous_report(db, year, "subventions").await?;
+    import::plausibility::check(previous.as_ref(), &mut report, mode)?;
     anyhow::ensure!(
         db.replace_subsidies(year, &lines, &report).await?,
         "edition {year} was deleted during the import"
     );
     Ok(report)
+}
+
+/// The report of the last import of `kind` into edition `year`, the one a new import
+/// replaces.
+async fn previous_report(
+    db: &Db,
+    year: i64,
+    kind: &str,
+) -> anyhow::Result<Option<import::ImportReport>> {
+    Ok(db
+        .import_reports(year)
+        .await?
+        .into_iter()
+        .map(|r| r.report)
+        .find(|r| r.kind == kind))
 }
 
 fn file_label(path: &Path) -> String {

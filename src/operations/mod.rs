@@ -11,4 +11,7 @@ mod imports;
 
 pub use demo::{DEMO_SEED, load_demo};
 pub use geography::load_geography;
-pub use imports::{default_reference_date, import_observatory, import_sirene, import_subsidies};
+pub use imports::{
+    default_reference_date, import_observatory, import_observatory_with, import_sirene,
+    import_sirene_with, import_subsidies, import_subsidies_with,
+};

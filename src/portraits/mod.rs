@@ -188,7 +188,7 @@ pub fn validate_action(geography: &Geography, f: &ActionFields) -> Result<()> {
         }
     }
     for d in [&f.start_date, &f.end_date].into_iter().flatten() {
-        if !crate::import::sirene::is_iso_date(d) {
+        if !crate::time::is_iso_date(d) {
             return invalid(format!("date {d:?} : AAAA-MM-JJ attendu"));
         }
     }

@@ -368,7 +368,7 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
          departement,62,club,,1,1,1,1\n\
          departement,62,association,Q,1,1,1,1\n\
          departement,62,ess,Q,douze,1,1,1\n\
-         departement,62,ess,,1,1,1,1\n",
+         departement,62,ess,,1,1,1,30000\n",
     )
     .unwrap();
     let report = ess_atlas::operations::import_observatory(

@@ -19,6 +19,7 @@ macro_rules! on_test_pool {
 }
 
 mod accounts;
+mod damaged_files;
 mod demo;
 mod errors;
 mod geodata;

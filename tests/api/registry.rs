@@ -163,7 +163,7 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
     let mut bad_date = establishment("10000000900052", "62041", "02", "88.10A");
     bad_date[4].1 = "2019-13-45".into();
     ets.push(row(&et_h, &borrow(&bad_date))); // line 8
-    // Line 9: the last line is cut in the middle.
+    // Line 9: a line cut in the middle (the file still ends with a line break).
     let full = row(
         &et_h,
         &borrow(&establishment("10000000900060", "62041", "02", "88.10A")),
@@ -185,9 +185,18 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
         "\r\n",
         true,
     );
-    // Remove the final line break so that the cut line is truly the end of the file.
+    // Without its final line break, the cut line is the end of a cut file: the whole
+    // import aborts, naming the line (issue 17).
     let text = std::fs::read_to_string(&et).unwrap();
-    std::fs::write(&et, text.trim_end()).unwrap();
+    let cut = dir.path().join("cut.csv");
+    std::fs::write(&cut, text.trim_end()).unwrap();
+    let error = app
+        .import_sirene(2023, "2023-12-31", &ul, &cut, None)
+        .await
+        .unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.contains("cut.csv: line 9"), "{message}");
+    assert!(message.contains("cut short"), "{message}");
 
     let report = app
         .import_sirene(2023, "2023-12-31", &ul, &et, None)
@@ -425,6 +434,8 @@ pub fn big_files(dir: &std::path::Path, count: usize) -> (std::path::PathBuf, st
             &borrow(&establishment(&siret, commune, "01", "88.10A")),
         ));
     }
+    // INSEE's files end with a line break; one without is cut (issue 17).
+    text.push('\n');
     let et = dir.join("et.csv");
     std::fs::write(&et, text).unwrap();
     (ul, et)

@@ -18,15 +18,26 @@
 //!   anything else is reported and ignored (the RNA number may still match);
 //!   `rnaBeneficiaire`: `W` and nine characters, spaces removed, else ignored.
 //!
+//! - a row of another width than the header (a cut line, an unquoted separator) and an
+//!   amount above [`MAX_AMOUNT`] are rejected.
+//!
 //! Every data row is either imported or rejected (with line, field and reason): rows
-//! read = imported + rejected. A file is read whole: a département's file holds a
-//! few thousand rows; larger than [`MAX_FILE_BYTES`] is refused.
+//! read = imported + rejected. The file (CSV, or ZIP holding one) streams through
+//! [`super::source`], with its structural checks; a plain file larger than
+//! [`MAX_FILE_BYTES`] is refused.
 
 use std::path::Path;
 
 use super::report::{FileReport, ImportReport};
+use super::source::{CsvOptions, CsvSource, with_bytes, with_csv};
 use super::{ImportError, Result};
-use crate::import::sirene::is_iso_date;
+mod fields;
+
+pub use fields::{Share, parse_amount, parse_beneficiary_id, parse_date, parse_rna, parse_share};
+
+/// Amounts above this (100 M€, more than the Département's whole yearly ESS budget)
+/// are rejected: an amount in cents read as euros, or digits run together.
+pub const MAX_AMOUNT: f64 = 100_000_000.0;
 
 /// Refuse files larger than this (a national file of every collectivité is not one
 /// département's subsidies).
@@ -99,219 +110,29 @@ pub struct SubsidyFile {
     pub name: String,
 }
 
-/// Whether `int` is digits grouped by three with `sep` (`1.234.567`, `12,345`).
-fn grouped(int: &str, sep: char) -> bool {
-    let mut groups = int.split(sep);
-    let first = groups.next().unwrap_or_default();
-    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
-    (1..=3).contains(&first.len()) && digits(first) && groups.all(|g| g.len() == 3 && digits(g))
-}
+/// How an SCDL file is read: separator from its header, no final newline required
+/// (spreadsheets often leave it out; a cut last row is rejected by its width).
+const OPTIONS: CsvOptions<'static> = CsvOptions {
+    delimiter: None,
+    expected_name: "",
+    final_newline: false,
+};
 
-/// Reads an amount: decimal comma or point, thousands spaces, optional `€`.
-///
-/// With one kind of separator, one occurrence is the decimal separator (a comma in
-/// French usage, a point in the format's); several must group digits by three
-/// (`1.234.567`) and are thousands separators. With both, the last one is the decimal
-/// separator and the other must group digits by three (`1.234,56`, `1,234.56`).
-/// Anything else is refused rather than guessed.
-pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("no amount".into());
-    }
-    let s: String = t
-        .trim_end_matches('€')
-        .trim_end_matches("EUR")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '\u{a0}' && *c != '\'')
-        .collect();
-    let ambiguous = || format!("{t:?} is not an amount: ambiguous separators");
-    let (commas, points) = (s.matches(',').count(), s.matches('.').count());
-    let normal = match (commas, points) {
-        (0, 0 | 1) => s.clone(),
-        (1, 0) => s.replace(',', "."),
-        (0, _) if grouped(&s, '.') => s.replace('.', ""),
-        (_, 0) if grouped(&s, ',') => s.replace(',', ""),
-        (0, _) | (_, 0) => return Err(ambiguous()),
-        _ => {
-            let (thousands, decimal) = if s.rfind(',') > s.rfind('.') {
-                ('.', ',')
-            } else {
-                (',', '.')
-            };
-            let (int, frac) = s.rsplit_once(decimal).unwrap_or((&s, ""));
-            if !grouped(int, thousands) || frac.contains([',', '.']) {
-                return Err(ambiguous());
-            }
-            format!("{}.{frac}", int.replace(thousands, ""))
-        }
-    };
-    let v: f64 = normal
-        .parse()
-        .map_err(|_| format!("{t:?} is not an amount in euros"))?;
-    if !v.is_finite() {
-        return Err(format!("{t:?} is not an amount in euros"));
-    }
-    if v < 0.0 {
-        return Err(format!("{t:?} is negative"));
-    }
-    Ok(v)
-}
-
-/// How a share was read.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Share {
-    /// A fraction in ]0, 1], as the format says.
-    Fraction(f64),
-    /// Written as a percentage (`60 %`, or a number in ]1, 100]).
-    Percent(f64),
-}
-
-/// Reads `pourcentageSubvention`; `Ok(None)` when empty.
-pub fn parse_share(text: &str) -> std::result::Result<Option<Share>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let (number, percent) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), true),
-        None => (t, false),
-    };
-    let v = parse_amount(number).map_err(|_| format!("{t:?} is not a share"))?;
-    // A number above 1 can only be a percentage.
-    let share = if percent || v > 1.0 {
-        Share::Percent(v / 100.0)
-    } else {
-        Share::Fraction(v)
-    };
-    let value = match share {
-        Share::Fraction(x) | Share::Percent(x) => x,
-    };
-    if value <= 0.0 || value > 1.0 {
-        return Err(format!("{t:?} is not a share between 0 and 1 (or 100 %)"));
-    }
-    Ok(Some(share))
-}
-
-/// Reads a date `AAAA-MM-JJ` or `JJ/MM/AAAA` (an ISO date-time keeps its date).
-pub fn parse_date(text: &str) -> std::result::Result<Option<String>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let iso = if t.len() >= 10 && t.as_bytes().get(4) == Some(&b'-') {
-        t.get(..10).map(str::to_owned)
-    } else if let [d, m, y] = t.split('/').collect::<Vec<_>>()[..] {
-        (d.len() <= 2 && m.len() <= 2 && y.len() == 4).then(|| format!("{y}-{m:0>2}-{d:0>2}"))
-    } else {
-        None
-    };
-    let Some(iso) = iso.filter(|s| {
-        s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-    }) else {
-        return Err(format!("{t:?} is not a date (AAAA-MM-JJ or JJ/MM/AAAA)"));
-    };
-    if !is_iso_date(&iso) {
-        return Err(format!("{t:?} is an impossible date"));
-    }
-    Ok(Some(iso))
-}
-
-/// Reads `idBeneficiaire`: `Ok(None)` when empty, an error when it is neither a SIRET
-/// nor a SIREN.
-pub fn parse_beneficiary_id(text: &str) -> std::result::Result<Option<BeneficiaryId>, String> {
-    let digits: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '\u{a0}' && *c != '\u{202f}')
-        .collect();
-    if digits.is_empty() {
-        return Ok(None);
-    }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{:?} is not a SIRET or SIREN number", text.trim()));
-    }
-    match digits.len() {
-        14 => Ok(Some(BeneficiaryId::Siret(digits))),
-        9 => Ok(Some(BeneficiaryId::Siren(digits))),
-        n => Err(format!(
-            "{:?} has {n} digits: neither a SIRET (14) nor a SIREN (9)",
-            text.trim()
-        )),
-    }
-}
-
-/// Reads `rnaBeneficiaire` (`W` and nine characters).
-pub fn parse_rna(text: &str) -> std::result::Result<Option<String>, String> {
-    let rna: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if rna.is_empty() {
-        return Ok(None);
-    }
-    if rna.len() == 10 && rna.starts_with('W') && rna.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Ok(Some(rna))
-    } else {
-        Err(format!(
-            "{:?} is not an RNA number (W and 9 characters)",
-            text.trim()
-        ))
-    }
-}
-
-/// Decodes the file: UTF-8 (BOM removed), else Windows-1252. `true` when it was not
-/// UTF-8.
-fn decode(bytes: &[u8]) -> (String, bool) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        (s.to_owned(), false)
-    } else {
-        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-        (text.into_owned(), true)
-    }
-}
-
-/// The separator of the header line: the most frequent of `;`, `,` and tab.
-fn delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or_default();
-    [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',')
-}
-
-/// Reads an SCDL subsidies file for `edition`.
+/// Reads an SCDL subsidies file (CSV, or ZIP holding one) for `edition`.
 pub fn read_subsidies(edition: i64, path: &Path) -> Result<SubsidyFile> {
-    let read_error = |source| ImportError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
     if size > MAX_FILE_BYTES {
         return Err(ImportError::Invalid(format!(
             "{}: {size} bytes is more than a subsidies file holds (at most {MAX_FILE_BYTES})",
             path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(read_error)?;
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    parse_subsidies(edition, &name, &bytes).map_err(|e| match e {
-        ImportError::MissingColumn { column, .. } => ImportError::MissingColumn {
-            path: path.to_owned(),
-            column,
-        },
-        other => other,
-    })
+    with_csv(path, &OPTIONS, |source| read_source(edition, source))
 }
 
 /// Column positions, by SCDL name.
@@ -331,31 +152,36 @@ struct Columns {
 
 /// Parses the bytes of an SCDL subsidies file named `name`.
 pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<SubsidyFile> {
+    with_bytes(name, bytes, &OPTIONS, |source| read_source(edition, source))
+}
+
+/// A record as text: UTF-8, else each field decoded as Windows-1252 (the superset of
+/// Latin-1 that spreadsheets write); `true` in the second place when it was not UTF-8.
+fn decode(bytes: &csv::ByteRecord, out: &mut csv::StringRecord) -> bool {
+    out.clear();
+    if bytes.iter().all(|f| std::str::from_utf8(f).is_ok()) {
+        for f in bytes {
+            out.push_field(std::str::from_utf8(f).unwrap_or_default());
+        }
+        false
+    } else {
+        for f in bytes {
+            out.push_field(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(f).0);
+        }
+        true
+    }
+}
+
+fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> {
     let started = std::time::Instant::now();
+    let name = source.name.clone();
+    let name = name.as_str();
     let mut report = ImportReport::new("subventions", edition);
     let mut file = FileReport::new(name);
-    let (text, latin1) = decode(bytes);
-    if latin1 {
-        report.warn(
-            name,
-            0,
-            "",
-            "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names".into(),
-        );
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(&text))
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ImportError::Invalid(format!("{name}: line 1: unreadable header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let headers: Vec<String> = source.headers.iter().map(str::to_lowercase).collect();
     let find = |column: &str| headers.iter().position(|h| *h == column.to_lowercase());
     let missing = |column: &'static str| ImportError::MissingColumn {
-        path: name.into(),
+        path: source.path.clone(),
         column,
     };
     let cols = Columns {
@@ -375,28 +201,45 @@ pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<Subsidy
         return Err(missing("idBeneficiaire"));
     }
     let width = headers.len();
-    let lines_fix = crate::csv_lines::LineNumbers::after_headers(&reader);
     let mut lines = Vec::new();
+    let mut bytes = csv::ByteRecord::new();
     let mut record = csv::StringRecord::new();
+    let mut latin1_warned = false;
     loop {
-        match reader.read_record(&mut record) {
+        match source.reader.read_byte_record(&mut bytes) {
             Ok(false) => break,
             Ok(true) => file.rows_read += 1,
+            Err(e) if e.is_io_error() => return Err(source.error(&e)),
             Err(e) => {
                 file.rows_read += 1;
-                let line = lines_fix.line(e.position());
+                let line = source.lines.line(e.position());
                 report.reject(&mut file, line, "", format!("unreadable row: {e}"));
                 continue;
             }
         }
-        let line = lines_fix.line(record.position());
-        if record.len() > width {
+        let line = source.lines.line(bytes.position());
+        if decode(&bytes, &mut record) && !latin1_warned {
+            latin1_warned = true;
+            report.warn(
+                name,
+                0,
+                "",
+                "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names"
+                    .into(),
+            );
+        }
+        if record.len() != width {
+            let hint = if record.len() > width {
+                "an unquoted separator in a value?"
+            } else {
+                "a cut or incomplete line?"
+            };
             report.reject(
                 &mut file,
                 line,
                 "",
                 format!(
-                    "{} fields where the header has {width}: an unquoted separator in a value?",
+                    "{} fields where the header has {width}: {hint}",
                     record.len()
                 ),
             );
@@ -413,6 +256,14 @@ pub fn parse_subsidies(edition: i64, name: &str, bytes: &[u8]) -> Result<Subsidy
         };
         let text = |c: Option<usize>| get(c).map(str::to_owned);
         let amount = match parse_amount(get(Some(cols.amount)).unwrap_or_default()) {
+            Ok(v) if v > MAX_AMOUNT => {
+                let reason = format!(
+                    "{v} € is above the ceiling of {MAX_AMOUNT} € per line: a typing or \
+                     export error?"
+                );
+                report.reject(&mut file, line, "montant", reason);
+                continue;
+            }
             Ok(v) => v,
             Err(reason) => {
                 report.reject(&mut file, line, "montant", reason);
@@ -542,68 +393,6 @@ mod tests {
         assert_eq!(f.lines[2].rna.as_deref(), Some("W623004567"));
         assert_eq!(f.lines[0].line, 2);
         assert_eq!(f.lines[3].convention_date.as_deref(), Some("2025-06-02"));
-    }
-
-    #[test]
-    fn amounts_accept_decimal_commas_and_thousands_spaces() {
-        assert_eq!(parse_amount("48500.00"), Ok(48_500.0));
-        assert_eq!(parse_amount("48500,50"), Ok(48_500.5));
-        assert_eq!(parse_amount("48 500,50"), Ok(48_500.5));
-        assert_eq!(parse_amount("48\u{a0}500,50 €"), Ok(48_500.5));
-        assert_eq!(parse_amount("48\u{202f}500"), Ok(48_500.0));
-        assert_eq!(parse_amount("1.234.567,89"), Ok(1_234_567.89));
-        assert_eq!(parse_amount("1.234.567"), Ok(1_234_567.0));
-        assert_eq!(parse_amount("1,234,567.5"), Ok(1_234_567.5));
-        assert!(parse_amount("12,5.3").is_err());
-        assert!(parse_amount("1.23.4").is_err());
-        assert_eq!(parse_amount("1.234,5"), Ok(1_234.5));
-        assert_eq!(parse_amount("1,234.5"), Ok(1_234.5));
-        assert!(parse_amount("").is_err());
-        assert!(parse_amount("n.c.").is_err());
-        assert!(parse_amount("-5").is_err());
-        assert!(parse_amount("12,5,3").is_err());
-    }
-
-    #[test]
-    fn shares_accept_fractions_and_percentages() {
-        assert_eq!(parse_share("0.6"), Ok(Some(Share::Fraction(0.6))));
-        assert_eq!(parse_share("0,6"), Ok(Some(Share::Fraction(0.6))));
-        assert_eq!(parse_share("60 %"), Ok(Some(Share::Percent(0.6))));
-        assert_eq!(parse_share("60"), Ok(Some(Share::Percent(0.6))));
-        assert_eq!(parse_share(""), Ok(None));
-        assert!(parse_share("0").is_err());
-        assert!(parse_share("150").is_err());
-        assert!(parse_share("beaucoup").is_err());
-    }
-
-    #[test]
-    fn dates_must_be_possible() {
-        assert_eq!(parse_date("2023-03-17"), Ok(Some("2023-03-17".into())));
-        assert_eq!(parse_date("17/03/2023"), Ok(Some("2023-03-17".into())));
-        assert_eq!(
-            parse_date("2023-03-17T00:00:00"),
-            Ok(Some("2023-03-17".into()))
-        );
-        assert_eq!(parse_date(" "), Ok(None));
-        assert!(parse_date("2023-02-30").unwrap_err().contains("impossible"));
-        assert!(parse_date("31/04/2023").unwrap_err().contains("impossible"));
-        assert!(parse_date("mars 2023").is_err());
-    }
-
-    #[test]
-    fn identifiers_are_cleaned_and_classified() {
-        assert_eq!(
-            parse_beneficiary_id("779 584 127 00012"),
-            Ok(Some(BeneficiaryId::Siret("77958412700012".into())))
-        );
-        assert_eq!(
-            parse_beneficiary_id("779584127"),
-            Ok(Some(BeneficiaryId::Siren("779584127".into())))
-        );
-        assert!(parse_beneficiary_id("7795841270001").is_err());
-        assert_eq!(parse_beneficiary_id(""), Ok(None));
-        assert_eq!(parse_rna("w623 000123"), Ok(Some("W623000123".into())));
-        assert!(parse_rna("623000123").is_err());
     }
 
     #[test]

@@ -1,0 +1,323 @@
+//! Import of INSEE's SIRENE stock files into one edition of the ESS registry.
+//!
+//! Steps (each file streams; memory is bounded by the département's share of the
+//! register, not by the national file):
+//! 1. `StockEtablissement`: keep the establishments located in a commune of the
+//!    geography and active at the edition's reference date; reject malformed rows
+//!    (with line, field and reason); add every kept one to the economy's aggregates
+//!    (commune × NAF section × size band), the denominator of employment shares.
+//! 2. `StockUniteLegale`: read the units of those establishments only, and apply the
+//!    ESS perimeter rule ([`crate::ess::perimeter`]).
+//! 3. Optional geolocation file (`;`-separated): better coordinates by SIRET.
+//! 4. Locate: the commune code decides the commune; a Lambert-93 point is converted
+//!    for display and kept if within [`MAX_OUTSIDE_M`] of its commune; otherwise (or
+//!    with no point) a deterministic point inside the commune, flagged approximate.
+//!
+//! The result ([`SireneEdition`]) is written by the database layer in one transaction.
+
+mod establishments;
+mod geolocation;
+mod locate;
+mod reading;
+mod units;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use locate::approximate_point;
+
+use super::report::ImportReport;
+use super::source::{CsvOptions, with_csv};
+use super::{ImportError, Result};
+use crate::ess::identifiers::Siret;
+use crate::ess::perimeter::{Exclusion, Family};
+use crate::geography::Geography;
+use crate::time::is_iso_date;
+use establishments::{Candidate, read_establishments};
+use geolocation::read_geolocation;
+use locate::build_row;
+use units::{UnitVerdict, read_units};
+
+/// A point farther than this from its commune is not trusted (BRIEF: 2 km).
+pub const MAX_OUTSIDE_M: f64 = 2_000.0;
+
+#[derive(Debug, Clone)]
+pub struct SireneFiles {
+    pub unites_legales: PathBuf,
+    pub etablissements: PathBuf,
+    pub geolocalisation: Option<PathBuf>,
+}
+
+/// One ESS establishment as the edition keeps it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EstablishmentRow {
+    pub siret: String,
+    pub siren: String,
+    pub name: String,
+    pub enseigne: Option<String>,
+    pub family: Family,
+    pub categorie_juridique: String,
+    pub naf: Option<String>,
+    pub naf_section: Option<String>,
+    pub ess_group: Option<String>,
+    pub size_band: Option<String>,
+    pub jobs_estimate: f64,
+    pub employer: bool,
+    pub siege: bool,
+    pub creation_date: Option<String>,
+    pub code_insee: String,
+    pub rna: Option<String>,
+    /// `O` when both unit and establishment are diffusible, else their status.
+    pub diffusion: String,
+    pub protected: bool,
+    pub address: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub location_approximate: bool,
+    pub search_key: String,
+}
+
+/// Every active establishment of the geography, aggregated (ESS or not).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EconomyCell {
+    pub establishments: u64,
+    pub employers: u64,
+    pub jobs_estimate: f64,
+}
+
+/// `(code_insee, naf_section, size_band)`; empty strings for unknown.
+pub type EconomyKey = (String, String, String);
+
+/// An active establishment of the geography whose unit is not ESS: kept (compactly:
+/// a national file has ~23 million) only so that a subsidy to it is recognised as
+/// going outside the ESS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherEstablishmentRow {
+    pub siret: Siret,
+    pub rna: Option<Box<str>>,
+    pub siege: bool,
+    /// Shared by every row of the commune.
+    pub code_insee: Arc<str>,
+    /// `not_ess`, `excluded_activity_public_administration`, …
+    pub reason: &'static str,
+}
+
+pub struct SireneEdition {
+    pub establishments: Vec<EstablishmentRow>,
+    /// Non-ESS establishments of the geography (for matching subsidies).
+    pub others: Vec<OtherEstablishmentRow>,
+    pub economy: BTreeMap<EconomyKey, EconomyCell>,
+    pub report: ImportReport,
+}
+
+/// Reads the SIRENE files of one edition. Blocking and CPU-bound.
+///
+/// `reference_date` (`AAAA-MM-JJ`) decides which establishments were active.
+pub fn read_sirene(
+    geography: &Geography,
+    edition: i64,
+    reference_date: &str,
+    files: &SireneFiles,
+    progress: bool,
+) -> Result<SireneEdition> {
+    if !is_iso_date(reference_date) {
+        return Err(ImportError::Invalid(format!(
+            "reference date {reference_date:?} is not a date AAAA-MM-JJ"
+        )));
+    }
+    let started = Instant::now();
+    let mut report = ImportReport::new("sirene", edition);
+    let mut economy: BTreeMap<EconomyKey, EconomyCell> = BTreeMap::new();
+
+    let options = |expected_name, delimiter| CsvOptions {
+        delimiter: Some(delimiter),
+        expected_name,
+        final_newline: true,
+    };
+    let candidates = with_csv(
+        &files.etablissements,
+        &options("StockEtablissement", b','),
+        |source| {
+            read_establishments(
+                geography,
+                reference_date,
+                source,
+                &mut report,
+                &mut economy,
+                progress,
+            )
+        },
+    )?;
+    check_unique_sirets(&files.etablissements, &candidates)?;
+    let needed: HashSet<u32> = candidates.iter().map(|c| c.siret.siren_key()).collect();
+    let units = with_csv(
+        &files.unites_legales,
+        &options("StockUniteLegale", b','),
+        |source| read_units(source, &needed, &mut report, progress),
+    )?;
+    let mut candidates = candidates;
+    if let Some(path) = &files.geolocalisation {
+        with_csv(
+            path,
+            &options("GeolocalisationEtablissement", b';'),
+            |source| read_geolocation(source, &mut candidates, &mut report, progress),
+        )?;
+    }
+
+    // Join, classify, locate.
+    let et_file = report
+        .files
+        .iter()
+        .position(|f| f.file == file_name(&files.etablissements))
+        .unwrap_or(0);
+    let codes: Vec<Arc<str>> = geography
+        .communes
+        .iter()
+        .map(|c| Arc::from(c.zone.code.as_str()))
+        .collect();
+    let mut establishments = Vec::new();
+    let mut others = Vec::new();
+    for c in candidates {
+        let verdict = units.get(&c.siret.siren_key());
+        match verdict {
+            Some(UnitVerdict::Ess(unit)) => {
+                report.files[et_file].rows_kept += 1;
+                let file = report.files[et_file].file.clone();
+                let row = build_row(geography, &c, unit, &file, &mut report);
+                establishments.push(row);
+            }
+            Some(UnitVerdict::Excluded(exclusion, rna)) => {
+                let reason = match exclusion {
+                    Exclusion::PublicAdministration => "excluded_activity_public_administration",
+                    Exclusion::ExcludedOrganisation => "excluded_activity_organisation",
+                };
+                report.files[et_file].exclude(reason);
+                others.push(other_row(&codes, &c, rna.clone(), reason));
+            }
+            Some(UnitVerdict::NotEss(rna)) => {
+                report.files[et_file].exclude("not_ess");
+                others.push(other_row(&codes, &c, rna.clone(), "not_ess"));
+            }
+            None => {
+                report.files[et_file].exclude("unit_not_found");
+                let name = report.files[et_file].file.clone();
+                report.warn(
+                    &name,
+                    c.line,
+                    "siren",
+                    format!("unit {} is not in the units file", c.siret.siren()),
+                );
+            }
+        }
+    }
+    establishments.sort_by(|a, b| a.siret.cmp(&b.siret));
+    others.sort_unstable_by_key(|r| r.siret);
+
+    summarise(&mut report, &establishments);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(SireneEdition {
+        establishments,
+        others,
+        economy,
+        report,
+    })
+}
+
+/// The same SIRET twice in the establishments file cannot be stored: abort, naming
+/// the first few lines.
+fn check_unique_sirets(path: &Path, candidates: &[Candidate]) -> Result<()> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_unstable_by_key(|&i| (candidates[i].siret, candidates[i].line));
+    let mut lines = Vec::new();
+    let mut total = 0usize;
+    for pair in order.windows(2) {
+        let (a, b) = (&candidates[pair[0]], &candidates[pair[1]]);
+        if a.siret == b.siret {
+            total += 1;
+            if lines.len() < 10 {
+                lines.push(format!(
+                    "SIRET {} on lines {} and {}",
+                    a.siret.as_str(),
+                    a.line,
+                    b.line
+                ));
+            }
+        }
+    }
+    if total == 0 {
+        return Ok(());
+    }
+    if total > lines.len() {
+        lines.push(format!("{} more", total - lines.len()));
+    }
+    Err(ImportError::Duplicates {
+        path: path.to_owned(),
+        what: "the same SIRET",
+        lines,
+    })
+}
+
+fn other_row(
+    codes: &[Arc<str>],
+    c: &Candidate,
+    rna: Option<Box<str>>,
+    reason: &'static str,
+) -> OtherEstablishmentRow {
+    OtherEstablishmentRow {
+        siret: c.siret,
+        rna,
+        siege: c.siege,
+        code_insee: Arc::clone(&codes[c.commune as usize]),
+        reason,
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn summarise(report: &mut ImportReport, rows: &[EstablishmentRow]) {
+    let mut by_family: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in rows {
+        *by_family.entry(r.family.id()).or_default() += 1;
+    }
+    let stat = rows.iter().filter(|r| r.family.in_statistical_totals());
+    let employers = stat.clone().filter(|r| r.employer).count();
+    let jobs: f64 = stat.clone().map(|r| r.jobs_estimate).sum();
+    report.summary.insert(
+        "establishments_by_family".into(),
+        serde_json::json!(by_family),
+    );
+    report
+        .summary
+        .insert("ess_employers".into(), serde_json::json!(employers));
+    report
+        .summary
+        .insert("ess_jobs_estimate".into(), serde_json::json!(jobs));
+    report.summary.insert(
+        "protected".into(),
+        serde_json::json!(rows.iter().filter(|r| r.protected).count()),
+    );
+    report.summary.insert(
+        "approximate_locations".into(),
+        serde_json::json!(rows.iter().filter(|r| r.location_approximate).count()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_kept_by_the_million_stay_small() {
+        assert!(std::mem::size_of::<OtherEstablishmentRow>() <= 64);
+        assert!(std::mem::size_of::<UnitVerdict>() <= 24);
+    }
+}

@@ -1,0 +1,108 @@
+//! Reading helpers shared by the steps of the SIRENE import: values, progress, the
+//! next record, the width check.
+
+use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
+
+use crate::import::Result;
+use crate::import::report::{FileReport, ImportReport};
+use crate::import::source::CsvSource;
+
+/// The literal INSEE writes in place of a value that is not diffusible.
+const MASKED: &str = "[ND]";
+
+/// A value, or `None` when empty or masked.
+pub(super) fn value(record: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
+    let v = record.get(column?)?.trim();
+    (!v.is_empty() && v != MASKED).then_some(v)
+}
+
+/// Progress on a terminal; nothing otherwise (the caller logs one summary line).
+pub(super) struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub(super) fn new(enabled: bool, source: &CsvSource<'_>) -> Self {
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(source.total.unwrap_or(0));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:30} [{bar:40}] {bytes}/{total_bytes} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(source.name.clone());
+        Self(Some(bar))
+    }
+
+    fn tick(&self, source: &CsvSource<'_>) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(source.consumed.load(Ordering::Relaxed));
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Reads the next record into `record`, counting it: `Some(true)` for a record to
+/// process, `Some(false)` for an unreadable row (rejected and reported), `None` at the
+/// end. An I/O error aborts the import.
+pub(super) fn next_record(
+    source: &mut CsvSource<'_>,
+    record: &mut csv::StringRecord,
+    file: &mut FileReport,
+    report: &mut ImportReport,
+    bar: &Progress,
+) -> Result<Option<bool>> {
+    match source.reader.read_record(record) {
+        Ok(false) => Ok(None),
+        Ok(true) => {
+            file.rows_read += 1;
+            if file.rows_read.is_multiple_of(65_536) {
+                bar.tick(source);
+            }
+            Ok(Some(true))
+        }
+        Err(e) => {
+            let line = source.lines.line(e.position());
+            if e.is_io_error() {
+                return Err(source.error(&e));
+            }
+            // Invalid UTF-8 in a row: reject it and go on.
+            file.rows_read += 1;
+            report.reject(file, line, "", format!("unreadable row: {e}"));
+            Ok(Some(false))
+        }
+    }
+}
+
+/// Rejects a row whose field count differs from the header's (a truncated or
+/// malformed line); `true` when the row is whole.
+pub(super) fn has_width(
+    record: &csv::StringRecord,
+    width: usize,
+    line: u64,
+    file: &mut FileReport,
+    report: &mut ImportReport,
+) -> bool {
+    if record.len() == width {
+        return true;
+    }
+    report.reject(
+        file,
+        line,
+        "",
+        format!(
+            "expected {width} fields, found {} (truncated or malformed line)",
+            record.len()
+        ),
+    );
+    false
+}
