@@ -8,8 +8,8 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::error::ApiError;
-use crate::ess::palette;
 use crate::api::AppState;
+use crate::ess::palette;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/palettes", get(palettes))
