@@ -26,6 +26,15 @@ pub enum ApiError {
         message: String,
         retry_after: i64,
     },
+    /// The route exists, not with this method (405).
+    MethodNotAllowed,
+    /// The request body is larger than the route accepts (413).
+    PayloadTooLarge,
+    /// The database is busy with another writer beyond the wait we allow: retry
+    /// after this many seconds (503).
+    Busy {
+        retry_after: i64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -38,6 +47,9 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,6 +71,23 @@ impl IntoResponse for ApiError {
             } => {
                 retry = Some(retry_after.max(1));
                 ("too_many_requests", message)
+            }
+            Self::MethodNotAllowed => (
+                "method_not_allowed",
+                "cette adresse n'accepte pas cette méthode (voir l'en-tête Allow)".to_owned(),
+            ),
+            Self::PayloadTooLarge => (
+                "payload_too_large",
+                "le contenu envoyé est trop volumineux".to_owned(),
+            ),
+            Self::Busy { retry_after } => {
+                retry = Some(retry_after.max(1));
+                (
+                    "busy",
+                    "La base de données est occupée (une importation est peut-être en \
+                     cours) : réessayez dans quelques secondes, rien n'a été enregistré."
+                        .to_owned(),
+                )
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
@@ -121,14 +150,23 @@ impl From<crate::summary::SummaryError> for ApiError {
             E::UnknownZone(what) => Self::NotFound("zone", what),
             E::UnknownEdition(year) => Self::NotFound("edition", year.to_string()),
             E::NoEdition => Self::NotFound("edition", "(none imported yet)".into()),
-            E::Db(e) => Self::Internal(e.into()),
+            E::Db(e) => e.into(),
             E::Render { .. } => Self::Internal(error.into()),
         }
     }
 }
 
+/// Seconds a client is asked to wait when the database is busy.
+pub const BUSY_RETRY_AFTER: i64 = 2;
+
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
+        if error.is_busy() {
+            tracing::warn!("database busy: {error}");
+            return Self::Busy {
+                retry_after: BUSY_RETRY_AFTER,
+            };
+        }
         Self::Internal(error.into())
     }
 }

@@ -44,6 +44,46 @@ async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::NotFound("API route", uri.path().to_owned())
 }
 
+/// Every error answers in the API's JSON shape, also those made outside our
+/// handlers: a method a route does not take (405), a static file that cannot be
+/// opened (`ServeDir` answers 500 for a path the file system refuses, such as one
+/// holding a NUL byte: to the client that file does not exist, 404), a body too
+/// large (413). Responses that are already JSON are left as they are.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let error = match status {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        axum::http::StatusCode::NOT_FOUND => ApiError::NotFound("page", path),
+        s if s.is_server_error() => {
+            tracing::warn!(%path, %s, "static file service error, answered 404");
+            ApiError::NotFound("page", path)
+        }
+        _ => ApiError::BadRequest(format!("requête refusée ({status})")),
+    };
+    let mut fixed = error.into_response();
+    // Keep what the original answer said about methods and retries.
+    for name in [axum::http::header::ALLOW, axum::http::header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            fixed.headers_mut().insert(name, value.clone());
+        }
+    }
+    fixed
+}
+
 /// The whole application. `web_dir` holds the front end and its `node_modules/`.
 pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     let maplibre = web_dir.join("node_modules/maplibre-gl/dist");
@@ -79,5 +119,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .merge(tiles::router())
+        // Outermost: also the tile routes' errors (a cached tile never gets here:
+        // `FastTiles` answers it before the router).
+        .layer(axum::middleware::from_fn(json_errors))
         .with_state(state)
 }

@@ -242,9 +242,11 @@ async fn list(
             "per_page must be between 1 and {MAX_PER_PAGE}"
         )));
     }
-    let total = state.db.count_organisations(&filter).await?;
     let offset = (page - 1).saturating_mul(per_page);
-    let rows = state.db.organisations(&filter, offset, per_page).await?;
+    let (total, rows) = state
+        .db
+        .organisations_page(&filter, offset, per_page)
+        .await?;
     let g = &state.geography;
     json(&OrganisationPage {
         edition: edition.year,

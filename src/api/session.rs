@@ -260,6 +260,9 @@ fn cookie(state: &AppState, headers: &HeaderMap, value: &str, max_age: i64) -> H
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// How long a login waits for a free password check before it is told to retry.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// `POST /api/login` `{username, password}`.
 async fn login(
     State(state): State<AppState>,
@@ -279,11 +282,18 @@ async fn login(
         ));
     }
     let now = crate::time::unix_now();
-    let failures = state
+    // The attempt counts before the password is checked (see `claim_login_attempt`).
+    if let Err(failures) = state
         .db
-        .login_failures(&username, &ip, now - THROTTLE_WINDOW_SECONDS)
-        .await?;
-    if failures.for_username >= MAX_FAILURES_PER_USER || failures.for_ip >= MAX_FAILURES_PER_IP {
+        .claim_login_attempt(
+            &username,
+            &ip,
+            now,
+            now - THROTTLE_WINDOW_SECONDS,
+            (MAX_FAILURES_PER_USER, MAX_FAILURES_PER_IP),
+        )
+        .await?
+    {
         let retry_after = failures.oldest.unwrap_or(now) + THROTTLE_WINDOW_SECONDS - now;
         return Err(ApiError::TooManyRequests {
             message: format!(
@@ -296,6 +306,18 @@ async fn login(
     let user = state.db.user_by_name(&username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let pw = form.password;
+    // Hashing costs ~10 MB and tens of milliseconds: a few at a time, as many as
+    // cores; a burst waits its turn briefly, then is told to retry.
+    let Ok(Ok(_permit)) = tokio::time::timeout(
+        HASHING_WAIT,
+        std::sync::Arc::clone(&state.hashing).acquire_owned(),
+    )
+    .await
+    else {
+        return Err(ApiError::Busy {
+            retry_after: super::error::BUSY_RETRY_AFTER,
+        });
+    };
     let ok = tokio::task::spawn_blocking(move || {
         if let Some(hash) = stored {
             password::verify(&pw, &hash)
@@ -309,7 +331,6 @@ async fn login(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            state.db.record_login_failure(&username, &ip, now).await?;
             return Err(ApiError::Unauthorized(
                 "identifiant ou mot de passe incorrect".into(),
             ));

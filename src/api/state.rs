@@ -24,4 +24,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (see [`crate::config::Config::behind_proxy`]).
     pub behind_proxy: bool,
+    /// Password checks running at once (argon2: ~10 MB each): as many as cores.
+    pub hashing: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// Permits for [`Self::hashing`]: the cores this process may use.
+    #[must_use]
+    pub fn hashing_permits() -> usize {
+        std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+    }
 }

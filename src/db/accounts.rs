@@ -248,23 +248,40 @@ impl Db {
         Ok(())
     }
 
-    /// Failed logins since `since` (Unix seconds) for `username` and for `ip`.
-    pub async fn login_failures(
+    /// Counts a login attempt *before* its password is checked, atomically: in one
+    /// write transaction, forgets failures older than `since`, counts the recent
+    /// ones for the user name and the address, and, when both are under their
+    /// limits, records this attempt as a failure (a successful login then clears
+    /// the user name's). So N concurrent attempts cannot all pass the limit: each
+    /// sees the ones before it. `Err(failures)` when a limit is reached.
+    pub async fn claim_login_attempt(
         &self,
         username: &str,
         ip: &str,
+        now: i64,
         since: i64,
-    ) -> Result<LoginFailures> {
-        on_pool!(self, p => sqlx::query(
+        limits: (i64, i64),
+    ) -> Result<std::result::Result<(), LoginFailures>> {
+        let mut tx = self.begin().await?;
+        if tx.is_postgres() {
+            // Serialises the attempts as SQLite's BEGIN IMMEDIATE does.
+            on_tx!(&mut tx, t => sqlx::query("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **t)
+                .await.map(|_| ()))?;
+        }
+        on_tx!(&mut tx, t => sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+            .bind(since)
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
+        let failures = on_tx!(&mut tx, t => sqlx::query(
             "SELECT \
-               (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $3) AS u, \
-               (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS i, \
-               (SELECT MIN(at) FROM login_failures WHERE (username = $1 OR ip = $2) AND at > $3) AS oldest",
+               (SELECT COUNT(*) FROM login_failures WHERE username = $1) AS u, \
+               (SELECT COUNT(*) FROM login_failures WHERE ip = $2) AS i, \
+               (SELECT MIN(at) FROM login_failures WHERE username = $1 OR ip = $2) AS oldest",
         )
         .bind(username)
         .bind(ip)
-        .bind(since)
-        .fetch_one(p)
+        .fetch_one(&mut **t)
         .await
         .map_err(DbError::from)
         .and_then(|row| {
@@ -273,7 +290,19 @@ impl Db {
                 for_ip: row.field("i")?,
                 oldest: row.field("oldest")?,
             })
-        }))
+        }))?;
+        if failures.for_username >= limits.0 || failures.for_ip >= limits.1 {
+            tx.commit().await?;
+            return Ok(Err(failures));
+        }
+        on_tx!(&mut tx, t => sqlx::query("INSERT INTO login_failures (username, ip, at) VALUES ($1, $2, $3)")
+            .bind(username)
+            .bind(ip)
+            .bind(now)
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     /// Records a failed login, and forgets failures older than the throttling window.

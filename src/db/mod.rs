@@ -32,7 +32,7 @@ macro_rules! on_pool {
 macro_rules! on_tx {
     ($tx:expr, $t:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite($t) => $body,
+            $crate::db::Tx::Sqlite($t, _) => $body,
             $crate::db::Tx::Postgres($t) => $body,
         }
     };
@@ -103,12 +103,38 @@ pub enum DbError {
     /// A row read back inside the transaction that wrote it is gone.
     #[error("{0} vanished during the transaction")]
     Vanished(&'static str),
+    /// Other writers of this process held the database longer than the busy
+    /// timeout.
+    #[error("the database is busy with other writers")]
+    Busy,
     /// Work handed to a blocking thread failed (a panic there, or a cancelled task).
     #[error("{0}")]
     Task(String),
 }
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
+
+impl DbError {
+    /// The database is busy with another writer (SQLite's write lock still held
+    /// after the busy timeout, e.g. during an import's swap; PostgreSQL: a lock
+    /// timeout or a serialisation failure). Retrying later is the answer.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        if matches!(self, Self::Busy) {
+            return true;
+        }
+        let Self::Sqlx(sqlx::Error::Database(e)) = self else {
+            return false;
+        };
+        // SQLite: SQLITE_BUSY (5) and its extended codes (517 BUSY_SNAPSHOT, 261
+        // BUSY_RECOVERY), SQLITE_LOCKED (6). PostgreSQL: lock_not_available,
+        // serialization_failure, deadlock_detected.
+        matches!(
+            e.code().as_deref(),
+            Some("5" | "6" | "261" | "517" | "55P03" | "40001" | "40P01")
+        )
+    }
+}
 
 /// The connection pool of one backend. Only tests look inside (to check what is
 /// stored, e.g. that session tokens are hashed); the product goes through [`Db`].
@@ -118,16 +144,20 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// An open transaction on either backend.
+/// An open transaction on either backend. A SQLite write transaction holds this
+/// process's write gate until it ends (see [`Db::begin`]).
 pub(crate) enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(
+        sqlx::Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    ),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _gate) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -234,6 +264,11 @@ pub struct Db {
     pool: Pool,
     /// SQLite: the file locked by [`Db::startup_lock`] (none for `:memory:`).
     lock_file: Option<std::path::PathBuf>,
+    /// SQLite has one writer at a time: this process's writers queue here, in
+    /// order, instead of polling the file lock (which, under load, starved some of
+    /// them past the busy timeout). The file lock then only arbitrates between
+    /// processes (an import from the command line, another instance).
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Whether `url` names a PostgreSQL database.
@@ -242,19 +277,37 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// How long a command (an import, a user change) waits for SQLite's write lock.
+pub const COMMAND_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a writer of this process waits its turn behind the others (staff
+/// edits are milliseconds each: only a stuck writer makes anyone wait this long).
+pub const WRITE_QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a request of the server waits for SQLite's file lock held by another
+/// process (an import from the command line) before it answers 503 with
+/// `Retry-After`: a staff member gets an answer within two seconds.
+pub const SERVER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 impl Db {
     /// Opens the database at `url` and applies migrations: a `sqlite:` URL (the file
     /// and its directory are created) or a `postgres://` one (the database is
     /// created when missing and the role may create it).
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_waiting(url, COMMAND_BUSY_TIMEOUT).await
+    }
+
+    /// [`Self::connect`], where a SQLite write waits at most `busy_timeout` for
+    /// another writer (the server answers 503 past it; commands wait longer).
+    pub async fn connect_waiting(url: &str, busy_timeout: std::time::Duration) -> Result<Self> {
         if is_postgres_url(url) {
             Self::connect_postgres(url).await
         } else {
-            Self::connect_sqlite(url).await
+            Self::connect_sqlite(url, busy_timeout).await
         }
     }
 
-    async fn connect_sqlite(url: &str) -> Result<Self> {
+    async fn connect_sqlite(url: &str, busy_timeout: std::time::Duration) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| DbError::Url {
                 url: url.to_owned(),
@@ -263,7 +316,7 @@ impl Db {
             .create_if_missing(true)
             .foreign_keys(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(std::time::Duration::from_secs(10));
+            .busy_timeout(busy_timeout);
         let file = options.get_filename();
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
             && file != Path::new(":memory:")
@@ -285,6 +338,7 @@ impl Db {
         let db = Self {
             lock_file,
             pool: Pool::Sqlite(pool.clone()),
+            write_gate: std::sync::Arc::default(),
         };
         // sqlx does not serialise SQLite migrations: two processes starting on a new
         // file would both create the tables.
@@ -317,6 +371,7 @@ impl Db {
         Ok(Self {
             lock_file: None,
             pool: Pool::Postgres(pool),
+            write_gate: std::sync::Arc::default(),
         })
     }
 
@@ -375,10 +430,35 @@ impl Db {
         }
     }
 
+    /// A write transaction. On SQLite it takes the write lock when it starts
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later
+    /// fails at once with `SQLITE_BUSY` when another writer committed in between (a
+    /// read transaction cannot be upgraded in WAL mode), and the busy timeout never
+    /// helps; an immediate one waits its turn, at most the busy timeout.
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Sqlite(p) => {
+                let gate = tokio::time::timeout(
+                    WRITE_QUEUE_TIMEOUT,
+                    std::sync::Arc::clone(&self.write_gate).lock_owned(),
+                )
+                .await
+                .map_err(|_| DbError::Busy)?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
+            }
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read-only transaction: one snapshot for several reads (SQLite: deferred,
+    /// takes no write lock; PostgreSQL: `REPEATABLE READ, READ ONLY`).
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?, None),
+            Pool::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
         })
     }
 }

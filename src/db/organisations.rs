@@ -124,16 +124,6 @@ where
 }
 
 impl Db {
-    /// Number of public establishments matching `filter`.
-    pub async fn count_organisations(&self, filter: &OrganisationFilter) -> Result<i64> {
-        let postgres = self.is_postgres();
-        Ok(on_pool!(self, p => {
-            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM establishments");
-            push_filter(&mut q, filter, postgres);
-            q.build_query_scalar().fetch_one(p).await
-        })?)
-    }
-
     /// One page of public establishments matching `filter`, sorted by name then SIRET
     /// (stable across pages). `limit` is bounded by the caller.
     pub async fn organisations(
@@ -150,6 +140,34 @@ impl Db {
             q.push(" OFFSET ").push_bind(offset);
             q.build_query_as().fetch_all(p).await
         })?)
+    }
+
+    /// The number of public establishments matching `filter` and one page of them,
+    /// read in one transaction: both from the same state of the registry, even while
+    /// an import replaces the edition (two separate reads could give the old count
+    /// with the new rows).
+    pub async fn organisations_page(
+        &self,
+        filter: &OrganisationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<OrganisationRow>)> {
+        let postgres = self.is_postgres();
+        let mut tx = self.begin_read().await?;
+        let total: i64 = on_tx!(&mut tx, t => {
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM establishments");
+            push_filter(&mut q, filter, postgres);
+            q.build_query_scalar().fetch_one(&mut **t).await
+        })?;
+        let rows = on_tx!(&mut tx, t => {
+            let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
+            push_filter(&mut q, filter, postgres);
+            q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
+            q.push(" OFFSET ").push_bind(offset);
+            q.build_query_as().fetch_all(&mut **t).await
+        })?;
+        tx.commit().await?;
+        Ok((total, rows))
     }
 
     /// One public establishment, or `None` (unknown or protected: the same answer, so

@@ -150,7 +150,7 @@ async fn portrait_in(tx: &mut Tx, territory: &str, edition: i64) -> Result<Optio
 
 impl Db {
     pub async fn portrait(&self, territory: &str, edition: i64) -> Result<Option<PortraitRow>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         portrait_in(&mut tx, territory, edition).await
     }
 

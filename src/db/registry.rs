@@ -188,7 +188,7 @@ impl Db {
         }
         match &mut tx {
             // One prepared statement per row: the fastest way into SQLite.
-            Tx::Sqlite(t) => {
+            Tx::Sqlite(t, _) => {
                 for r in &data.establishments {
                     let q = sqlx::query(&ESTABLISHMENT_INSERT_ONE).bind(year);
                     bind_establishment!(q, r).execute(&mut **t).await?;

@@ -160,6 +160,10 @@ pub const ACTION_STATUSES: [(&str, &str); 5] = [
     ("abandonne", "abandonné"),
 ];
 
+/// Largest amount of one budget line (planned or actual, one year): a billion euros,
+/// far above any action of a Département's ESS plan, far below what floats misprint.
+pub const MAX_BUDGET_EUROS: f64 = 1_000_000_000.0;
+
 /// Checks an action's own fields; its orientation is checked by the caller.
 pub fn validate_action(geography: &Geography, f: &ActionFields) -> Result<()> {
     check_title("titre", &f.title)?;
@@ -208,6 +212,19 @@ pub fn validate_action(geography: &Geography, f: &ActionFields) -> Result<()> {
         for v in [b.planned, b.actual].into_iter().flatten() {
             if !v.is_finite() || v < 0.0 {
                 return invalid(format!("budget {} : montant {v} invalide", b.year));
+            }
+            if v > MAX_BUDGET_EUROS {
+                return invalid(format!(
+                    "budget {} : {v} € dépasse le plafond d'un milliard d'euros par année",
+                    b.year
+                ));
+            }
+            // Two decimals at most (cents): 12.345 is a typing error, not a budget.
+            if ((v * 100.0).round() - v * 100.0).abs() > 1e-6 {
+                return invalid(format!(
+                    "budget {} : {v} € n'est pas un montant au centime près",
+                    b.year
+                ));
             }
         }
     }

@@ -87,7 +87,7 @@ async fn shutdown_signal() {
 
 /// Builds the application from its configuration; see the crate docs for the steps.
 pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
-    let db = Db::connect(&cfg.database_url)
+    let db = Db::connect_waiting(&cfg.database_url, crate::db::SERVER_BUSY_TIMEOUT)
         .await
         .with_context(|| format!("cannot open database {}", cfg.database_url))?;
     // Instances starting together on one database take turns here: the first one
@@ -123,6 +123,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         tiles,
         secure_cookies: cfg.secure_cookies,
         behind_proxy: cfg.behind_proxy,
+        hashing: Arc::new(tokio::sync::Semaphore::new(AppState::hashing_permits())),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

@@ -68,3 +68,53 @@ async fn bad_list_parameters_answer_400_json() {
         assert_eq!(body["error"], "bad_request", "{query}");
     }
 }
+
+/// Paths the file system refuses (a NUL byte) are files that do not exist: 404,
+/// never 500, for GET and HEAD, at the root, under the scripts and the vendored
+/// MapLibre alike.
+#[tokio::test]
+async fn paths_the_file_system_refuses_answer_404_not_500() {
+    let app = spawn_app().await;
+    for path in [
+        "/%00",
+        "/js/%00",
+        "/vendor/maplibre-gl/%00",
+        "/css/a%00b.css",
+    ] {
+        for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
+            let response = app
+                .http
+                .request(method.clone(), format!("{}{path}", app.base))
+                .send()
+                .await
+                .expect("request sent");
+            assert_eq!(response.status().as_u16(), 404, "{method} {path}");
+            if method == reqwest::Method::GET {
+                let body: serde_json::Value = response.json().await.expect("JSON body");
+                assert_eq!(body["error"], "not_found", "{path}");
+            }
+        }
+    }
+}
+
+/// A method a route does not take answers 405 in the JSON shape, with `Allow`.
+#[tokio::test]
+async fn a_wrong_method_answers_405_json() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/api/territories"),
+        (reqwest::Method::PUT, "/api/editions"),
+        (reqwest::Method::POST, "/style.json"),
+    ] {
+        let response = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert!(response.headers().contains_key("allow"), "{method} {path}");
+        let body: serde_json::Value = response.json().await.expect("JSON body");
+        assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
+    }
+}

@@ -19,6 +19,7 @@ macro_rules! on_test_pool {
 }
 
 mod accounts;
+mod concurrency;
 mod damaged_files;
 mod demo;
 mod errors;

@@ -697,6 +697,23 @@ async fn bad_inputs_are_400_with_a_message() {
             json!({"orientation_id": oid, "title": "t", "budgets": [{"year": 2020, "planned": -1.0}]}),
             "budget",
         ),
+        // Money: finite, at most the ceiling, to the cent (issue 18: 1.7e308 was
+        // accepted and printed « prévu inf M€ »).
+        (
+            "/api/actions",
+            json!({"orientation_id": oid, "title": "t", "budgets": [{"year": 2020, "planned": 1.7e308}]}),
+            "plafond",
+        ),
+        (
+            "/api/actions",
+            json!({"orientation_id": oid, "title": "t", "budgets": [{"year": 2020, "actual": 1_000_000_000.01}]}),
+            "plafond",
+        ),
+        (
+            "/api/actions",
+            json!({"orientation_id": oid, "title": "t", "budgets": [{"year": 2020, "planned": 12.345}]}),
+            "centime",
+        ),
         (
             "/api/actions",
             json!({"orientation_id": 9999, "title": "t"}),
@@ -742,4 +759,64 @@ async fn bad_inputs_are_400_with_a_message() {
         .call(Method::GET, "/api/actions/abc", Some(&s.admin), None)
         .await;
     assert_eq!(status, 400);
+}
+
+/// One rule decides which actions concern an EPCI: the API's `?epci=` list and the
+/// EPCI's fiche agree, also for an action of another territory's plan (issue 18).
+#[tokio::test]
+async fn an_action_naming_an_epci_of_another_territory_is_in_that_epcis_fiche() {
+    const GRAND_CALAIS: &str = "200090751";
+    let app = spawn_app().await;
+    app.import_sample(2023, "2023-12-31").await;
+    let s = staff(&app).await;
+    let (_, aid) = plan(&app, &s.admin, "ARR", 2023).await;
+    let (status, a) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/actions/{aid}"),
+            Some(&s.admin),
+            Some(json!({"epci": [ARRAS, GRAND_CALAIS]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{a}");
+    step(&app, &s.cdm, "ARR", 2023, json!({"to": "soumis"})).await;
+    step(
+        &app,
+        &s.cdm,
+        "ARR",
+        2023,
+        json!({"to": "valide", "decision_ref": "CT-1"}),
+    )
+    .await;
+    step(
+        &app,
+        &s.cdm,
+        "ARR",
+        2023,
+        json!({"to": "adopte", "decision_ref": "AD-1"}),
+    )
+    .await;
+    step(&app, &s.cdm, "ARR", 2023, json!({"to": "publie"})).await;
+    let (_, listed) = app
+        .call(
+            Method::GET,
+            &format!("/api/actions?epci={GRAND_CALAIS}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["id"], aid, "{listed}");
+    let response = app
+        .get(&format!("/epci/{GRAND_CALAIS}/fiche?edition=2023"))
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Tiers-lieu de l"),
+        "the action is missing from the fiche"
+    );
+    assert!(
+        html.contains("Développer l"),
+        "its orientation is missing from the fiche"
+    );
 }
