@@ -6,7 +6,7 @@
 //! changes, address and point) and the order of the steps, which is part of the
 //! output (identifiers and numbers are drawn in turn):
 //! 1. the private economy, profile by profile (`private.rs`, calibrated by
-//!    `profiles.rs`): units, establishments, births and closures;
+//!    `profiles/`): units, establishments, births and closures;
 //! 2. public bodies (`public.rs`);
 //! 3. the deliberately defective rows (here);
 //! 4. NICs, numbered per unit in order of creation, head office first (here).

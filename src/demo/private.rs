@@ -1,5 +1,5 @@
 //! The private economy of the demo: the units and establishments of each kind of
-//! organisation of the calibration (`profiles.rs`), with their whole life.
+//! organisation of the calibration (`profiles/`), with their whole life.
 //!
 //! 1. For each profile, the 2023 size bands are dealt out as a shuffled pool, so the
 //!    2023 calibration is exact whatever the seed; units take one or several

@@ -43,7 +43,8 @@ impl Builder<'_> {
         if let Some(own) = siren.filter(|s| self.sirens.reserve(s)) {
             own.clone_into(&mut self.units[u].siren);
         }
-        // Public bodies grow slowly and neither appear nor disappear in the demo.
+        // Public bodies grow slowly and neither appear nor disappear in the demo
+        // (`data/lives.csv`, row `public`).
         let life = calibration().public;
         let founded = day_between(
             rng,
