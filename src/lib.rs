@@ -5,20 +5,22 @@
 //! layers below it, never one above, and no two modules use each other:
 //!
 //! ```text
-//! cli                      the command line (main.rs parses it and runs it)
-//!  └ server                app assembly, lifecycle, background tasks
-//!     └ api                HTTP routes, AppState, the one conversion of errors to HTTP
-//!        └ summary, operations      documents (PDF, XLSX, CSV, HTML); imports and demo loading
-//!           └ tiles, indicators, portraits   vector layers; figures and the secret statistique; workflow
-//!              └ db        all SQL, both backends
-//!                 └ records   plain rows, cells and reports that db, import and demo share
-//!                    ↑ import, demo   file readers and the demonstration registry: no database
+//! cli                       the command line (main.rs parses it and runs it)
+//!  └ server                 app assembly, lifecycle, background tasks
+//!     └ api                 HTTP routes, AppState, the one conversion of errors to HTTP
+//!        └ summary, operations       documents (PDF, XLSX, CSV, HTML); imports, demo loading
+//!           └ tiles, portraits       vector layers; portraits, plans and their workflow
+//!              └ indicators          figures, the cube per edition, the secret statistique
+//!                 └ db | import | demo   all SQL (both backends) | file readers | the
+//!                                        demonstration registry: siblings, none uses another
+//!                    └ records       plain rows, cells and reports the three share
 //! ```
 //!
 //! Anyone may use the foundations: [`geography`] and [`spatial`] (the zones and their
 //! shapes), [`ess`] (families, size classes, identifiers, reference tables), [`auth`]
 //! (roles, passwords, sessions: no HTTP, no SQL), [`time`], [`csv_lines`], [`config`]
-//! and [`telemetry`]. The `layering` test below checks the rule on every `use crate::…`.
+//! and [`telemetry`]. `src/layering.rs` checks the rule on every `crate::…` path, and lists
+//! the uses that still break it until `records` holds the types they name.
 
 #![forbid(unsafe_code)]
 
