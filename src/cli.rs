@@ -78,6 +78,9 @@ pub enum Command {
     /// (never from the command line, which other users can see).
     #[command(subcommand)]
     User(UserCommand),
+    /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
+    #[command(subcommand)]
+    Audit(crate::audit_command::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,6 +350,7 @@ impl Cli {
                 print_unmatched(&db, edition).await
             }
             Some(Command::Subventions(command)) => subsidies(&self.global, command).await,
+            Some(Command::Audit(c)) => c.run(&self.global.database, &self.global.geodata).await,
             Some(Command::Edition(command)) => edition(&self.global, command).await,
             Some(Command::Demo(args)) => demo(&self.global, &args).await,
             Some(Command::Export(ExportCommand::Tiles {

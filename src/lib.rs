@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit_command;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -29,6 +29,7 @@ mod layers;
 mod portraits;
 mod registry;
 mod schema;
+mod secret;
 mod sirene_files;
 mod subsidies;
 mod summaries;
