@@ -363,3 +363,83 @@ proptest! {
         }
     }
 }
+
+/// The audit is not vacuous: it finds a protected establishment that a pattern
+/// leaves published, or pinned by the published relations, or counted below the
+/// département.
+#[test]
+fn the_audit_finds_what_a_careless_pattern_reveals() {
+    let g = geography();
+    let row = |commune: usize, section: &str, band: &str, protected: bool, n: u64| {
+        let jobs = crate::ess::size::estimated_jobs(band);
+        RegistryCell {
+            code_insee: format!("9900{commune}"),
+            family: Family::Association,
+            naf_section: Some(section.to_owned()),
+            size_band: Some(band.to_owned()),
+            protected,
+            stats: CellStats {
+                establishments: n,
+                employers: if jobs > 0.0 { n } else { 0 },
+                jobs: jobs * n as f64,
+                max_jobs: jobs,
+            },
+        }
+    };
+    // One protected association of 10 to 19 employees among public ones; three
+    // protected non-employers.
+    let rows = vec![
+        row(0, "R", "11", true, 1),
+        row(0, "R", "NN", false, 6),
+        row(1, "S", "01", false, 5),
+        row(2, "Q", "02", false, 4),
+        row(3, "R", "NN", true, 3),
+        row(5, "Q", "12", false, 3),
+    ];
+    let mut cube = build_cube(&g, 2023, &rows, &[]);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(report.passed(), "{}", report.to_text());
+    assert!(report.sensitive_cells > 0);
+    let sized = cube.cell(
+        cube.space.index(Level::Department, 0),
+        Category::Size(SizeClass::From10To49),
+    );
+    assert!(cube.ess_masked[sized], "the protected one's size class");
+
+    // Published: read as it is.
+    let masked = cube.ess_masked.clone();
+    cube.ess_masked.iter_mut().for_each(|m| *m = false);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(
+        report.failures.iter().any(|f| f.table == "registre"
+            && f.cell.ends_with("taille 10-49")
+            && f.relations.is_empty()),
+        "{}",
+        report.to_text()
+    );
+    // Masked alone: the département's total = Σ size classes pins it.
+    cube.ess_masked[sized] = true;
+    let report = super::audit::audit(&g, &cube, &rows);
+    let pinned = report
+        .failures
+        .iter()
+        .find(|f| f.table == "registre" && f.cell.ends_with("taille 10-49"))
+        .expect("pinned");
+    assert!(
+        pinned.relations.iter().any(|r| r.contains("taille 1-9")),
+        "{pinned:?}"
+    );
+
+    // Counted below the département: published − listed gives it away.
+    cube.ess_masked = masked;
+    cube.ess_published.clone_from(&cube.ess);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.table == "liste" && f.cell == "commune 99000 × ESS"),
+        "{}",
+        report.to_text()
+    );
+}

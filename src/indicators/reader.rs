@@ -15,8 +15,7 @@
 //!   smallest and largest band midpoints.
 //!
 //! For a masked cell, the reader's **feasible interval** is the min and max of its
-//! secret part over all values satisfying the above (two mixed-integer linear
-//! programs). A **sensitive** cell is protected when, for each measure whose secret
+//! secret part over all values satisfying the above (two linear programs). A **sensitive** cell is protected when, for each measure whose secret
 //! part `v` is positive, the interval reaches `v − 1` and `v + 1` for counts, and
 //! `v × (1 − p)` and `v × (1 + p)` for jobs, with `p` = [`P_PERCENT`] % (the
 //! protection interval of τ-ARGUS). A secret part the product does not know itself (a
@@ -31,12 +30,20 @@
 //! only grows and a cell with more masked neighbours only gets a wider interval, so
 //! this ends, and ends protected unless a relation has nothing left to mask.
 //!
-//! **Solver**: [`microlp`], a pure-Rust simplex with branch and bound for integer
-//! variables. It was chosen because the programs are small (the masked cells of one
-//! connected group of relations, a few hundred variables at most), need integers
-//! (counts) and must build everywhere the product builds: no native library (CBC,
-//! HiGHS) to install. `clarabel` is an interior-point conic solver without integers,
-//! and `good_lp` would only wrap microlp here.
+//! **Integrality.** Counts are integers: the min and max of a count are the relaxed
+//! program's rounded inward (`⌈min⌉`, `⌊max⌋`), the audit τ-ARGUS runs. When every
+//! relation is a sum (counts alone), the relaxation's vertices are integral and this
+//! is exact; the estimator's per-employer bounds on jobs can in principle let an
+//! integer program narrow a count further than its relaxation (a limit, written down
+//! here on purpose: the branch and bound of the solver below ran out of memory on
+//! some random registries, so it is not used).
+//!
+//! **Solver**: [`microlp`], a pure-Rust simplex. It was chosen because the programs
+//! are small (the masked cells of one connected group of relations, a few hundred
+//! variables at most) and must build everywhere the product builds: no native library
+//! (CBC, `HiGHS`) to install. `clarabel` is an interior-point conic solver (its optima
+//! are approximate, and a vertex is what pins a cell), and `good_lp` would only wrap
+//! microlp here.
 
 use std::collections::HashMap;
 
@@ -215,8 +222,6 @@ pub fn protects(measure: Measure, value: Value, interval: Interval) -> bool {
 
 /// Groups of masked cells that relations connect (published cells are constants).
 fn components(table: &Table) -> Vec<Vec<usize>> {
-    let n = table.cells.len();
-    let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -224,6 +229,8 @@ fn components(table: &Table) -> Vec<Vec<usize>> {
         }
         x
     }
+    let n = table.cells.len();
+    let mut parent: Vec<usize> = (0..n).collect();
     for r in &table.relations {
         let mut first = None;
         for c in r.cells() {
@@ -407,7 +414,7 @@ impl<'a> Program<'a> {
                 }
                 Link::NonEmployer => {
                     for v in [e.0, j.0].into_iter().flatten() {
-                        problem.add_constraint(&[(v, 1.0)], ComparisonOp::Eq, 0.0);
+                        problem.add_constraint([(v, 1.0)], ComparisonOp::Eq, 0.0);
                     }
                 }
             }
@@ -504,9 +511,8 @@ pub fn check(table: &Table) -> Vec<Failure> {
 /// The margin a failing measure needs from a partner cell.
 fn margin(f: &Failure) -> f64 {
     match (f.measure.is_count(), f.value) {
-        (true, _) => 1.0,
         (false, Some(v)) => v * P,
-        (false, None) => 1.0,
+        _ => 1.0,
     }
 }
 
@@ -602,12 +608,8 @@ mod tests {
     }
 
     #[test]
-    fn non_negativity_pins_masked_cells_whose_published_total_leaves_no_room() {
-        // The first example: total 3, published parts 0, three masked parts:
-        // each is at least 0 and they sum to 3 — the reader cannot pin them to 1 over
-        // non-negativity alone, but can when they are known to be ≥ 1 (here, secret
-        // parts of 1 each with a published total equal to their sum and one more
-        // constraint: two of them published).
+    fn a_published_relation_pins_its_one_masked_cell() {
+        // A published total and published parts leave one value for the masked one.
         let t = table(vec![
             cell("t", 3.0, true, false),
             cell("a", 1.0, false, true),

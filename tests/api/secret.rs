@@ -5,6 +5,7 @@
 //! observatory figures.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use ess_atlas::ess::Family;
 
@@ -99,7 +100,7 @@ impl Reader {
                 .unwrap();
             let j: f64 = row[jobs].parse().unwrap();
             let size = match j {
-                x if x == 0.0 => "0",
+                0.0 => "0",
                 x if x < 10.0 => "1-9",
                 x if x < 50.0 => "10-49",
                 x if x < 250.0 => "50-249",
@@ -203,7 +204,7 @@ impl Reader {
     fn pinned_by_non_negativity(&self) -> Vec<String> {
         let mut found = Vec::new();
         for (total, parts) in self.relations() {
-            for m in 0..3 {
+            for (m, measure) in MEASURES.iter().enumerate() {
                 let Some(Some(t)) = self.published.get(&(total.clone(), m)) else {
                     continue;
                 };
@@ -229,8 +230,7 @@ impl Reader {
                     for (p, b) in masked.iter().zip(&bounds) {
                         if *b != self.listed(p, m) {
                             found.push(format!(
-                                "{p:?} {} pinned to {b} by {total:?}, {} listed",
-                                MEASURES[m],
+                                "{p:?} {measure} pinned to {b} by {total:?}, {} listed",
                                 self.listed(p, m)
                             ));
                         }
@@ -251,7 +251,7 @@ impl Reader {
             if total.0 == "department" {
                 continue;
             }
-            for m in 0..3 {
+            for (m, measure) in MEASURES.iter().enumerate() {
                 let Some(Some(t)) = self.published.get(&(total.clone(), m)) else {
                     continue;
                 };
@@ -259,18 +259,16 @@ impl Reader {
                 let mut listed = 0.0;
                 let mut masked = Vec::new();
                 for p in &parts {
-                    match self.published.get(&(p.clone(), m)).copied().flatten() {
-                        Some(v) => rest -= v,
-                        None => {
-                            listed += self.listed(p, m);
-                            masked.push(p);
-                        }
+                    if let Some(v) = self.published.get(&(p.clone(), m)).copied().flatten() {
+                        rest -= v;
+                    } else {
+                        listed += self.listed(p, m);
+                        masked.push(p);
                     }
                 }
                 if !masked.is_empty() && (rest - listed).abs() > 0.01 {
                     found.push(format!(
-                        "{total:?} {}: its masked parts hold {rest}, the list {listed}",
-                        MEASURES[m]
+                        "{total:?} {measure}: its masked parts hold {rest}, the list {listed}"
                     ));
                 }
             }
@@ -417,13 +415,15 @@ async fn write_observatory(app: &TestApp, path: &std::path::Path) {
                 }
                 let code = e["code"].as_str().unwrap();
                 if n < 3.0 {
-                    out.push_str(&format!("{niveau},{code},{famille},{secteur},s,s,s,s\n"));
+                    writeln!(out, "{niveau},{code},{famille},{secteur},s,s,s,s").unwrap();
                 } else {
-                    out.push_str(&format!(
-                        "{niveau},{code},{famille},{secteur},{n},{jobs},{},{}\n",
+                    writeln!(
+                        out,
+                        "{niveau},{code},{famille},{secteur},{n},{jobs},{},{}",
                         (jobs * 0.88).round(),
                         jobs * 27_000.0
-                    ));
+                    )
+                    .unwrap();
                 }
             }
         }
