@@ -167,6 +167,7 @@ pub(crate) fn protected_table(
     equations: &[Equation],
     protected: &[CellStats],
     published: impl Fn(usize) -> [bool; 3],
+    cost: impl Fn(usize) -> f64,
 ) -> (Table, Vec<usize>) {
     let cells: Vec<usize> = (0..space.len())
         .filter(|&z| counts_protected(space.level_of(z)))
@@ -188,6 +189,7 @@ pub(crate) fn protected_table(
                 published: published(c),
                 sensitive: sensitive_protected(q),
                 link: link_of(categories[c % CATEGORIES]),
+                cost: cost(c),
             }
         })
         .collect();
@@ -230,6 +232,7 @@ fn observatory_table(
                     .is_none_or(|n| (1..MIN_ESTABLISHMENTS).contains(&n))
                     || c.jobs.is_none(),
                 link: Link::None,
+                cost: c.jobs.unwrap_or(0.0),
             }
         })
         .collect();
@@ -484,7 +487,14 @@ pub fn audit(g: &Geography, cube: &Cube, registry: &[RegistryCell]) -> AuditRepo
     }
 
     // The département's protected parts.
-    let (table, _) = protected_table(g, space, &cube.ess_equations, &protected, |c| published[c]);
+    let (table, _) = protected_table(
+        g,
+        space,
+        &cube.ess_equations,
+        &protected,
+        |c| published[c],
+        |_| 0.0,
+    );
     let mut sensitive_cells = table.cells.iter().filter(|c| c.sensitive).count();
     failures.extend(
         reader::check(&table)

@@ -533,8 +533,14 @@ pub fn build_cube(
 
     // Protected establishments first (their part of each cell at the counting levels
     // is the reader's unknown), then the primary and secondary rules on what is shown.
-    let (mut table, cells) =
-        super::audit::protected_table(g, space, &ess_equations, &protected, |_| [true; 3]);
+    let (mut table, cells) = super::audit::protected_table(
+        g,
+        space,
+        &ess_equations,
+        &protected,
+        |_| [true; 3],
+        |c| ess_published[c].jobs,
+    );
     super::reader::protect(&mut table);
     let mut already = vec![false; ess.len()];
     for (t, &c) in cells.iter().enumerate() {

@@ -25,7 +25,7 @@ use cube::{Category, Cube};
 /// Notes every figure answer carries.
 pub const NOTES: [&str; 5] = [
     "Effectifs estimés à partir des tranches d'effectif SIRENE (milieu de tranche) : ce sont des ordres de grandeur.",
-    "Secret statistique : une valeur est masquée (« s ») quand elle concerne moins de 3 établissements ou qu'un établissement y porte plus de 85 % des emplois, ainsi que les valeurs qui permettraient de la recalculer.",
+    "Secret statistique : une valeur est masquée (« s ») quand elle concerne moins de 3 établissements ou qu'un établissement y porte plus de 85 % des emplois, ainsi que les valeurs qui permettraient de la recalculer ou de l'approcher à moins de 10 %. Les établissements non diffusibles (qui ont demandé à ne pas figurer dans les fichiers publics de l'Insee) ne sont comptés que dans les chiffres du département : ceux des communes, EPCI et territoires portent sur les établissements diffusibles, et leur somme peut être un peu inférieure au chiffre départemental.",
     "Les sociétés commerciales de l'ESS sont présentées à part et exclues des totaux comparables aux chiffres Insee/CRESS.",
     "Toutes les éditions sont présentées sur la géographie actuelle (communes 2026, EPCI 2026, territoires du Département) pour être comparables.",
     "Subventions du Département : données publiques (publiées au format SCDL), non soumises au secret statistique ; un ratio rapporté à l'emploi de l'ESS est masqué quand l'emploi l'est.",

@@ -25,8 +25,9 @@
 //!
 //! [`protect`] repairs a pattern deterministically: it masks every sensitive cell, then,
 //! while some sensitive cell is not protected, masks one more published cell among the
-//! relations that pin it (the one with the smallest secret part that can still absorb
-//! the margin the failing cell needs, else the largest; lowest index on a tie). Masking
+//! relations that pin it: of those whose secret part can absorb the margin the failing
+//! cell needs, the cheapest (smallest published jobs, then smallest secret part, then
+//! lowest index); else the one with the largest secret part. Masking
 //! only grows and a cell with more masked neighbours only gets a wider interval, so
 //! this ends, and ends protected unless a relation has nothing left to mask.
 //!
@@ -128,6 +129,9 @@ pub struct Cell {
     pub published: [bool; 3],
     pub sensitive: bool,
     pub link: Link,
+    /// What masking this cell costs readers (its published jobs): secondary masking
+    /// picks the cheapest cell that protects.
+    pub cost: f64,
 }
 
 impl Cell {
@@ -563,10 +567,16 @@ pub fn protect(table: &mut Table) -> Vec<usize> {
                 })
                 .collect()
         };
+        let cost = |c: usize| table.cells[c].cost;
         let choice = candidates
             .iter()
             .filter(|(_, v)| *v >= need - EPS)
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .min_by(|a, b| {
+                cost(a.0)
+                    .total_cmp(&cost(b.0))
+                    .then(a.1.total_cmp(&b.1))
+                    .then(a.0.cmp(&b.0))
+            })
             .or_else(|| {
                 candidates
                     .iter()
@@ -592,6 +602,7 @@ mod tests {
             published: [published; 3],
             sensitive,
             link: Link::None,
+            cost: n,
         }
     }
 
@@ -652,6 +663,7 @@ mod tests {
             published: [true; 3],
             sensitive,
             link,
+            cost: 0.0,
         };
         let mut t = Table {
             cells: vec![
