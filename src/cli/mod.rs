@@ -4,6 +4,7 @@
 //! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
 //! service manager configures the server without a command line.
 
+pub mod audit;
 mod editions;
 mod exports;
 mod imports;
@@ -80,6 +81,9 @@ pub enum Command {
     /// (never from the command line, which other users can see).
     #[command(subcommand)]
     User(UserCommand),
+    /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +355,7 @@ impl Cli {
                 accept_drop,
             })) => imports::import_subsidies(&self.global, edition, file, accept_drop).await,
             Some(Command::Subventions(command)) => imports::subsidies(&self.global, command).await,
+            Some(Command::Audit(c)) => c.run(&self.global.database, &self.global.geodata).await,
             Some(Command::Edition(command)) => editions::edition(&self.global, command).await,
             Some(Command::Demo(args)) => editions::demo(&self.global, &args).await,
             Some(Command::Export(ExportCommand::Tiles {

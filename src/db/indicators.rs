@@ -13,12 +13,12 @@ impl Db {
     /// band, with each group's largest establishment (for the dominance rule).
     pub async fn registry_cells(&self, edition: i64) -> Result<Vec<RegistryCell>> {
         on_pool!(self, p => sqlx::query(
-            "SELECT code_insee, family, naf_section, size_band, COUNT(*) AS n, \
+            "SELECT code_insee, family, naf_section, size_band, protected, COUNT(*) AS n, \
                     COUNT(*) FILTER (WHERE employer) AS employers, SUM(jobs_estimate) AS jobs, \
                     MAX(jobs_estimate) AS max_jobs \
              FROM establishments WHERE edition = $1 \
-             GROUP BY code_insee, family, naf_section, size_band \
-             ORDER BY code_insee, family, naf_section, size_band",
+             GROUP BY code_insee, family, naf_section, size_band, protected \
+             ORDER BY code_insee, family, naf_section, size_band, protected",
         )
         .bind(edition)
         .fetch_all(p)
@@ -34,6 +34,7 @@ impl Db {
                     .ok_or_else(|| DbError::Stored(format!("unknown family {family:?}")))?,
                 naf_section: r.field("naf_section")?,
                 size_band: r.field("size_band")?,
+                protected: r.field("protected")?,
                 stats: CellStats {
                     establishments: n.unsigned_abs(),
                     employers: employers.unsigned_abs(),

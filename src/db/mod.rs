@@ -107,6 +107,13 @@ pub enum DbError {
     /// timeout.
     #[error("the database is busy with other writers")]
     Busy,
+    /// An edition's figures failed the secret statistique audit: they are never
+    /// served (a defect of the masking, to report).
+    #[error(
+        "the secret statistique audit of edition {edition} failed on {failures} cells: \
+         run `ess-atlas audit secret --edition {edition}`"
+    )]
+    SecretAudit { edition: i64, failures: usize },
     /// Work handed to a blocking thread failed (a panic there, or a cancelled task).
     #[error("{0}")]
     Task(String),

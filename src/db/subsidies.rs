@@ -234,10 +234,13 @@ impl Db {
             .fetch_one(p)
             .await)?;
         let cells = on_pool!(self, p => sqlx::query(
-            "SELECT code_insee, family, naf_section, size_band, SUM(granted) AS granted \
-             FROM subsidies WHERE edition = $1 AND status = 'ess' \
-             GROUP BY code_insee, family, naf_section, size_band \
-             ORDER BY code_insee, family, naf_section, size_band",
+            "SELECT s.code_insee, s.family, s.naf_section, s.size_band, \
+                    COALESCE(e.protected, FALSE) AS protected, SUM(s.granted) AS granted \
+             FROM subsidies s \
+             LEFT JOIN establishments e ON e.edition = s.edition AND e.siret = s.siret \
+             WHERE s.edition = $1 AND s.status = 'ess' \
+             GROUP BY s.code_insee, s.family, s.naf_section, s.size_band, COALESCE(e.protected, FALSE) \
+             ORDER BY s.code_insee, s.family, s.naf_section, s.size_band, 5",
         )
         .bind(year)
         .fetch_all(p)
@@ -251,6 +254,7 @@ impl Db {
                     .ok_or_else(|| DbError::Stored(format!("unknown family {family:?}")))?,
                 naf_section: r.field("naf_section")?,
                 size_band: r.field("size_band")?,
+                protected: r.field("protected")?,
                 granted: r.field("granted")?,
             })
         })

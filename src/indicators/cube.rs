@@ -27,6 +27,9 @@ pub struct RegistryCell {
     pub family: Family,
     pub naf_section: Option<String>,
     pub size_band: Option<String>,
+    /// Establishments whose diffusion is restricted (BRIEF rule 5): never listed, and
+    /// counted in public figures only at the levels of [`counts_protected`].
+    pub protected: bool,
     pub stats: CellStats,
 }
 
@@ -38,6 +41,8 @@ pub struct SubsidyCell {
     pub family: Family,
     pub naf_section: Option<String>,
     pub size_band: Option<String>,
+    /// Granted to protected establishments (placed like them: see [`counts_protected`]).
+    pub protected: bool,
     pub granted: f64,
 }
 
@@ -201,6 +206,20 @@ impl ZoneSpace {
         false
     }
 
+    /// The level of the zone at `index`.
+    #[must_use]
+    pub fn level_of(&self, index: usize) -> Level {
+        if index < self.communes {
+            Level::Commune
+        } else if index < self.communes + self.epci {
+            Level::Epci
+        } else if index < self.communes + self.epci + self.territories {
+            Level::Territory
+        } else {
+            Level::Department
+        }
+    }
+
     /// Index of the zone at `position` in its level's list (0 for the département).
     #[must_use]
     pub fn index(&self, level: Level, position: usize) -> usize {
@@ -322,6 +341,14 @@ pub fn build_observatory(g: &Geography, cube: &Cube, rows: &[ObservatoryRow]) ->
     }
     mask_sparse(&mut obs.ess, &cube.ess_equations);
     mask_sparse(&mut obs.economy, &cube.economy_equations);
+    // Then protection intervals against the reader of the observatory's figures.
+    let space = cube.space;
+    super::audit::protect_observatory(&mut obs.ess, &cube.ess_equations, |c| {
+        super::audit::cell_label(g, space, c)
+    });
+    super::audit::protect_observatory(&mut obs.economy, &cube.economy_equations, |z| {
+        super::audit::zone_label(g, space, z)
+    });
     obs
 }
 
@@ -330,8 +357,15 @@ pub fn build_observatory(g: &Geography, cube: &Cube, rows: &[ObservatoryRow]) ->
 pub struct Cube {
     pub edition: i64,
     pub space: ZoneSpace,
-    /// `zone * CATEGORIES + category.index()`.
+    /// `zone * CATEGORIES + category.index()`: exact figures, protected
+    /// establishments included everywhere (staff's restricted view).
     pub ess: Vec<CellStats>,
+    /// What the public is shown: protected establishments counted only at the
+    /// levels of [`counts_protected`], so that below them every figure is the public
+    /// list's and reveals nothing of them.
+    pub ess_published: Vec<CellStats>,
+    /// The public pattern: protection of protected establishments at the counting
+    /// levels ([`super::audit`]), then the primary and secondary rules.
     pub ess_masked: Vec<bool>,
     pub ess_equations: Vec<Equation>,
     /// One cell per zone: every active establishment, ESS or not.
@@ -343,6 +377,10 @@ pub struct Cube {
     /// The Département's subsidies to ESS establishments, euros, indexed like `ess`.
     /// Public data: no mask of their own (see [`super::value`]).
     pub subsidies: Vec<f64>,
+    /// The same as published: subsidies to protected establishments placed only at
+    /// the levels of [`counts_protected`] (the SCDL file names the beneficiary, the
+    /// figure would place it).
+    pub subsidies_published: Vec<f64>,
     /// Whether the edition has a subsidies file (else subsidy figures are `None`).
     pub has_subsidies: bool,
 }
@@ -364,7 +402,8 @@ pub fn build_cube(
     economy: &[EconomyRow],
 ) -> Cube {
     let space = ZoneSpace::of(g);
-    let mut ess = vec![CellStats::default(); space.len() * CATEGORIES];
+    let mut public = vec![CellStats::default(); space.len() * CATEGORIES];
+    let mut protected = vec![CellStats::default(); space.len() * CATEGORIES];
     let mut eco = vec![CellStats::default(); space.len()];
 
     for row in registry {
@@ -376,8 +415,13 @@ pub fn build_cube(
             row.naf_section.as_deref(),
             row.size_band.as_deref(),
         );
+        let target = if row.protected {
+            &mut protected
+        } else {
+            &mut public
+        };
         for cat in categories {
-            ess[c * CATEGORIES + cat.index()].add(&row.stats);
+            target[c * CATEGORIES + cat.index()].add(&row.stats);
         }
     }
     for row in economy {
@@ -399,6 +443,8 @@ pub fn build_cube(
 
     // Roll communes up: each commune into its EPCI, territory and the département.
     let dept = space.index(Level::Department, 0);
+    roll_up(g, space, &mut public);
+    roll_up(g, space, &mut protected);
     for (c, commune) in g.communes.iter().enumerate() {
         let parents = [
             space.index(Level::Epci, commune.epci),
@@ -406,14 +452,29 @@ pub fn build_cube(
             dept,
         ];
         for p in parents {
-            for k in 0..CATEGORIES {
-                let from = ess[c * CATEGORIES + k];
-                ess[p * CATEGORIES + k].add(&from);
-            }
             let from = eco[c];
             eco[p].add(&from);
         }
     }
+    let ess: Vec<CellStats> = public
+        .iter()
+        .zip(&protected)
+        .map(|(a, b)| {
+            let mut x = *a;
+            x.add(b);
+            x
+        })
+        .collect();
+    let ess_published: Vec<CellStats> = (0..ess.len())
+        .map(|i| {
+            if counts_protected(space.level_of(i / CATEGORIES)) {
+                ess[i]
+            } else {
+                public[i]
+            }
+        })
+        .collect();
+    drop(public);
 
     // The equations readers know.
     let hierarchy: Vec<(usize, Vec<usize>)> = g
@@ -470,12 +531,28 @@ pub fn build_cube(
         });
     }
 
-    let ess_masked = suppress(&ess, &ess_equations, None);
+    // Protected establishments first (their part of each cell at the counting levels
+    // is the reader's unknown), then the primary and secondary rules on what is shown.
+    let (mut table, cells) = super::audit::protected_table(
+        g,
+        space,
+        &ess_equations,
+        &protected,
+        |_| [true; 3],
+        |c| ess_published[c].jobs,
+    );
+    super::reader::protect(&mut table);
+    let mut already = vec![false; ess.len()];
+    for (t, &c) in cells.iter().enumerate() {
+        already[c] = !table.cells[t].published.iter().any(|p| *p);
+    }
+    let ess_masked = suppress(&ess_published, &ess_equations, Some(&already));
     let economy_masked = suppress(&eco, &economy_equations, None);
     Cube {
         edition,
         space,
         ess,
+        ess_published,
         ess_masked,
         ess_equations,
         economy: eco,
@@ -483,13 +560,41 @@ pub fn build_cube(
         economy_equations,
         observatory: Observatory::default(),
         subsidies: Vec::new(),
+        subsidies_published: Vec::new(),
         has_subsidies: false,
+    }
+}
+
+/// Whether public figures of zones of `level` count protected establishments (BRIEF
+/// rule 5). Only the département's: it holds enough of them that their total says
+/// nothing of any one, and its breakdown cells where too few fall together are
+/// protected by [`super::reader`]. Below it, every public figure is the public list's,
+/// so no zone, family, sector or size class reveals one; staff see exact figures.
+#[must_use]
+pub fn counts_protected(level: Level) -> bool {
+    level == Level::Department
+}
+
+/// Adds every commune's cells into its EPCI, territory and the département.
+fn roll_up(g: &Geography, space: ZoneSpace, cells: &mut [CellStats]) {
+    let dept = space.index(Level::Department, 0);
+    for (c, commune) in g.communes.iter().enumerate() {
+        for p in [
+            space.index(Level::Epci, commune.epci),
+            space.index(Level::Territory, commune.territory),
+            dept,
+        ] {
+            for k in 0..CATEGORIES {
+                let from = cells[c * CATEGORIES + k];
+                cells[p * CATEGORIES + k].add(&from);
+            }
+        }
     }
 }
 
 /// The categories a registry row of `family`, `naf_section` and `size_band` counts in:
 /// its family, and for the four families the ESS total, its section and size class.
-fn categories_of(
+pub(crate) fn categories_of(
     family: Family,
     naf_section: Option<&str>,
     size_band: Option<&str>,
@@ -512,32 +617,49 @@ fn categories_of(
 /// `any` says whether the edition has a subsidies file at all.
 pub fn add_subsidies(g: &Geography, cube: &mut Cube, cells: &[SubsidyCell], any: bool) {
     let space = cube.space;
-    let mut sums = vec![0.0; space.len() * CATEGORIES];
+    let mut public = vec![0.0; space.len() * CATEGORIES];
+    let mut protected = vec![0.0; space.len() * CATEGORIES];
     for row in cells {
         let Some(c) = g.commune_position(&row.code_insee) else {
             continue;
+        };
+        let target = if row.protected {
+            &mut protected
+        } else {
+            &mut public
         };
         for cat in categories_of(
             row.family,
             row.naf_section.as_deref(),
             row.size_band.as_deref(),
         ) {
-            sums[c * CATEGORIES + cat.index()] += row.granted;
+            target[c * CATEGORIES + cat.index()] += row.granted;
         }
     }
     let dept = space.index(Level::Department, 0);
-    for (c, commune) in g.communes.iter().enumerate() {
-        for p in [
-            space.index(Level::Epci, commune.epci),
-            space.index(Level::Territory, commune.territory),
-            dept,
-        ] {
-            for k in 0..CATEGORIES {
-                sums[p * CATEGORIES + k] += sums[c * CATEGORIES + k];
+    for sums in [&mut public, &mut protected] {
+        for (c, commune) in g.communes.iter().enumerate() {
+            for p in [
+                space.index(Level::Epci, commune.epci),
+                space.index(Level::Territory, commune.territory),
+                dept,
+            ] {
+                for k in 0..CATEGORIES {
+                    sums[p * CATEGORIES + k] += sums[c * CATEGORIES + k];
+                }
             }
         }
     }
-    cube.subsidies = sums;
+    cube.subsidies = public.iter().zip(&protected).map(|(a, b)| a + b).collect();
+    cube.subsidies_published = (0..public.len())
+        .map(|i| {
+            if counts_protected(space.level_of(i / CATEGORIES)) {
+                cube.subsidies[i]
+            } else {
+                public[i]
+            }
+        })
+        .collect();
     cube.has_subsidies = any;
 }
 
@@ -549,7 +671,7 @@ pub fn evolution_masks(from: &Cube, to: &Cube) -> (Vec<bool>, Vec<bool>) {
     let union =
         |a: &[bool], b: &[bool]| -> Vec<bool> { a.iter().zip(b).map(|(x, y)| *x || *y).collect() };
     let ess = suppress(
-        &to.ess,
+        &to.ess_published,
         &to.ess_equations,
         Some(&union(&from.ess_masked, &to.ess_masked)),
     );

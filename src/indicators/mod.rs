@@ -7,10 +7,12 @@
 //! audience may see restricted figures. API, map, tables and exports all read figures
 //! through [`value`], so the same figure is the same everywhere. Pure: no I/O.
 
+pub mod audit;
 pub mod cache;
 pub mod catalogue;
 pub mod cube;
 pub mod labels;
+pub mod reader;
 pub mod secret;
 
 #[cfg(test)]
@@ -25,7 +27,7 @@ use cube::{Category, Cube};
 /// Notes every figure answer carries.
 pub const NOTES: [&str; 5] = [
     "Effectifs estimés à partir des tranches d'effectif SIRENE (milieu de tranche) : ce sont des ordres de grandeur.",
-    "Secret statistique : une valeur est masquée (« s ») quand elle concerne moins de 3 établissements ou qu'un établissement y porte plus de 85 % des emplois, ainsi que les valeurs qui permettraient de la recalculer.",
+    "Secret statistique : une valeur est masquée (« s ») quand elle concerne moins de 3 établissements ou qu'un établissement y porte plus de 85 % des emplois, ainsi que les valeurs qui permettraient de la recalculer ou de l'approcher à moins de 10 %. Les établissements non diffusibles (qui ont demandé à ne pas figurer dans les fichiers publics de l'Insee) ne sont comptés que dans les chiffres du département : ceux des communes, EPCI et territoires portent sur les établissements diffusibles, et leur somme peut être un peu inférieure au chiffre départemental.",
     "Les sociétés commerciales de l'ESS sont présentées à part et exclues des totaux comparables aux chiffres Insee/CRESS.",
     "Toutes les éditions sont présentées sur la géographie actuelle (communes 2026, EPCI 2026, territoires du Département) pour être comparables.",
     "Subventions du Département : données publiques (publiées au format SCDL), non soumises au secret statistique ; un ratio rapporté à l'emploi de l'ESS est masqué quand l'emploi l'est.",
@@ -159,14 +161,29 @@ fn from_subsidies(
     zone: usize,
     category: Category,
     population: u64,
+    audience: Audience,
 ) -> Option<(Option<f64>, bool, Source)> {
     let dept = cube.space.index(Level::Department, 0);
+    let sums = match audience {
+        Audience::Public => &cube.subsidies_published,
+        Audience::Restricted => &cube.subsidies,
+    };
     let subsidies = |z: usize| {
         cube.has_subsidies
-            .then(|| cube.subsidies.get(cube.cell(z, category)).copied())
+            .then(|| sums.get(cube.cell(z, category)).copied())
             .flatten()
     };
-    let jobs = |z: usize| raw_formula(Formula::Jobs, cube, masks, z, category, population);
+    let jobs = |z: usize| {
+        raw_formula(
+            Formula::Jobs,
+            cube,
+            masks,
+            z,
+            category,
+            population,
+            audience,
+        )
+    };
     let ratio =
         |a: Option<f64>, b: Option<f64>| a.zip(b).and_then(|(a, b)| (b > 0.0).then(|| a / b));
     let public = Source::Subventions;
@@ -215,8 +232,26 @@ fn raw(
     zone: usize,
     category: Category,
     population: u64,
+    audience: Audience,
 ) -> (Option<f64>, bool, Source) {
-    raw_formula(indicator.formula, cube, masks, zone, category, population)
+    raw_formula(
+        indicator.formula,
+        cube,
+        masks,
+        zone,
+        category,
+        population,
+        audience,
+    )
+}
+
+/// The registry's figures an audience reads: the published ones (protected
+/// establishments only where [`cube::counts_protected`]) or staff's exact ones.
+fn stats_for(cube: &Cube, audience: Audience) -> &[secret::CellStats] {
+    match audience {
+        Audience::Public => &cube.ess_published,
+        Audience::Restricted => &cube.ess,
+    }
 }
 
 fn raw_formula(
@@ -226,15 +261,18 @@ fn raw_formula(
     zone: usize,
     category: Category,
     population: u64,
+    audience: Audience,
 ) -> (Option<f64>, bool, Source) {
-    if let Some(figure) = from_subsidies(formula, cube, masks, zone, category, population) {
+    if let Some(figure) = from_subsidies(formula, cube, masks, zone, category, population, audience)
+    {
         return figure;
     }
+    let stats = stats_for(cube, audience);
     if let Some((v, secret)) = from_observatory(formula, cube, zone, category, population) {
         return (v, secret, Source::Observatoire);
     }
     let cell = cube.cell(zone, category);
-    let s = &cube.ess[cell];
+    let s = &stats[cell];
     let mut secret = masks.ess[cell];
     let per = |v: f64, n: f64| (population > 0).then(|| v / population as f64 * n);
     let value = match formula {
@@ -251,7 +289,7 @@ fn raw_formula(
         Formula::ShareOfEssJobs => {
             let total = cube.cell(zone, Category::Total);
             secret |= masks.ess[total];
-            let all = cube.ess[total].jobs;
+            let all = stats[total].jobs;
             (all > 0.0).then(|| s.jobs / all * 100.0)
         }
         // Answered by `from_subsidies`.
@@ -276,15 +314,34 @@ pub fn value(
     population: u64,
     audience: Audience,
 ) -> Figure {
-    let (v, secret, source) = raw(indicator, cube, masks, zone, category, population);
+    let (v, secret, source) = raw(indicator, cube, masks, zone, category, population, audience);
     match (secret, audience) {
         (true, Audience::Public) => Figure::secret(source),
-        (secret, _) => Figure {
-            value: v.map(|x| round(x, indicator.decimals)),
-            secret,
-            restricted: secret,
-            source,
-        },
+        (secret, _) => {
+            let value = v.map(|x| round(x, indicator.decimals));
+            // Staff's exact figure differs from the public one where protected
+            // establishments are not counted publicly: restricted too.
+            let differs = audience == Audience::Restricted
+                && !secret
+                && value
+                    != raw(
+                        indicator,
+                        cube,
+                        masks,
+                        zone,
+                        category,
+                        population,
+                        Audience::Public,
+                    )
+                    .0
+                    .map(|x| round(x, indicator.decimals));
+            Figure {
+                value,
+                secret,
+                restricted: secret || differs,
+                source,
+            }
+        }
     }
 }
 
@@ -305,8 +362,8 @@ pub fn evolution(
     population: u64,
     audience: Audience,
 ) -> (Figure, Figure) {
-    let (a, secret_a, source_a) = raw(indicator, from, masks, zone, category, population);
-    let (b, secret_b, source) = raw(indicator, to, masks, zone, category, population);
+    let (a, secret_a, source_a) = raw(indicator, from, masks, zone, category, population, audience);
+    let (b, secret_b, source) = raw(indicator, to, masks, zone, category, population, audience);
     // A cell masked in the evolution pattern is secret in both terms; for the
     // observatory's figures, a cell masked in either edition is.
     let secret = secret_b || (source_a == Source::Observatoire && secret_a);

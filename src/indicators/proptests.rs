@@ -77,18 +77,20 @@ fn registry() -> impl Strategy<Value = Vec<RegistryCell>> {
             prop::sample::select(vec!["Q", "P", "S", "R", ""]),
             0usize..6,
             1u64..5,
+            prop::bool::weighted(0.2),
         ),
         0..40,
     )
     .prop_map(|rows| {
         rows.into_iter()
-            .map(|(commune, family, section, band, n)| {
+            .map(|(commune, family, section, band, n, protected)| {
                 let jobs = crate::ess::size::estimated_jobs(BANDS[band]);
                 RegistryCell {
                     code_insee: format!("9900{commune}"),
                     family: Family::ALL[family],
                     naf_section: (!section.is_empty()).then(|| section.to_owned()),
                     size_band: Some(BANDS[band].to_owned()),
+                    protected,
                     stats: CellStats {
                         establishments: n,
                         employers: if jobs > 0.0 { n } else { 0 },
@@ -187,7 +189,7 @@ proptest! {
         for (level, n) in [(Level::Commune, 8), (Level::Epci, 4), (Level::Territory, 2), (Level::Department, 1)] {
             for i in 0..n {
                 for c in Category::all() {
-                    let stats = cube.ess[cube.cell(cube.space.index(level, i), c)];
+                    let stats = cube.ess_published[cube.cell(cube.space.index(level, i), c)];
                     if primary(&stats) {
                         prop_assert!(published((level, i, c)).is_none(), "{level:?} {i} {c:?} is primary-secret");
                     }
@@ -260,6 +262,7 @@ proptest! {
                 family: Family::ALL[family],
                 naf_section: Some("Q".into()),
                 size_band: Some("01".into()),
+                protected: false,
                 granted: f64::from(cents) / 100.0,
             })
             .collect();
@@ -336,5 +339,107 @@ fn observatory_figures_get_primary_and_secondary_masking() {
     assert_eq!(
         figure(Category::Family(Family::Cooperative)).source,
         super::Source::Observatoire
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The cube's pattern passes the audit (the reader's linear programs), and no
+    /// public figure below the département counts a protected establishment.
+    #[test]
+    fn the_audit_passes_on_random_registries(rows in registry()) {
+        let g = geography();
+        let cube = build_cube(&g, 2023, &rows, &[]);
+        let report = super::audit::audit(&g, &cube, &rows);
+        prop_assert!(report.passed(), "{}", report.to_text());
+        let public: Vec<RegistryCell> = rows.iter().filter(|r| !r.protected).cloned().collect();
+        let listed = build_cube(&g, 2023, &public, &[]);
+        for z in 0..cube.space.communes + cube.space.epci + cube.space.territories {
+            for c in Category::all() {
+                let i = cube.cell(z, c);
+                prop_assert_eq!(cube.ess_published[i], listed.ess[i], "zone {} {:?}", z, c);
+            }
+        }
+    }
+}
+
+/// The audit is not vacuous: it finds a protected establishment that a pattern
+/// leaves published, or pinned by the published relations, or counted below the
+/// département.
+#[test]
+fn the_audit_finds_what_a_careless_pattern_reveals() {
+    let g = geography();
+    let row = |commune: usize, section: &str, band: &str, protected: bool, n: u64| {
+        let jobs = crate::ess::size::estimated_jobs(band);
+        RegistryCell {
+            code_insee: format!("9900{commune}"),
+            family: Family::Association,
+            naf_section: Some(section.to_owned()),
+            size_band: Some(band.to_owned()),
+            protected,
+            stats: CellStats {
+                establishments: n,
+                employers: if jobs > 0.0 { n } else { 0 },
+                jobs: jobs * n as f64,
+                max_jobs: jobs,
+            },
+        }
+    };
+    // One protected association of 10 to 19 employees among public ones; three
+    // protected non-employers.
+    let rows = vec![
+        row(0, "R", "11", true, 1),
+        row(0, "R", "NN", false, 6),
+        row(1, "S", "01", false, 5),
+        row(2, "Q", "02", false, 4),
+        row(3, "R", "NN", true, 3),
+        row(5, "Q", "12", false, 3),
+    ];
+    let mut cube = build_cube(&g, 2023, &rows, &[]);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(report.passed(), "{}", report.to_text());
+    assert!(report.sensitive_cells > 0);
+    let sized = cube.cell(
+        cube.space.index(Level::Department, 0),
+        Category::Size(SizeClass::From10To49),
+    );
+    assert!(cube.ess_masked[sized], "the protected one's size class");
+
+    // Published: read as it is.
+    let masked = cube.ess_masked.clone();
+    cube.ess_masked.iter_mut().for_each(|m| *m = false);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(
+        report.failures.iter().any(|f| f.table == "registre"
+            && f.cell.ends_with("taille 10-49")
+            && f.relations.is_empty()),
+        "{}",
+        report.to_text()
+    );
+    // Masked alone: the département's total = Σ size classes pins it.
+    cube.ess_masked[sized] = true;
+    let report = super::audit::audit(&g, &cube, &rows);
+    let pinned = report
+        .failures
+        .iter()
+        .find(|f| f.table == "registre" && f.cell.ends_with("taille 10-49"))
+        .expect("pinned");
+    assert!(
+        pinned.relations.iter().any(|r| r.contains("taille 1-9")),
+        "{pinned:?}"
+    );
+
+    // Counted below the département: published − listed gives it away.
+    cube.ess_masked = masked;
+    cube.ess_published.clone_from(&cube.ess);
+    let report = super::audit::audit(&g, &cube, &rows);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.table == "liste" && f.cell == "commune 99000 × ESS"),
+        "{}",
+        report.to_text()
     );
 }

@@ -32,6 +32,7 @@ mod palettes;
 mod portraits;
 mod registry;
 mod schema;
+mod secret;
 mod sirene_files;
 mod subsidies;
 mod summaries;
