@@ -74,6 +74,7 @@ impl Builder<'_> {
     }
 
     /// Builds one profile's units and establishments.
+    #[allow(clippy::too_many_lines)] // one profile's generation, step by step, in the calibration's order
     pub(super) fn profile(&mut self, p: &'static Profile) {
         let mut rng = Rng::fork(self.seed, &p.id);
         let growth = growth_rate(p.life);

@@ -81,6 +81,7 @@ impl Builder<'_> {
     }
 
     /// Builds every public body; see the module docs.
+    #[allow(clippy::too_many_lines)] // every public body in the order the demo's output depends on
     pub(super) fn public_sector(&mut self) {
         let mut rng = Rng::fork(self.seed, "public");
         let geo = self.places.geo;

@@ -126,6 +126,7 @@ fn outside_siret(year: u16) -> String {
 /// Writes the SCDL file of edition `year` to `path`. `candidates` are the edition's
 /// ESS establishments (four families, not protected), `public_body` the SIREN of a
 /// public body of the geography (an EPCI).
+#[allow(clippy::too_many_lines)] // the SCDL file's columns and deliberate defects, written row by row in one place
 pub fn write_subsidies(
     path: &Path,
     year: u16,

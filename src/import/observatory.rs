@@ -151,6 +151,7 @@ fn implausible(values: &[Option<f64>; 4]) -> Option<(&'static str, String)> {
 }
 
 /// Reads an observatory file for `edition`.
+#[allow(clippy::too_many_lines)] // the import loop reads one row in one place (columns, bounds, report)
 pub fn read_observatory(
     geography: &Geography,
     edition: i64,

@@ -395,6 +395,7 @@ impl Cube {
 /// Builds the cube of an edition. Rows of communes the geography does not know are
 /// ignored (the registry only holds communes of the geography).
 #[must_use]
+#[allow(clippy::too_many_lines)] // every breakdown of the cube filled in one pass over the registry cells
 pub fn build_cube(
     g: &Geography,
     edition: i64,

@@ -309,6 +309,7 @@ impl<'a> Program<'a> {
 
     /// Min or max of the secret part of `target`'s `measure`; `f64::INFINITY` when
     /// unbounded, `None` when the solver fails (treated as not protected).
+    #[allow(clippy::too_many_lines)] // one linear program: its variables and constraints built where they are solved
     fn optimum(&self, target: usize, measure: Measure, maximise: bool) -> Option<f64> {
         let mut problem = Problem::new(if maximise {
             OptimizationDirection::Maximize

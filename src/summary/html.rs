@@ -111,6 +111,7 @@ fn grants(out: &mut String, s: &Summary) {
 
 /// The whole page.
 #[must_use]
+#[allow(clippy::too_many_lines)] // the document's sections, top to bottom, as the page reads
 pub fn render(s: &Summary) -> String {
     let mut out = String::with_capacity(128 * 1024);
     let base = match s.kind {

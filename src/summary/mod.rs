@@ -334,6 +334,7 @@ pub async fn resolve_edition(state: &Context, year: Option<i64>) -> Result<Editi
 }
 
 /// Builds the summary of zone `code` for `edition`, public figures only.
+#[allow(clippy::too_many_lines)] // the summary's sections, top to bottom, as every format shows them
 pub async fn build(
     state: &Context,
     kind: ZoneKind,

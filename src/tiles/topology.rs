@@ -57,6 +57,7 @@ fn snap(c: geo::Coord<f64>) -> (i64, i64) {
 impl Topology {
     /// Builds the topology of `layers` (each a list of feature geometries in WGS84).
     #[must_use]
+    #[allow(clippy::too_many_lines)] // the topology's steps (arcs, junctions, simplification), in order
     pub fn build(layers: &[Vec<&MultiPolygon<f64>>]) -> Self {
         let mut ids: HashMap<(i64, i64), u32> = HashMap::new();
         let mut vertices: Vec<[f64; 2]> = Vec::new();

@@ -4,6 +4,7 @@
 use crate::helpers::spawn_with;
 
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // one start of the demo, every calibration figure checked
 async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = ess_atlas::config::Config::for_tests(dir.path());

@@ -653,6 +653,7 @@ async fn a_script_in_a_portrait_is_shown_as_text() {
 }
 
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // a table of bad inputs and their messages
 async fn bad_inputs_are_400_with_a_message() {
     let app = spawn_app().await;
     let s = staff(&app).await;

@@ -100,6 +100,7 @@ async fn the_sample_rows_of_the_format_document_import_exactly() {
 
 /// Files with the defects real files carry, and the answers the report must give.
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // one awkward file, every row checked against its expected report
 async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();

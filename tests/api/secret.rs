@@ -38,6 +38,7 @@ struct Reader {
 }
 
 impl Reader {
+    #[allow(clippy::too_many_lines)] // reads every public output the reader combines, in one place
     async fn read(app: &TestApp, edition: i64) -> Reader {
         let mut published = HashMap::new();
         let mut parent = HashMap::new();

@@ -402,6 +402,7 @@ async fn bad_zones_editions_and_files_answer_json_errors() {
 }
 
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // one scenario: start, follow, download, through a second instance
 async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
     let app = app_with_registry(2023, 1).await;
     let (status, _) = app

@@ -279,6 +279,7 @@ fn counts(text: &str) -> Result<(Bands, Vec<CountRow>)> {
 /// # Errors
 ///
 /// The first defect found, with its file and line.
+#[allow(clippy::too_many_lines)] // one table after another, each checked where it is read
 pub(super) fn parse(tables: &Tables<'_>) -> Result<Calibration> {
     let mut lives = HashMap::new();
     for (line, row) in rows::<LifeRow>("lives.csv", tables.lives)? {
