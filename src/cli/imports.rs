@@ -39,12 +39,7 @@ pub(super) async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyh
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", report.one_line());
-        for issue in report.rejected.iter().take(20) {
-            println!(
-                "  rejected {}:{} [{}] {}",
-                issue.file, issue.line, issue.field, issue.reason
-            );
-        }
+        print_issues("rejected", report.rejected.iter().take(20));
         if report.rejected.len() > 20 {
             println!("  … see `ess-atlas edition report --year {}`", args.edition);
         }
@@ -66,12 +61,7 @@ pub(super) async fn import_observatory(
     let report =
         crate::operations::import_observatory_with(&db, geography, edition, file, mode).await?;
     println!("{}", report.one_line());
-    for issue in &report.rejected {
-        println!(
-            "  rejected {}:{} [{}] {}",
-            issue.file, issue.line, issue.field, issue.reason
-        );
-    }
+    print_issues("rejected", &report.rejected);
     Ok(())
 }
 
@@ -104,18 +94,8 @@ pub(super) fn print_subsidy_report(report: &crate::import::ImportReport) {
             println!("  {key}: {v}");
         }
     }
-    for issue in &report.rejected {
-        println!(
-            "  rejected {}:{} [{}] {}",
-            issue.file, issue.line, issue.field, issue.reason
-        );
-    }
-    for issue in &report.warnings {
-        println!(
-            "  warning {}:{} [{}] {}",
-            issue.file, issue.line, issue.field, issue.reason
-        );
-    }
+    print_issues("rejected", &report.rejected);
+    print_issues("warning", &report.warnings);
 }
 
 pub(super) async fn print_unmatched(db: &Db, year: i64) -> anyhow::Result<()> {
@@ -174,5 +154,18 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
             Ok(())
         }
         SubsidyCommand::Unmatched { .. } => print_unmatched(&db, year).await,
+    }
+}
+
+/// One line per rejected row or warning: `  rejected file:line [field] reason`.
+fn print_issues<'a>(
+    what: &str,
+    issues: impl IntoIterator<Item = &'a crate::import::report::RowIssue>,
+) {
+    for issue in issues {
+        println!(
+            "  {what} {}:{} [{}] {}",
+            issue.file, issue.line, issue.field, issue.reason
+        );
     }
 }
