@@ -50,10 +50,10 @@ impl Db {
     pub async fn economy_rows(&self, edition: i64) -> Result<Vec<EconomyRow>> {
         // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
         on_pool!(self, p => sqlx::query(
-            "SELECT code_insee, size_band, CAST(SUM(establishments) AS BIGINT) AS n, \
+            "SELECT code_insee, size_band, protected, CAST(SUM(establishments) AS BIGINT) AS n, \
                     CAST(SUM(employers) AS BIGINT) AS employers, SUM(jobs_estimate) AS jobs \
-             FROM economy_cells WHERE edition = $1 GROUP BY code_insee, size_band \
-             ORDER BY code_insee, size_band",
+             FROM economy_cells WHERE edition = $1 GROUP BY code_insee, size_band, protected \
+             ORDER BY code_insee, size_band, protected",
         )
         .bind(edition)
         .fetch_all(p)
@@ -65,6 +65,7 @@ impl Db {
             Ok(EconomyRow {
                 code_insee: r.field("code_insee")?,
                 size_band: r.field("size_band")?,
+                protected: r.field("protected")?,
                 establishments: n.unsigned_abs(),
                 employers: employers.unsigned_abs(),
                 jobs: r.field("jobs")?,

@@ -194,15 +194,17 @@ impl Db {
                     let q = sqlx::query(&ESTABLISHMENT_INSERT_ONE).bind(year);
                     bind_establishment!(q, r).execute(&mut **t).await?;
                 }
-                for ((commune, section, band), cell) in &data.economy {
+                for (key, cell) in &data.economy {
                     sqlx::query(
                         "INSERT INTO economy_cells (edition, code_insee, naf_section, size_band, \
-                         establishments, employers, jobs_estimate) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         protected, establishments, employers, jobs_estimate) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(year)
-                    .bind(commune)
-                    .bind(section)
-                    .bind(band)
+                    .bind(&key.code_insee)
+                    .bind(&key.naf_section)
+                    .bind(&key.size_band)
+                    .bind(key.protected)
                     .bind(cell.establishments as i64)
                     .bind(cell.employers as i64)
                     .bind(cell.jobs_estimate)
@@ -267,13 +269,14 @@ impl Db {
                 super::copy::copy_rows(
                     t,
                     "COPY economy_cells (edition, code_insee, naf_section, size_band, \
-                     establishments, employers, jobs_estimate) FROM STDIN (FORMAT csv)",
+                     protected, establishments, employers, jobs_estimate) FROM STDIN (FORMAT csv)",
                     &data.economy,
-                    |w, ((commune, section, band), cell)| {
+                    |w, (key, cell)| {
                         w.int(year)
-                            .text(commune)
-                            .text(section)
-                            .text(band)
+                            .text(&key.code_insee)
+                            .text(&key.naf_section)
+                            .text(&key.size_band)
+                            .boolean(key.protected)
                             .int(cell.establishments as i64)
                             .int(cell.employers as i64)
                             .float(cell.jobs_estimate);

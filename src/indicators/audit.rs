@@ -33,7 +33,11 @@
 //!    published figures (which share no relation with the registry's: the sources do
 //!    not add up);
 //! 4. every derived figure (per inhabitant, shares, subsidies per job) is published
-//!    only where the figures it is computed from are (else it would give them back).
+//!    only where the figures it is computed from are (else it would give them back);
+//! 5. the whole economy (the denominator of the ESS's share of salaried jobs, which
+//!    the share gives back): below the département it is the public establishments'
+//!    own (SIRENE open data lists them all, ESS or not); at the département, its
+//!    protected part is published only where it is not sensitive.
 //!
 //! Evolutions publish a difference only where both editions publish the cell
 //! ([`super::cube::evolution_masks`]); tile aggregates and the organisations list hold
@@ -46,8 +50,8 @@ use serde::Serialize;
 
 use super::catalogue::{CATALOGUE, Formula, find};
 use super::cube::{
-    CATEGORIES, Category, Cube, ObservatoryCell, RegistryCell, SizeClass, ZoneSpace, categories_of,
-    counts_protected,
+    CATEGORIES, Category, Cube, EconomyRow, ObservatoryCell, RegistryCell, SizeClass, ZoneSpace,
+    categories_of, counts_protected,
 };
 use super::reader::{self, Cell, Interval, Link, Measure, Relation, Table, Value};
 use super::secret::{CellStats, Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
@@ -155,6 +159,77 @@ fn relations_within(
             })
         })
         .collect()
+}
+
+/// Check 5 of the module docs: the whole economy's published figures against its
+/// rows, aggregated here again.
+fn audit_economy(g: &Geography, cube: &Cube, economy: &[EconomyRow]) -> Vec<AuditFailure> {
+    let space = cube.space;
+    let mut public = vec![CellStats::default(); space.len()];
+    let mut protected = vec![CellStats::default(); space.len()];
+    for row in economy {
+        let Some(c) = g.commune_position(&row.code_insee) else {
+            continue;
+        };
+        let target = if row.protected {
+            &mut protected
+        } else {
+            &mut public
+        };
+        let stats = CellStats {
+            establishments: row.establishments,
+            employers: row.employers,
+            jobs: row.jobs,
+            max_jobs: if row.establishments > 0 {
+                estimated_jobs(&row.size_band)
+            } else {
+                0.0
+            },
+        };
+        for z in [
+            c,
+            space.index(Level::Epci, g.communes[c].epci),
+            space.index(Level::Territory, g.communes[c].territory),
+            space.index(Level::Department, 0),
+        ] {
+            target[z].add(&stats);
+        }
+    }
+    let mut failures = Vec::new();
+    for z in 0..space.len() {
+        if cube.economy_masked[z] {
+            continue;
+        }
+        let published = cube.economy_published[z].jobs;
+        let reason = if counts_protected(space.level_of(z)) {
+            sensitive_protected(&protected[z]).then(|| {
+                format!(
+                    "publié {published} : la part des établissements protégés ({} établissements) est identifiable",
+                    protected[z].establishments
+                )
+            })
+        } else {
+            let listed = public[z].jobs;
+            ((published - listed).abs() > 0.01).then(|| {
+                format!(
+                    "publié {published} − établissements publics {listed} = {} : révèle des établissements protégés",
+                    published - listed
+                )
+            })
+        };
+        if let Some(reason) = reason {
+            failures.push(AuditFailure {
+                table: "economie",
+                cell: format!("{} × économie", zone_label(g, space, z)),
+                measure: Some(Measure::Jobs),
+                value: None,
+                interval: None,
+                reason,
+                relations: Vec::new(),
+            });
+        }
+    }
+    failures
 }
 
 /// The reader's table of protected parts: every cell of the levels that count
@@ -390,7 +465,12 @@ fn failure_of(table_name: &'static str, table: &Table, f: &reader::Failure) -> A
 /// protected ones included: the audit knows what it checks).
 #[must_use]
 #[allow(clippy::too_many_lines)] // the reader's checks, in the order the README describes them
-pub fn audit(g: &Geography, cube: &Cube, registry: &[RegistryCell]) -> AuditReport {
+pub fn audit(
+    g: &Geography,
+    cube: &Cube,
+    registry: &[RegistryCell],
+    economy: &[EconomyRow],
+) -> AuditReport {
     let space = cube.space;
     let n = space.len() * CATEGORIES;
     // The list and the protected establishments, aggregated here again.
@@ -604,6 +684,8 @@ pub fn audit(g: &Geography, cube: &Cube, registry: &[RegistryCell]) -> AuditRepo
             }
         }
     }
+
+    failures.extend(audit_economy(g, cube, economy));
 
     let dept_jobs = cube.ess[cube.cell(dept, Category::Total)].jobs;
     AuditReport {

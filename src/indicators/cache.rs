@@ -82,7 +82,7 @@ pub async fn build_audited(
         let mut cube = build_cube(&g, year, &registry, &economy);
         cube.observatory = build_observatory(&g, &cube, &observatory);
         add_subsidies(&g, &mut cube, &subsidies, any_subsidy);
-        let report = audit(&g, &cube, &registry);
+        let report = audit(&g, &cube, &registry, &economy);
         (cube, report)
     })
     .await

@@ -51,6 +51,9 @@ pub struct SubsidyCell {
 pub struct EconomyRow {
     pub code_insee: String,
     pub size_band: String,
+    /// Protected establishments (ESS or not), placed like the ESS's own: see
+    /// [`counts_protected`].
+    pub protected: bool,
     pub establishments: u64,
     pub employers: u64,
     pub jobs: f64,
@@ -368,8 +371,14 @@ pub struct Cube {
     /// levels ([`super::audit`]), then the primary and secondary rules.
     pub ess_masked: Vec<bool>,
     pub ess_equations: Vec<Equation>,
-    /// One cell per zone: every active establishment, ESS or not.
+    /// One cell per zone: every active establishment, ESS or not (staff's view).
     pub economy: Vec<CellStats>,
+    /// What the public is shown: protected establishments counted only at the levels
+    /// of [`counts_protected`], as for the ESS (SIRENE open data lists every public
+    /// establishment, so anything more below them would reveal a protected one).
+    pub economy_published: Vec<CellStats>,
+    /// Primary and secondary rules on `economy_published`; the département's figure
+    /// is masked too when its protected part is sensitive.
     pub economy_masked: Vec<bool>,
     pub economy_equations: Vec<Equation>,
     /// The observatory's figures, which take precedence where present.
@@ -406,6 +415,7 @@ pub fn build_cube(
     let mut public = vec![CellStats::default(); space.len() * CATEGORIES];
     let mut protected = vec![CellStats::default(); space.len() * CATEGORIES];
     let mut eco = vec![CellStats::default(); space.len()];
+    let mut eco_protected = vec![CellStats::default(); space.len()];
 
     for row in registry {
         let Some(c) = g.commune_position(&row.code_insee) else {
@@ -434,12 +444,17 @@ pub fn build_cube(
         } else {
             0.0
         };
-        eco[c].add(&CellStats {
+        let stats = CellStats {
             establishments: row.establishments,
             employers: row.employers,
             jobs: row.jobs,
             max_jobs: largest,
-        });
+        };
+        if row.protected {
+            eco_protected[c].add(&stats);
+        } else {
+            eco[c].add(&stats);
+        }
     }
 
     // Roll communes up: each commune into its EPCI, territory and the département.
@@ -453,10 +468,24 @@ pub fn build_cube(
             dept,
         ];
         for p in parents {
-            let from = eco[c];
+            let (from, hidden) = (eco[c], eco_protected[c]);
             eco[p].add(&from);
+            eco_protected[p].add(&hidden);
         }
     }
+    let economy_published = eco.clone();
+    for (z, hidden) in eco_protected.iter().enumerate() {
+        eco[z].add(hidden);
+    }
+    let economy_published: Vec<CellStats> = (0..space.len())
+        .map(|z| {
+            if counts_protected(space.level_of(z)) {
+                eco[z]
+            } else {
+                economy_published[z]
+            }
+        })
+        .collect();
     let ess: Vec<CellStats> = public
         .iter()
         .zip(&protected)
@@ -548,7 +577,15 @@ pub fn build_cube(
         already[c] = !table.cells[t].published.iter().any(|p| *p);
     }
     let ess_masked = suppress(&ess_published, &ess_equations, Some(&already));
-    let economy_masked = suppress(&eco, &economy_equations, None);
+    // Published minus the territories' (public) figures is the protected part: masked
+    // where it would say too much of one establishment, like the ESS cells.
+    let hidden: Vec<bool> = (0..space.len())
+        .map(|z| {
+            counts_protected(space.level_of(z))
+                && super::audit::sensitive_protected(&eco_protected[z])
+        })
+        .collect();
+    let economy_masked = suppress(&economy_published, &economy_equations, Some(&hidden));
     Cube {
         edition,
         space,
@@ -557,6 +594,7 @@ pub fn build_cube(
         ess_masked,
         ess_equations,
         economy: eco,
+        economy_published,
         economy_masked,
         economy_equations,
         observatory: Observatory::default(),
@@ -677,7 +715,7 @@ pub fn evolution_masks(from: &Cube, to: &Cube) -> (Vec<bool>, Vec<bool>) {
         Some(&union(&from.ess_masked, &to.ess_masked)),
     );
     let economy = suppress(
-        &to.economy,
+        &to.economy_published,
         &to.economy_equations,
         Some(&union(&from.economy_masked, &to.economy_masked)),
     );

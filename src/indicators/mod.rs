@@ -283,7 +283,10 @@ fn raw_formula(
         Formula::EstablishmentsPer10000Inhabitants => per(s.establishments as f64, 10_000.0),
         Formula::ShareOfSalariedJobs => {
             secret |= masks.economy[zone];
-            let all = cube.economy[zone].jobs;
+            let all = match audience {
+                Audience::Public => cube.economy_published[zone].jobs,
+                Audience::Restricted => cube.economy[zone].jobs,
+            };
             (all > 0.0).then(|| s.jobs / all * 100.0)
         }
         Formula::ShareOfEssJobs => {

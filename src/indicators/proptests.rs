@@ -10,8 +10,8 @@ use proptest::prelude::*;
 
 use super::catalogue::find;
 use super::cube::{
-    Category, RegistryCell, SECTIONS, SizeClass, SubsidyCell, add_subsidies, build_cube,
-    evolution_masks,
+    Category, EconomyRow, RegistryCell, SECTIONS, SizeClass, SubsidyCell, add_subsidies,
+    build_cube, evolution_masks,
 };
 use super::secret::{CellStats, primary};
 use super::{Audience, Masks, value};
@@ -97,6 +97,29 @@ fn registry() -> impl Strategy<Value = Vec<RegistryCell>> {
                         jobs: jobs * n as f64,
                         max_jobs: jobs,
                     },
+                }
+            })
+            .collect()
+    })
+}
+
+/// Random whole-economy rows (ESS or not): commune, band, count, protected.
+fn economy() -> impl Strategy<Value = Vec<EconomyRow>> {
+    prop::collection::vec(
+        (0usize..8, 0usize..6, 1u64..8, prop::bool::weighted(0.2)),
+        0..30,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(commune, band, n, protected)| {
+                let jobs = crate::ess::size::estimated_jobs(BANDS[band]);
+                EconomyRow {
+                    code_insee: format!("9900{commune}"),
+                    size_band: BANDS[band].to_owned(),
+                    protected,
+                    establishments: n,
+                    employers: if jobs > 0.0 { n } else { 0 },
+                    jobs: jobs * n as f64,
                 }
             })
             .collect()
@@ -348,10 +371,10 @@ proptest! {
     /// The cube's pattern passes the audit (the reader's linear programs), and no
     /// public figure below the département counts a protected establishment.
     #[test]
-    fn the_audit_passes_on_random_registries(rows in registry()) {
+    fn the_audit_passes_on_random_registries(rows in registry(), economy in economy()) {
         let g = geography();
-        let cube = build_cube(&g, 2023, &rows, &[]);
-        let report = super::audit::audit(&g, &cube, &rows);
+        let cube = build_cube(&g, 2023, &rows, &economy);
+        let report = super::audit::audit(&g, &cube, &rows, &economy);
         prop_assert!(report.passed(), "{}", report.to_text());
         let public: Vec<RegistryCell> = rows.iter().filter(|r| !r.protected).cloned().collect();
         let listed = build_cube(&g, 2023, &public, &[]);
@@ -360,6 +383,18 @@ proptest! {
                 let i = cube.cell(z, c);
                 prop_assert_eq!(cube.ess_published[i], listed.ess[i], "zone {} {:?}", z, c);
             }
+            // The share of salaried jobs gives the whole economy back: the public's.
+            let open_data: f64 = economy
+                .iter()
+                .filter(|r| !r.protected && g.commune_position(&r.code_insee).is_some_and(|c| {
+                    let commune = &g.communes[c];
+                    z == c
+                        || z == cube.space.index(Level::Epci, commune.epci)
+                        || z == cube.space.index(Level::Territory, commune.territory)
+                }))
+                .map(|r| r.jobs)
+                .sum();
+            prop_assert!((cube.economy_published[z].jobs - open_data).abs() < 1e-6, "zone {}", z);
         }
     }
 }
@@ -397,7 +432,7 @@ fn the_audit_finds_what_a_careless_pattern_reveals() {
         row(5, "Q", "12", false, 3),
     ];
     let mut cube = build_cube(&g, 2023, &rows, &[]);
-    let report = super::audit::audit(&g, &cube, &rows);
+    let report = super::audit::audit(&g, &cube, &rows, &[]);
     assert!(report.passed(), "{}", report.to_text());
     assert!(report.sensitive_cells > 0);
     let sized = cube.cell(
@@ -409,7 +444,7 @@ fn the_audit_finds_what_a_careless_pattern_reveals() {
     // Published: read as it is.
     let masked = cube.ess_masked.clone();
     cube.ess_masked.iter_mut().for_each(|m| *m = false);
-    let report = super::audit::audit(&g, &cube, &rows);
+    let report = super::audit::audit(&g, &cube, &rows, &[]);
     assert!(
         report.failures.iter().any(|f| f.table == "registre"
             && f.cell.ends_with("taille 10-49")
@@ -419,7 +454,7 @@ fn the_audit_finds_what_a_careless_pattern_reveals() {
     );
     // Masked alone: the département's total = Σ size classes pins it.
     cube.ess_masked[sized] = true;
-    let report = super::audit::audit(&g, &cube, &rows);
+    let report = super::audit::audit(&g, &cube, &rows, &[]);
     let pinned = report
         .failures
         .iter()
@@ -433,7 +468,7 @@ fn the_audit_finds_what_a_careless_pattern_reveals() {
     // Counted below the département: published − listed gives it away.
     cube.ess_masked = masked;
     cube.ess_published.clone_from(&cube.ess);
-    let report = super::audit::audit(&g, &cube, &rows);
+    let report = super::audit::audit(&g, &cube, &rows, &[]);
     assert!(
         report
             .failures

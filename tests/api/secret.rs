@@ -477,3 +477,87 @@ async fn the_audit_passes_with_observatory_figures_imported() {
     assert!(report.sensitive_cells > 0);
     assert!(report.passed(), "{}", report.to_text());
 }
+
+/// The whole economy (the denominator of « part de l'ESS dans l'emploi salarié ») is
+/// a reader's figure too: ESS jobs ÷ share gives it back, and SIRENE open data lists
+/// every diffusible establishment, ESS or not. Below the département it must count
+/// only those, or published minus open data reveals a protected establishment (here
+/// a non-ESS company of Arras with 100–199 employees).
+#[tokio::test]
+async fn the_whole_economy_reveals_no_protected_establishment() {
+    use crate::sirene_files::{borrow, establishment, header, row, unit, write};
+    use ess_atlas::ess::size::estimated_jobs;
+
+    let app = crate::helpers::spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ul_h, et_h) = (header(0), header(1));
+    let (mut units, mut ets) = (Vec::new(), Vec::new());
+    // Arras (62041): three associations, three public companies, one protected company.
+    let people = [
+        ("9220", "88.10A", "12", "O"),
+        ("9220", "93.12Z", "11", "O"),
+        ("9220", "85.59A", "03", "O"),
+        ("5710", "47.11F", "21", "O"),
+        ("5710", "43.21A", "02", "O"),
+        ("5499", "62.01Z", "12", "O"),
+        ("5710", "10.71C", "31", "P"),
+    ];
+    for (i, (cj, naf, band, diffusion)) in people.into_iter().enumerate() {
+        let siren = format!("{}00000000", i + 1);
+        let mut u = unit(&siren[..9], cj, naf, &format!("ENTITE {i} EXEMPLE"));
+        u[1].1 = diffusion.into();
+        units.push(row(&ul_h, &borrow(&u)));
+        let mut e = establishment(&format!("{}00011", &siren[..9]), "62041", band, naf);
+        e[3].1 = diffusion.into();
+        ets.push(row(&et_h, &borrow(&e)));
+    }
+    let ul = write(dir.path(), "ul.csv", &ul_h, &units, "\n", false);
+    let et = write(dir.path(), "et.csv", &et_h, &ets, "\n", false);
+    app.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+
+    // What SIRENE open data gives the reader: the diffusible establishments' jobs.
+    let open_data: f64 = people
+        .iter()
+        .filter(|p| p.3 == "O")
+        .map(|p| estimated_jobs(p.2))
+        .sum();
+    let with_protected = open_data + estimated_jobs("31");
+    for (level, code) in [
+        ("commune", "62041"),
+        ("epci", "200033579"),
+        ("territory", "ARR"),
+    ] {
+        let (Some(jobs), Some(share)) = (
+            published(&app, level, "ess_jobs", code).await,
+            published(&app, level, "ess_share_jobs", code).await,
+        ) else {
+            continue;
+        };
+        let economy = jobs / share * 100.0;
+        assert!(
+            (economy - open_data).abs() < (economy - with_protected).abs(),
+            "{level} {code}: the published share gives an economy of {economy} jobs: \
+             open data lists {open_data}, with the protected company {with_protected}"
+        );
+    }
+}
+
+/// A zone's published value of an indicator, `None` when masked.
+async fn published(app: &TestApp, level: &str, indicator: &str, code: &str) -> Option<f64> {
+    let body = app
+        .get_json(
+            &format!("/api/indicators?edition=2023&level={level}&indicator={indicator}"),
+            200,
+        )
+        .await;
+    let item = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .cloned()
+        .unwrap();
+    (item["secret"] != true).then(|| item["value"].as_f64().unwrap())
+}

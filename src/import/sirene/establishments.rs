@@ -160,7 +160,6 @@ pub(super) fn read_establishments(
     reference_date: &str,
     source: &mut CsvSource<'_>,
     report: &mut ImportReport,
-    economy: &mut BTreeMap<EconomyKey, EconomyCell>,
     progress: bool,
 ) -> Result<Vec<Candidate>> {
     let cols = Columns::bind(source)?;
@@ -200,7 +199,6 @@ pub(super) fn read_establishments(
             }
             None => continue,
         }
-        count_in_economy(economy, &cols, &row, &checked);
         candidates.push(candidate(&cols, &row, commune, &checked));
     }
     if file.rows_read == 0 {
@@ -316,25 +314,28 @@ fn in_edition(
     })
 }
 
-/// Adds an active establishment to the economy's aggregates (ESS or not).
-fn count_in_economy(
+/// Adds an active establishment to the economy's aggregates (ESS or not), apart
+/// when it is protected (see [`EconomyKey`]).
+pub(super) fn count_in_economy(
     economy: &mut BTreeMap<EconomyKey, EconomyCell>,
-    cols: &Columns,
-    row: &Row<'_>,
-    checked: &Checked<'_>,
+    code_insee: &str,
+    candidate: &Candidate,
+    protected: bool,
 ) {
-    let naf = value(row.record, Some(cols.naf));
-    let section = naf
+    let details = &candidate.details;
+    let section = details
+        .get(Details::NAF)
         .and_then(division_of)
         .map(|d| d.section.clone())
         .unwrap_or_default();
-    let band = checked.band;
+    let band = details.get(Details::SIZE_BAND);
     let cell = economy
-        .entry((
-            row.get(cols.commune).to_owned(),
-            section,
-            band.unwrap_or_default().to_owned(),
-        ))
+        .entry(EconomyKey {
+            code_insee: code_insee.to_owned(),
+            naf_section: section,
+            size_band: band.unwrap_or_default().to_owned(),
+            protected,
+        })
         .or_default();
     cell.establishments += 1;
     cell.jobs_estimate += band.map_or(0.0, size::estimated_jobs);

@@ -4,10 +4,11 @@
 //! register, not by the national file):
 //! 1. `StockEtablissement`: keep the establishments located in a commune of the
 //!    geography and active at the edition's reference date; reject malformed rows
-//!    (with line, field and reason); add every kept one to the economy's aggregates
-//!    (commune × NAF section × size band), the denominator of employment shares.
+//!    (with line, field and reason).
 //! 2. `StockUniteLegale`: read the units of those establishments only, and apply the
-//!    ESS perimeter rule ([`crate::ess::perimeter`]).
+//!    ESS perimeter rule ([`crate::ess::perimeter`]). Every establishment kept in
+//!    step 1 goes to the economy's aggregates (commune × NAF section × size band ×
+//!    protected), the denominator of employment shares.
 //! 3. Optional geolocation file (`;`-separated): better coordinates by SIRET.
 //! 4. Locate: the commune code decides the commune; a Lambert-93 point is converted
 //!    for display and kept if within [`MAX_OUTSIDE_M`] of its commune; otherwise (or
@@ -37,7 +38,7 @@ use crate::ess::identifiers::Siret;
 use crate::ess::perimeter::{Exclusion, Family};
 use crate::geography::Geography;
 use crate::time::is_iso_date;
-use establishments::{Candidate, read_establishments};
+use establishments::{Candidate, Details, count_in_economy, read_establishments};
 use geolocation::read_geolocation;
 use locate::build_row;
 use units::{UnitVerdict, read_units};
@@ -89,8 +90,20 @@ pub struct EconomyCell {
     pub jobs_estimate: f64,
 }
 
-/// `(code_insee, naf_section, size_band)`; empty strings for unknown.
-pub type EconomyKey = (String, String, String);
+/// A cell of the economy's aggregates; empty strings for unknown.
+///
+/// `protected`: the establishment or its unit is not public (statutDiffusion not
+/// `O`). SIRENE open data lists every public establishment, ESS or not, so a reader
+/// who subtracts it from a published total finds the protected ones: public figures
+/// count them only where the ESS figures do
+/// ([`crate::indicators::cube::counts_protected`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EconomyKey {
+    pub code_insee: String,
+    pub naf_section: String,
+    pub size_band: String,
+    pub protected: bool,
+}
 
 /// An active establishment of the geography whose unit is not ESS: kept (compactly:
 /// a national file has ~23 million) only so that a subsidy to it is recognised as
@@ -141,16 +154,7 @@ pub fn read_sirene(
     let candidates = with_csv(
         &files.etablissements,
         &options("StockEtablissement", b','),
-        |source| {
-            read_establishments(
-                geography,
-                reference_date,
-                source,
-                &mut report,
-                &mut economy,
-                progress,
-            )
-        },
+        |source| read_establishments(geography, reference_date, source, &mut report, progress),
     )?;
     check_unique_sirets(&files.etablissements, &candidates)?;
     let needed: HashSet<u32> = candidates.iter().map(|c| c.siret.siren_key()).collect();
@@ -183,14 +187,22 @@ pub fn read_sirene(
     let mut others = Vec::new();
     for c in candidates {
         let verdict = units.get(&c.siret.siren_key());
+        let establishment_protected = c.details.get(Details::DIFFUSION).is_some_and(|d| d != "O");
+        let protected = match verdict {
+            Some(UnitVerdict::Ess(unit)) => unit.diffusion != "O",
+            Some(UnitVerdict::Excluded(_, _, p) | UnitVerdict::NotEss(_, p)) => *p,
+            None => false,
+        } || establishment_protected;
+        count_in_economy(&mut economy, &codes[c.commune as usize], &c, protected);
         match verdict {
             Some(UnitVerdict::Ess(unit)) => {
                 report.files[et_file].rows_kept += 1;
                 let file = report.files[et_file].file.clone();
                 let row = build_row(geography, &c, unit, &file, &mut report);
+                debug_assert_eq!(row.protected, protected);
                 establishments.push(row);
             }
-            Some(UnitVerdict::Excluded(exclusion, rna)) => {
+            Some(UnitVerdict::Excluded(exclusion, rna, _)) => {
                 let reason = match exclusion {
                     Exclusion::PublicAdministration => "excluded_activity_public_administration",
                     Exclusion::ExcludedOrganisation => "excluded_activity_organisation",
@@ -198,7 +210,7 @@ pub fn read_sirene(
                 report.files[et_file].exclude(reason);
                 others.push(other_row(&codes, &c, rna.clone(), reason));
             }
-            Some(UnitVerdict::NotEss(rna)) => {
+            Some(UnitVerdict::NotEss(rna, _)) => {
                 report.files[et_file].exclude("not_ess");
                 others.push(other_row(&codes, &c, rna.clone(), "not_ess"));
             }

@@ -21,12 +21,13 @@ pub(super) struct EssUnit {
 }
 
 /// What the units file says of a unit the edition needs; small (24 bytes), as a
-/// national import keeps ~20 million of them.
+/// national import keeps ~20 million of them. `bool`: the unit is protected
+/// (statutDiffusionUniteLegale not `O`).
 pub(super) enum UnitVerdict {
     Ess(Box<EssUnit>),
-    Excluded(Exclusion, Option<Box<str>>),
+    Excluded(Exclusion, Option<Box<str>>, bool),
     /// Not ESS; the unit's RNA number when it has one.
-    NotEss(Option<Box<str>>),
+    NotEss(Option<Box<str>>, bool),
 }
 
 /// Step 2: see the module docs.
@@ -87,6 +88,11 @@ pub(super) fn read_units(
         }
         file.rows_kept += 1;
         let rna = || value(&record, rna_c).map(Box::from);
+        let diffusion = match record.get(diffusion_c).unwrap_or_default().trim() {
+            "" => "O",
+            s => s,
+        };
+        let protected = diffusion != "O";
         let verdict = match classified.classification {
             Classification::Ess(family) => UnitVerdict::Ess(Box::new(EssUnit {
                 family,
@@ -96,13 +102,10 @@ pub(super) fn read_units(
                     .or_else(|| value(&record, sigle_c))
                     .map(str::to_owned),
                 rna: value(&record, rna_c).map(str::to_owned),
-                diffusion: match record.get(diffusion_c).unwrap_or_default().trim() {
-                    "" => "O".to_owned(),
-                    s => s.to_owned(),
-                },
+                diffusion: diffusion.to_owned(),
             })),
-            Classification::Excluded(e) => UnitVerdict::Excluded(e, rna()),
-            Classification::NotEss => UnitVerdict::NotEss(rna()),
+            Classification::Excluded(e) => UnitVerdict::Excluded(e, rna(), protected),
+            Classification::NotEss => UnitVerdict::NotEss(rna(), protected),
         };
         if units.insert(key, verdict).is_some() && duplicates.len() < 10 {
             duplicates.push(format!("SIREN {siren} again on line {line}"));
