@@ -68,6 +68,36 @@ pub fn is_iso_date(s: &str) -> bool {
     (1..=days).contains(&d)
 }
 
+/// An ISO date as French text reads it: `2023-12-31` → « 31 décembre 2023 », the
+/// first of a month « 1er ». Anything that is not a date comes back as it was.
+#[must_use]
+pub fn french_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    if !is_iso_date(iso) {
+        return iso.to_owned();
+    }
+    let (year, month, day) = (&iso[..4], &iso[5..7], &iso[8..10]);
+    let month = month.parse::<usize>().unwrap_or(1).clamp(1, 12);
+    let day = match day.trim_start_matches('0') {
+        "1" => "1er".to_owned(),
+        d => d.to_owned(),
+    };
+    format!("{day} {} {year}", MONTHS[month - 1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +109,13 @@ mod tests {
         assert!(!is_iso_date("2019-13-45"));
         assert!(!is_iso_date("2019-1-05"));
         assert!(!is_iso_date("20190105"));
+    }
+
+    #[test]
+    fn french_dates_read_as_in_a_french_text() {
+        assert_eq!(french_date("2023-12-31"), "31 décembre 2023");
+        assert_eq!(french_date("2026-08-01"), "1er août 2026");
+        assert_eq!(french_date("2023-02-30"), "2023-02-30");
+        assert_eq!(french_date("hier"), "hier");
     }
 }

@@ -59,7 +59,7 @@ pub use portraits::{
     Actor, ChangeRow, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
 };
 pub use registry::{Edition, StoredReport};
-pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
+pub use subsidies::{EssGrant, Rematch, SubsidyRecord, SubsidyTally};
 
 use std::path::Path;
 use std::str::FromStr;

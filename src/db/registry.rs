@@ -20,6 +20,10 @@ pub struct Edition {
     pub imported_at: Option<String>,
     /// Synthetic demonstration data.
     pub demo: bool,
+    /// When the edition's subsidies were last matched against its registry (their
+    /// import, or a SIRENE re-import that matched them again), `AAAA-MM-JJ HH:MM:SS`
+    /// UTC; `None` without subsidies.
+    pub subsidies_matched_at: Option<String>,
 }
 
 /// Stores an import's report and stamps the edition as re-imported (so that cubes
@@ -97,8 +101,9 @@ macro_rules! bind_establishment {
     };
 }
 
-const EDITION_COLUMNS: &str =
-    "year, reference_date, sources, perimeter_rule_version, created_at, imported_at, demo";
+const EDITION_COLUMNS: &str = "year, reference_date, sources, perimeter_rule_version, created_at, imported_at, demo, \
+     (SELECT MAX(r.finished_at) FROM import_reports r \
+      WHERE r.edition = editions.year AND r.kind = 'subventions') AS subsidies_matched_at";
 
 impl Db {
     pub async fn editions(&self) -> Result<Vec<Edition>> {
@@ -154,7 +159,10 @@ impl Db {
 
     /// Replaces the registry of edition `year` in one transaction, creating the
     /// edition if needed: readers see the old registry or the new one, and an
-    /// interrupted import leaves the old one.
+    /// interrupted import leaves the old one. With `rematch`, the edition's subsidy
+    /// lines (if any) are matched again against the new registry and replaced in the
+    /// same transaction, with the report it returns: no figure keeps a match made
+    /// against the registry being replaced.
     #[allow(clippy::too_many_lines)] // one transaction replaces an edition, per backend: its steps read in order
     pub async fn replace_registry(
         &self,
@@ -163,6 +171,7 @@ impl Db {
         sources: &str,
         demo: bool,
         data: &SireneEdition,
+        rematch: Option<super::subsidies::Rematch<'_>>,
     ) -> Result<i64> {
         let mut tx = self.begin().await?;
         let now = super::sql_now();
@@ -302,6 +311,14 @@ impl Db {
             }
         }
         let id = record_import(&mut tx, year, &data.report).await?;
+        if let Some(rematch) = rematch {
+            let lines = super::subsidies::stored_lines(&mut tx, year).await?;
+            if !lines.is_empty() {
+                let (matched, report) = rematch(lines);
+                super::subsidies::write_lines(&mut tx, year, &matched).await?;
+                record_import(&mut tx, year, &report).await?;
+            }
+        }
         tx.commit().await?;
         Ok(id)
     }

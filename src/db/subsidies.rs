@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use super::{Db, DbError, Field, Result};
+use super::{Db, DbError, Field, Result, Tx};
 use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
 use crate::import::ImportReport;
 use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
+use crate::import::subsidies::{BeneficiaryId, SubsidyLine};
 use crate::indicators::cube::SubsidyCell;
 
 /// A stored subsidy line, as staff lists show it (the file's own public fields, the
@@ -130,45 +131,7 @@ impl Db {
         if exists.is_none() {
             return Ok(false);
         }
-        on_tx!(&mut tx, t => sqlx::query("DELETE FROM subsidies WHERE edition = $1")
-            .bind(year)
-            .execute(&mut **t)
-            .await.map(|_| ()))?;
-        for m in lines {
-            let l = &m.line;
-            let e = m.entry.as_ref();
-            on_tx!(&mut tx, t => sqlx::query(
-                "INSERT INTO subsidies (edition, line, attribuant_name, attribuant_id, beneficiary_name, \
-                 beneficiary_id, rna, convention_date, decision_reference, object, nature, amount, share, \
-                 granted, status, match_method, siret, code_insee, family, naf_section, size_band, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18, $19, $20, $21, $22)",
-            )
-            .bind(year)
-            .bind(l.line as i64)
-            .bind(&l.attribuant_name)
-            .bind(&l.attribuant_id)
-            .bind(&l.beneficiary_name)
-            .bind(l.beneficiary_id.as_ref().map(|i| i.as_str().to_owned()))
-            .bind(&l.rna)
-            .bind(&l.convention_date)
-            .bind(&l.decision_reference)
-            .bind(&l.object)
-            .bind(&l.nature)
-            .bind(l.amount)
-            .bind(l.share)
-            .bind(l.granted())
-            .bind(m.status.id())
-            .bind(m.method.map(MatchMethod::id))
-            .bind(e.map(|e| &e.siret))
-            .bind(e.map(|e| &e.code_insee))
-            .bind(e.and_then(|e| e.family).map(Family::id))
-            .bind(e.and_then(|e| e.naf_section.as_ref()))
-            .bind(e.and_then(|e| e.size_band.as_ref()))
-            .bind(&m.note)
-            .execute(&mut **t)
-            .await.map(|_| ()))?;
-        }
+        write_lines(&mut tx, year, lines).await?;
         super::registry::record_import(&mut tx, year, report).await?;
         tx.commit().await?;
         Ok(true)
@@ -261,4 +224,95 @@ impl Db {
         .collect::<Result<Vec<_>>>())?;
         Ok((cells, any > 0))
     }
+}
+
+/// Given an edition's subsidy lines as imported, matches them against the registry
+/// being written and returns the report to store: how an import of SIRENE files
+/// re-matches the subsidies in its own transaction (see [`Db::replace_registry`]).
+pub type Rematch<'a> =
+    Box<dyn FnOnce(Vec<SubsidyLine>) -> (Vec<MatchedLine>, ImportReport) + Send + 'a>;
+
+/// Replaces an edition's subsidy lines inside `tx`.
+pub(super) async fn write_lines(tx: &mut Tx, year: i64, lines: &[MatchedLine]) -> Result<()> {
+    on_tx!(tx, t => sqlx::query("DELETE FROM subsidies WHERE edition = $1")
+            .bind(year)
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
+    for m in lines {
+        let l = &m.line;
+        let e = m.entry.as_ref();
+        on_tx!(tx, t => sqlx::query(
+                "INSERT INTO subsidies (edition, line, attribuant_name, attribuant_id, beneficiary_name, \
+                 beneficiary_id, rna, convention_date, decision_reference, object, nature, amount, share, \
+                 granted, status, match_method, siret, code_insee, family, naf_section, size_band, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 $18, $19, $20, $21, $22)",
+            )
+            .bind(year)
+            .bind(l.line as i64)
+            .bind(&l.attribuant_name)
+            .bind(&l.attribuant_id)
+            .bind(&l.beneficiary_name)
+            .bind(l.beneficiary_id.as_ref().map(|i| i.as_str().to_owned()))
+            .bind(&l.rna)
+            .bind(&l.convention_date)
+            .bind(&l.decision_reference)
+            .bind(&l.object)
+            .bind(&l.nature)
+            .bind(l.amount)
+            .bind(l.share)
+            .bind(l.granted())
+            .bind(m.status.id())
+            .bind(m.method.map(MatchMethod::id))
+            .bind(e.map(|e| &e.siret))
+            .bind(e.map(|e| &e.code_insee))
+            .bind(e.and_then(|e| e.family).map(Family::id))
+            .bind(e.and_then(|e| e.naf_section.as_ref()))
+            .bind(e.and_then(|e| e.size_band.as_ref()))
+            .bind(&m.note)
+            .execute(&mut **t)
+            .await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// The subsidy lines of an edition as the file gave them (before matching), by line.
+pub(super) async fn stored_lines(tx: &mut Tx, year: i64) -> Result<Vec<SubsidyLine>> {
+    on_tx!(tx, t => sqlx::query(
+        "SELECT line, attribuant_name, attribuant_id, beneficiary_name, beneficiary_id, rna, \
+         convention_date, decision_reference, object, nature, amount, share \
+         FROM subsidies WHERE edition = $1 ORDER BY line",
+    )
+    .bind(year)
+    .fetch_all(&mut **t)
+    .await?
+    .iter()
+    .map(subsidy_line)
+    .collect())
+}
+
+fn subsidy_line(r: &impl Field) -> Result<SubsidyLine> {
+    let line: i64 = r.field("line")?;
+    let id: Option<String> = r.field("beneficiary_id")?;
+    Ok(SubsidyLine {
+        line: line.unsigned_abs(),
+        attribuant_name: r.field("attribuant_name")?,
+        attribuant_id: r.field("attribuant_id")?,
+        beneficiary_name: r.field("beneficiary_name")?,
+        // Stored as read: 14 digits or 9.
+        beneficiary_id: id.map(|id| {
+            if id.len() == 14 {
+                BeneficiaryId::Siret(id)
+            } else {
+                BeneficiaryId::Siren(id)
+            }
+        }),
+        rna: r.field("rna")?,
+        convention_date: r.field("convention_date")?,
+        decision_reference: r.field("decision_reference")?,
+        object: r.field("object")?,
+        nature: r.field("nature")?,
+        amount: r.field("amount")?,
+        share: r.field("share")?,
+    })
 }

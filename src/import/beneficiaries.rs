@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::report::ImportReport;
+use super::sirene::SireneEdition;
 use super::subsidies::{BeneficiaryId, SubsidyLine, cents};
 use crate::ess::Family;
 
@@ -96,6 +97,37 @@ pub struct MatchedLine {
     pub method: Option<MatchMethod>,
     pub entry: Option<RegistryEntry>,
     pub note: Option<String>,
+}
+
+/// Every establishment of a SIRENE edition as matching needs it: what
+/// [`crate::db::Db::beneficiary_entries`] reads once the edition is stored, taken from
+/// the edition about to be stored (to re-match its subsidies in the same
+/// transaction).
+#[must_use]
+pub fn registry_entries(edition: &SireneEdition) -> Vec<RegistryEntry> {
+    let ess = edition.establishments.iter().map(|r| RegistryEntry {
+        siret: r.siret.clone(),
+        siren: r.siren.clone(),
+        rna: r.rna.clone(),
+        siege: r.siege,
+        jobs: r.jobs_estimate,
+        code_insee: r.code_insee.clone(),
+        family: Some(r.family),
+        naf_section: r.naf_section.clone(),
+        size_band: r.size_band.clone(),
+    });
+    let others = edition.others.iter().map(|r| RegistryEntry {
+        siret: r.siret.as_str().to_owned(),
+        siren: r.siret.siren().to_owned(),
+        rna: r.rna.as_deref().map(str::to_owned),
+        siege: r.siege,
+        jobs: 0.0,
+        code_insee: r.code_insee.to_string(),
+        family: None,
+        naf_section: None,
+        size_band: None,
+    });
+    ess.chain(others).collect()
 }
 
 /// Matches every line of a file.

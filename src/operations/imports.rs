@@ -76,17 +76,40 @@ pub async fn import_sirene_with(
     let mut data = data;
     let previous = previous_report(db, year, "sirene").await?;
     import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
-    db.replace_registry(year, &reference_date, &sources, demo, &data)
+    // The edition's subsidies were matched against the registry being replaced: the
+    // same transaction matches them again (see `Db::replace_registry`).
+    let rematch = previous_report(db, year, "subventions")
+        .await?
+        .map(|previous| rematch_subsidies(&data, previous, &sources));
+    db.replace_registry(year, &reference_date, &sources, demo, &data, rematch)
         .await
         .context("cannot write the edition")?;
-    if !db.subsidy_tallies(year).await?.is_empty() {
-        // Subsidies keep the match made against the previous registry.
-        tracing::warn!(
-            "edition {year} has subsidies matched against its previous registry: \
-             import its subsidies file again (ess-atlas import subventions)"
-        );
-    }
     Ok(data.report)
+}
+
+/// How an edition's subsidy lines are matched again against `data`: the previous
+/// subsidies report's file figures, the matching's new ones, and why it was redone.
+fn rematch_subsidies(
+    data: &import::sirene::SireneEdition,
+    previous: import::ImportReport,
+    sources: &str,
+) -> crate::db::Rematch<'static> {
+    let index =
+        import::beneficiaries::BeneficiaryIndex::new(import::beneficiaries::registry_entries(data));
+    let why = format!(
+        "Rapprochement des bénéficiaires refait le {} avec le répertoire SIRENE réimporté \
+         ({sources}) : les subventions suivent les établissements tels qu'ils sont désormais.",
+        crate::time::french_date(&crate::time::today())
+    );
+    Box::new(move |lines| {
+        let matched = import::beneficiaries::match_lines(&index, lines);
+        let mut report = previous;
+        import::beneficiaries::summarise(&mut report, &matched);
+        report
+            .summary
+            .insert("rapprochement".into(), serde_json::json!(why));
+        (matched, report)
+    })
 }
 
 /// Imports the observatory's aggregates into an existing edition, atomically.

@@ -13,6 +13,11 @@ use crate::sirene_files::{borrow, establishment, header, row, unit, write};
 /// (RNA W623000123); a non-ESS company in Arras; an association whose siège is in the
 /// Nord, with two establishments in the Pas-de-Calais (RNA W593000001).
 async fn registry(app: &TestApp, dir: &Path) {
+    registry_with(app, dir, "5710").await;
+}
+
+/// [`registry`], the company SAS INFO with catégorie juridique `company_cj`.
+async fn registry_with(app: &TestApp, dir: &Path, company_cj: &str) {
     let ul_h = header(0);
     let et_h = header(1);
     let mut arras = unit("100000009", "9220", "88.10A", "ASSO ARRAS EXEMPLE");
@@ -21,7 +26,7 @@ async fn registry(app: &TestApp, dir: &Path) {
     regional.push(("identifiantAssociationUniteLegale", "W593000001".into()));
     let units = [
         arras,
-        unit("200000008", "5710", "62.01Z", "SAS INFO EXEMPLE"),
+        unit("200000008", company_cj, "62.01Z", "SAS INFO EXEMPLE"),
         regional,
     ];
     let not_siege = |siret: &str, commune: &str, band: &str, naf: &str| {
@@ -476,4 +481,46 @@ async fn the_subsidies_report_and_unmatched_list_are_for_staff_only() {
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
         app.staff_json(path, 200).await;
     }
+}
+
+/// Re-importing the SIRENE files re-matches the edition's subsidies in the same
+/// transaction: the company that became a SCOP (catégorie 5458) now counts its
+/// 7 000 € among the cooperatives' subsidies, and no figure keeps the old match.
+#[tokio::test]
+async fn a_sirene_reimport_moves_a_subsidy_to_the_beneficiarys_new_family() {
+    let (app, _report, dir) = imported().await;
+    let cooperatives = "/api/indicators?edition=2023&level=department&indicator=ess_subsidies\
+                        &family=cooperative";
+    let before = app.get_json(cooperatives, 200).await;
+    assert_eq!(sum_values(&before), 0.0);
+
+    let again = tempfile::tempdir().unwrap();
+    registry_with(&app, again.path(), "5458").await;
+    let after = app.get_json(cooperatives, 200).await;
+    assert_eq!(sum_values(&after), 7_000.0, "{after}");
+    let body = app
+        .staff_json("/api/editions/2023/subsidies/report", 200)
+        .await;
+    let non_ess: i64 = body["tallies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "non_ess")
+        .map(|t| t["lines"].as_i64().unwrap())
+        .sum();
+    assert_eq!(non_ess, 0, "{body}");
+    // The report staff read says when and why the matching was redone.
+    let report = &body["report"]["report"];
+    assert_eq!(report["kind"], "subventions");
+    assert!(
+        report.to_string().contains("SIRENE"),
+        "the re-match is not explained: {report}"
+    );
+    // The public list of editions says when the subsidies were matched.
+    let editions = app.get_json("/api/editions", 200).await;
+    let matched = editions["items"][0]["subsidies_matched_at"]
+        .as_str()
+        .unwrap();
+    assert_eq!(matched, body["report"]["finished_at"], "{editions}");
+    drop(dir);
 }
