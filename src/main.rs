@@ -15,7 +15,7 @@ async fn main() -> std::process::ExitCode {
     match cli.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("erreur : {e:#}");
             // Scripts tell a damaged file (3) from an implausible one (4): README.
             std::process::ExitCode::from(ess_atlas::import::plausibility::exit_code(&e))
         }

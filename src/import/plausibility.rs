@@ -16,6 +16,8 @@
 //!   file (the units file is cut or from another date), whatever the previous edition.
 
 use super::ImportReport;
+use super::french::{count as fr, percent as fr_percent};
+use super::report::kind_label;
 
 /// Largest accepted fall of rows read or kept, as a share of the previous import's.
 pub const MAX_DROP: f64 = 0.20;
@@ -41,33 +43,15 @@ pub enum Mode {
 /// An import refused as implausible; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{kind} import of edition {edition} refused, nothing was changed (import refusé, \
-     rien n’a été modifié) : {}. If this is expected, run the import again with \
-     --accept-drop",
+    "{} de l’édition {edition} refusé, rien n’a été modifié : {}. Vérifiez le fichier ; \
+     si ce changement est attendu, relancez l’import avec --accept-drop",
+    kind_label(kind),
     reasons.join(" ; ")
 )]
 pub struct Refusal {
     pub kind: String,
     pub edition: i64,
     pub reasons: Vec<String>,
-}
-
-/// A count as French text reads it: thousands grouped by a no-break space.
-fn fr(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A share as French text reads it: `12,5\u{a0}%`.
-fn fr_percent(x: f64) -> String {
-    format!("{:.1}\u{a0}%", x * 100.0).replace('.', ",")
 }
 
 /// What staff read first in a stored report, in French: per file, rows read, kept,
@@ -78,8 +62,13 @@ pub fn verdict(report: &ImportReport) -> String {
         .files
         .iter()
         .map(|f| {
+            let excluded = if f.excluded_total() == 0 {
+                String::new()
+            } else {
+                format!(" ({})", f.excluded_in_words())
+            };
             format!(
-                "{} : {} lignes lues, {} conservées, {} hors champ, {} rejetées",
+                "{} : {} lignes lues, {} conservées, {} hors champ{excluded}, {} rejetées",
                 f.file,
                 fr(f.rows_read),
                 fr(f.rows_kept),
