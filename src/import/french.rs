@@ -40,6 +40,13 @@ fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A count with its noun, singular for 0 and 1 as French has it: `1 ligne`,
+/// `0 rejetée`, `12 345 lignes`.
+#[must_use]
+pub fn counted(n: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", count(n), if n < 2 { singular } else { plural })
+}
+
 /// A share as a percentage with one decimal: `0.034` → `3,4 %`.
 #[must_use]
 pub fn percent(share: f64) -> String {
@@ -107,6 +114,9 @@ mod tests {
         assert_eq!(number(-3.25), "-3,25");
         assert_eq!(number(-0.001), "0");
         assert_eq!(percent(0.034), "3,4\u{a0}%");
+        assert_eq!(counted(1, "ligne", "lignes"), "1 ligne");
+        assert_eq!(counted(0, "rejetée", "rejetées"), "0 rejetée");
+        assert_eq!(counted(2_000, "ligne", "lignes"), "2\u{a0}000 lignes");
         assert_eq!(euros(12_500.5), "12\u{a0}500,50\u{a0}€");
         assert_eq!(euros(1_000.0), "1\u{a0}000\u{a0}€");
     }

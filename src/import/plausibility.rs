@@ -55,7 +55,7 @@ pub struct Refusal {
 }
 
 /// What staff read first in a stored report, in French: per file, rows read, kept,
-/// excluded and rejected.
+/// excluded (with the reasons' labels) and rejected.
 #[must_use]
 pub fn verdict(report: &ImportReport) -> String {
     let files: Vec<String> = report
@@ -65,16 +65,9 @@ pub fn verdict(report: &ImportReport) -> String {
             let excluded = if f.excluded_total() == 0 {
                 String::new()
             } else {
-                format!(" ({})", f.excluded_in_words())
+                format!(" (hors champ : {})", f.excluded_in_words())
             };
-            format!(
-                "{} : {} lignes lues, {} conservées, {} hors champ{excluded}, {} rejetées",
-                f.file,
-                fr(f.rows_read),
-                fr(f.rows_kept),
-                fr(f.excluded_total()),
-                fr(f.rows_rejected)
-            )
+            format!("{}{excluded}", f.counts_in_words())
         })
         .collect();
     format!(
@@ -259,9 +252,22 @@ mod tests {
         assert_eq!(
             new.summary["verdict"],
             "Édition 2023 remplacée par cet import. f.csv : 500 lignes lues, 500 conservées, \
-             0 hors champ, 0 rejetées."
+             0 hors champ, 0 rejetée."
         );
         assert_eq!(new.summary["accepted_despite"].as_array().unwrap().len(), 2);
+        let mut excluded = report("sirene", 30, 20, 1);
+        excluded.files[0]
+            .rows_excluded
+            .insert("outside_departement".into(), 8);
+        excluded.files[0].exclude("not_ess");
+        assert!(
+            verdict(&excluded).contains(
+                "30 lignes lues, 20 conservées, 9 hors champ, 1 rejetée (hors champ : unité \
+                 légale hors ESS (1), hors du département (8))"
+            ),
+            "{}",
+            verdict(&excluded)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::french::count;
+use super::french::{count, counted};
 
 /// The French label of an exclusion reason code (`rows_excluded`), for staff.
 #[must_use]
@@ -134,15 +134,30 @@ impl FileReport {
         *self.rows_excluded.entry(reason.to_owned()).or_default() += 1;
     }
 
-    /// The exclusions as staff read them: `hors du département : 12 ; …`.
+    /// The counts as staff read them: `f.csv : 20 lignes lues, 18 conservées, 1 hors
+    /// champ, 1 rejetée`.
+    #[must_use]
+    pub fn counts_in_words(&self) -> String {
+        format!(
+            "{} : {}, {}, {} hors champ, {}",
+            self.file,
+            counted(self.rows_read, "ligne lue", "lignes lues"),
+            counted(self.rows_kept, "conservée", "conservées"),
+            count(self.excluded_total()),
+            counted(self.rows_rejected, "rejetée", "rejetées"),
+        )
+    }
+
+    /// The exclusions as staff read them: `hors du département (12), unité légale hors
+    /// ESS (3)`.
     #[must_use]
     pub fn excluded_in_words(&self) -> String {
         self.rows_excluded
             .iter()
             .filter(|(_, n)| **n > 0)
-            .map(|(code, n)| format!("{} : {}", exclusion_label(code), count(*n)))
+            .map(|(code, n)| format!("{} ({})", exclusion_label(code), count(*n)))
             .collect::<Vec<_>>()
-            .join(" ; ")
+            .join(", ")
     }
 }
 
@@ -227,27 +242,14 @@ impl ImportReport {
     /// One line for logs and terminals, in French.
     #[must_use]
     pub fn one_line(&self) -> String {
-        let files: Vec<String> = self
-            .files
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} : {} lignes lues, {} conservées, {} hors champ, {} rejetées",
-                    f.file,
-                    count(f.rows_read),
-                    count(f.rows_kept),
-                    count(f.excluded_total()),
-                    count(f.rows_rejected)
-                )
-            })
-            .collect();
+        let files: Vec<String> = self.files.iter().map(FileReport::counts_in_words).collect();
         let seconds = format!("{:.1}", self.seconds).replace('.', ",");
         format!(
-            "{} de l’édition {} en {seconds} s — {} ; {} avertissements",
+            "{} de l’édition {} en {seconds} s — {} ; {}",
             kind_label(&self.kind),
             self.edition,
             files.join(" ; "),
-            count(self.warnings_total)
+            counted(self.warnings_total, "avertissement", "avertissements")
         )
     }
 }
