@@ -338,7 +338,10 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
                     name,
                     line,
                     "idBeneficiaire",
-                    format!("{reason} : ignoré, le bénéficiaire est cherché par son numéro RNA"),
+                    format!(
+                        "{reason} : ignoré ; le bénéficiaire n’est rapproché que par son \
+                         numéro RNA, s’il en a un"
+                    ),
                 );
                 None
             });
