@@ -15,7 +15,9 @@ async fn main() -> std::process::ExitCode {
     match cli.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Causes joined as French punctuation has it (anyhow's `{:#}` writes ": ").
+            let causes: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("erreur : {}", causes.join(" : "));
             // Scripts tell a damaged file (3) from an implausible one (4): README.
             std::process::ExitCode::from(ess_atlas::import::plausibility::exit_code(&e))
         }

@@ -39,9 +39,12 @@ pub(super) async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyh
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", report.one_line());
-        print_issues("rejected", report.rejected.iter().take(20));
+        print_issues("rejetée", report.rejected.iter().take(20));
         if report.rejected.len() > 20 {
-            println!("  … see `ess-atlas edition report --year {}`", args.edition);
+            println!(
+                "  … la suite : `ess-atlas edition report --year {}`",
+                args.edition
+            );
         }
     }
     Ok(())
@@ -61,7 +64,7 @@ pub(super) async fn import_observatory(
     let report =
         crate::operations::import_observatory_with(&db, geography, edition, file, mode).await?;
     println!("{}", report.one_line());
-    print_issues("rejected", &report.rejected);
+    print_issues("rejetée", &report.rejected);
     Ok(())
 }
 
@@ -82,33 +85,40 @@ pub(super) async fn import_subsidies(
 
 pub(super) fn print_subsidy_report(report: &crate::import::ImportReport) {
     println!("{}", report.one_line());
-    for key in [
-        "lines_by_status",
-        "granted_by_status",
-        "lines_by_method",
-        "granted_total",
-        "ess_total",
-        "ess_commercial_total",
+    for (key, label) in [
+        ("lines_by_status", "lignes par statut"),
+        ("granted_by_status", "euros attribués par statut"),
+        ("lines_by_method", "lignes par méthode de rapprochement"),
+        ("granted_total", "total attribué (€)"),
+        ("ess_total", "dont ESS, quatre familles (€)"),
+        (
+            "ess_commercial_total",
+            "dont sociétés commerciales de l’ESS (€)",
+        ),
     ] {
         if let Some(v) = report.summary.get(key) {
-            println!("  {key}: {v}");
+            println!("  {label} ({key}) : {v}");
         }
     }
-    print_issues("rejected", &report.rejected);
-    print_issues("warning", &report.warnings);
+    print_issues("rejetée", &report.rejected);
+    print_issues("avertissement", &report.warnings);
 }
 
 pub(super) async fn print_unmatched(db: &Db, year: i64) -> anyhow::Result<()> {
     let lines = db.subsidy_lines(year, &["unmatched", "non_ess"]).await?;
-    println!("{} beneficiaries not counted as ESS:", lines.len());
+    println!(
+        "{} bénéficiaires non comptés dans l’ESS (statut, nom, identifiant, montant \
+         attribué, méthode, note) :",
+        lines.len()
+    );
     for l in lines {
         println!(
-            "  line {}\t{}\t{}\t{}\t{:.2} €\t{}\t{}",
+            "  ligne {}\t{}\t{}\t{}\t{}\t{}\t{}",
             l.line,
             l.status,
             l.beneficiary_name,
             l.beneficiary_id.or(l.rna).unwrap_or_default(),
-            l.granted,
+            crate::import::french::euros(l.granted),
             l.match_method.unwrap_or_default(),
             l.note.unwrap_or_default()
         );
@@ -121,7 +131,7 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
     let year = match command {
         SubsidyCommand::Report { year, .. } | SubsidyCommand::Unmatched { year } => year,
     };
-    anyhow::ensure!(db.edition(year).await?.is_some(), "no edition {year}");
+    anyhow::ensure!(db.edition(year).await?.is_some(), "pas d’édition {year}");
     match command {
         SubsidyCommand::Report { json, .. } => {
             let report = db
@@ -129,7 +139,7 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
                 .await?
                 .into_iter()
                 .find(|r| r.report.kind == "subventions")
-                .with_context(|| format!("edition {year} has no subsidies import"))?;
+                .with_context(|| format!("l’édition {year} n’a pas d’import de subventions"))?;
             let tallies = db.subsidy_tallies(year).await?;
             if json {
                 println!(
@@ -139,15 +149,15 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
                     }))?
                 );
             } else {
-                println!("imported {}", report.finished_at);
+                println!("importé le {}", report.finished_at);
                 print_subsidy_report(&report.report);
                 for t in tallies {
                     println!(
-                        "  {}\t{}\t{} lines\t{:.2} €",
+                        "  {}\t{}\t{} lignes\t{}",
                         t.status,
                         t.match_method.unwrap_or_default(),
                         t.lines,
-                        t.granted
+                        crate::import::french::euros(t.granted)
                     );
                 }
             }
@@ -157,15 +167,13 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
     }
 }
 
-/// One line per rejected row or warning: `  rejected file:line [field] reason`.
+/// One line per rejected row or warning:
+/// `  rejetée : f.csv, ligne 9, colonne « dateConvention » : reason`.
 fn print_issues<'a>(
     what: &str,
     issues: impl IntoIterator<Item = &'a crate::import::report::RowIssue>,
 ) {
     for issue in issues {
-        println!(
-            "  {what} {}:{} [{}] {}",
-            issue.file, issue.line, issue.field, issue.reason
-        );
+        println!("  {what} : {}", issue.message());
     }
 }

@@ -282,7 +282,7 @@ impl BeneficiaryIndex {
                     };
                 }
                 notes.push(format!(
-                    "SIRET {siret} is not an active establishment of the département in this edition"
+                    "le SIRET {siret} n’est pas un établissement actif du département dans cette édition"
                 ));
             }
             if let Some((e, siege)) = self.by_siren.get(id.siren()).and_then(|c| self.choose(c)) {
@@ -290,7 +290,7 @@ impl BeneficiaryIndex {
                     MatchMethod::SirenSiege
                 } else {
                     notes.push(format!(
-                        "siège of SIREN {} outside the département: attributed to its largest establishment here",
+                        "siège du SIREN {} hors du département : attribué à son plus grand établissement du département",
                         id.siren()
                     ));
                     MatchMethod::SirenEstablishment
@@ -299,11 +299,11 @@ impl BeneficiaryIndex {
                     status: status_of(e),
                     method: Some(method),
                     entry: Some(e),
-                    note: (!notes.is_empty()).then(|| notes.join("; ")),
+                    note: (!notes.is_empty()).then(|| notes.join(" ; ")),
                 };
             }
             notes.push(format!(
-                "no active establishment of SIREN {} in the département",
+                "aucun établissement actif du SIREN {} dans le département",
                 id.siren()
             ));
         }
@@ -311,26 +311,28 @@ impl BeneficiaryIndex {
             if let Some((e, siege)) = self.by_rna.get(rna).and_then(|c| self.choose(c)) {
                 if !siege {
                     notes.push(format!(
-                        "siège of association {rna} outside the département: attributed to its largest establishment here"
+                        "siège de l’association {rna} hors du département : attribué à son plus grand établissement du département"
                     ));
                 }
                 return Match {
                     status: status_of(e),
                     method: Some(MatchMethod::Rna),
                     entry: Some(e),
-                    note: (!notes.is_empty()).then(|| notes.join("; ")),
+                    note: (!notes.is_empty()).then(|| notes.join(" ; ")),
                 };
             }
-            notes.push(format!("no unit with RNA number {rna} in the département"));
+            notes.push(format!(
+                "aucune unité de numéro RNA {rna} dans le département"
+            ));
         }
         if notes.is_empty() {
-            notes.push("no usable SIRET, SIREN or RNA number".into());
+            notes.push("ni SIRET, ni SIREN, ni numéro RNA utilisable".into());
         }
         Match {
             status: Status::Unmatched,
             method: None,
             entry: None,
-            note: Some(notes.join("; ")),
+            note: Some(notes.join(" ; ")),
         }
     }
 }
@@ -405,7 +407,7 @@ mod tests {
         let m = idx.find(&line(Some(BeneficiaryId::Siren("222222222".into())), None));
         assert_eq!(m.method, Some(MatchMethod::SirenEstablishment));
         assert_eq!(m.entry.unwrap().siret, "22222222200048");
-        assert!(m.note.unwrap().contains("outside the département"));
+        assert!(m.note.unwrap().contains("hors du département"));
     }
 
     #[test]
@@ -454,7 +456,7 @@ mod tests {
         let m = idx.find(&line(None, None));
         assert_eq!(
             m.note.as_deref(),
-            Some("no usable SIRET, SIREN or RNA number")
+            Some("ni SIRET, ni SIREN, ni numéro RNA utilisable")
         );
     }
 }

@@ -17,11 +17,12 @@
 //! rejected with line, field and reason. The file must end with a line break: one
 //! without was cut (a last line `…,4300,17` is not a payroll of 17 €).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
 use super::Result;
+use super::french::{euros, number as fr_number, quoted};
 use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, with_csv};
 use crate::ess::Family;
@@ -84,7 +85,13 @@ fn number(text: &str) -> std::result::Result<Option<f64>, String> {
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0)
         .map(Some)
-        .ok_or_else(|| format!("{t:?} is not a non-negative number"))
+        .ok_or_else(|| {
+            format!(
+                "{} n’est pas un nombre positif ou nul (chiffres, virgule décimale ; « s » \
+                 pour un chiffre masqué)",
+                quoted(t)
+            )
+        })
 }
 
 /// Upper bounds per column, far above any French zone (the largest département has
@@ -105,32 +112,37 @@ fn implausible(values: &[Option<f64>; 4]) -> Option<(&'static str, String)> {
     let [establishments, jobs, fte, payroll] = *values;
     let above = |v: Option<f64>, max: f64| v.filter(|v| *v > max);
     if let Some(v) = above(establishments, MAX_ESTABLISHMENTS) {
-        return Some((
-            "etablissements",
-            format!("{v} is above {MAX_ESTABLISHMENTS}"),
-        ));
+        return Some(("etablissements", above_bound(v, MAX_ESTABLISHMENTS)));
     }
     if establishments.is_some_and(|e| e.fract() != 0.0) {
         return Some((
             "etablissements",
-            "a count of establishments is a whole number".into(),
+            format!(
+                "{} : un nombre d’établissements est un nombre entier",
+                fr_number(establishments.unwrap_or_default())
+            ),
         ));
     }
     if let Some(v) = above(jobs, MAX_JOBS) {
-        return Some(("effectif", format!("{v} is above {MAX_JOBS}")));
+        return Some(("effectif", above_bound(v, MAX_JOBS)));
     }
     if let Some(v) = above(fte, MAX_JOBS) {
-        return Some(("etp", format!("{v} is above {MAX_JOBS}")));
+        return Some(("etp", above_bound(v, MAX_JOBS)));
     }
     if let Some(v) = above(payroll, MAX_PAYROLL) {
-        return Some(("masse_salariale", format!("{v} is above {MAX_PAYROLL}")));
+        return Some(("masse_salariale", above_bound(v, MAX_PAYROLL)));
     }
     if let (Some(e), Some(j)) = (establishments, jobs)
         && j < e
     {
         return Some((
             "effectif",
-            format!("{j} jobs for {e} employer establishments: each employs at least one"),
+            format!(
+                "{} emplois pour {} établissements employeurs, alors que chacun emploie au \
+                 moins une personne : vérifiez les colonnes effectif et etablissements",
+                fr_number(j),
+                fr_number(e)
+            ),
         ));
     }
     if let (Some(j), Some(p)) = (jobs, payroll)
@@ -140,14 +152,26 @@ fn implausible(values: &[Option<f64>; 4]) -> Option<(&'static str, String)> {
         return Some((
             "masse_salariale",
             format!(
-                "{p} € for {j} jobs is {:.0} € per job and year, outside {} to {} €",
-                p / j,
-                PAYROLL_PER_JOB.start(),
-                PAYROLL_PER_JOB.end()
+                "{} pour {} emplois, soit {} par emploi et par an, hors de l’intervalle de \
+                 {} à {} : un chiffre coupé ou dans une autre unité (k€) ?",
+                euros(p),
+                fr_number(j),
+                euros((p / j).round()),
+                euros(*PAYROLL_PER_JOB.start()),
+                euros(*PAYROLL_PER_JOB.end())
             ),
         ));
     }
     None
+}
+
+/// The reason for a figure above its column's bound.
+fn above_bound(v: f64, max: f64) -> String {
+    format!(
+        "{} dépasse le maximum de {} pour cette colonne : une erreur de saisie ou d’export ?",
+        fr_number(v),
+        fr_number(max)
+    )
 }
 
 /// Reads an observatory file for `edition`.
@@ -178,7 +202,7 @@ pub fn read_observatory(
         ];
         let mut file = FileReport::new(&source.name);
         let mut rows = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashMap::new();
         let mut record = csv::StringRecord::new();
         loop {
             match source.reader.read_record(&mut record) {
@@ -190,14 +214,16 @@ pub fn read_observatory(
                     if e.is_io_error() {
                         return Err(source.error(&e));
                     }
-                    report.reject(&mut file, line, "", format!("unreadable row: {e}"));
+                    let (field, reason) = source.row_error(&e);
+                    report.reject(&mut file, line, &field, reason);
                     continue;
                 }
             }
             let line = source.lines.line(record.position());
             if record.len() != source.headers.len() {
                 let reason = format!(
-                    "{} fields where the header has {}: a cut or malformed line",
+                    "{} champs alors que l’en-tête en a {} : une ligne coupée, ou une valeur \
+                     contenant une virgule sans guillemets ?",
                     record.len(),
                     source.headers.len()
                 );
@@ -211,8 +237,9 @@ pub fn read_observatory(
                     line,
                     "niveau",
                     format!(
-                        "{:?} must be commune, epci, territoire or departement",
-                        field(0)
+                        "{} n’est pas un niveau : commune, epci, territoire ou departement \
+                         attendu",
+                        quoted(field(0))
                     ),
                 );
                 continue;
@@ -223,7 +250,12 @@ pub fn read_observatory(
                     &mut file,
                     line,
                     "code",
-                    format!("no {} {code:?} in the geography", field(0)),
+                    format!(
+                        "aucune zone de niveau {} n’a le code {} dans la géographie du \
+                         département : code erroné, ou d’un autre niveau ?",
+                        field(0),
+                        quoted(&code)
+                    ),
                 );
                 continue;
             }
@@ -233,7 +265,11 @@ pub fn read_observatory(
                     &mut file,
                     line,
                     "famille",
-                    format!("{family:?} must be ess, economy or a family id"),
+                    format!(
+                        "{} n’est pas une famille : ess, economy ou l’une de {} attendue",
+                        quoted(&family),
+                        Family::ALL.map(Family::id).join(", ")
+                    ),
                 );
                 continue;
             }
@@ -243,7 +279,10 @@ pub fn read_observatory(
                     &mut file,
                     line,
                     "secteur",
-                    format!("{sector:?} is not a NAF section A to U"),
+                    format!(
+                        "{} n’est pas une section NAF (une lettre de A à U)",
+                        quoted(&sector)
+                    ),
                 );
                 continue;
             }
@@ -252,7 +291,11 @@ pub fn read_observatory(
                     &mut file,
                     line,
                     "secteur",
-                    "only the ESS total (famille ess) is broken down by sector".into(),
+                    format!(
+                        "seul le total de l’ESS (famille ess) est détaillé par secteur : \
+                         laissez la colonne secteur vide pour la famille {}",
+                        quoted(&family)
+                    ),
                 );
                 continue;
             }
@@ -282,15 +325,27 @@ pub fn read_observatory(
                 report.reject(&mut file, line, name, reason);
                 continue;
             }
-            if !seen.insert((level, code.clone(), family.clone(), sector.clone())) {
+            let key = (level, code.clone(), family.clone(), sector.clone());
+            if let Some(&first) = seen.get(&key) {
+                let sector = if sector.is_empty() {
+                    "tous"
+                } else {
+                    sector.as_str()
+                };
                 report.reject(
                     &mut file,
                     line,
                     "",
-                    format!("duplicate row for {} {code} {family} {sector}", field(0)),
+                    format!(
+                        "ligne en double : {} {code}, famille {family}, secteur {sector} déjà \
+                         donnés ligne {} ; supprimez l’une des deux",
+                        field(0),
+                        first
+                    ),
                 );
                 continue;
             }
+            seen.insert(key, line);
             let masked = values.iter().all(Option::is_none);
             file.rows_kept += 1;
             rows.push(ObservatoryRow {

@@ -16,6 +16,8 @@
 //!   file (the units file is cut or from another date), whatever the previous edition.
 
 use super::ImportReport;
+use super::french::{count as fr, percent as fr_percent};
+use super::report::kind_label;
 
 /// Largest accepted fall of rows read or kept, as a share of the previous import's.
 pub const MAX_DROP: f64 = 0.20;
@@ -41,9 +43,9 @@ pub enum Mode {
 /// An import refused as implausible; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{kind} import of edition {edition} refused, nothing was changed (import refusé, \
-     rien n’a été modifié) : {}. If this is expected, run the import again with \
-     --accept-drop",
+    "{} de l’édition {edition} refusé, rien n’a été modifié : {}. Vérifiez le fichier ; \
+     si ce changement est attendu, relancez l’import avec --accept-drop",
+    kind_label(kind),
     reasons.join(" ; ")
 )]
 pub struct Refusal {
@@ -52,40 +54,20 @@ pub struct Refusal {
     pub reasons: Vec<String>,
 }
 
-/// A count as French text reads it: thousands grouped by a no-break space.
-fn fr(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A share as French text reads it: `12,5\u{a0}%`.
-fn fr_percent(x: f64) -> String {
-    format!("{:.1}\u{a0}%", x * 100.0).replace('.', ",")
-}
-
 /// What staff read first in a stored report, in French: per file, rows read, kept,
-/// excluded and rejected.
+/// excluded (with the reasons' labels) and rejected.
 #[must_use]
 pub fn verdict(report: &ImportReport) -> String {
     let files: Vec<String> = report
         .files
         .iter()
         .map(|f| {
-            format!(
-                "{} : {} lignes lues, {} conservées, {} hors champ, {} rejetées",
-                f.file,
-                fr(f.rows_read),
-                fr(f.rows_kept),
-                fr(f.excluded_total()),
-                fr(f.rows_rejected)
-            )
+            let excluded = if f.excluded_total() == 0 {
+                String::new()
+            } else {
+                format!(" (hors champ : {})", f.excluded_in_words())
+            };
+            format!("{}{excluded}", f.counts_in_words())
         })
         .collect();
     format!(
@@ -270,9 +252,22 @@ mod tests {
         assert_eq!(
             new.summary["verdict"],
             "Édition 2023 remplacée par cet import. f.csv : 500 lignes lues, 500 conservées, \
-             0 hors champ, 0 rejetées."
+             0 hors champ, 0 rejetée."
         );
         assert_eq!(new.summary["accepted_despite"].as_array().unwrap().len(), 2);
+        let mut excluded = report("sirene", 30, 20, 1);
+        excluded.files[0]
+            .rows_excluded
+            .insert("outside_departement".into(), 8);
+        excluded.files[0].exclude("not_ess");
+        assert!(
+            verdict(&excluded).contains(
+                "30 lignes lues, 20 conservées, 9 hors champ, 1 rejetée (hors champ : unité \
+                 légale hors ESS (1), hors du département (8))"
+            ),
+            "{}",
+            verdict(&excluded)
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::french::quoted;
 use super::{ImportError, Result};
 use crate::csv_lines::LineNumbers;
 
@@ -63,7 +64,7 @@ struct GuardError {
 
 impl std::fmt::Display for GuardError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(f, "ligne {} : {}", self.line, self.message)
     }
 }
 
@@ -187,14 +188,15 @@ impl<R: Read> Guard<R> {
             self.record_start,
             if self.state == Scan::Quoted {
                 format!(
-                    "a quoted field opened on this line runs on for more than {kib} KiB, \
-                     over the lines after it: a stray or unbalanced quote (\"); correct \
-                     this line, or download the file again"
+                    "un champ entre guillemets ouvert sur cette ligne se poursuit sur plus \
+                     de {kib} Kio, par-dessus les lignes suivantes : un guillemet (\") isolé \
+                     ou jamais refermé ; corrigez cette ligne ou téléchargez de nouveau le \
+                     fichier"
                 )
             } else {
                 format!(
-                    "the line is longer than {kib} KiB: this is not a CSV file of the \
-                     expected kind, or it is damaged; download it again"
+                    "la ligne dépasse {kib} Kio : ce n’est pas un fichier CSV du type \
+                     attendu, ou il est endommagé ; téléchargez-le de nouveau"
                 )
             },
         ))
@@ -204,16 +206,17 @@ impl<R: Read> Guard<R> {
         if self.state == Scan::Quoted {
             return Err(Self::fail(
                 self.record_start,
-                "a quote (\") opened on this line is never closed: correct it, or \
-                 download the file again"
+                "un guillemet (\") ouvert sur cette ligne n’est jamais refermé : \
+                 corrigez-la ou téléchargez de nouveau le fichier"
                     .into(),
             ));
         }
         if self.final_newline && self.last.is_some_and(|b| b != b'\n' && b != b'\r') {
             return Err(Self::fail(
                 self.line,
-                "the last line does not end with a newline: the file looks cut short \
-                 (interrupted download or full disk); download it again"
+                "la dernière ligne ne se termine pas par un saut de ligne : le fichier \
+                 semble coupé (téléchargement interrompu ou disque plein) ; \
+                 téléchargez-le de nouveau"
                     .into(),
             ));
         }
@@ -235,7 +238,7 @@ impl<R: Read> Read for Guard<R> {
                 return Err(Self::fail(
                     self.line,
                     format!(
-                        "the archive's file decompresses to more than {} GiB: refused",
+                        "le fichier de l’archive dépasse {} Gio une fois décompressé : refusé",
                         MAX_ENTRY_BYTES >> 30
                     ),
                 ));
@@ -244,8 +247,9 @@ impl<R: Read> Read for Guard<R> {
                 return Err(Self::fail(
                     self.line,
                     format!(
-                        "the archive's file decompresses to more than {MAX_RATIO} times its \
-                         compressed size: not a data file (zip bomb?); refused"
+                        "le fichier de l’archive, décompressé, dépasse {MAX_RATIO} fois sa \
+                         taille compressée : ce n’est pas un fichier de données (bombe de \
+                         décompression ?) ; refusé"
                     ),
                 ));
             }
@@ -304,14 +308,32 @@ impl CsvSource<'_> {
         }
     }
 
+    /// A row the CSV reader could not decode (invalid UTF-8), as a rejection: the
+    /// column at fault (its header name, or `""`) and the reason, in French.
+    #[must_use]
+    pub fn row_error(&self, e: &csv::Error) -> (String, String) {
+        if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+            let field = self.headers.get(err.field()).unwrap_or_default().to_owned();
+            return (
+                field,
+                format!(
+                    "valeur illisible : pas du texte UTF-8 (colonne n° {}) ; enregistrez le \
+                     fichier en UTF-8",
+                    err.field() + 1
+                ),
+            );
+        }
+        (String::new(), format!("ligne illisible ({e})"))
+    }
+
     /// The abort for a file with a header and no row.
     #[must_use]
     pub fn no_rows(&self) -> ImportError {
         ImportError::Structural {
             path: self.path.clone(),
             line: 2,
-            message: "the file has a header and no data row: it is empty or was cut; \
-                      download it again"
+            message: "le fichier n’a qu’un en-tête, sans aucune ligne de données : il est \
+                      vide ou a été coupé ; téléchargez-le de nouveau"
                 .into(),
         }
     }
@@ -337,8 +359,12 @@ fn pick_entry(names: &[String], expected: &str, path: &Path) -> Result<usize> {
         message,
     };
     match csvs[..] {
+        [] if names.is_empty() => Err(archive_error(
+            "l’archive est vide : elle ne contient aucun fichier .csv".into(),
+        )),
         [] => Err(archive_error(format!(
-            "the archive holds no .csv file (it holds: {})",
+            "l’archive ne contient aucun fichier .csv (elle contient : {}) ; est-ce la \
+             bonne archive ?",
             names.join(", ")
         ))),
         [one] => Ok(one),
@@ -360,8 +386,8 @@ fn pick_entry(names: &[String], expected: &str, path: &Path) -> Result<usize> {
             }
             let listed: Vec<&str> = csvs.iter().map(|&i| names[i].as_str()).collect();
             Err(archive_error(format!(
-                "the archive holds several CSV files ({}): extract the right one and \
-                 import it alone",
+                "l’archive contient plusieurs fichiers CSV ({}) : extrayez le bon et \
+                 importez-le seul",
                 listed.join(", ")
             )))
         }
@@ -388,7 +414,9 @@ pub fn with_csv<T>(
         let mut archive =
             zip::ZipArchive::new(BufReader::new(file)).map_err(|e| ImportError::Archive {
                 path: path.to_owned(),
-                message: format!("not a readable ZIP archive: {e}"),
+                message: format!(
+                    "ce n’est pas une archive ZIP lisible ({e}) : téléchargez-la de nouveau"
+                ),
             })?;
         let names: Vec<String> = (0..archive.len())
             .map(|i| archive.name_for_index(i).unwrap_or_default().to_owned())
@@ -396,7 +424,7 @@ pub fn with_csv<T>(
         let index = pick_entry(&names, options.expected_name, path)?;
         let entry = archive.by_index(index).map_err(|e| ImportError::Archive {
             path: path.to_owned(),
-            message: format!("cannot read the CSV inside: {e}"),
+            message: format!("impossible de lire le fichier CSV de l’archive ({e})"),
         })?;
         let name = entry.name().to_owned();
         let total = Some(entry.size());
@@ -519,8 +547,9 @@ fn check_header(path: &Path, headers: &csv::StringRecord) -> Result<()> {
                 path: path.to_owned(),
                 line: 1,
                 message: format!(
-                    "the header names column {h:?} twice (columns {} and {}): the file \
-                     was edited or is not the expected one",
+                    "l’en-tête nomme la colonne {} deux fois (colonnes {} et {}) : le \
+                     fichier a été modifié ou n’est pas celui attendu",
+                    quoted(h),
                     i + 1,
                     i + j + 2
                 ),

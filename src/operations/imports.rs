@@ -72,7 +72,7 @@ pub async fn import_sirene_with(
         import::sirene::read_sirene(&geography, year, &date, &files, progress)
     })
     .await?
-    .context("SIRENE import aborted, nothing was changed")?;
+    .context("import SIRENE interrompu, rien n’a été modifié")?;
     let mut data = data;
     let previous = previous_report(db, year, "sirene").await?;
     import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
@@ -83,7 +83,7 @@ pub async fn import_sirene_with(
         .map(|previous| rematch_subsidies(&data, previous, &sources));
     db.replace_registry(year, &reference_date, &sources, demo, &data, rematch)
         .await
-        .context("cannot write the edition")?;
+        .with_context(|| format!("impossible d’écrire l’édition {year} dans la base de données"))?;
     Ok(data.report)
 }
 
@@ -133,19 +133,20 @@ pub async fn import_observatory_with(
 ) -> anyhow::Result<import::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
-        "no edition {year}: create it (ess-atlas edition create) or import its SIRENE files first"
+        "pas d’édition {year} : créez-la (ess-atlas edition create) ou importez d’abord ses \
+         fichiers SIRENE (ess-atlas import sirene)"
     );
     let data = tokio::task::spawn_blocking(move || {
         import::observatory::read_observatory(&geography, year, &file)
     })
     .await?
-    .context("observatory import aborted, nothing was changed")?;
+    .context("import de l’observatoire interrompu, rien n’a été modifié")?;
     let mut data = data;
     let previous = previous_report(db, year, "observatoire").await?;
     import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
     anyhow::ensure!(
         db.replace_observatory(year, &data).await?,
-        "edition {year} was deleted during the import"
+        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
     );
     Ok(data.report)
 }
@@ -170,7 +171,7 @@ pub async fn import_subsidies_with(
 ) -> anyhow::Result<import::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
-        "no edition {year}: import its SIRENE files first (ess-atlas import sirene)"
+        "pas d’édition {year} : importez d’abord ses fichiers SIRENE (ess-atlas import sirene)"
     );
     let entries = db.beneficiary_entries(year).await?;
     let (lines, report) = tokio::task::spawn_blocking(move || {
@@ -182,7 +183,10 @@ pub async fn import_subsidies_with(
                 &read.name,
                 0,
                 "",
-                format!("edition {year} has no establishment: every beneficiary is unmatched"),
+                format!(
+                    "l’édition {year} n’a aucun établissement : aucun bénéficiaire ne peut être \
+                     rapproché ; importez d’abord ses fichiers SIRENE"
+                ),
             );
         }
         let lines = import::beneficiaries::match_lines(&index, read.lines);
@@ -190,13 +194,13 @@ pub async fn import_subsidies_with(
         Ok::<_, import::ImportError>((lines, report))
     })
     .await?
-    .context("subsidies import aborted, nothing was changed")?;
+    .context("import des subventions interrompu, rien n’a été modifié")?;
     let mut report = report;
     let previous = previous_report(db, year, "subventions").await?;
     import::plausibility::check(previous.as_ref(), &mut report, mode)?;
     anyhow::ensure!(
         db.replace_subsidies(year, &lines, &report).await?,
-        "edition {year} was deleted during the import"
+        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
     );
     Ok(report)
 }

@@ -85,17 +85,23 @@ fn line_start(bytes: &[u8], line: usize) -> usize {
 async fn a_stray_quote_aborts_at_its_line() {
     let (app, _dir, ul, et) = app_with_edition().await;
     let q = damaged(&et, "q.csv", |b| b.insert(line_start(b, 21), b'"'));
-    refused(&app, &ul, &q, &["q.csv", "line 21", "quote"]).await;
+    refused(&app, &ul, &q, &["q.csv", "ligne 21", "guillemet"]).await;
 }
 
 #[tokio::test]
 async fn a_header_only_file_aborts() {
     let (app, dir, ul, _) = app_with_edition().await;
     let et = write(dir.path(), "h.csv", &header(1), &[], "\n", false);
-    refused(&app, &ul, &et, &["h.csv", "no data row"]).await;
+    refused(&app, &ul, &et, &["h.csv", "aucune ligne de données"]).await;
     let ul_empty = write(dir.path(), "u.csv", &header(0), &[], "\n", false);
     let (_, et_full) = files(&dir.path().join("x").tap(), 100);
-    refused(&app, &ul_empty, &et_full, &["u.csv", "no data row"]).await;
+    refused(
+        &app,
+        &ul_empty,
+        &et_full,
+        &["u.csv", "aucune ligne de données"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -105,7 +111,13 @@ async fn a_duplicated_column_name_aborts() {
         let text = String::from_utf8(b.clone()).unwrap();
         *b = text.replacen(",nic,", ",siret,", 1).into_bytes();
     });
-    refused(&app, &ul, &d, &["d.csv", "line 1", "\"siret\" twice"]).await;
+    refused(
+        &app,
+        &ul,
+        &d,
+        &["d.csv", "ligne 1", "«\u{a0}siret\u{a0}» deux fois"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -115,7 +127,7 @@ async fn a_file_cut_after_27_rows_aborts() {
         let end = line_start(b, 29) + 40;
         b.truncate(end);
     });
-    refused(&app, &ul, &cut, &["cut.csv", "line 29", "cut short"]).await;
+    refused(&app, &ul, &cut, &["cut.csv", "ligne 29", "semble coupé"]).await;
 }
 
 #[tokio::test]
@@ -126,7 +138,7 @@ async fn a_units_file_cut_in_half_at_a_line_boundary_is_refused() {
         &app,
         &half,
         &et,
-        &["refused", "n’ont pas leur unité légale", "--accept-drop"],
+        &["refusé", "n’ont pas leur unité légale", "--accept-drop"],
     )
     .await;
 }
@@ -143,7 +155,7 @@ async fn duplicated_sirets_abort_with_their_lines() {
         &app,
         &ul,
         &dup,
-        &["dup.csv", "SIRET 30000000100001 on lines 5 and 302"],
+        &["dup.csv", "SIRET 30000000100001 aux lignes 5 et 302"],
     )
     .await;
 }
@@ -232,7 +244,7 @@ async fn a_zip_holding_a_header_then_a_huge_line_aborts() {
         &[("StockEtablissement_utf8.csv", &bytes)],
     );
     drop(bytes);
-    refused(&app, &ul, &z, &["huge.zip", "line 2", "longer than"]).await;
+    refused(&app, &ul, &z, &["huge.zip", "ligne 2", "dépasse 64 Kio"]).await;
 }
 
 /// A ZIP of a 2 GiB file without a newline, written streaming (a few MB on disk):
@@ -253,7 +265,7 @@ async fn a_two_gib_line_zip_bomb_aborts_without_reading_it_whole() {
     }
     z.finish().unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() < 16 << 20);
-    refused(&app, &ul, &path, &["bomb.zip", "line 1", "longer than"]).await;
+    refused(&app, &ul, &path, &["bomb.zip", "ligne 1", "dépasse 64 Kio"]).await;
 }
 
 const SCDL_HEADER: &str = "nomAttribuant,idAttribuant,dateConvention,referenceDecision,nomBeneficiaire,idBeneficiaire,rnaBeneficiaire,objet,montant,nature,conditionsVersement,datesPeriodeVersement,idRAE,notificationUE,pourcentageSubvention,dispositifAide";
@@ -349,7 +361,7 @@ async fn an_observatory_line_cut_mid_number_is_not_stored_as_a_payroll() {
     .unwrap_err();
     let message = format!("{error:#}");
     assert!(
-        message.contains("cut.csv") && message.contains("cut short"),
+        message.contains("cut.csv") && message.contains("semble coupé"),
         "{message}"
     );
     assert_eq!(app.db.import_reports(2023).await.unwrap().len(), reports);
@@ -470,4 +482,38 @@ async fn a_failed_import_of_a_damaged_file_changes_nothing() {
         failed > 0 && succeeded > 0,
         "{failed} failed, {succeeded} succeeded"
     );
+}
+
+/// What staff read through the API (issue 17): a stored report's rejected row says, in
+/// French, what was found, with its line and column.
+#[tokio::test]
+async fn a_stored_report_read_through_the_api_is_in_french_with_line_and_column() {
+    let (app, dir, _, _) = app_with_edition().await;
+    let mut rows = vec![scdl_row("30000000100001", "1000"); 20];
+    rows[1] = rows[1].replace("2023-03-01", "2023-02-30");
+    let csv = dir.path().join("subventions.csv");
+    std::fs::write(&csv, scdl(&rows)).unwrap();
+    ess_atlas::operations::import_subsidies(&app.db, 2023, csv)
+        .await
+        .unwrap();
+    let reports = app.staff_json("/api/editions/2023/reports", 200).await;
+    let items = reports["items"].as_array().unwrap();
+    let subsidies = items
+        .iter()
+        .find(|r| r["report"]["kind"] == "subventions")
+        .unwrap();
+    let rejected = &subsidies["report"]["rejected"][0];
+    assert_eq!(rejected["file"], "subventions.csv");
+    assert_eq!(rejected["line"], 3);
+    assert_eq!(rejected["field"], "dateConvention");
+    let reason = rejected["reason"].as_str().unwrap();
+    assert!(reason.contains("«\u{a0}2023-02-30\u{a0}»"), "{reason}");
+    assert!(reason.contains("date impossible"), "{reason}");
+    let message = rejected["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("subventions.csv, ligne 3, colonne «\u{a0}dateConvention\u{a0}» : "),
+        "{message}"
+    );
+    let verdict = subsidies["report"]["summary"]["verdict"].as_str().unwrap();
+    assert!(verdict.contains("20 lignes lues"), "{verdict}");
 }

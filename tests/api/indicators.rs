@@ -407,7 +407,7 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
         ess_atlas::operations::import_observatory(&app.db, app.geography.clone(), 1999, path)
             .await
             .unwrap_err();
-    assert!(format!("{no_edition:#}").contains("no edition 1999"));
+    assert!(format!("{no_edition:#}").contains("pas d’édition 1999"));
     let missing = dir.path().join("missing.csv");
     std::fs::write(&missing, "niveau,code,famille\n").unwrap();
     let error =
@@ -415,7 +415,7 @@ async fn bad_observatory_rows_are_rejected_with_line_and_field() {
             .await
             .unwrap_err();
     assert!(
-        format!("{error:#}").contains("missing column \"secteur\""),
+        format!("{error:#}").contains("colonne «\u{a0}secteur\u{a0}» absente"),
         "{error:#}"
     );
     // The failed import changed nothing.

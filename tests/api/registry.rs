@@ -196,8 +196,8 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
         .await
         .unwrap_err();
     let message = format!("{error:#}");
-    assert!(message.contains("cut.csv: line 9"), "{message}");
-    assert!(message.contains("cut short"), "{message}");
+    assert!(message.contains("cut.csv, ligne 9"), "{message}");
+    assert!(message.contains("semble coupé"), "{message}");
 
     let report = app
         .import_sirene(2023, "2023-12-31", &ul, &et, None)
@@ -233,7 +233,7 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
             .iter()
             .all(|r| r.file == "StockEtablissement_utf8.csv")
     );
-    assert!(report.rejected[3].reason.contains("truncated"));
+    assert!(report.rejected[3].reason.contains("ligne coupée"));
     let unknown = report
         .warnings
         .iter()
@@ -286,6 +286,36 @@ async fn awkward_files_are_read_and_bad_rows_reported_with_line_and_field() {
             .len(),
         4
     );
+    // Exclusion codes stay as they are, each with its French label beside it.
+    let files = reports["items"][0]["report"]["files"].as_array().unwrap();
+    let et = files
+        .iter()
+        .find(|f| f["file"] == "StockEtablissement_utf8.csv")
+        .unwrap();
+    assert_eq!(et["rows_excluded"]["not_ess"], 2);
+    assert_eq!(
+        et["rows_excluded_labels"]["not_ess"],
+        "unité légale hors ESS"
+    );
+    assert_eq!(
+        et["rows_excluded_labels"]["outside_departement"],
+        "hors du département"
+    );
+    for f in files {
+        for (code, _) in f["rows_excluded"].as_object().unwrap() {
+            let label = f["rows_excluded_labels"][code].as_str().unwrap();
+            assert_ne!(label, "autre motif", "{code} has no label");
+        }
+    }
+    let message = reports["items"][0]["report"]["rejected"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.starts_with(
+            "StockEtablissement_utf8.csv, ligne 4, colonne «\u{a0}siret\u{a0}» : SIRET"
+        ),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -323,10 +353,10 @@ async fn a_missing_column_aborts_with_a_clear_message_and_changes_nothing() {
     let message = format!("{error:#}");
     assert!(message.contains("StockEtablissement_utf8.csv"), "{message}");
     assert!(
-        message.contains("missing column \"codeCommuneEtablissement\""),
+        message.contains("colonne «\u{a0}codeCommuneEtablissement\u{a0}» absente"),
         "{message}"
     );
-    assert!(message.contains("nothing was changed"), "{message}");
+    assert!(message.contains("rien n’a été modifié"), "{message}");
 
     let after = app.get_json("/api/organisations?edition=2025", 200).await;
     assert_eq!(before, after);
@@ -707,7 +737,7 @@ async fn a_point_far_from_its_commune_is_reported_and_replaced_inside_it() {
     let warning = report
         .warnings
         .iter()
-        .find(|w| w.reason.contains("km outside"))
+        .find(|w| w.reason.contains("km hors de sa commune"))
         .unwrap();
     assert_eq!((warning.file.as_str(), warning.line), ("et.csv", 2));
     assert!(warning.reason.contains("62041"), "{}", warning.reason);
@@ -715,7 +745,7 @@ async fn a_point_far_from_its_commune_is_reported_and_replaced_inside_it() {
         report
             .warnings
             .iter()
-            .filter(|w| w.reason.contains("km outside"))
+            .filter(|w| w.reason.contains("km hors de sa commune"))
             .count(),
         1
     );

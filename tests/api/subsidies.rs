@@ -368,7 +368,7 @@ async fn an_edition_without_subsidies_shows_no_figure_rather_than_zero() {
     let err = ess_atlas::operations::import_subsidies(&app.db, 2031, scdl_file(dir.path()))
         .await
         .unwrap_err();
-    assert!(format!("{err:#}").contains("no edition 2031"));
+    assert!(format!("{err:#}").contains("pas d’édition 2031"));
 }
 
 #[tokio::test]
@@ -454,17 +454,22 @@ async fn the_cli_imports_a_file_and_lists_the_unmatched_beneficiaries() {
         file.to_str().unwrap(),
     ]);
     assert!(
-        out.contains("10 read, 8 kept, 0 excluded, 2 rejected"),
+        out.contains("10 lignes lues, 8 conservées, 0 hors champ, 2 rejetées"),
         "{out}"
     );
     assert!(
-        out.contains("rejected subventions-2023.csv:9 [dateConvention]"),
+        out.contains(
+            "rejetée : subventions-2023.csv, ligne 9, colonne «\u{a0}dateConvention\u{a0}» : "
+        ),
         "{out}"
     );
     let out = run(&["subventions", "unmatched", "--year", "2023"]);
-    assert!(out.contains("3 beneficiaries not counted as ESS"), "{out}");
-    assert!(out.contains("line 6\tnon_ess\tSAS INFO"), "{out}");
-    assert!(out.contains("line 7\tunmatched\tINCONNUE"), "{out}");
+    assert!(
+        out.contains("3 bénéficiaires non comptés dans l’ESS"),
+        "{out}"
+    );
+    assert!(out.contains("ligne 6\tnon_ess\tSAS INFO"), "{out}");
+    assert!(out.contains("ligne 7\tunmatched\tINCONNUE"), "{out}");
     let out = run(&["subventions", "report", "--year", "2023", "--json"]);
     let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["report"]["report"]["summary"]["ess_total"], 20_500.0);

@@ -13,6 +13,7 @@ use crate::ess::reference::division_of;
 use crate::ess::size;
 use crate::geography::Geography;
 use crate::import::Result;
+use crate::import::french::quoted;
 use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
 use crate::time::is_iso_date;
@@ -222,7 +223,11 @@ fn find_commune(
         return Some(commune);
     }
     if code.starts_with(department) {
-        let reason = format!("commune {code} does not exist in the geography");
+        let reason = format!(
+            "la commune {} n’existe pas dans la géographie du département (code INSEE erroné, \
+             ou commune fusionnée depuis ?)",
+            quoted(code)
+        );
         row.reject("codeCommuneEtablissement", reason);
     } else {
         row.file.exclude("outside_departement");
@@ -237,13 +242,19 @@ fn check_fields<'r>(cols: &Columns, row: &mut Row<'r>) -> Option<Checked<'r>> {
     let siret = record.get(cols.siret).unwrap_or_default().trim();
     let siren = record.get(cols.siren).unwrap_or_default().trim();
     let Some(number) = Siret::parse(siret) else {
-        row.reject("siret", format!("SIRET {siret:?} is not 14 digits"));
+        row.reject(
+            "siret",
+            format!("SIRET {} : 14 chiffres attendus", quoted(siret)),
+        );
         return None;
     };
     if siren != number.siren() {
         row.reject(
             "siren",
-            format!("SIREN {siren:?} does not start SIRET {siret}"),
+            format!(
+                "le SIREN {} n’est pas le début du SIRET {siret}",
+                quoted(siren)
+            ),
         );
         return None;
     }
@@ -254,7 +265,10 @@ fn check_fields<'r>(cols: &Columns, row: &mut Row<'r>) -> Option<Checked<'r>> {
             &name,
             row.line,
             "siret",
-            format!("SIRET {siret} fails the Luhn check"),
+            format!(
+                "SIRET {siret} : la clé de contrôle (Luhn) est fausse ; établissement \
+                 conservé tel que l’INSEE le publie"
+            ),
         );
     }
     let creation = value(record, Some(cols.creation));
@@ -263,7 +277,7 @@ fn check_fields<'r>(cols: &Columns, row: &mut Row<'r>) -> Option<Checked<'r>> {
     {
         row.reject(
             "dateCreationEtablissement",
-            format!("{d:?} is not a date AAAA-MM-JJ"),
+            format!("{} n’est pas une date AAAA-MM-JJ", quoted(d)),
         );
         return None;
     }
@@ -273,7 +287,7 @@ fn check_fields<'r>(cols: &Columns, row: &mut Row<'r>) -> Option<Checked<'r>> {
     {
         row.reject(
             "trancheEffectifsEtablissement",
-            format!("unknown size band {b:?}"),
+            format!("tranche d’effectif {} inconnue", quoted(b)),
         );
         return None;
     }
@@ -300,7 +314,10 @@ fn in_edition(
         "A" => true,
         "F" => is_iso_date(debut) && debut > reference_date,
         other => {
-            let reason = format!("unknown state {other:?}");
+            let reason = format!(
+                "état administratif {} inconnu : A (actif) ou F (fermé) attendu",
+                quoted(other)
+            );
             row.reject("etatAdministratifEtablissement", reason);
             return None;
         }

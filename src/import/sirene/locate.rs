@@ -103,14 +103,14 @@ pub(super) fn build_row(
         if let Some((lon, lat)) = given {
             let distance = distance_to_commune_m(geography, commune, lon, lat);
             if distance > MAX_OUTSIDE_M {
+                let km = format!("{:.1}", distance / 1000.0).replace('.', ",");
                 report.warn(
                     file,
                     c.line,
                     "coordonneeLambertAbscisseEtablissement",
                     format!(
-                        "SIRET {siret}: point {:.1} km outside its commune {commune_code}; \
-                         placed inside the commune instead",
-                        distance / 1000.0
+                        "SIRET {siret} : point à {km}\u{a0}km hors de sa commune {commune_code} ; \
+                         placé à la place dans la commune, de façon approximative"
                     ),
                 );
                 let (lon, lat) = approximate_point(geography, commune, siret);

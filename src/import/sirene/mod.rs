@@ -139,7 +139,8 @@ pub fn read_sirene(
 ) -> Result<SireneEdition> {
     if !is_iso_date(reference_date) {
         return Err(ImportError::Invalid(format!(
-            "reference date {reference_date:?} is not a date AAAA-MM-JJ"
+            "date de référence {} : une date AAAA-MM-JJ est attendue",
+            super::french::quoted(reference_date)
         )));
     }
     let started = Instant::now();
@@ -217,12 +218,7 @@ pub fn read_sirene(
             None => {
                 report.files[et_file].exclude("unit_not_found");
                 let name = report.files[et_file].file.clone();
-                report.warn(
-                    &name,
-                    c.line,
-                    "siren",
-                    format!("unit {} is not in the units file", c.siret.siren()),
-                );
+                report.warn(&name, c.line, "siren", unit_not_found(c.siret.siren()));
             }
         }
     }
@@ -239,6 +235,14 @@ pub fn read_sirene(
     })
 }
 
+/// The warning for an establishment whose unit is not in the units file.
+fn unit_not_found(siren: &str) -> String {
+    format!(
+        "l’unité légale {siren} est absente du fichier des unités : établissement non \
+         retenu ; ce fichier est-il complet et de la même date ?"
+    )
+}
+
 /// The same SIRET twice in the establishments file cannot be stored: abort, naming
 /// the first few lines.
 fn check_unique_sirets(path: &Path, candidates: &[Candidate]) -> Result<()> {
@@ -252,7 +256,7 @@ fn check_unique_sirets(path: &Path, candidates: &[Candidate]) -> Result<()> {
             total += 1;
             if lines.len() < 10 {
                 lines.push(format!(
-                    "SIRET {} on lines {} and {}",
+                    "SIRET {} aux lignes {} et {}",
                     a.siret.as_str(),
                     a.line,
                     b.line
@@ -264,11 +268,11 @@ fn check_unique_sirets(path: &Path, candidates: &[Candidate]) -> Result<()> {
         return Ok(());
     }
     if total > lines.len() {
-        lines.push(format!("{} more", total - lines.len()));
+        lines.push(format!("et {} autres", total - lines.len()));
     }
     Err(ImportError::Duplicates {
         path: path.to_owned(),
-        what: "the same SIRET",
+        what: "le même SIRET",
         lines,
     })
 }

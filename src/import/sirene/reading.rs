@@ -77,7 +77,8 @@ pub(super) fn next_record(
             }
             // Invalid UTF-8 in a row: reject it and go on.
             file.rows_read += 1;
-            report.reject(file, line, "", format!("unreadable row: {e}"));
+            let (field, reason) = source.row_error(&e);
+            report.reject(file, line, &field, reason);
             Ok(Some(false))
         }
     }
@@ -100,7 +101,7 @@ pub(super) fn has_width(
         line,
         "",
         format!(
-            "expected {width} fields, found {} (truncated or malformed line)",
+            "{} champs alors que l’en-tête en a {width} : ligne coupée ou mal formée",
             record.len()
         ),
     );

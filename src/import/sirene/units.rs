@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::reading::{Progress, has_width, next_record, value};
 use crate::ess::identifiers::siren_key;
 use crate::ess::perimeter::{Classification, Exclusion, Family, classify};
+use crate::import::french::quoted;
 use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
 use crate::import::{ImportError, Result};
@@ -82,7 +83,9 @@ pub(super) fn read_units(
                 line,
                 "categorieJuridiqueUniteLegale",
                 format!(
-                    "unknown catégorie juridique {cj:?}: classified as not ESS unless flagged ESS"
+                    "catégorie juridique {} inconnue : unité classée hors ESS, sauf si elle \
+                     est déclarée ESS (economieSocialeSolidaireUniteLegale = O)",
+                    quoted(cj)
                 ),
             );
         }
@@ -108,7 +111,7 @@ pub(super) fn read_units(
             Classification::NotEss => UnitVerdict::NotEss(rna(), protected),
         };
         if units.insert(key, verdict).is_some() && duplicates.len() < 10 {
-            duplicates.push(format!("SIREN {siren} again on line {line}"));
+            duplicates.push(format!("SIREN {siren} de nouveau à la ligne {line}"));
         }
     }
     if file.rows_read == 0 {
@@ -117,7 +120,7 @@ pub(super) fn read_units(
     if !duplicates.is_empty() {
         return Err(ImportError::Duplicates {
             path: source.path.clone(),
-            what: "the same SIREN",
+            what: "le même SIREN",
             lines: duplicates,
         });
     }

@@ -3,6 +3,7 @@
 //! the rest with a reason (the module docs of [`super`] list the rules).
 
 use super::BeneficiaryId;
+use crate::import::french::quoted;
 use crate::time::is_iso_date;
 
 /// Whether `int` is digits grouped by three with `sep` (`1.234.567`, `12,345`).
@@ -23,7 +24,7 @@ fn grouped(int: &str, sep: char) -> bool {
 pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("no amount".into());
+        return Err("montant absent".into());
     }
     let s: String = t
         .trim_end_matches('€')
@@ -31,7 +32,13 @@ pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '\u{a0}' && *c != '\'')
         .collect();
-    let ambiguous = || format!("{t:?} is not an amount: ambiguous separators");
+    let ambiguous = || {
+        format!(
+            "{} n’est pas un montant lisible : séparateurs ambigus (écrivez par exemple \
+             12500,50 ou 12 500,50)",
+            quoted(t)
+        )
+    };
     let (commas, points) = (s.matches(',').count(), s.matches('.').count());
     let normal = match (commas, points) {
         (0, 0 | 1) => s.clone(),
@@ -54,12 +61,12 @@ pub fn parse_amount(text: &str) -> std::result::Result<f64, String> {
     };
     let v: f64 = normal
         .parse()
-        .map_err(|_| format!("{t:?} is not an amount in euros"))?;
+        .map_err(|_| format!("{} n’est pas un montant en euros", quoted(t)))?;
     if !v.is_finite() {
-        return Err(format!("{t:?} is not an amount in euros"));
+        return Err(format!("{} n’est pas un montant en euros", quoted(t)));
     }
     if v < 0.0 {
-        return Err(format!("{t:?} is negative"));
+        return Err(format!("{} est un montant négatif", quoted(t)));
     }
     Ok(v)
 }
@@ -83,7 +90,12 @@ pub fn parse_share(text: &str) -> std::result::Result<Option<Share>, String> {
         Some(n) => (n.trim(), true),
         None => (t, false),
     };
-    let v = parse_amount(number).map_err(|_| format!("{t:?} is not a share"))?;
+    let v = parse_amount(number).map_err(|_| {
+        format!(
+            "{} n’est pas une part (un nombre entre 0 et 1, ou un pourcentage)",
+            quoted(t)
+        )
+    })?;
     // A number above 1 can only be a percentage.
     let share = if percent || v > 1.0 {
         Share::Percent(v / 100.0)
@@ -94,7 +106,10 @@ pub fn parse_share(text: &str) -> std::result::Result<Option<Share>, String> {
         Share::Fraction(x) | Share::Percent(x) => x,
     };
     if value <= 0.0 || value > 1.0 {
-        return Err(format!("{t:?} is not a share between 0 and 1 (or 100 %)"));
+        return Err(format!(
+            "{} n’est pas une part comprise entre 0 (exclu) et 1, ou entre 0 et 100\u{a0}%",
+            quoted(t)
+        ));
     }
     Ok(Some(share))
 }
@@ -121,10 +136,16 @@ pub fn parse_date(text: &str) -> std::result::Result<Option<String>, String> {
             }
         })
     }) else {
-        return Err(format!("{t:?} is not a date (AAAA-MM-JJ or JJ/MM/AAAA)"));
+        return Err(format!(
+            "{} n’est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA attendu)",
+            quoted(t)
+        ));
     };
     if !is_iso_date(&iso) {
-        return Err(format!("{t:?} is an impossible date"));
+        return Err(format!(
+            "{} est une date impossible : corrigez le jour ou le mois",
+            quoted(t)
+        ));
     }
     Ok(Some(iso))
 }
@@ -140,14 +161,17 @@ pub fn parse_beneficiary_id(text: &str) -> std::result::Result<Option<Beneficiar
         return Ok(None);
     }
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{:?} is not a SIRET or SIREN number", text.trim()));
+        return Err(format!(
+            "{} n’est ni un SIRET ni un SIREN (des chiffres seulement)",
+            quoted(text.trim())
+        ));
     }
     match digits.len() {
         14 => Ok(Some(BeneficiaryId::Siret(digits))),
         9 => Ok(Some(BeneficiaryId::Siren(digits))),
         n => Err(format!(
-            "{:?} has {n} digits: neither a SIRET (14) nor a SIREN (9)",
-            text.trim()
+            "{} a {n} chiffres : ni un SIRET (14 chiffres) ni un SIREN (9)",
+            quoted(text.trim())
         )),
     }
 }
@@ -166,8 +190,8 @@ pub fn parse_rna(text: &str) -> std::result::Result<Option<String>, String> {
         Ok(Some(rna))
     } else {
         Err(format!(
-            "{:?} is not an RNA number (W and 9 characters)",
-            text.trim()
+            "{} n’est pas un numéro RNA (W suivi de 9 caractères)",
+            quoted(text.trim())
         ))
     }
 }

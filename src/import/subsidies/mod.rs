@@ -28,6 +28,7 @@
 
 use std::path::Path;
 
+use super::french::{count, euros, number, quoted};
 use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, CsvSource, with_bytes, with_csv};
 use super::{ImportError, Result};
@@ -128,8 +129,12 @@ pub fn read_subsidies(edition: i64, path: &Path) -> Result<SubsidyFile> {
         .len();
     if size > MAX_FILE_BYTES {
         return Err(ImportError::Invalid(format!(
-            "{}: {size} bytes is more than a subsidies file holds (at most {MAX_FILE_BYTES})",
-            path.display()
+            "{} : {} octets, plus qu’un fichier de subventions d’un département n’en contient \
+             (au plus {} Mio) : est-ce le fichier national de toutes les collectivités ? \
+             Extrayez-en les lignes du Département",
+            path.display(),
+            count(size),
+            count(MAX_FILE_BYTES >> 20)
         )));
     }
     with_csv(path, &OPTIONS, |source| read_source(edition, source))
@@ -214,7 +219,8 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
             Err(e) => {
                 file.rows_read += 1;
                 let line = source.lines.line(e.position());
-                report.reject(&mut file, line, "", format!("unreadable row: {e}"));
+                let (field, reason) = source.row_error(&e);
+                report.reject(&mut file, line, &field, reason);
                 continue;
             }
         }
@@ -225,29 +231,35 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
                 name,
                 0,
                 "",
-                "the file is not UTF-8: read as Latin-1 (Windows-1252); check accented names"
+                "le fichier n’est pas en UTF-8 : il a été lu comme du Latin-1 \
+                 (Windows-1252) ; vérifiez les noms accentués, ou enregistrez-le en UTF-8"
                     .into(),
             );
         }
         if record.len() != width {
             let hint = if record.len() > width {
-                "an unquoted separator in a value?"
+                "un séparateur dans une valeur, sans guillemets ?"
             } else {
-                "a cut or incomplete line?"
+                "une ligne coupée ou incomplète ?"
             };
             report.reject(
                 &mut file,
                 line,
                 "",
                 format!(
-                    "{} fields where the header has {width}: {hint}",
+                    "{} champs alors que l’en-tête en a {width} : {hint}",
                     record.len()
                 ),
             );
             continue;
         }
         if record.iter().all(|f| f.trim().is_empty()) {
-            report.reject(&mut file, line, "", "empty row".into());
+            report.reject(
+                &mut file,
+                line,
+                "",
+                "ligne vide : supprimez-la du fichier".into(),
+            );
             continue;
         }
         let get = |c: Option<usize>| {
@@ -259,8 +271,11 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
         let amount = match parse_amount(get(Some(cols.amount)).unwrap_or_default()) {
             Ok(v) if v > MAX_AMOUNT => {
                 let reason = format!(
-                    "{v} € is above the ceiling of {MAX_AMOUNT} € per line: a typing or \
-                     export error?"
+                    "{}, soit {}, dépasse le plafond de {} par ligne : une erreur de saisie \
+                     ou d’export (un montant en centimes ?)",
+                    quoted(get(Some(cols.amount)).unwrap_or_default()),
+                    euros(v),
+                    euros(MAX_AMOUNT)
                 );
                 report.reject(&mut file, line, "montant", reason);
                 continue;
@@ -279,8 +294,10 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
                     line,
                     "pourcentageSubvention",
                     format!(
-                        "{:?} read as a percentage: {v}",
-                        get(cols.share).unwrap_or_default()
+                        "{} lu comme un pourcentage, soit une part de {} : le format SCDL \
+                         attend une part entre 0 et 1",
+                        quoted(get(cols.share).unwrap_or_default()),
+                        number(v)
                     ),
                 );
                 v
@@ -290,7 +307,7 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
                     name,
                     line,
                     "pourcentageSubvention",
-                    "missing: the beneficiary is taken to receive the whole amount".into(),
+                    "absent : le bénéficiaire est réputé recevoir la totalité du montant".into(),
                 );
                 1.0
             }
@@ -302,7 +319,12 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
         let convention_date = match parse_date(get(cols.date).unwrap_or_default()) {
             Ok(Some(d)) => Some(d),
             Ok(None) => {
-                report.warn(name, line, "dateConvention", "missing date".into());
+                report.warn(
+                    name,
+                    line,
+                    "dateConvention",
+                    "date de la convention absente".into(),
+                );
                 None
             }
             Err(reason) => {
@@ -312,18 +334,31 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
         };
         let beneficiary_id =
             parse_beneficiary_id(get(cols.id).unwrap_or_default()).unwrap_or_else(|reason| {
-                report.warn(name, line, "idBeneficiaire", format!("{reason}: ignored"));
+                report.warn(
+                    name,
+                    line,
+                    "idBeneficiaire",
+                    format!(
+                        "{reason} : ignoré ; le bénéficiaire n’est rapproché que par son \
+                         numéro RNA, s’il en a un"
+                    ),
+                );
                 None
             });
         let rna = parse_rna(get(cols.rna).unwrap_or_default()).unwrap_or_else(|reason| {
-            report.warn(name, line, "rnaBeneficiaire", format!("{reason}: ignored"));
+            report.warn(name, line, "rnaBeneficiaire", format!("{reason} : ignoré"));
             None
         });
         if amount == 0.0 {
-            report.warn(name, line, "montant", "amount of 0 €".into());
+            report.warn(name, line, "montant", "montant de 0\u{a0}€".into());
         }
         let beneficiary_name = text(Some(cols.name)).unwrap_or_else(|| {
-            report.warn(name, line, "nomBeneficiaire", "no beneficiary name".into());
+            report.warn(
+                name,
+                line,
+                "nomBeneficiaire",
+                "nom du bénéficiaire absent".into(),
+            );
             String::new()
         });
         file.rows_kept += 1;
