@@ -6,9 +6,12 @@
 import { el, fmtInt } from './util.js';
 
 const nfEuro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+const nfEuroCents = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+/** A budget as typed: « 12 500 € », and the cents when there are any (« 12 500,50 € »). */
 export function fmtEuro(n) {
-  return Number.isFinite(n) ? nfEuro.format(n) : '—';
+  if (!Number.isFinite(n)) return '—';
+  return (Number.isInteger(Math.round(n * 100) / 100) ? nfEuro : nfEuroCents).format(n);
 }
 
 export function frenchDate(iso) {
