@@ -26,6 +26,7 @@ import { renderProfile } from './profile.js';
 import { createStore } from './store.js';
 import { formatHash, parseHash, parseZoneId } from './url.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
+import { downloadLinks } from './downloads.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -631,6 +632,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false } 
   const body = $('panel-body');
   body.setAttribute('aria-busy', 'true');
   const slots = {
+    downloads: el('div', { class: 'panel-slot', id: 'zone-downloads-slot' }),
     card: el('div', { class: 'panel-slot', id: 'zone-card-slot' }),
     profile: el('div', { class: 'panel-slot', id: 'zone-profile-slot' }),
     portrait: el('div', { class: 'panel-slot', id: 'zone-portrait-slot' }),
@@ -639,6 +641,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false } 
     links: el('div', { class: 'panel-slot', id: 'zone-links-slot' }, el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' })),
   };
   body.replaceChildren(...Object.values(slots));
+  renderDownloads();
   panelShown = { id, edition: null, indicator: null };
   if (ind && ind.enabled) {
     $('zone-figures-slot').prepend(el('h3', { class: 'panel-section-title', text: 'Population et superficie' }));
@@ -776,10 +779,21 @@ async function refreshProfile() {
   }
 }
 
+/** The selected zone's documents (fiche PDF, XLSX, CSV) for the edition on screen. */
+function renderDownloads() {
+  const slot = $('zone-downloads-slot');
+  const z = parseZoneId(current().zone);
+  if (!slot || !z) return;
+  const item = zoneItem(current().zone);
+  const links = downloadLinks(z.level, z.code, ind && ind.enabled ? ind.state().edition : null, item ? zoneDisplayName(item) : '');
+  slot.replaceChildren(...(links ? [links] : []));
+}
+
 /** The dashboard's choices changed: redraw what the open panel shows of them. */
 function onIndicatorView() {
   updateLabels();
   if (!current().zone || $('panel').hidden) return;
+  renderDownloads();
   const z = parseZoneId(current().zone);
   const card = $('zone-card-slot');
   if (card) ind.renderCard(card, z.level, z.code);
