@@ -17,8 +17,9 @@ import {
   AttributionControl,
 } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import {
-  api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
+  SERVER_DOWN, api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
 } from './util.js';
+import { onServerBack, reportDown } from './connection.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
 import { familyList, loadPalettes, territoryColour } from './palettes.js';
@@ -160,9 +161,12 @@ function setStatus(text) {
 }
 
 let retryAction = null;
-function showError(message, retry = null) {
+/** Whether the banner says the server did not answer (it clears once the server is back). */
+let errorIsConnection = false;
+function showError(message, retry = null, { connection = message.includes(SERVER_DOWN) } = {}) {
   $('error-text').textContent = message;
   retryAction = retry;
+  errorIsConnection = connection;
   $('error-retry').hidden = !retry;
   $('error').hidden = false;
 }
@@ -170,7 +174,16 @@ function showError(message, retry = null) {
 function hideError() {
   $('error').hidden = true;
   retryAction = null;
+  errorIsConnection = false;
 }
+
+// The server answers again (connection.js): a banner about it is stale; retry what failed.
+onServerBack(() => {
+  if ($('error').hidden || !errorIsConnection) return;
+  const action = retryAction;
+  hideError();
+  if (action) action();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Style
@@ -1299,7 +1312,21 @@ function wireMap() {
       failedSources.add(e.sourceId);
       const names = { territories: 'territoires', epci: 'EPCI', communes: 'communes' };
       setStatus(null);
-      showError(`Impossible de charger la couche des ${names[e.sourceId] || e.sourceId}.`, () => window.location.reload());
+      // No answer at all (server restarting): clear the banner once it answers again.
+      const noAnswer = !(err && Number.isInteger(err.status));
+      if (noAnswer) reportDown();
+      const { sourceId } = e;
+      // Once the server is back, the layer's tiles are asked again (the page is kept).
+      const reloadSource = () => {
+        failedSources.delete(sourceId);
+        const source = map.getSource(sourceId);
+        // setUrl/setTiles with the same value makes MapLibre ask every tile again.
+        if (source && source.url && typeof source.setUrl === 'function') source.setUrl(source.url);
+        else if (source && source.tiles && typeof source.setTiles === 'function') source.setTiles(source.tiles);
+        else window.location.reload();
+      };
+      showError(`Impossible de charger la couche des ${names[sourceId] || sourceId}.${noAnswer ? ` ${SERVER_DOWN}` : ''}`,
+        noAnswer ? reloadSource : () => window.location.reload(), { connection: noAnswer });
     } else {
       console.error(err || e);
     }
