@@ -78,4 +78,33 @@ describe('fiches depuis la carte et page EPCI (navigateur)', { timeout: 4 * TIME
     assert.equal(await downloads.getByTestId('zone-download-pdf').getAttribute('href'), `/epci/200033579/fiche.pdf?edition=${editions[0]}`);
     assert.ok(await page.getByTestId('fiche-link').isVisible());
   });
+
+  it('writes figures one way: whole estimated jobs, one money unit, French dates and articles', { timeout: TIMEOUT }, async () => {
+    await page.goto(`${BASE}/epci/200033579`);
+    const profile = page.getByTestId('page-profile');
+    await profile.getByTestId('zone-breakdown-family').waitFor({ timeout: TIMEOUT });
+    // The breakdowns by estimated jobs: whole numbers (« 7 412,5 » before).
+    await profile.getByRole('button', { name: 'Effectif estimé' }).first().click();
+    // The value itself, without its share of the jobs (« · 85,8 % »).
+    const values = (await profile.locator('.bar-value').evaluateAll((els) => els.map((e) => e.firstChild.textContent)))
+      .map(normSpaces).filter((v) => v !== 's');
+    assert.ok(values.length > 3, values.join(' | '));
+    for (const v of values) assert.doesNotMatch(v, /\d,\d/, `estimated jobs with a decimal: ${v}`);
+    // One money unit in a row: no k€ / M€ beside whole euros.
+    const figures = normSpaces(await page.getByTestId('page-keyfigures').textContent());
+    assert.doesNotMatch(figures, /[kM]€/, figures);
+    assert.match(figures, /emplois estimés|effectif estimé/);
+    const caption = normSpaces(await page.getByTestId('page-keyfigures').locator('caption').textContent());
+    assert.match(caption, /^Chiffres clés de la Communauté urbaine d'Arras/);
+    await page.goto(`${BASE}/territoires/ARR`);
+    const cap = page.getByTestId('page-keyfigures').locator('caption');
+    await cap.waitFor({ state: 'attached', timeout: TIMEOUT });
+    assert.match(normSpaces(await cap.textContent()), /^Chiffres clés de l'Arrageois/);
+
+    // The fiche: French reference date, whole euros, no « fiche cu ».
+    const html = await page.evaluate(() => fetch('/epci/200033579/fiche').then((r) => r.text()));
+    assert.match(html, /actifs au \d{1,2}(er)?\s\S+ \d{4}/);
+    assert.doesNotMatch(html, /au \d{4}-\d{2}-\d{2}/);
+    assert.doesNotMatch(html, /\d\s?[kM]€/);
+  });
 });

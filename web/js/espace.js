@@ -314,6 +314,8 @@ function historyButton(entity, id) {
 }
 
 const OPERATION = { create: 'création', update: 'modification', delete: 'suppression', transition: 'étape' };
+/** A workflow status as staff read it (« Validé (commission) »), never its internal code. */
+const statusLabel = (code) => (STEPS.find(([s]) => s === code) || [])[1] || code;
 
 function historyList(items) {
   if (!items.length) return el('p', { class: 'muted', text: 'Aucune modification.' });
@@ -322,7 +324,7 @@ function historyList(items) {
       ? Object.keys(c.after).filter((k) => JSON.stringify(c.before[k]) !== JSON.stringify(c.after[k]) && k !== 'updated_at')
       : [];
     return el('li', {}, `${new Date(c.at).toLocaleString('fr-FR')} — ${c.username} — ${OPERATION[c.operation] || c.operation}`,
-      c.operation === 'transition' && c.after ? ` → ${c.after.status}` : '',
+      c.operation === 'transition' && c.after ? ` → ${statusLabel(c.after.status)}` : '',
       changed.length ? el('span', { class: 'muted', text: ` (${changed.join(', ')})` }) : null);
   }));
 }
