@@ -28,6 +28,7 @@ import { createStore } from './store.js';
 import { formatHash, parseHash, parseZoneId } from './url.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
 import { downloadLinks } from './downloads.js';
+import { setupSearch } from './search.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -64,7 +65,6 @@ const ALWAYS_LABELLED_TERRITORIES = 12;
 const TERRITORY_LABEL_MAX_ZOOM = 10;
 const EPCI_LABEL_MAX_ZOOM = 11;
 const CHILDREN_PREVIEW = 12;
-const SEARCH_LIMIT = 10;
 
 const MAP_LOCALE = {
   'AttributionControl.ToggleAttribution': 'Afficher ou masquer les sources',
@@ -1045,126 +1045,6 @@ function applyHash({ initial = false } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Commune search (combobox)
-// ---------------------------------------------------------------------------------------------
-
-function setupSearch() {
-  const input = $('search-input');
-  const list = $('search-results');
-  let items = [];
-  let active = -1;
-  let timer = 0;
-  let controller = null;
-
-  const close = () => {
-    list.hidden = true;
-    input.setAttribute('aria-expanded', 'false');
-    input.removeAttribute('aria-activedescendant');
-    active = -1;
-  };
-  const setActive = (i) => {
-    active = i;
-    [...list.querySelectorAll('[role="option"]')].forEach((li, j) => {
-      li.setAttribute('aria-selected', String(j === i));
-      if (j === i) {
-        input.setAttribute('aria-activedescendant', li.id);
-        li.scrollIntoView({ block: 'nearest' });
-      }
-    });
-    if (i < 0) input.removeAttribute('aria-activedescendant');
-  };
-  const message = (text) => {
-    items = [];
-    list.replaceChildren(el('li', { class: 'search-message', role: 'option', 'aria-disabled': 'true', text }));
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-  };
-  const choose = (i) => {
-    const c = items[i];
-    if (!c) return;
-    input.value = c.name;
-    close();
-    selectZone(zoneId('commune', c.code), { focus: true });
-  };
-  const render = () => {
-    if (!items.length) {
-      message('Aucune commune trouvée.');
-      return;
-    }
-    list.replaceChildren(...items.map((c, i) => {
-      const epciItem = c.epci && data.epci.get(String(c.epci.code));
-      const epci = epciItem ? zoneDisplayName(epciItem) : (c.epci && c.epci.name) || '';
-      const li = el('li', {
-        id: `search-opt-${i}`, role: 'option', class: 'search-option', 'aria-selected': 'false',
-        'data-testid': 'search-option', 'data-code': c.code,
-      },
-      el('span', { class: 'search-option-name', text: c.name }),
-      el('span', { class: 'search-option-meta', text: [c.code, epci].filter(Boolean).join(' · ') }));
-      li.addEventListener('pointerdown', (ev) => ev.preventDefault()); // keep focus in the input
-      li.addEventListener('click', () => choose(i));
-      return li;
-    }));
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-    setActive(-1);
-  };
-  const run = async () => {
-    const q = input.value.trim();
-    if (controller) controller.abort();
-    if (q.length < 2 && !/^\d+$/.test(q)) {
-      close();
-      return;
-    }
-    controller = new AbortController();
-    const { signal } = controller;
-    try {
-      const res = await api(`/api/communes?q=${encodeURIComponent(q)}&limit=${SEARCH_LIMIT}`, { signal });
-      if (signal.aborted) return;
-      items = (res.items || []).slice(0, SEARCH_LIMIT);
-      render();
-    } catch (err) {
-      if (err.name === 'AbortError') return;
-      message('Recherche indisponible pour le moment.');
-    }
-  };
-
-  input.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(run, 180);
-  });
-  input.addEventListener('keydown', (ev) => {
-    const open = !list.hidden && items.length > 0;
-    if (ev.key === 'ArrowDown') {
-      ev.preventDefault();
-      if (list.hidden) { run(); return; }
-      if (open) setActive((active + 1) % items.length);
-    } else if (ev.key === 'ArrowUp') {
-      ev.preventDefault();
-      if (open) setActive(active <= 0 ? items.length - 1 : active - 1);
-    } else if (ev.key === 'Enter') {
-      if (open) {
-        ev.preventDefault();
-        choose(active >= 0 ? active : 0);
-      }
-    } else if (ev.key === 'Escape') {
-      if (!list.hidden) {
-        ev.preventDefault();
-        ev.stopPropagation();
-        close();
-      } else if (input.value) {
-        ev.preventDefault();
-        ev.stopPropagation();
-        input.value = '';
-      }
-    }
-  });
-  input.addEventListener('blur', () => setTimeout(close, 120));
-  input.addEventListener('focus', () => {
-    if (input.value.trim().length >= 2 && items.length) render();
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Legend
 // ---------------------------------------------------------------------------------------------
 
@@ -1387,7 +1267,20 @@ function wireUi() {
     lastHash = window.location.hash;
     if (map && ready) applyHash();
   });
-  setupSearch();
+  setupSearch({
+    input: $('search-input'),
+    list: $('search-results'),
+    territories: () => [...data.territory.values()],
+    epci: () => [...data.epci.values()],
+    epciName: (code) => {
+      const e = data.epci.get(String(code));
+      return e ? zoneDisplayName(e) : '';
+    },
+    selectZone: (id) => selectZone(id, { focus: true }),
+    openOrganisation: (item) => {
+      if (orgs) orgs.show(item);
+    },
+  });
 }
 
 async function boot() {
