@@ -473,13 +473,27 @@ function updateLabels() {
     keep.add(key);
     let entry = labels.get(key);
     if (!entry) {
+      // Territory and EPCI names are buttons for the keyboard (Tab, then Entrée): the
+      // zones can be chosen on the map without a pointer (issue 19). Communes stay text.
+      const selectable = l.kind === 'territory' || l.kind === 'epci';
       const element = el('div', {
-        class: `zone-label zone-label--${l.kind}`,
+        class: `zone-label zone-label--${l.kind}${selectable ? ' zone-label--key' : ''}`,
         'data-testid': `label-${l.kind}`,
         'data-code': l.item.code,
-        'aria-hidden': 'true',
+        'aria-hidden': selectable ? null : 'true',
+        role: selectable ? 'button' : null,
+        tabindex: selectable ? '0' : null,
+        'aria-label': selectable ? `${l.kind === 'territory' ? 'Territoire' : 'EPCI'} ${l.item.name} : ouvrir sa fiche` : null,
         text: l.text,
       });
+      if (selectable) {
+        element.addEventListener('keydown', (ev) => {
+          if (ev.key !== 'Enter' && ev.key !== ' ') return;
+          ev.preventDefault();
+          ev.stopPropagation();
+          selectZone(key, { fit: 'if-needed', switchLevel: false, focus: true });
+        });
+      }
       const marker = new Marker({ element, anchor: 'center' }).setLngLat(l.item.label_point).addTo(map);
       entry = { marker, element };
       labels.set(key, entry);

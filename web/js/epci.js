@@ -54,6 +54,7 @@ async function main() {
     items.length
       ? el('div', { class: 'action-list' }, items.map((a) => renderAction(a, {
         showOrientation: true,
+        headingLevel: 3, // under the section's h2 (axe heading-order)
         epciName: (s) => (String(s) === code ? (epci.short_name || epci.name) : s),
       })))
       : el('p', { class: 'muted', 'data-testid': 'epci-actions-empty', text: 'Aucune action publiée ne concerne cet EPCI.' }));
