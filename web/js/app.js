@@ -58,6 +58,10 @@ const EPCI_KINDS = {
   MET: 'Métropole',
 };
 
+/** Screens where the legend starts folded and the attribution is compact (tablets, phones). */
+const NARROW_SCREEN = '(max-width: 1100px)';
+/** A map narrower than this (px) folds the legend when a panel opens. */
+const NARROW_MAP = 900;
 const COMMUNE_LABEL_MIN_ZOOM = 10;
 const COMMUNE_LABEL_CAP = 70;
 /** Up to this many territories (a département's), every territory name is always shown. */
@@ -890,7 +894,8 @@ function openPanel(item, level) {
   if (wasHidden && map) {
     map.resize();
     // The panel takes the room: on a narrow map, fold the legend (it can be reopened).
-    if (map.getContainer().clientWidth < 640) $('legend').open = false;
+    // (a tablet's map beside the panel is ~660 px: the open legend would hide the zone).
+    if (map.getContainer().clientWidth < NARROW_MAP) $('legend').open = false;
   }
 }
 
@@ -1074,8 +1079,8 @@ function renderLegend() {
     el('span', { text: t.name })))));
   // With indicators, the classes of the choropleth replace the list of territories.
   $('legend-territories').hidden = !!(ind && ind.enabled);
-  // Phones: the legend starts folded so that it does not hide the map.
-  if (window.matchMedia('(max-width: 760px)').matches) $('legend').open = false;
+  // Phones and tablets: the legend starts folded so that it does not hide the map (issue 19).
+  if (window.matchMedia(NARROW_SCREEN).matches) $('legend').open = false;
   $('legend').hidden = false;
 }
 
@@ -1161,7 +1166,18 @@ function createMap(view) {
   m.addControl(new NavigationControl({ showCompass: false }), 'top-left');
   m.addControl(new OverviewControl(), 'top-left');
   const attribution = data.meta.attribution ? escapeHtml(data.meta.attribution) : '';
-  m.addControl(new AttributionControl({ compact: false, customAttribution: attribution || undefined }), 'bottom-right');
+  // On a tablet or phone the sources fold behind an « i » (130 px of a phone's 430 before).
+  const compact = window.matchMedia(NARROW_SCREEN).matches;
+  m.addControl(new AttributionControl({ compact, customAttribution: attribution || undefined }), 'bottom-right');
+  if (compact) {
+    // MapLibre opens a compact attribution until the first drag: start it folded.
+    m.once('load', () => {
+      const attrib = m.getContainer().querySelector('.maplibregl-ctrl-attrib');
+      if (attrib) attrib.classList.remove('maplibregl-compact-show');
+      if (attrib && attrib.hasAttribute('open')) attrib.removeAttribute('open');
+      syncAttribHeight();
+    });
+  }
   // Added after the attribution, so MapLibre stacks it just above.
   m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
   return m;
