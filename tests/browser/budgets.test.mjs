@@ -127,4 +127,17 @@ describe('montants saisis à la française (navigateur)', {
     assert.match(text, /prévu 12 500,50 € · réalisé 12 500,50 €/);
     assert.doesNotMatch(text, /1 250 050/);
   });
+
+  it('leads from the public map to the staff space and says who is signed in (item 9)', { timeout: TIMEOUT }, async () => {
+    const anonymous = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
+    await anonymous.goto(`${BASE}/`);
+    const link = anonymous.getByTestId('staff-link');
+    assert.equal(normSpaces(await link.textContent()), 'Connexion');
+    assert.equal(await link.getAttribute('href'), '/connexion');
+    await anonymous.close();
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('[data-testid="staff-link"][data-signed-in]', { timeout: TIMEOUT });
+    assert.equal(normSpaces(await page.getByTestId('staff-link').textContent()), 'Espace · Chargé de mission ESS');
+    assert.equal(await page.getByTestId('staff-link').getAttribute('href'), '/espace');
+  });
 });

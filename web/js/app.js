@@ -29,6 +29,7 @@ import { formatHash, parseHash, parseZoneId } from './url.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
 import { downloadLinks } from './downloads.js';
 import { setupSearch } from './search.js';
+import { showStaffLink } from './staff.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -1297,6 +1298,7 @@ function wireUi() {
     lastHash = window.location.hash;
     if (map && ready) applyHash();
   });
+  showStaffLink($('staff-link'));
   setupSearch({
     input: $('search-input'),
     list: $('search-results'),
