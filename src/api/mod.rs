@@ -7,6 +7,7 @@
 
 pub mod editions;
 pub mod error;
+mod error_page;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
@@ -48,9 +49,11 @@ async fn api_not_found(uri: axum::http::Uri) -> ApiError {
 /// handlers: a method a route does not take (405), a static file that cannot be
 /// opened (`ServeDir` answers 500 for a path the file system refuses, such as one
 /// holding a NUL byte: to the client that file does not exist, 404), a body too
-/// large (413). Responses that are already JSON are left as they are.
+/// large (413). Responses that are already JSON are left as they are. A browser
+/// asking for a page (not the API) gets a French HTML page instead ([`error_page`]).
 async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path().to_owned();
+    let html = error_page::wants_html(&path, request.headers());
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -61,6 +64,16 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
+    if html {
+        // As below: a static file the file system refuses is, to the reader, a page
+        // that does not exist; our handlers' own errors keep their status.
+        let status = if !is_json && status.is_server_error() {
+            axum::http::StatusCode::NOT_FOUND
+        } else {
+            status
+        };
+        return error_page::render(status, &path, response.headers());
+    }
     if is_json {
         return response;
     }

@@ -197,8 +197,10 @@ async fn territory(
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let g = &state.geography;
+    // Codes are written in capitals (`ARR`); a link typed in lower case finds it too.
     let t = g
         .territory(&code)
+        .or_else(|| g.territory(&code.trim().to_uppercase()))
         .ok_or_else(|| ApiError::NotFound("territory", code.clone()))?;
     json(&TerritoryDetail {
         item: territory_item(t),
@@ -252,8 +254,10 @@ async fn epci(
     Path(siren): Path<String>,
 ) -> Result<Response, ApiError> {
     let g = &state.geography;
+    // A SIREN copied with its spaces (`200 033 579`) finds the EPCI too.
     let e = g
         .epci_by_siren(&siren)
+        .or_else(|| g.epci_by_siren(&siren.split_whitespace().collect::<String>()))
         .ok_or_else(|| ApiError::NotFound("EPCI", siren.clone()))?;
     json(&EpciDetail {
         item: epci_item(g, e),

@@ -107,7 +107,7 @@ pub static CATALOGUE: [Indicator; 13] = [
         id: "ess_jobs",
         label: "Effectif salarié estimé de l'ESS",
         group: "Emploi",
-        unit: "salariés (estimation)",
+        unit: "emplois estimés",
         definition: "Salariés des établissements de l'ESS de la zone.",
         source: SIRENE_SOURCE,
         method: JOBS_METHOD,

@@ -1,4 +1,4 @@
-//! French number formats of the documents: `12 345`, `3,4 %`, `1,4 M€`, « s » for a
+//! French number formats of the documents: `12 345`, `3,4 %`, `1 400 000 €`, « s » for a
 //! masked figure. Pure; machine-readable outputs (CSV standard, XLSX) do not use it.
 
 /// What a masked cell reads, in every format.
@@ -29,8 +29,8 @@ pub fn fr_number(v: f64, decimals: u8) -> String {
     }
 }
 
-/// A value with its unit as a reader expects it: percentages `3,4 %`, euros
-/// compact from 100 000 (`1,4 M€`, `250 k€`), whole euros below.
+/// A value with its unit as a reader expects it: percentages `3,4 %`, euros whole
+/// (`1 400 000 €`).
 #[must_use]
 pub fn fr_value(v: f64, decimals: u8, unit: &str) -> String {
     match unit {
@@ -40,15 +40,49 @@ pub fn fr_value(v: f64, decimals: u8, unit: &str) -> String {
     }
 }
 
-/// Euros, compact: `1,4 M€`, `250 k€`, `12 345 €`.
+/// Euros, whole and grouped: `1 400 000 €`, `12 345 €`. One unit for every amount of
+/// a document (issue 19: `70 320 € | 189 k€ | 1,4 M€` in one row, and the same
+/// amount as `189 k€` and `188 820 €` in one PDF).
 #[must_use]
 pub fn fr_euros(v: f64) -> String {
-    if v.abs() >= 1_000_000.0 {
-        format!("{}\u{a0}M€", fr_number(v / 1_000_000.0, 1))
-    } else if v.abs() >= 100_000.0 {
-        format!("{}\u{a0}k€", fr_number(v / 1_000.0, 0))
-    } else {
-        format!("{}\u{a0}€", fr_number(v, 0))
+    format!("{}\u{a0}€", fr_number(v, 0))
+}
+
+/// An ISO date (`2023-12-31`) the French way (`31 décembre 2023`, `1er janvier 2024`);
+/// anything else is returned as it is.
+#[must_use]
+pub fn fr_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let mut parts = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    let (Ok(m), Ok(d)) = (m.parse::<usize>(), d.parse::<u32>()) else {
+        return iso.to_owned();
+    };
+    match MONTHS.get(m.wrapping_sub(1)) {
+        Some(month) if y.len() == 4 && (1..=31).contains(&d) => {
+            let day = if d == 1 {
+                "1er".to_owned()
+            } else {
+                d.to_string()
+            };
+            format!("{day}\u{a0}{month} {y}")
+        }
+        _ => iso.to_owned(),
     }
 }
 
@@ -74,10 +108,18 @@ mod tests {
     #[test]
     fn units_read_the_french_way() {
         assert_eq!(fr_value(3.4, 1, "%"), "3,4\u{a0}%");
-        assert_eq!(fr_value(1_400_000.0, 2, "€"), "1,4\u{a0}M€");
-        assert_eq!(fr_value(250_400.0, 2, "€"), "250\u{a0}k€");
+        assert_eq!(fr_value(1_400_000.0, 2, "€"), "1\u{a0}400\u{a0}000\u{a0}€");
+        assert_eq!(fr_value(250_400.0, 2, "€"), "250\u{a0}400\u{a0}€");
         assert_eq!(fr_value(12_345.4, 2, "€"), "12\u{a0}345\u{a0}€");
         assert_eq!(fr_value(34.5, 1, "salariés"), "34,5");
+    }
+
+    #[test]
+    fn dates_read_the_french_way() {
+        assert_eq!(fr_date("2023-12-31"), "31\u{a0}décembre 2023");
+        assert_eq!(fr_date("2024-01-01"), "1er\u{a0}janvier 2024");
+        assert_eq!(fr_date("2024-13-01"), "2024-13-01");
+        assert_eq!(fr_date("demain"), "demain");
     }
 
     #[test]

@@ -100,7 +100,16 @@ impl Cell {
         } else {
             figure.value.map_or_else(
                 || MISSING.to_owned(),
-                |v| fr_value(v, indicator.decimals, indicator.unit),
+                // An estimated count (jobs from size bands, whose midpoints end in
+                // ,5) is read in whole units: a half job is not a figure (issue 19).
+                // Rounded half away from zero, as the web map's Intl formats do.
+                |v| {
+                    if indicator.estimate && indicator.additive {
+                        fr_value(v.round(), 0, indicator.unit)
+                    } else {
+                        fr_value(v, indicator.decimals, indicator.unit)
+                    }
+                },
             )
         };
         Self {
@@ -535,7 +544,7 @@ pub async fn build(
         parent_name: parent.as_ref().map(|p| p.name.to_owned()),
         department_name: g.department.name.clone(),
         edition: edition.year,
-        reference_date: edition.reference_date.clone(),
+        reference_date: format::fr_date(&edition.reference_date),
         demo: edition.demo,
         source_label: labels::source_label(&cube),
         key_figures,

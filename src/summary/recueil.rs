@@ -172,7 +172,7 @@ pub async fn build(
     Ok(Recueil {
         department_name: g.department.name.clone(),
         edition: edition.year,
-        reference_date: edition.reference_date.clone(),
+        reference_date: super::format::fr_date(&edition.reference_date),
         demo: edition.demo,
         source_label: crate::indicators::labels::source_label(&cube),
         department: Table {

@@ -118,3 +118,74 @@ async fn a_wrong_method_answers_405_json() {
         assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
     }
 }
+
+/// GET `path` as a browser navigating to it would (`Accept: text/html…`).
+async fn browse(app: &crate::helpers::TestApp, path: &str) -> reqwest::Response {
+    app.http
+        .get(format!("{}{path}", app.base))
+        .header(
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// Issue 19, item 10: an unknown page, or a bad fiche link, opened in a browser
+/// answers a French HTML page with the right status (the browser's own empty error
+/// page or raw JSON before); the API keeps answering JSON, even to a browser.
+#[tokio::test]
+async fn pages_answer_french_html_errors_and_the_api_json() {
+    let app = spawn_app().await;
+    for (path, status, says) in [
+        ("/nulle-part", 404, "Page introuvable"),
+        ("/territoires/XXX/fiche", 404, "Page introuvable"),
+        ("/territoires/XXX/fiche.pdf", 404, "Page introuvable"),
+        ("/epci/123456789/fiche.xlsx", 404, "Page introuvable"),
+        ("/territoires/ARR/fiche.docx", 404, "Page introuvable"),
+        ("/territoires/ARR/fiche?edition=abc", 400, "Lien incorrect"),
+    ] {
+        let response = browse(&app, path).await;
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains(says), "{path}: {body}");
+        assert!(body.contains(r#"<html lang="fr">"#), "{path}");
+        assert!(
+            body.contains(r#"href="/""#),
+            "{path}: a way back to the map"
+        );
+        assert!(!body.contains("not found"), "{path}: no English: {body}");
+    }
+    // The path is shown escaped.
+    let body = browse(&app, "/%3Cscript%3E").await.text().await.unwrap();
+    assert!(!body.contains("<script>"), "{body}");
+    // The API answers JSON whoever asks; a client that does not ask for HTML gets JSON.
+    for path in ["/api/nothing/here", "/api/territories/XXX"] {
+        let response = browse(&app, path).await;
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.expect("JSON body");
+        assert_eq!(body["error"], "not_found", "{path}");
+    }
+    let body = app.get_json("/territoires/XXX/fiche.pdf", 404).await;
+    assert_eq!(body["error"], "not_found");
+}
+
+/// Issue 19, item 10: `/territoires/arr` was « introuvable »: a territory's code is
+/// read whatever its case, and the answer gives the code as it is written.
+#[tokio::test]
+async fn territory_codes_are_case_insensitive() {
+    let app = spawn_app().await;
+    for code in ["arr", "Arr", "ARR", " arr"] {
+        let path = format!("/api/territories/{}", code.replace(' ', "%20"));
+        let body = app.get_json(&path, 200).await;
+        assert_eq!(body["code"], "ARR", "{code}");
+    }
+    let body = app.get_json("/api/epci/200%20033%20579", 200).await;
+    assert_eq!(body["code"], "200033579");
+}

@@ -37,7 +37,10 @@ fn expected_text(figure: &Value, decimals: u8, unit: &str) -> String {
     if figure["secret"] == true {
         "s".to_owned()
     } else {
-        fr_value(figure["value"].as_f64().unwrap(), decimals, unit).replace('\u{a0}', " ")
+        let v = figure["value"].as_f64().unwrap();
+        // Whole figures are rounded half away from zero, as the documents do.
+        let v = if decimals == 0 { v.round() } else { v };
+        fr_value(v, decimals, unit).replace('\u{a0}', " ")
     }
 }
 
@@ -65,9 +68,17 @@ fn key_figure<'a>(profile: &'a Value, id: &str) -> &'a Value {
         .unwrap()
 }
 
+/// The decimals a document writes: an estimated count in whole units (issue 19).
 fn decimals(id: &str) -> (u8, &'static str) {
     let i = ess_atlas::indicators::catalogue::find(id).unwrap();
-    (i.decimals, i.unit)
+    (
+        if i.estimate && i.additive {
+            0
+        } else {
+            i.decimals
+        },
+        i.unit,
+    )
 }
 
 #[tokio::test]

@@ -28,15 +28,18 @@ function frenchNumber(v, decimals, fixed) {
   return `${neg ? '\u2212' : ''}${int}${d ? `,${d}` : ''}`;
 }
 
+/** The decimals the page writes: an estimated count in whole units (issue 19). */
+const shownDecimals = (ind) => (ind.estimate && ind.additive ? 0 : ind.decimals || 0);
+
 /** A value of a catalogue indicator as the page must write it. */
 function frenchValue(v, ind) {
-  const n = frenchNumber(v, ind.decimals || 0, !ind.additive);
+  const n = frenchNumber(v, shownDecimals(ind), !ind.additive);
   return ind.unit === '%' ? `${n} %` : n;
 }
 
 /** An absolute evolution: signed, in points for a percentage. */
 function frenchEvolution(v, ind) {
-  const n = frenchNumber(v, ind.decimals || 0, !ind.additive);
+  const n = frenchNumber(v, shownDecimals(ind), !ind.additive);
   const signed = v > 0 ? `+${n}` : n;
   if (ind.unit === '%') return `${signed} pt${Math.abs(v) >= 2 ? 's' : ''}`;
   return signed;
@@ -114,7 +117,7 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     const vals = share.items.filter((i) => !i.secret && Number.isFinite(i.value)).map((i) => i.value);
     const ind = byId.get('ess_share_jobs');
     assert.ok(before[0].endsWith(frenchValue(Math.max(...vals), ind)), `top class ${before[0]}`);
-    assert.ok(before[before.length - 1].startsWith(frenchNumber(Math.min(...vals), ind.decimals, true)), `bottom class ${before[before.length - 1]}`);
+    assert.ok(before[before.length - 1].startsWith(frenchNumber(Math.min(...vals), shownDecimals(ind), true)), `bottom class ${before[before.length - 1]}`);
     // The classes count all nine territories.
     const counts = (await page.getByTestId('legend-class').locator('.legend-count').allTextContents()).map(Number);
     assert.equal(counts.reduce((a, b) => a + b, 0), share.items.length);
@@ -391,8 +394,8 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
       t.skip('no subsidies imported');
       return;
     }
-    /** Euros as the page must write them: "12 345 €", "1,4 M€". */
-    const euros = (v) => (Math.abs(v) >= 1e6 ? `${frenchNumber(v / 1e6, 1, true)} M€` : `${frenchNumber(Math.round(v), 0, false)} €`);
+    /** Euros as the page must write them, whole whatever the amount: "12 345 €", "1 400 000 €". */
+    const euros = (v) => `${frenchNumber(Math.round(v), 0, false)} €`;
     const fresh = await context.newPage();
     watchPage(fresh, pageErrors, { label: 'subsidies' });
     try {
@@ -408,7 +411,7 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
         const cell = table.locator(`tr[data-code="${item.code}"]`).getByTestId('zone-table-value').locator('.cell-text');
         assert.equal(await text(cell), euros(item.value), `row ${item.code}`);
       }
-      // The département's total, 1,4 M€ in the 2023 demonstration data.
+      // The département's total, 1 400 000 € in the 2023 demonstration data.
       const dept = await text(table.getByTestId('zone-table-dept').first());
       assert.equal(dept, euros(api.department.value));
     } finally {

@@ -134,7 +134,12 @@ describe('portrait d\'un territoire : rédaction, validation, publication (navig
     const decisions = normSpaces(await page.getByTestId('portrait-decisions').textContent());
     assert.match(decisions, /CT-ARR-2026-03/);
     assert.match(decisions, /AD-2026-117/);
-    assert.match(normSpaces(await page.getByTestId('history').first().textContent()), new RegExp(REFERENT));
+    const history = normSpaces(await page.getByTestId('history').first().textContent());
+    assert.match(history, new RegExp(REFERENT));
+    // The steps in words, not the workflow's internal codes (issue 19: « → valide »).
+    assert.match(history, /→ Validé \(commission\)/);
+    assert.match(history, /→ Publié/);
+    assert.doesNotMatch(history, /→ (soumis|valide|adopte|publie)\b/);
     assert.deepEqual(errors, []);
     await context.close();
   });

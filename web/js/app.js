@@ -17,8 +17,9 @@ import {
   AttributionControl,
 } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import {
-  api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
+  SERVER_DOWN, api, el, escapeHtml, fmtArea, fmtInt, fmtPop, nfPct, plural,
 } from './util.js';
+import { onServerBack, reportDown } from './connection.js';
 import { createOrganisations, styleLayers as orgLayers, styleSources as orgSources } from './orgs.js';
 import { HATCH_IMAGE, createIndicators, hatchImage } from './indicators.js';
 import { familyList, loadPalettes, territoryColour } from './palettes.js';
@@ -26,6 +27,9 @@ import { renderProfile } from './profile.js';
 import { createStore } from './store.js';
 import { formatHash, parseHash, parseZoneId } from './url.js';
 import { renderAction, renderDecisions, renderPlan, renderSections } from './portrait.js';
+import { downloadLinks } from './downloads.js';
+import { setupSearch } from './search.js';
+import { showStaffLink } from './staff.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -55,6 +59,10 @@ const EPCI_KINDS = {
   MET: 'Métropole',
 };
 
+/** Screens where the legend starts folded and the attribution is compact (tablets, phones). */
+const NARROW_SCREEN = '(max-width: 1100px)';
+/** A map narrower than this (px) folds the legend when a panel opens. */
+const NARROW_MAP = 900;
 const COMMUNE_LABEL_MIN_ZOOM = 10;
 const COMMUNE_LABEL_CAP = 70;
 /** Up to this many territories (a département's), every territory name is always shown. */
@@ -62,7 +70,6 @@ const ALWAYS_LABELLED_TERRITORIES = 12;
 const TERRITORY_LABEL_MAX_ZOOM = 10;
 const EPCI_LABEL_MAX_ZOOM = 11;
 const CHILDREN_PREVIEW = 12;
-const SEARCH_LIMIT = 10;
 
 const MAP_LOCALE = {
   'AttributionControl.ToggleAttribution': 'Afficher ou masquer les sources',
@@ -159,9 +166,12 @@ function setStatus(text) {
 }
 
 let retryAction = null;
-function showError(message, retry = null) {
+/** Whether the banner says the server did not answer (it clears once the server is back). */
+let errorIsConnection = false;
+function showError(message, retry = null, { connection = message.includes(SERVER_DOWN) } = {}) {
   $('error-text').textContent = message;
   retryAction = retry;
+  errorIsConnection = connection;
   $('error-retry').hidden = !retry;
   $('error').hidden = false;
 }
@@ -169,7 +179,16 @@ function showError(message, retry = null) {
 function hideError() {
   $('error').hidden = true;
   retryAction = null;
+  errorIsConnection = false;
 }
+
+// The server answers again (connection.js): a banner about it is stale; retry what failed.
+onServerBack(() => {
+  if ($('error').hidden || !errorIsConnection) return;
+  const action = retryAction;
+  hideError();
+  if (action) action();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Style
@@ -459,13 +478,27 @@ function updateLabels() {
     keep.add(key);
     let entry = labels.get(key);
     if (!entry) {
+      // Territory and EPCI names are buttons for the keyboard (Tab, then Entrée): the
+      // zones can be chosen on the map without a pointer (issue 19). Communes stay text.
+      const selectable = l.kind === 'territory' || l.kind === 'epci';
       const element = el('div', {
-        class: `zone-label zone-label--${l.kind}`,
+        class: `zone-label zone-label--${l.kind}${selectable ? ' zone-label--key' : ''}`,
         'data-testid': `label-${l.kind}`,
         'data-code': l.item.code,
-        'aria-hidden': 'true',
+        'aria-hidden': selectable ? null : 'true',
+        role: selectable ? 'button' : null,
+        tabindex: selectable ? '0' : null,
+        'aria-label': selectable ? `${l.kind === 'territory' ? 'Territoire' : 'EPCI'} ${l.item.name} : ouvrir sa fiche` : null,
         text: l.text,
       });
+      if (selectable) {
+        element.addEventListener('keydown', (ev) => {
+          if (ev.key !== 'Enter' && ev.key !== ' ') return;
+          ev.preventDefault();
+          ev.stopPropagation();
+          selectZone(key, { fit: 'if-needed', switchLevel: false, focus: true });
+        });
+      }
       const marker = new Marker({ element, anchor: 'center' }).setLngLat(l.item.label_point).addTo(map);
       entry = { marker, element };
       labels.set(key, entry);
@@ -631,6 +664,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false } 
   const body = $('panel-body');
   body.setAttribute('aria-busy', 'true');
   const slots = {
+    downloads: el('div', { class: 'panel-slot', id: 'zone-downloads-slot' }),
     card: el('div', { class: 'panel-slot', id: 'zone-card-slot' }),
     profile: el('div', { class: 'panel-slot', id: 'zone-profile-slot' }),
     portrait: el('div', { class: 'panel-slot', id: 'zone-portrait-slot' }),
@@ -639,6 +673,7 @@ async function selectZone(id, { fit = true, switchLevel = true, focus = false } 
     links: el('div', { class: 'panel-slot', id: 'zone-links-slot' }, el('p', { class: 'panel-loading', text: 'Chargement de la fiche…' })),
   };
   body.replaceChildren(...Object.values(slots));
+  renderDownloads();
   panelShown = { id, edition: null, indicator: null };
   if (ind && ind.enabled) {
     $('zone-figures-slot').prepend(el('h3', { class: 'panel-section-title', text: 'Population et superficie' }));
@@ -776,10 +811,21 @@ async function refreshProfile() {
   }
 }
 
+/** The selected zone's documents (fiche PDF, XLSX, CSV) for the edition on screen. */
+function renderDownloads() {
+  const slot = $('zone-downloads-slot');
+  const z = parseZoneId(current().zone);
+  if (!slot || !z) return;
+  const item = zoneItem(current().zone);
+  const links = downloadLinks(z.level, z.code, ind && ind.enabled ? ind.state().edition : null, item ? zoneDisplayName(item) : '');
+  slot.replaceChildren(...(links ? [links] : []));
+}
+
 /** The dashboard's choices changed: redraw what the open panel shows of them. */
 function onIndicatorView() {
   updateLabels();
   if (!current().zone || $('panel').hidden) return;
+  renderDownloads();
   const z = parseZoneId(current().zone);
   const card = $('zone-card-slot');
   if (card) ind.renderCard(card, z.level, z.code);
@@ -849,7 +895,8 @@ function openPanel(item, level) {
   if (wasHidden && map) {
     map.resize();
     // The panel takes the room: on a narrow map, fold the legend (it can be reopened).
-    if (map.getContainer().clientWidth < 640) $('legend').open = false;
+    // (a tablet's map beside the panel is ~660 px: the open legend would hide the zone).
+    if (map.getContainer().clientWidth < NARROW_MAP) $('legend').open = false;
   }
 }
 
@@ -1018,126 +1065,6 @@ function applyHash({ initial = false } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Commune search (combobox)
-// ---------------------------------------------------------------------------------------------
-
-function setupSearch() {
-  const input = $('search-input');
-  const list = $('search-results');
-  let items = [];
-  let active = -1;
-  let timer = 0;
-  let controller = null;
-
-  const close = () => {
-    list.hidden = true;
-    input.setAttribute('aria-expanded', 'false');
-    input.removeAttribute('aria-activedescendant');
-    active = -1;
-  };
-  const setActive = (i) => {
-    active = i;
-    [...list.querySelectorAll('[role="option"]')].forEach((li, j) => {
-      li.setAttribute('aria-selected', String(j === i));
-      if (j === i) {
-        input.setAttribute('aria-activedescendant', li.id);
-        li.scrollIntoView({ block: 'nearest' });
-      }
-    });
-    if (i < 0) input.removeAttribute('aria-activedescendant');
-  };
-  const message = (text) => {
-    items = [];
-    list.replaceChildren(el('li', { class: 'search-message', role: 'option', 'aria-disabled': 'true', text }));
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-  };
-  const choose = (i) => {
-    const c = items[i];
-    if (!c) return;
-    input.value = c.name;
-    close();
-    selectZone(zoneId('commune', c.code), { focus: true });
-  };
-  const render = () => {
-    if (!items.length) {
-      message('Aucune commune trouvée.');
-      return;
-    }
-    list.replaceChildren(...items.map((c, i) => {
-      const epciItem = c.epci && data.epci.get(String(c.epci.code));
-      const epci = epciItem ? zoneDisplayName(epciItem) : (c.epci && c.epci.name) || '';
-      const li = el('li', {
-        id: `search-opt-${i}`, role: 'option', class: 'search-option', 'aria-selected': 'false',
-        'data-testid': 'search-option', 'data-code': c.code,
-      },
-      el('span', { class: 'search-option-name', text: c.name }),
-      el('span', { class: 'search-option-meta', text: [c.code, epci].filter(Boolean).join(' · ') }));
-      li.addEventListener('pointerdown', (ev) => ev.preventDefault()); // keep focus in the input
-      li.addEventListener('click', () => choose(i));
-      return li;
-    }));
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-    setActive(-1);
-  };
-  const run = async () => {
-    const q = input.value.trim();
-    if (controller) controller.abort();
-    if (q.length < 2 && !/^\d+$/.test(q)) {
-      close();
-      return;
-    }
-    controller = new AbortController();
-    const { signal } = controller;
-    try {
-      const res = await api(`/api/communes?q=${encodeURIComponent(q)}&limit=${SEARCH_LIMIT}`, { signal });
-      if (signal.aborted) return;
-      items = (res.items || []).slice(0, SEARCH_LIMIT);
-      render();
-    } catch (err) {
-      if (err.name === 'AbortError') return;
-      message('Recherche indisponible pour le moment.');
-    }
-  };
-
-  input.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(run, 180);
-  });
-  input.addEventListener('keydown', (ev) => {
-    const open = !list.hidden && items.length > 0;
-    if (ev.key === 'ArrowDown') {
-      ev.preventDefault();
-      if (list.hidden) { run(); return; }
-      if (open) setActive((active + 1) % items.length);
-    } else if (ev.key === 'ArrowUp') {
-      ev.preventDefault();
-      if (open) setActive(active <= 0 ? items.length - 1 : active - 1);
-    } else if (ev.key === 'Enter') {
-      if (open) {
-        ev.preventDefault();
-        choose(active >= 0 ? active : 0);
-      }
-    } else if (ev.key === 'Escape') {
-      if (!list.hidden) {
-        ev.preventDefault();
-        ev.stopPropagation();
-        close();
-      } else if (input.value) {
-        ev.preventDefault();
-        ev.stopPropagation();
-        input.value = '';
-      }
-    }
-  });
-  input.addEventListener('blur', () => setTimeout(close, 120));
-  input.addEventListener('focus', () => {
-    if (input.value.trim().length >= 2 && items.length) render();
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Legend
 // ---------------------------------------------------------------------------------------------
 
@@ -1153,8 +1080,8 @@ function renderLegend() {
     el('span', { text: t.name })))));
   // With indicators, the classes of the choropleth replace the list of territories.
   $('legend-territories').hidden = !!(ind && ind.enabled);
-  // Phones: the legend starts folded so that it does not hide the map.
-  if (window.matchMedia('(max-width: 760px)').matches) $('legend').open = false;
+  // Phones and tablets: the legend starts folded so that it does not hide the map (issue 19).
+  if (window.matchMedia(NARROW_SCREEN).matches) $('legend').open = false;
   $('legend').hidden = false;
 }
 
@@ -1240,7 +1167,18 @@ function createMap(view) {
   m.addControl(new NavigationControl({ showCompass: false }), 'top-left');
   m.addControl(new OverviewControl(), 'top-left');
   const attribution = data.meta.attribution ? escapeHtml(data.meta.attribution) : '';
-  m.addControl(new AttributionControl({ compact: false, customAttribution: attribution || undefined }), 'bottom-right');
+  // On a tablet or phone the sources fold behind an « i » (130 px of a phone's 430 before).
+  const compact = window.matchMedia(NARROW_SCREEN).matches;
+  m.addControl(new AttributionControl({ compact, customAttribution: attribution || undefined }), 'bottom-right');
+  if (compact) {
+    // MapLibre opens a compact attribution until the first drag: start it folded.
+    m.once('load', () => {
+      const attrib = m.getContainer().querySelector('.maplibregl-ctrl-attrib');
+      if (attrib) attrib.classList.remove('maplibregl-compact-show');
+      if (attrib && attrib.hasAttribute('open')) attrib.removeAttribute('open');
+      syncAttribHeight();
+    });
+  }
   // Added after the attribution, so MapLibre stacks it just above.
   m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
   return m;
@@ -1285,7 +1223,21 @@ function wireMap() {
       failedSources.add(e.sourceId);
       const names = { territories: 'territoires', epci: 'EPCI', communes: 'communes' };
       setStatus(null);
-      showError(`Impossible de charger la couche des ${names[e.sourceId] || e.sourceId}.`, () => window.location.reload());
+      // No answer at all (server restarting): clear the banner once it answers again.
+      const noAnswer = !(err && Number.isInteger(err.status));
+      if (noAnswer) reportDown();
+      const { sourceId } = e;
+      // Once the server is back, the layer's tiles are asked again (the page is kept).
+      const reloadSource = () => {
+        failedSources.delete(sourceId);
+        const source = map.getSource(sourceId);
+        // setUrl/setTiles with the same value makes MapLibre ask every tile again.
+        if (source && source.url && typeof source.setUrl === 'function') source.setUrl(source.url);
+        else if (source && source.tiles && typeof source.setTiles === 'function') source.setTiles(source.tiles);
+        else window.location.reload();
+      };
+      showError(`Impossible de charger la couche des ${names[sourceId] || sourceId}.${noAnswer ? ` ${SERVER_DOWN}` : ''}`,
+        noAnswer ? reloadSource : () => window.location.reload(), { connection: noAnswer });
     } else {
       console.error(err || e);
     }
@@ -1346,7 +1298,21 @@ function wireUi() {
     lastHash = window.location.hash;
     if (map && ready) applyHash();
   });
-  setupSearch();
+  showStaffLink($('staff-link'));
+  setupSearch({
+    input: $('search-input'),
+    list: $('search-results'),
+    territories: () => [...data.territory.values()],
+    epci: () => [...data.epci.values()],
+    epciName: (code) => {
+      const e = data.epci.get(String(code));
+      return e ? zoneDisplayName(e) : '';
+    },
+    selectZone: (id) => selectZone(id, { focus: true }),
+    openOrganisation: (item) => {
+      if (orgs) orgs.show(item);
+    },
+  });
 }
 
 async function boot() {

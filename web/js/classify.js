@@ -183,6 +183,9 @@ export const SECRET_MARK = 's';
 export const SECRET_LABEL = 'secret statistique';
 
 function decimalsOf(ind) {
+  // An estimated count (jobs from size bands, whose midpoints end in ,5) reads in whole
+  // units, as in the fiches: a half job is not a figure (issue 19: « 7 412,5 »).
+  if (ind && ind.estimate && ind.additive) return 0;
   return Number.isInteger(ind && ind.decimals) ? ind.decimals : 0;
 }
 
@@ -194,14 +197,13 @@ export function fmtNumber(v, ind) {
   return minus(f.format(v));
 }
 
-/** Euros: "1,4 M€" from a million, else "12 345 €". */
+/** Euros, whole: "1 400 000 €", "12 345 €" — one unit for every amount (issue 19). */
 export function fmtEuros(v) {
   if (!Number.isFinite(v)) return '—';
-  if (Math.abs(v) >= 1e6) return `${minus(nf(1, 1).format(v / 1e6))} M€`;
   return `${minus(nf(0, 0).format(v))} €`;
 }
 
-/** A value with its short unit: "11,8 %", "12 345", "40,5", "1,4 M€". */
+/** A value with its short unit: "11,8 %", "12 345", "40,5", "1 400 000 €". */
 export function fmtValue(v, ind) {
   if (!Number.isFinite(v)) return '—';
   if (ind && ind.unit === '€') return fmtEuros(v);

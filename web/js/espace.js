@@ -5,6 +5,7 @@
 
 import { api, el } from './util.js';
 import { renderDecisions, renderSections } from './portrait.js';
+import { MONEY_MAX, formatNumber, numberField } from './numbers.js';
 
 const $ = (id) => document.getElementById(id);
 const ACTION_STATUSES = [
@@ -55,6 +56,39 @@ function field(label, input, note) {
   input.id = id;
   return el('div', { class: 'field' }, el('label', { class: 'field-label', for: id, text: label }), input,
     note ? el('p', { class: 'field-note', text: note }) : null);
+}
+
+const YEAR = { integer: true, min: 1900, max: 2200, grouping: false };
+const MONEY = { unit: '€', min: 0, max: MONEY_MAX, decimals: 2 };
+
+/**
+ * A French number field (numbers.js) with its label and its echo of what it read:
+ * returns { field, input, read } (`read()` → { ok, value } and shows why it cannot read).
+ */
+function numberInput(label, value, options, attrs = {}) {
+  const i = input(Number.isFinite(value) ? formatNumber(value, options) : '', attrs);
+  const n = numberField(i, options);
+  const f = field(label, i);
+  f.append(n.element);
+  return { field: f, input: i, read: n.read };
+}
+
+/**
+ * Reads every number field of a form before anything is sent: on the first it cannot
+ * read, says why, puts the focus there and returns null; else the values, in order.
+ */
+function readNumbers(fields) {
+  const values = [];
+  for (const [label, f] of fields) {
+    const r = f.read();
+    if (!r.ok) {
+      say(`${label} : ${r.error} Rien n'a été enregistré.`, true);
+      f.input.focus();
+      return null;
+    }
+    values.push(r.value);
+  }
+  return values;
 }
 
 function textarea(value, attrs = {}) {
@@ -171,18 +205,20 @@ function renderSteps(p) {
 // Orientations and actions
 
 function orientationForm(o, onDone) {
-  const start = input(o ? o.period_start : ctx.edition + 1, { type: 'number', min: 1900, max: 2200, 'data-testid': 'orientation-start' });
-  const end = input(o ? o.period_end : ctx.edition + 6, { type: 'number', min: 1900, max: 2200, 'data-testid': 'orientation-end' });
+  const start = numberInput('Début de la période', o ? o.period_start : ctx.edition + 1, YEAR, { 'data-testid': 'orientation-start' });
+  const end = numberInput('Fin de la période', o ? o.period_end : ctx.edition + 6, YEAR, { 'data-testid': 'orientation-end' });
   const title = input(o ? o.title : '', { maxlength: 300, 'data-testid': 'orientation-title' });
   const desc = textarea(o ? o.description : '', { 'data-testid': 'orientation-description' });
   const form = el('form', { class: 'form free-section', 'data-testid': o ? 'orientation-edit' : 'orientation-new' },
     el('h3', { text: o ? "Modifier l'orientation" : 'Nouvelle orientation' }),
-    el('div', { class: 'form-row' }, field('Début de la période', start), field('Fin de la période', end)),
+    el('div', { class: 'form-row' }, start.field, end.field),
     field('Titre', title), field('Description', desc),
     el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'orientation-save', text: 'Enregistrer l’orientation' })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const body = { period_start: Number(start.value), period_end: Number(end.value), title: title.value, description: desc.value };
+    const years = readNumbers([['Début de la période', start], ['Fin de la période', end]]);
+    if (!years) return;
+    const body = { period_start: years[0], period_end: years[1], title: title.value, description: desc.value };
     try {
       if (o) await send('PATCH', `/api/orientations/${o.id}`, body);
       else await send('POST', '/api/orientations', { territory: ctx.territory.code, edition: ctx.edition, ...body });
@@ -210,13 +246,21 @@ function actionForm(orientation, a, onDone) {
   const indicatorBoxes = ctx.catalogue.map((i) => el('label', { class: 'check' },
     el('input', { type: 'checkbox', value: i.id, checked: a ? (a.indicators || []).includes(i.id) : false }), i.label));
   const budgets = el('div', { class: 'form' });
+  /** The budget lines on screen: { row, year, planned, actual } (number fields). */
+  const budgetLines = [];
   const budgetRow = (b = {}) => {
-    const row = el('div', { class: 'budget-row' },
-      field('Année', input(b.year, { type: 'number', min: 1900, max: 2200, 'data-role': 'year' })),
-      field('Prévu (€)', input(b.planned, { type: 'number', min: 0, step: 'any', 'data-role': 'planned' })),
-      field('Réalisé (€)', input(b.actual, { type: 'number', min: 0, step: 'any', 'data-role': 'actual' })));
-    row.append(el('button', { type: 'button', class: 'btn btn--small btn--danger', onclick: () => row.remove(), text: 'Retirer' }));
-    budgets.append(row);
+    const line = {
+      year: numberInput('Année', b.year, YEAR, { 'data-role': 'year' }),
+      planned: numberInput('Prévu (€)', b.planned, MONEY, { 'data-role': 'planned', placeholder: 'ex. 12 500,50' }),
+      actual: numberInput('Réalisé (€)', b.actual, MONEY, { 'data-role': 'actual' }),
+    };
+    line.row = el('div', { class: 'budget-row' }, line.year.field, line.planned.field, line.actual.field);
+    line.row.append(el('button', {
+      type: 'button', class: 'btn btn--small btn--danger', text: 'Retirer',
+      onclick: () => { line.row.remove(); budgetLines.splice(budgetLines.indexOf(line), 1); },
+    }));
+    budgetLines.push(line);
+    budgets.append(line.row);
   };
   for (const b of (a && a.budgets) || []) budgetRow(b);
   const form = el('form', { class: 'form free-section', 'data-testid': a ? 'action-edit' : 'action-new' },
@@ -232,10 +276,8 @@ function actionForm(orientation, a, onDone) {
     el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'action-save', text: 'Enregistrer l’action' })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const num = (row, role) => {
-      const v = row.querySelector(`[data-role="${role}"]`).value;
-      return v === '' ? null : Number(v);
-    };
+    const amounts = readNumbers(budgetLines.flatMap((l) => [['Année du budget', l.year], ['Budget prévu', l.planned], ['Budget réalisé', l.actual]]));
+    if (!amounts) return;
     const body = {
       title: title.value,
       description: desc.value,
@@ -247,7 +289,7 @@ function actionForm(orientation, a, onDone) {
       end_date: endDate.value || null,
       epci: epciBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
       indicators: indicatorBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
-      budgets: [...budgets.querySelectorAll('.budget-row')].map((r) => ({ year: num(r, 'year'), planned: num(r, 'planned'), actual: num(r, 'actual') })),
+      budgets: budgetLines.map((l, i) => ({ year: amounts[3 * i], planned: amounts[3 * i + 1], actual: amounts[3 * i + 2] })),
     };
     try {
       if (a) await send('PATCH', `/api/actions/${a.id}`, body);
@@ -272,6 +314,8 @@ function historyButton(entity, id) {
 }
 
 const OPERATION = { create: 'création', update: 'modification', delete: 'suppression', transition: 'étape' };
+/** A workflow status as staff read it (« Validé (commission) »), never its internal code. */
+const statusLabel = (code) => (STEPS.find(([s]) => s === code) || [])[1] || code;
 
 function historyList(items) {
   if (!items.length) return el('p', { class: 'muted', text: 'Aucune modification.' });
@@ -280,7 +324,7 @@ function historyList(items) {
       ? Object.keys(c.after).filter((k) => JSON.stringify(c.before[k]) !== JSON.stringify(c.after[k]) && k !== 'updated_at')
       : [];
     return el('li', {}, `${new Date(c.at).toLocaleString('fr-FR')} — ${c.username} — ${OPERATION[c.operation] || c.operation}`,
-      c.operation === 'transition' && c.after ? ` → ${c.after.status}` : '',
+      c.operation === 'transition' && c.after ? ` → ${statusLabel(c.after.status)}` : '',
       changed.length ? el('span', { class: 'muted', text: ` (${changed.join(', ')})` }) : null);
   }));
 }

@@ -998,6 +998,11 @@ export function createOrganisations(store, ctx) {
     state: st,
     closePopup,
     hasPopup: () => popup !== null,
+    /** Shows the organisations and opens one's card, flying to it (the search box). */
+    show: (item) => {
+      if (!st.on) setOn(true, { open: false });
+      openOrganisation(item.siret, { item, fly: true });
+    },
   };
 }
 

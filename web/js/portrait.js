@@ -6,9 +6,12 @@
 import { el, fmtInt } from './util.js';
 
 const nfEuro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+const nfEuroCents = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+/** A budget as typed: « 12 500 € », and the cents when there are any (« 12 500,50 € »). */
 export function fmtEuro(n) {
-  return Number.isFinite(n) ? nfEuro.format(n) : '—';
+  if (!Number.isFinite(n)) return '—';
+  return (Number.isInteger(Math.round(n * 100) / 100) ? nfEuro : nfEuroCents).format(n);
 }
 
 export function frenchDate(iso) {
@@ -74,16 +77,16 @@ function budgetTotals(budgets) {
 /**
  * One action as a card.
  * @param {object} a  an action of the API
- * @param {object} o  { epciName(siren) → string, showOrientation }
+ * @param {object} o  { epciName(siren) → string, showOrientation, headingLevel: of the title (4) }
  */
-export function renderAction(a, { epciName = (s) => s, showOrientation = false } = {}) {
+export function renderAction(a, { epciName = (s) => s, showOrientation = false, headingLevel = 4 } = {}) {
   const totals = budgetTotals(a.budgets);
   const dates = [a.start_date && `du ${frenchDate(a.start_date)}`, a.end_date && `au ${frenchDate(a.end_date)}`].filter(Boolean).join(' ');
   return el('article', { class: `action-card${a.flagship ? ' is-flagship' : ''}`, 'data-testid': 'action-card', 'data-action-id': a.id },
     el('header', { class: 'action-head' },
       a.flagship ? el('span', { class: 'tag tag--flagship', 'data-testid': 'action-flagship', text: 'Opération phare' }) : null,
       el('span', { class: `tag tag--status tag--${a.status}`, text: a.status_label || a.status })),
-    el('h4', { class: 'action-title', text: a.title }),
+    el(`h${headingLevel}`, { class: 'action-title', text: a.title }),
     showOrientation && a.orientation_title ? el('p', { class: 'action-orientation', text: `Orientation : ${a.orientation_title}` }) : null,
     a.description ? el('p', { class: 'action-desc', text: a.description }) : null,
     el('dl', { class: 'action-meta' },

@@ -5,6 +5,7 @@
 import { el, fmtInt } from './util.js';
 import { SECRET_LABEL, SECRET_MARK, fmtEvolution, fmtValue } from './classify.js';
 import { family } from './palettes.js';
+import { deName } from './names.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const BAR = '#2c7fb8';
@@ -14,7 +15,7 @@ const SECTOR_PREVIEW = 8;
 const METRICS = [
   { id: 'ess_establishments', label: 'Établissements', unit: 'établissements' },
   { id: 'ess_employers', label: 'Employeurs', unit: 'établissements employeurs' },
-  { id: 'ess_jobs', label: 'Effectif estimé', unit: 'salariés (effectif estimé)' },
+  { id: 'ess_jobs', label: 'Effectif estimé', unit: 'emplois estimés' },
   { id: 'ess_subsidies', label: 'Subventions', unit: '€' },
 ];
 /** The Département's subsidy indicators: the breakdowns and series show the amounts. */
@@ -129,7 +130,7 @@ function keyFigures(profile, { catalogue, indicatorId, levelWords, shortName, de
     scopeNote(categoryLabel),
     el('div', { class: 'table-wrap' },
       el('table', { class: 'kf-table' },
-        el('caption', { class: 'visually-hidden', text: `Chiffres clés de ${zone.name}, édition ${profile.edition}` }),
+        el('caption', { class: 'visually-hidden', text: `Chiffres clés ${deName(zone.name)}, édition ${profile.edition}` }),
         el('thead', {}, el('tr', {},
           el('th', { scope: 'col' }, el('span', { class: 'visually-hidden', text: 'Indicateur' })),
           cols.map((c) => el('th', { scope: 'col', class: 'num', title: c.title, text: c.label })))),
@@ -142,7 +143,8 @@ function keyFigures(profile, { catalogue, indicatorId, levelWords, shortName, de
 // ---------------------------------------------------------------------------------------------
 
 function barChart(title, rows, metric, { colourOf, testid, collapse = 0, hiddenNote = '' }) {
-  const ind = { additive: true, decimals: metric === 'ess_jobs' ? 1 : 0, unit: metric === 'ess_subsidies' ? '€' : '' };
+  // Whole figures: an estimated job count has no meaningful decimal (issue 19).
+  const ind = { additive: true, decimals: 0, unit: metric === 'ess_subsidies' ? '€' : '' };
   const vals = rows.map((r) => r[metric]).filter((f) => f && !f.secret && Number.isFinite(f.value)).map((f) => f.value);
   const max = Math.max(0, ...vals);
   const list = el('ul', { class: 'bars', 'data-testid': testid });

@@ -1,5 +1,7 @@
 // ess-atlas — small helpers shared by the modules of the page (DOM, French formats, API).
 
+import { reportDown, reportUp } from './connection.js';
+
 export const nfInt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
 export const nfArea = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 export const nfPct = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -33,6 +35,9 @@ export function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+/** The message of a request that got no answer (connection.js clears it once the server is back). */
+export const SERVER_DOWN = 'Le serveur ne répond pas. Vérifiez votre connexion.';
+
 export class ApiError extends Error {
   constructor(message, status) {
     super(message);
@@ -47,8 +52,10 @@ export async function api(path, { signal } = {}) {
     res = await fetch(path, { headers: { Accept: 'application/json' }, signal });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
-    throw new ApiError('Le serveur ne répond pas. Vérifiez votre connexion.', 0);
+    reportDown();
+    throw new ApiError(SERVER_DOWN, 0);
   }
+  reportUp();
   if (!res.ok) {
     let detail = '';
     try {

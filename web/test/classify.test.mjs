@@ -98,10 +98,16 @@ describe('French formats', () => {
     assert.equal(fmtValue(NaN, pct), '—');
   });
 
-  it('writes euros in millions from a million', () => {
-    assert.equal(fmtEuros(1_400_000), '1,4 M€');
+  it('writes estimated jobs in whole units, rounded as the fiches do (issue 19: « 7 412,5 »)', () => {
+    const jobs = { unit: 'emplois estimés', decimals: 1, additive: true, estimate: true };
+    assert.equal(plain(fmtNumber(7412.5, jobs)), '7 413');
+    assert.equal(plain(fmtNumber(49592, jobs)), '49 592');
+  });
+
+  it('writes every amount in whole euros, one unit for all (issue 19: « 70 320 € | 189 k€ | 1,4 M€ »)', () => {
+    assert.equal(plain(fmtEuros(1_400_000)), '1 400 000 €');
     assert.equal(plain(fmtEuros(12345)), '12 345 €');
-    assert.equal(fmtValue(2_000_000, { unit: '€' }), '2,0 M€');
+    assert.equal(plain(fmtValue(2_000_000, { unit: '€' })), '2 000 000 €');
   });
 
   it('shows a secret figure as « s », never its value', () => {
