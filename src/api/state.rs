@@ -26,6 +26,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// Password checks running at once (argon2: ~10 MB each): as many as cores.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Rows in one organisations export ([`crate::config::Config::export_limit`]).
+    pub export_limit: i64,
 }
 
 impl AppState {

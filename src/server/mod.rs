@@ -124,6 +124,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         secure_cookies: cfg.secure_cookies,
         behind_proxy: cfg.behind_proxy,
         hashing: Arc::new(tokio::sync::Semaphore::new(AppState::hashing_permits())),
+        export_limit: cfg.export_limit.max(1),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),
