@@ -39,6 +39,10 @@ pub enum ApiError {
     Busy {
         retry_after: i64,
     },
+    /// Too many documents are being rendered: retry after this many seconds (503).
+    Overloaded {
+        retry_after: i64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -51,7 +55,7 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -106,6 +110,15 @@ impl ApiError {
                     "busy",
                     "La base de données est occupée (une importation est peut-être en \
                      cours) : réessayez dans quelques secondes, rien n'a été enregistré."
+                        .to_owned(),
+                )
+            }
+            Self::Overloaded { retry_after } => {
+                retry = Some(retry_after.max(1));
+                (
+                    "overloaded",
+                    "Trop de documents sont en cours de préparation : réessayez dans \
+                     quelques secondes."
                         .to_owned(),
                 )
             }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// Rows in one organisations export ([`crate::config::Config::export_limit`]).
     pub export_limit: i64,
+    /// Rendered fiches and the bound on renders.
+    pub documents: Arc<crate::summary::cache::DocumentCache>,
 }
 
 impl AppState {

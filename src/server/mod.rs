@@ -128,6 +128,11 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         behind_proxy: cfg.behind_proxy,
         hashing: Arc::new(tokio::sync::Semaphore::new(AppState::hashing_permits())),
         export_limit: cfg.export_limit.max(1),
+        documents: Arc::new(crate::summary::cache::DocumentCache::new(
+            usize::try_from(cfg.document_cache_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
+            AppState::hashing_permits(),
+        )),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),
