@@ -30,6 +30,8 @@ pub struct AppState {
     pub export_limit: i64,
     /// Rendered fiches and the bound on renders.
     pub documents: Arc<crate::summary::cache::DocumentCache>,
+    /// Public indicator and profile answers, prepared once.
+    pub answers: Arc<super::indicators::PublicAnswers>,
 }
 
 impl AppState {

@@ -128,6 +128,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         behind_proxy: cfg.behind_proxy,
         hashing: Arc::new(tokio::sync::Semaphore::new(AppState::hashing_permits())),
         export_limit: cfg.export_limit.max(1),
+        answers: Arc::default(),
         documents: Arc::new(crate::summary::cache::DocumentCache::new(
             usize::try_from(cfg.document_cache_mb.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
