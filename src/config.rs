@@ -33,10 +33,22 @@ pub struct Config {
     /// How often the server re-reads the editions, to notice imports made by another
     /// process (the CLI) or another instance on the same database.
     pub editions_poll: std::time::Duration,
+    /// Rows in one CSV or GeoJSON export of the organisations; a longer answer stops
+    /// there and says so (`X-Truncated`, a `Link` to the rest).
+    pub export_limit: i64,
+    /// Bound of the cache of rendered fiches, in MiB.
+    pub document_cache_mb: u64,
 }
 
 /// Default of [`Config::editions_poll`].
 pub const DEFAULT_EDITIONS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Default of [`Config::export_limit`]: more than the département holds, bounded so
+/// that a request cannot ask for an unbounded body.
+pub const DEFAULT_EXPORT_LIMIT: i64 = 200_000;
+
+/// Default of [`Config::document_cache_mb`]: a few hundred fiches.
+pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
@@ -58,6 +70,8 @@ impl Config {
             secure_cookies: false,
             behind_proxy: false,
             editions_poll: DEFAULT_EDITIONS_POLL,
+            export_limit: DEFAULT_EXPORT_LIMIT,
+            document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
         }
     }
 }

@@ -30,9 +30,17 @@ pub enum ApiError {
     MethodNotAllowed,
     /// The request body is larger than the route accepts (413).
     PayloadTooLarge,
+    /// The request's URI is longer than the server reads (414).
+    UriTooLong,
+    /// The request's headers are larger than the server reads (431).
+    HeadersTooLarge,
     /// The database is busy with another writer beyond the wait we allow: retry
     /// after this many seconds (503).
     Busy {
+        retry_after: i64,
+    },
+    /// Too many documents are being rendered: retry after this many seconds (503).
+    Overloaded {
         retry_after: i64,
     },
     Internal(anyhow::Error),
@@ -47,16 +55,20 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// Status, kind, message and `Retry-After` seconds of the answer.
+    #[must_use]
+    pub fn into_parts(self) -> (StatusCode, &'static str, String, Option<i64>) {
         let status = self.status();
         let mut retry = None;
         let (kind, message) = match self {
@@ -80,6 +92,18 @@ impl IntoResponse for ApiError {
                 "payload_too_large",
                 "le contenu envoyé est trop volumineux".to_owned(),
             ),
+            Self::UriTooLong => (
+                "uri_too_long",
+                "L'adresse demandée est trop longue (au plus 65 534 caractères) : \
+                 réduisez le nombre de filtres ou de paramètres."
+                    .to_owned(),
+            ),
+            Self::HeadersTooLarge => (
+                "headers_too_large",
+                "Les en-têtes de la requête sont trop volumineux (cookies ou \
+                 en-têtes ajoutés) : allégez-les puis réessayez."
+                    .to_owned(),
+            ),
             Self::Busy { retry_after } => {
                 retry = Some(retry_after.max(1));
                 (
@@ -89,11 +113,27 @@ impl IntoResponse for ApiError {
                         .to_owned(),
                 )
             }
+            Self::Overloaded { retry_after } => {
+                retry = Some(retry_after.max(1));
+                (
+                    "overloaded",
+                    "Trop de documents sont en cours de préparation : réessayez dans \
+                     quelques secondes."
+                        .to_owned(),
+                )
+            }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
                 ("internal", "internal error".to_owned())
             }
         };
+        (status, kind, message, retry)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, message, retry) = self.into_parts();
         let mut response = (
             status,
             axum::Json(json!({"error": kind, "message": message})),

@@ -2,7 +2,12 @@
 //! statistique ([`crate::indicators`]).
 
 use axum::Router;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -10,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::editions::resolve_edition;
 use super::error::{ApiError, Path, Query};
 use super::json;
+use super::layers::prepared_response;
 use crate::api::AppState;
 use crate::db::Edition;
 use crate::ess::Family;
@@ -18,6 +24,7 @@ use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
 use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass, evolution_masks};
 use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, evolution, value};
+use crate::tiles::prepared::PreparedBody;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -247,6 +254,111 @@ fn private_if_restricted(
     Ok(response)
 }
 
+/// Public answers of `/api/indicators` and the profiles, serialised and compressed
+/// once per query and state of the editions, with a strong ETag (as the tiles and
+/// layers are). Staff answers (unmasked) are never kept. Bounded: past
+/// [`PublicAnswers::BYTES`] the cache starts again empty.
+#[derive(Default)]
+pub struct PublicAnswers {
+    entries: std::sync::Mutex<(HashMap<String, Arc<PreparedBody>>, usize)>,
+}
+
+impl PublicAnswers {
+    /// Bytes kept (raw and gzip bodies) before the cache is emptied.
+    pub const BYTES: usize = 128 * 1024 * 1024;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<String, Arc<PreparedBody>>, usize)> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<PreparedBody>> {
+        self.lock().0.get(key).cloned()
+    }
+
+    fn insert(&self, key: String, body: PreparedBody) -> Arc<PreparedBody> {
+        let body = Arc::new(body);
+        let size = key.len() + body.raw.len() + body.gzip.len();
+        let mut entries = self.lock();
+        if entries.1 + size > Self::BYTES {
+            entries.0.clear();
+            entries.1 = 0;
+        }
+        if size <= Self::BYTES && entries.0.insert(key, Arc::clone(&body)).is_none() {
+            entries.1 += size;
+        }
+        body
+    }
+}
+
+/// The cache key of a public answer: its path and query, and every edition's import
+/// stamp (a re-import or a new edition changes the figures, the series and which
+/// edition is the latest). One read of the editions, no cube.
+async fn answer_key(state: &AppState, uri: &Uri) -> Result<String, ApiError> {
+    let mut key = format!("{}?{}|", uri.path(), uri.query().unwrap_or_default());
+    for e in state.db.editions().await? {
+        let _ = write!(
+            key,
+            "{}:{};",
+            e.year,
+            e.imported_at.as_deref().unwrap_or_default()
+        );
+    }
+    Ok(key)
+}
+
+/// A kept public answer, or the key to keep one under (`None` for staff).
+enum Kept {
+    Answer(Response),
+    Key(Option<String>),
+}
+
+async fn kept_answer(
+    state: &AppState,
+    audience: Audience,
+    uri: &Uri,
+    request: &HeaderMap,
+) -> Result<Kept, ApiError> {
+    if audience != Audience::Public {
+        return Ok(Kept::Key(None));
+    }
+    let key = answer_key(state, uri).await?;
+    Ok(match state.answers.get(&key) {
+        Some(body) => Kept::Answer(prepared_json(&body, true, request)),
+        None => Kept::Key(Some(key)),
+    })
+}
+
+/// A prepared public answer: gzip when accepted, 304 on a held ETag.
+fn prepared_json(body: &PreparedBody, hit: bool, request: &HeaderMap) -> Response {
+    let mut response = prepared_response(body, request, "application/json");
+    response.headers_mut().insert(
+        "x-cache",
+        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+    );
+    response
+}
+
+/// Answers `value`: prepared and kept under `key` for the public, as a private
+/// answer for staff.
+fn respond(
+    state: &AppState,
+    audience: Audience,
+    key: Option<String>,
+    request: &HeaderMap,
+    value: &serde_json::Value,
+) -> Result<Response, ApiError> {
+    match key {
+        Some(key) if audience == Audience::Public => {
+            let raw = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+            let body = state.answers.insert(key, PreparedBody::new(raw));
+            Ok(prepared_json(&body, false, request))
+        }
+        _ => private_if_restricted(audience, json(value)),
+    }
+}
+
 async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<Cube>, ApiError> {
     Ok(state
         .cubes
@@ -254,11 +366,19 @@ async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<
         .await?)
 }
 
+#[allow(clippy::too_many_lines)] // one answer: parameters, figures of every zone, evolution, the JSON
 async fn indicators(
     State(state): State<AppState>,
     viewer: super::session::Viewer,
+    uri: Uri,
+    request: HeaderMap,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
+    let audience = audience_of(&viewer);
+    let key = match kept_answer(&state, audience, &uri, &request).await? {
+        Kept::Answer(response) => return Ok(response),
+        Kept::Key(key) => key,
+    };
     let level = parse_level(nonempty(p.level.as_ref()).unwrap_or("territory"))?;
     let id = nonempty(p.indicator.as_ref()).unwrap_or("ess_share_jobs");
     let indicator = find(id).ok_or_else(|| ApiError::NotFound("indicator", id.to_owned()))?;
@@ -281,7 +401,6 @@ async fn indicators(
         .as_ref()
         .map(|(_, from)| evolution_masks(from, &cube));
     let g = &state.geography;
-    let audience = audience_of(&viewer);
     let masks = Masks::of(&cube);
     let figure_of = |zone: usize, population: u64| {
         value(
@@ -337,9 +456,12 @@ async fn indicators(
             })
             .collect()
     };
-    private_if_restricted(
+    respond(
+        &state,
         audience,
-        json(&serde_json::json!({
+        key,
+        &request,
+        &serde_json::json!({
             "indicator": indicator,
             "level": level,
             "edition": edition.year,
@@ -352,7 +474,7 @@ async fn indicators(
             "department": department,
             "items": items,
             "notes": NOTES,
-        })),
+        }),
     )
 }
 
@@ -437,8 +559,15 @@ async fn profile(
     State(state): State<AppState>,
     viewer: super::session::Viewer,
     Path((level, code)): Path<(String, String)>,
+    uri: Uri,
+    request: HeaderMap,
     Query(p): Query<ProfileParams>,
 ) -> Result<Response, ApiError> {
+    let audience = audience_of(&viewer);
+    let key = match kept_answer(&state, audience, &uri, &request).await? {
+        Kept::Answer(response) => return Ok(response),
+        Kept::Key(key) => key,
+    };
     let level = parse_level(&level)?;
     let g = &state.geography;
     let (position, zone_name, population) = match level {
@@ -472,7 +601,6 @@ async fn profile(
     let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
     let cube = cube_for(&state, &edition).await?;
     let zone = cube.space.index(level, position);
-    let audience = audience_of(&viewer);
     let parent = parent_of(g, &cube, level, &code);
 
     let families: Vec<Category> = Family::ALL.map(Category::Family).to_vec();
@@ -492,9 +620,12 @@ async fn profile(
         series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
     }
 
-    private_if_restricted(
+    respond(
+        &state,
         audience,
-        json(&serde_json::json!({
+        key,
+        &request,
+        &serde_json::json!({
             "zone": {"level": level, "code": code, "name": zone_name, "population": population},
             "parent": parent.map(|(_, code, name, _)| serde_json::json!({"code": code, "name": name})),
             "edition": edition.year,
@@ -511,6 +642,6 @@ async fn profile(
             },
             "series": series,
             "notes": NOTES,
-        })),
+        }),
     )
 }

@@ -80,6 +80,8 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
     let error = match status {
         axum::http::StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        axum::http::StatusCode::URI_TOO_LONG => ApiError::UriTooLong,
+        axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::HeadersTooLarge,
         axum::http::StatusCode::NOT_FOUND => ApiError::NotFound("page", path),
         s if s.is_server_error() => {
             tracing::warn!(%path, %s, "static file service error, answered 404");

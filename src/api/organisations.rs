@@ -5,8 +5,8 @@
 //! filters them out.
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -31,9 +31,6 @@ pub fn router() -> Router<AppState> {
 /// Largest page of `/api/organisations`.
 pub const MAX_PER_PAGE: i64 = 500;
 const DEFAULT_PER_PAGE: i64 = 50;
-/// Rows in one CSV or GeoJSON answer: more than the département holds, bounded so a
-/// request cannot ask for an unbounded body.
-const MAX_EXPORT: i64 = 200_000;
 
 /// Query parameters, all optional, parsed by hand for precise 400 messages.
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +54,8 @@ pub struct Params {
     per_page: Option<String>,
     /// CSV only: `standard` for `,` and decimal points instead of French Excel.
     format: Option<String>,
+    /// Exports only: rows to skip, to continue an export that stopped at its limit.
+    offset: Option<String>,
 }
 
 fn nonempty(v: Option<&String>) -> Option<&str> {
@@ -232,6 +231,11 @@ async fn list(
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (edition, filter) = build_filter(&state, &p).await?;
+    if nonempty(p.offset.as_ref()).is_some() {
+        return Err(ApiError::BadRequest(
+            "offset applies to the exports; the list takes page and per_page".into(),
+        ));
+    }
     let page = parse_int("page", p.page.as_ref())?.unwrap_or(1);
     let per_page = parse_int("per_page", p.per_page.as_ref())?.unwrap_or(DEFAULT_PER_PAGE);
     if page < 1 {
@@ -295,6 +299,60 @@ async fn one(
     })
 }
 
+/// The rows of one export answer: at most the export limit from `offset`, and whether
+/// more remain.
+struct ExportRows {
+    rows: Vec<OrganisationRow>,
+    /// The same request for the rows after these, when the limit stopped the answer.
+    next: Option<String>,
+}
+
+impl ExportRows {
+    /// Reads one more row than the limit: that row says whether the export is cut,
+    /// without counting the whole selection.
+    async fn read(
+        state: &AppState,
+        filter: &OrganisationFilter,
+        p: &Params,
+        path: &str,
+        query: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let offset = parse_int("offset", p.offset.as_ref())?.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::BadRequest("offset must be 0 or more".into()));
+        }
+        let limit = state.export_limit;
+        let mut rows = state
+            .db
+            .organisations(filter, offset, limit.saturating_add(1))
+            .await?;
+        let cut = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+        let next = cut.then(|| {
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let mut kept: Vec<&str> = query
+                .unwrap_or_default()
+                .split('&')
+                .filter(|pair| !pair.is_empty() && !pair.starts_with("offset="))
+                .collect();
+            let next_offset = format!("offset={}", offset.saturating_add(limit));
+            kept.push(&next_offset);
+            format!("{path}?{}", kept.join("&"))
+        });
+        Ok(Self { rows, next })
+    }
+
+    /// `X-Truncated`, `X-Export-Limit` and `Link: <…>; rel="next"` on a cut export.
+    fn mark(&self, limit: i64, response: &mut Response) {
+        let Some(next) = &self.next else { return };
+        let headers = response.headers_mut();
+        headers.insert("x-truncated", HeaderValue::from_static("true"));
+        headers.insert("x-export-limit", HeaderValue::from(limit));
+        if let Ok(link) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")) {
+            headers.insert(header::LINK, link);
+        }
+    }
+}
+
 /// French decimal comma, as French Excel expects.
 fn french_number(v: f64) -> String {
     v.to_string().replace('.', ",")
@@ -303,6 +361,7 @@ fn french_number(v: f64) -> String {
 #[allow(clippy::too_many_lines)] // the CSV's columns are listed in one place, header and row side by side
 async fn csv_export(
     State(state): State<AppState>,
+    RawQuery(query): RawQuery,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (edition, filter) = build_filter(&state, &p).await?;
@@ -315,7 +374,15 @@ async fn csv_export(
             )));
         }
     };
-    let rows = state.db.organisations(&filter, 0, MAX_EXPORT).await?;
+    let export = ExportRows::read(
+        &state,
+        &filter,
+        &p,
+        "/api/organisations.csv",
+        query.as_deref(),
+    )
+    .await?;
+    let rows = &export.rows;
     let g = &state.geography;
     let mut out = Vec::with_capacity(rows.len() * 200 + 512);
     if !standard {
@@ -364,7 +431,7 @@ async fn csv_export(
             "édition",
             "source",
         ])?;
-        for r in &rows {
+        for r in rows {
             let o = organisation(g, r);
             let yes_no = |b: bool| if b { "oui" } else { "non" };
             w.write_record([
@@ -406,7 +473,7 @@ async fn csv_export(
         edition.year,
         if edition.demo { "-demonstration" } else { "" }
     );
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -416,18 +483,31 @@ async fn csv_export(
         ],
         body,
     )
-        .into_response())
+        .into_response();
+    export.mark(state.export_limit, &mut response);
+    Ok(response)
 }
 
 /// Points of the public establishments matching the filters, for the web map's
-/// clustered layer (until vector tiles carry them).
+/// clustered layer (until vector tiles carry them). Beside `features`, `truncated`
+/// says whether the export limit cut the answer and `next` gives the request for the
+/// rest (also in the headers, as for the CSV).
 async fn points(
     State(state): State<AppState>,
+    RawQuery(query): RawQuery,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let (_, filter) = build_filter(&state, &p).await?;
-    let rows = state.db.organisations(&filter, 0, MAX_EXPORT).await?;
-    let features: Vec<serde_json::Value> = rows
+    let export = ExportRows::read(
+        &state,
+        &filter,
+        &p,
+        "/api/organisations.geojson",
+        query.as_deref(),
+    )
+    .await?;
+    let features: Vec<serde_json::Value> = export
+        .rows
         .iter()
         .filter_map(|r| {
             let (lon, lat) = (r.lon?, r.lat?);
@@ -443,8 +523,14 @@ async fn points(
             }))
         })
         .collect();
-    let body =
-        serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features}))
-            .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    let body = serde_json::to_vec(&serde_json::json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "truncated": export.next.is_some(),
+        "next": export.next,
+    }))
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut response = ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response();
+    export.mark(state.export_limit, &mut response);
+    Ok(response)
 }

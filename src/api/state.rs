@@ -26,6 +26,12 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// Password checks running at once (argon2: ~10 MB each): as many as cores.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Rows in one organisations export ([`crate::config::Config::export_limit`]).
+    pub export_limit: i64,
+    /// Rendered fiches and the bound on renders.
+    pub documents: Arc<crate::summary::cache::DocumentCache>,
+    /// Public indicator and profile answers, prepared once.
+    pub answers: Arc<super::indicators::PublicAnswers>,
 }
 
 impl AppState {

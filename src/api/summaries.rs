@@ -7,15 +7,17 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
+use super::layers::holds_etag;
 use super::session::Staff;
 use crate::api::AppState;
+use crate::summary::cache::{DocumentCache, Rendered};
 use crate::summary::{self, ZoneKind, csv::Dialect};
 
 /// The server's state as what building a summary reads.
@@ -98,15 +100,38 @@ fn with_headers(
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Public figures of a past edition change only on a re-import: a short shared
-    // cache, revalidated after.
+    // Shared caches may keep a fiche, revalidating it each time (a staff edit shows
+    // at once; an unchanged fiche costs a 304).
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
+        HeaderValue::from_static("public, no-cache"),
     );
     if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
         headers.insert(header::CONTENT_DISPOSITION, d);
     }
+    response
+}
+
+/// How long a fiche request waits for a render slot before it is told to retry.
+const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Seconds a client is asked to wait when every render slot stayed taken.
+const RENDER_RETRY_AFTER: i64 = 5;
+
+/// A kept or fresh document as the answer: 304 when the client holds its ETag.
+fn answer(doc: &Rendered, hit: bool, request: &HeaderMap) -> Response {
+    let mut response = if holds_etag(request, &doc.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        with_headers(doc.body.clone(), doc.content_type, doc.disposition.clone())
+    };
+    let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&doc.etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    headers.insert(
+        "x-cache",
+        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+    );
     response
 }
 
@@ -116,20 +141,41 @@ async fn document(
     code: &str,
     file: &str,
     p: &DocumentParams,
+    request: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let output = parse_output(file, p.format.as_deref())?;
     let year = parse_edition(p.edition.as_ref())?;
     let edition = summary::resolve_edition(&state.into(), year).await?;
+    let stamp = DocumentCache::stamp(&state.db).await?;
+    let key = format!("{kind:?}/{code}/{}/{output:?}", edition.year);
+    if let Some(doc) = state.documents.get(&stamp, &key) {
+        return Ok(answer(&doc, true, request));
+    }
+    let _permit = state
+        .documents
+        .render_permit(RENDER_WAIT)
+        .await
+        .ok_or(ApiError::Overloaded {
+            retry_after: RENDER_RETRY_AFTER,
+        })?;
+    // Another request may have rendered it while this one waited.
+    if let Some(doc) = state.documents.get(&stamp, &key) {
+        return Ok(answer(&doc, true, request));
+    }
     let s = summary::build(&state.into(), kind, code, &edition).await?;
     let stem = s.file_stem();
-    Ok(match output {
-        Output::Html => with_headers(summary::html::render(&s), "text/html; charset=utf-8", None),
-        Output::Csv(dialect) => with_headers(
+    let doc = match output {
+        Output::Html => Rendered::new(
+            summary::html::render(&s).into_bytes(),
+            "text/html; charset=utf-8",
+            None,
+        ),
+        Output::Csv(dialect) => Rendered::new(
             summary::csv::render(&s, dialect)?,
             "text/csv; charset=utf-8",
             Some(format!("attachment; filename=\"{stem}.csv\"")),
         ),
-        Output::Xlsx => with_headers(
+        Output::Xlsx => Rendered::new(
             summary::xlsx::render(&s)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Some(format!("attachment; filename=\"{stem}.xlsx\"")),
@@ -140,29 +186,33 @@ async fn document(
             })
             .await
             .map_err(|e| ApiError::Internal(e.into()))??;
-            with_headers(
+            Rendered::new(
                 pdf,
                 "application/pdf",
                 Some(format!("inline; filename=\"{stem}.pdf\"")),
             )
         }
-    })
+    };
+    let doc = state.documents.insert(&stamp, key, doc);
+    Ok(answer(&doc, false, request))
 }
 
 async fn territory_document(
     State(state): State<AppState>,
     Path((code, file)): Path<(String, String)>,
     Query(p): Query<DocumentParams>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
-    document(&state, ZoneKind::Territory, &code, &file, &p).await
+    document(&state, ZoneKind::Territory, &code, &file, &p, &request).await
 }
 
 async fn epci_document(
     State(state): State<AppState>,
     Path((siren, file)): Path<(String, String)>,
     Query(p): Query<DocumentParams>,
+    request: HeaderMap,
 ) -> Result<Response, ApiError> {
-    document(&state, ZoneKind::Epci, &siren, &file, &p).await
+    document(&state, ZoneKind::Epci, &siren, &file, &p, &request).await
 }
 
 #[derive(Debug, Deserialize)]

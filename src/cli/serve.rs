@@ -18,6 +18,8 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         secure_cookies: args.secure_cookies,
         behind_proxy: args.behind_proxy,
         editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
+        export_limit: crate::config::DEFAULT_EXPORT_LIMIT,
+        document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
     };
     let started = Instant::now();
     let app = crate::server::build_app(cfg).await?;

@@ -129,6 +129,19 @@ pub(super) async fn record_change<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+impl Db {
+    /// The newest entry of the history, 0 when it is empty. Every write of a
+    /// portrait, a workflow step (publication included), an orientation or an action
+    /// adds one, so the number changes whenever what a fiche shows of the plans does.
+    pub async fn last_change(&self) -> Result<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM changes"
+        )
+        .fetch_one(p)
+        .await)?)
+    }
+}
+
 /// History key of a portrait.
 #[must_use]
 pub fn portrait_key(territory: &str, edition: i64) -> String {

@@ -6,6 +6,7 @@
 //! in-memory [`Geography`] with its point index, prepare the GeoJSON layers, bind the
 //! listener. Then [`App::serve`]. Owns the lifecycle only: routes are `api/`'s.
 
+mod parse_errors;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -51,9 +52,11 @@ impl App {
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
                 SocketAddr,
             >(self.router);
-        // No Nagle delay: responses are small and written whole.
-        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
+        // No Nagle delay: responses are small and written whole. hyper's own error
+        // answers become JSON (`parse_errors`).
+        let listener = parse_errors::JsonParseErrors(self.listener);
+        let listener = axum::serve::ListenerExt::tap_io(listener, |io| {
+            if let Err(e) = io.get_ref().set_nodelay(true) {
                 tracing::debug!("cannot set TCP_NODELAY: {e}");
             }
         });
@@ -124,6 +127,13 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         secure_cookies: cfg.secure_cookies,
         behind_proxy: cfg.behind_proxy,
         hashing: Arc::new(tokio::sync::Semaphore::new(AppState::hashing_permits())),
+        export_limit: cfg.export_limit.max(1),
+        answers: Arc::default(),
+        documents: Arc::new(crate::summary::cache::DocumentCache::new(
+            usize::try_from(cfg.document_cache_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
+            AppState::hashing_permits(),
+        )),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

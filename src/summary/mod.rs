@@ -8,6 +8,7 @@
 //! [`pdf`]) only format a [`Summary`]; they compute nothing. HTTP lives in
 //! `api::summaries`, the command line in `cli`.
 
+pub mod cache;
 pub mod csv;
 pub mod format;
 mod grants;

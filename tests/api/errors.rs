@@ -189,3 +189,69 @@ async fn territory_codes_are_case_insensitive() {
     let body = app.get_json("/api/epci/200%20033%20579", 200).await;
     assert_eq!(body["code"], "200033579");
 }
+
+/// Issue 18: requests hyper refuses before our router sees them — a URI over its
+/// 64 KiB limit (414), headers over its buffer (431), a request line it cannot parse
+/// (400) — answer in the API's JSON shape with a French message, not an empty body.
+#[tokio::test]
+async fn requests_refused_before_routing_answer_json() {
+    let app = spawn_app().await;
+    // (The `http` crate refuses such a URI too: written by hand.)
+    let long_uri = format!(
+        "GET /api/organisations?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(100_000)
+    );
+    let raw = raw_exchange(&app.base, long_uri.as_bytes()).await;
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let body: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+    assert_eq!(body["error"], "uri_too_long");
+    assert!(
+        body["message"].as_str().unwrap().contains("trop longue"),
+        "{body}"
+    );
+
+    // More headers than hyper reads (100).
+    let mut request = reqwest::header::HeaderMap::new();
+    for i in 0..150 {
+        let name = reqwest::header::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap();
+        request.insert(name, "v".parse().unwrap());
+    }
+    let response = app
+        .http
+        .get(format!("{}/api/editions", app.base))
+        .headers(request)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status().as_u16(), 431);
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    assert_eq!(body["error"], "headers_too_large");
+
+    // A request line hyper cannot parse, written by hand.
+    let raw = raw_exchange(&app.base, b"GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(raw.starts_with("HTTP/1.1 400 "), "{raw}");
+    assert!(raw.contains("\"error\":\"bad_request\""), "{raw}");
+
+    // Our own answers on the same kind of connection are untouched.
+    let raw = raw_exchange(
+        &app.base,
+        b"GET /api/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(raw.starts_with("HTTP/1.1 404 "), "{raw}");
+    assert!(raw.contains("\"error\":\"not_found\""), "{raw}");
+}
+
+/// Writes `request` on a new connection to `base` and reads the answer to its end.
+async fn raw_exchange(base: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}

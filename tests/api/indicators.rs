@@ -462,3 +462,62 @@ async fn staff_read_unmasked_figures_marked_restricted() {
         "unmasked figures are not kept by shared caches"
     );
 }
+
+/// Issue 18: public indicator and profile answers are prepared once per query and
+/// state of the editions: the same bytes and strong ETag again (a lookup, `X-Cache:
+/// hit`), 304 for a client holding it, gzip when accepted; an import gives a new
+/// answer; staff answers are never kept.
+#[tokio::test]
+async fn public_answers_are_prepared_once_and_change_with_an_import() {
+    let app = app_with_registry(2023, 1).await;
+    for path in [
+        "/api/zones/epci/200033579/profile",
+        "/api/indicators?level=commune&indicator=ess_jobs&edition=2023",
+    ] {
+        let get = |headers: &[(&str, &str)]| {
+            let mut request = app.http.get(format!("{}{path}", app.base));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.send()
+        };
+        let first = get(&[]).await.unwrap();
+        assert_eq!(first.headers()["x-cache"], "miss", "{path}");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let first: Value = first.json().await.unwrap();
+        let second = get(&[]).await.unwrap();
+        assert_eq!(second.headers()["x-cache"], "hit", "{path}");
+        assert_eq!(second.headers()["etag"], etag.as_str());
+        assert_eq!(second.json::<Value>().await.unwrap(), first);
+        let held = get(&[("if-none-match", &etag)]).await.unwrap();
+        assert_eq!(held.status(), 304, "{path}");
+        let gzip = get(&[("accept-encoding", "gzip")]).await.unwrap();
+        assert_eq!(gzip.headers()["content-encoding"], "gzip", "{path}");
+
+        // A new import (of 2024: new, then again): the series, the latest edition
+        // may change.
+        import_registry(&app, 2024, 2).await;
+        let after = get(&[]).await.unwrap();
+        assert_eq!(after.headers()["x-cache"], "miss", "{path}");
+        if path.contains("profile") {
+            // Its series gained an edition.
+            assert_ne!(after.headers()["etag"], etag.as_str(), "{path}");
+        }
+    }
+
+    app.add_user("louise", "lecteur", &[]).await;
+    let session = app.login("louise").await;
+    for _ in 0..2 {
+        let response = app
+            .request(
+                reqwest::Method::GET,
+                "/api/indicators?level=commune&indicator=ess_jobs&edition=2023",
+                Some(&session),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().get("x-cache").is_none());
+        assert_eq!(response.headers()["cache-control"], "private, no-store");
+    }
+}

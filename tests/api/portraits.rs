@@ -821,3 +821,73 @@ async fn an_action_naming_an_epci_of_another_territory_is_in_that_epcis_fiche() 
         "its orientation is missing from the fiche"
     );
 }
+
+/// Issue 18: a fiche is rendered once per state of what it shows. A second identical
+/// request is a cache hit with the same strong ETag (304 for a client holding it);
+/// the publication of the plan and a later edit of an action each give a new fiche.
+#[tokio::test]
+async fn a_fiche_is_served_from_the_cache_until_what_it_shows_changes() {
+    let app = spawn_app().await;
+    app.import_sample(2023, "2023-12-31").await;
+    let s = staff(&app).await;
+    let (_, aid) = plan(&app, &s.admin, "ARR", 2023).await;
+    let path = format!("/epci/{ARRAS}/fiche?edition=2023");
+    let fetch = |if_none_match: Option<String>| {
+        let mut request = app.http.get(format!("{}{path}", app.base));
+        if let Some(etag) = if_none_match {
+            request = request.header("if-none-match", etag);
+        }
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            let header = |name: &str| {
+                r.headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default()
+            };
+            let (cache, etag) = (header("x-cache"), header("etag"));
+            (status, cache, etag, r.text().await.unwrap())
+        }
+    };
+    let (status, cache, draft_etag, draft) = fetch(None).await;
+    assert_eq!((status, cache.as_str()), (200, "miss"));
+    assert!(draft_etag.starts_with('"'), "a strong ETag: {draft_etag}");
+    let (_, cache, etag, again) = fetch(None).await;
+    assert_eq!((cache.as_str(), &etag), ("hit", &draft_etag));
+    assert_eq!(again, draft);
+    let (status, _, _, body) = fetch(Some(draft_etag.clone())).await;
+    assert_eq!((status, body.as_str()), (304, ""));
+    assert!(!draft.contains("Tiers-lieu"), "a draft plan is not public");
+
+    for (to, decision) in [
+        ("soumis", None),
+        ("valide", Some("CT-1")),
+        ("adopte", Some("AD-1")),
+        ("publie", None),
+    ] {
+        let body = match decision {
+            Some(d) => json!({"to": to, "decision_ref": d}),
+            None => json!({"to": to}),
+        };
+        step(&app, &s.cdm, "ARR", 2023, body).await;
+    }
+    let (_, cache, published_etag, published) = fetch(Some(draft_etag.clone())).await;
+    assert_eq!(cache, "miss", "publication changes the fiche");
+    assert_ne!(published_etag, draft_etag);
+    assert!(published.contains("Tiers-lieu"), "{published}");
+
+    let (status, a) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/actions/{aid}"),
+            Some(&s.admin),
+            Some(json!({"title": "Recyclerie partagée"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{a}");
+    let (status, cache, etag, edited) = fetch(Some(published_etag.clone())).await;
+    assert_eq!((status, cache.as_str()), (200, "miss"));
+    assert_ne!(etag, published_etag);
+    assert!(edited.contains("Recyclerie partagée"), "{edited}");
+}

@@ -98,6 +98,57 @@ async fn the_sample_rows_of_the_format_document_import_exactly() {
     assert_eq!(scop["name"], "SCOP LITTORAL ENERGIES EXEMPLE");
 }
 
+/// Issue 18: an export stopped at its row limit says so (a header, a link to the rest,
+/// and in GeoJSON a top-level member) instead of ending silently.
+#[tokio::test]
+async fn a_truncated_export_says_so_and_links_to_the_rest() {
+    let app = crate::helpers::spawn_app_with(|cfg| cfg.export_limit = 1).await;
+    app.import_sample(2025, "2025-06-30").await;
+
+    // Two public establishments, one per answer.
+    let response = app.get("/api/organisations.geojson").await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-truncated"], "true");
+    assert_eq!(headers["x-export-limit"], "1");
+    let link = headers["link"].to_str().unwrap().to_owned();
+    assert_eq!(link, "</api/organisations.geojson?offset=1>; rel=\"next\"");
+    let first: Value = response.json().await.unwrap();
+    assert_eq!(first["features"].as_array().unwrap().len(), 1);
+    assert_eq!(first["truncated"], true);
+    assert_eq!(first["next"], "/api/organisations.geojson?offset=1");
+    let rest = app.get("/api/organisations.geojson?offset=1").await;
+    assert!(rest.headers().get("x-truncated").is_none());
+    assert!(rest.headers().get("link").is_none());
+    let rest: Value = rest.json().await.unwrap();
+    assert_eq!(rest["features"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["truncated"], false);
+    assert_ne!(
+        first["features"][0]["properties"]["siret"],
+        rest["features"][0]["properties"]["siret"]
+    );
+
+    // The CSV the same way, its other parameters kept in the link.
+    let response = app.get("/api/organisations.csv?format=standard").await;
+    assert_eq!(response.headers()["x-truncated"], "true");
+    assert_eq!(
+        response.headers()["link"],
+        "</api/organisations.csv?format=standard&offset=1>; rel=\"next\""
+    );
+    assert_eq!(response.text().await.unwrap().lines().count(), 2);
+    let rest = app
+        .get("/api/organisations.csv?format=standard&offset=1")
+        .await;
+    assert!(rest.headers().get("x-truncated").is_none());
+    assert_eq!(rest.text().await.unwrap().lines().count(), 2);
+
+    // A bad offset is the client's error.
+    for bad in ["offset=-1", "offset=x"] {
+        app.get_json(&format!("/api/organisations.geojson?{bad}"), 400)
+            .await;
+    }
+}
+
 /// Files with the defects real files carry, and the answers the report must give.
 #[tokio::test]
 #[allow(clippy::too_many_lines)] // one awkward file, every row checked against its expected report
