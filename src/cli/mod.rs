@@ -253,7 +253,8 @@ pub enum EditionCommand {
         #[arg(long, default_value = "")]
         sources: String,
     },
-    /// Delete an edition with its registry and reports.
+    /// Delete an edition with its registry and reports. Refused (exit code 1, the
+    /// message names them) while staff wrote portraits, orientations or actions for it.
     Delete {
         #[arg(long)]
         year: i64,

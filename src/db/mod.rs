@@ -56,7 +56,8 @@ pub use plans::{
     ActionFields, ActionRow, BudgetLine, OrientationFields, OrientationRow, PlanFilter,
 };
 pub use portraits::{
-    Actor, ChangeRow, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
+    Actor, ChangeRow, EditionWork, PortraitRow, SaveOutcome, StepRecord, TransitionRow,
+    portrait_key,
 };
 pub use registry::{Edition, StoredReport};
 pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
@@ -114,6 +115,10 @@ pub enum DbError {
          run `ess-atlas audit secret --edition {edition}`"
     )]
     SecretAudit { edition: i64, failures: usize },
+    /// Deleting an edition that staff wrote portraits, orientations or actions for
+    /// (the message, in French, names them).
+    #[error("{0}")]
+    EditionHasWork(EditionWork),
     /// Work handed to a blocking thread failed (a panic there, or a cancelled task).
     #[error("{0}")]
     Task(String),
