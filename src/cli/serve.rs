@@ -18,6 +18,11 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         secure_cookies: args.secure_cookies,
         behind_proxy: args.behind_proxy,
         editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
+        backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
+            dir,
+            every: args.backup_every,
+            keep: args.backup_keep as usize,
+        }),
     };
     let started = Instant::now();
     let app = crate::server::build_app(cfg).await?;

@@ -9,13 +9,14 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp, spawn_app};
 
-/// Runs the `ess-atlas` binary with `args` on `database`.
-pub fn ess_atlas(database: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ess-atlas"))
-        .args(["--database", database])
-        .args(args)
-        .output()
-        .expect("the binary runs")
+/// Runs the `ess-atlas` binary with `args` on `database`, in a blocking thread: the
+/// test's runtime goes on (the app's tasks, the closing of dropped connections).
+pub async fn ess_atlas(database: &str, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ess-atlas"));
+    command.args(["--database", database]).args(args);
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .unwrap()
 }
 
 fn stderr(out: &Output) -> String {
@@ -82,7 +83,8 @@ async fn deleting_an_edition_with_a_portrait_is_refused_with_a_message_naming_it
     let out = ess_atlas(
         &app.database_url(),
         &["edition", "delete", "--year", "2023"],
-    );
+    )
+    .await;
     let message = stderr(&out);
     assert!(!out.status.success(), "deleted: {message}");
     for word in ["2023", "1 portrait", "ARR", "1 orientation", "1 action"] {
@@ -99,7 +101,8 @@ async fn deleting_an_edition_with_a_portrait_is_refused_with_a_message_naming_it
     let out = ess_atlas(
         &app.database_url(),
         &["edition", "delete", "--year", "2020"],
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(app.db.edition(2020).await.unwrap().is_none());
 }
@@ -133,4 +136,245 @@ async fn the_database_refuses_to_orphan_an_editions_orientations() {
         .map(|c| json!(c.operation))
         .collect();
     assert_eq!(history, json!(["create", "delete"]));
+}
+
+/// The answers a backup must give back: public figures, the portrait, the plan and
+/// the history as staff read them.
+pub async fn answers(app: &TestApp, session: &Session, action: i64) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for path in [
+        "/api/indicators?level=territory&indicator=ess_establishments&edition=2023".to_owned(),
+        "/api/zones/territory/ARR/profile?edition=2023".to_owned(),
+        "/api/organisations?edition=2023".to_owned(),
+        "/api/portraits/ARR/2023".to_owned(),
+        "/api/orientations?territory=ARR&edition=2023".to_owned(),
+        "/api/history?entity=portrait&id=ARR/2023".to_owned(),
+        format!("/api/history?entity=action&id={action}"),
+    ] {
+        let response = app
+            .request(Method::GET, &path, Some(session))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        out.push((path, response.text().await.unwrap()));
+    }
+    out
+}
+
+/// A sample edition, a portrait, an orientation and an action changed twice.
+async fn atlas_with_staff_work(app: &TestApp) -> (Session, i64) {
+    app.import_sample(2023, "2023-12-31").await;
+    let (session, _, action) = staff_work(app, "ARR", 2023).await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/actions/{action}"),
+            Some(&session),
+            Some(json!({"status": "realise"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    (session, action)
+}
+
+fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+#[tokio::test]
+async fn a_backup_of_a_live_server_restores_to_the_same_answers() {
+    let app = spawn_app().await;
+    if app.db.is_postgres() {
+        // PostgreSQL's backups are pg_dump's: a_pg_dump_restores_into_a_working_atlas.
+        return;
+    }
+    let (session, action) = atlas_with_staff_work(&app).await;
+    let before = answers(&app, &session, action).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("sauvegardes/atlas.db");
+
+    // Readers keep the server busy during the backup.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers = {
+        let (stop, base) = (stop.clone(), app.base.clone());
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut served = 0;
+            while served == 0 || !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let r = http
+                    .get(format!(
+                        "{base}/api/zones/territory/ARR/profile?edition=2023"
+                    ))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                served += 1;
+            }
+            served
+        })
+    };
+    let done = ess_atlas(
+        &app.database_url(),
+        &["backup", "--out", backup.to_str().unwrap()],
+    )
+    .await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(readers.await.unwrap() > 0);
+
+    // Never over an existing file, unless told.
+    let again = ess_atlas(
+        &app.database_url(),
+        &["backup", "--out", backup.to_str().unwrap()],
+    )
+    .await;
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
+
+    // Not over the live database.
+    let refused = ess_atlas(
+        &app.database_url(),
+        &["restore", "--from", backup.to_str().unwrap()],
+    )
+    .await;
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("in use"), "{}", stderr(&refused));
+    assert_eq!(answers(&app, &session, action).await, before);
+
+    // Into a new place, then served: the same answers (sessions included).
+    let restored_url = sqlite_url(&dir.path().join("restauree/atlas.db"));
+    let out = ess_atlas(
+        &restored_url,
+        &["restore", "--from", backup.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = crate::helpers::spawn_app_with(|cfg| cfg.database_url = restored_url).await;
+    assert_eq!(answers(&restored, &session, action).await, before);
+}
+
+#[tokio::test]
+async fn a_restore_replaces_a_stopped_database_in_one_step_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.db"), dir.path().join("new.db"));
+    let old_url = sqlite_url(&old);
+    {
+        let db = ess_atlas::db::Db::connect(&old_url).await.unwrap();
+        db.create_edition(2014, "2014-12-31", "ancienne")
+            .await
+            .unwrap();
+    }
+    {
+        let db = ess_atlas::db::Db::connect(&sqlite_url(&dir.path().join("src.db")))
+            .await
+            .unwrap();
+        db.create_edition(2023, "2023-12-31", "nouvelle")
+            .await
+            .unwrap();
+        ess_atlas::operations::backup(&db, &new, false)
+            .await
+            .unwrap();
+    }
+    // Not an atlas: refused, the database untouched.
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "pas une base").unwrap();
+    let foreign = dir.path().join("foreign.db");
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&sqlite_url(&foreign))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (x)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    for bad in [&text, &foreign, &dir.path().join("missing.db")] {
+        let out = ess_atlas(&old_url, &["restore", "--from", bad.to_str().unwrap()]).await;
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(
+            stderr(&out).contains("not a usable ess-atlas database"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let db = ess_atlas::db::Db::connect(&old_url).await.unwrap();
+    assert_eq!(db.editions().await.unwrap()[0].year, 2014);
+    db.close().await;
+
+    let out = ess_atlas(&old_url, &["restore", "--from", new.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let db = ess_atlas::db::Db::connect(&old_url).await.unwrap();
+    let years: Vec<i64> = db
+        .editions()
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.year)
+        .collect();
+    assert_eq!(years, [2023]);
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("old.db.before-restore-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let previous = ess_atlas::db::Db::connect(&sqlite_url(&dir.path().join(&kept[0])))
+        .await
+        .unwrap();
+    assert_eq!(previous.editions().await.unwrap()[0].year, 2014);
+}
+
+/// The first PostgreSQL binary among `name` on the PATH and Debian's versioned
+/// directories.
+fn pg_tool(name: &str) -> std::path::PathBuf {
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path().join("bin"))).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.into_iter()
+        .rev()
+        .map(|d| d.join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| name.into())
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and pg_dump: ./test.sh runs it in its PostgreSQL pass"]
+async fn a_pg_dump_restores_into_a_working_atlas() {
+    let app = spawn_app().await;
+    assert!(
+        app.db.is_postgres(),
+        "set ESS_ATLAS_TEST_POSTGRES (./test.sh does)"
+    );
+    let (session, action) = atlas_with_staff_work(&app).await;
+    let before = answers(&app, &session, action).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("atlas.dump");
+    let out = Command::new(pg_tool("pg_dump"))
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(app.database_url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let target = crate::helpers::PgDatabase::fresh().await;
+    let out = Command::new(pg_tool("pg_restore"))
+        .args(["--no-owner", "--exit-on-error", "--dbname", &target.url])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored =
+        crate::helpers::spawn_app_with(|cfg| cfg.database_url.clone_from(&target.url)).await;
+    assert_eq!(answers(&restored, &session, action).await, before);
+    // The history is still append-only there.
+    let refused = match restored.db.pool() {
+        ess_atlas::db::Pool::Postgres(p) => sqlx::query("DELETE FROM changes").execute(p).await,
+        ess_atlas::db::Pool::Sqlite(_) => unreachable!(),
+    };
+    assert!(refused.is_err());
 }

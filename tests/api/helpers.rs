@@ -72,6 +72,15 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// A fresh, empty database on the suite's PostgreSQL server, dropped with the
+    /// value (for tests that fill one themselves: restores, migrations).
+    pub async fn fresh() -> Self {
+        let admin_url = std::env::var(TEST_POSTGRES).expect("ESS_ATLAS_TEST_POSTGRES is set");
+        Self::create(&admin_url).await
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         use sqlx::Connection;
