@@ -95,6 +95,17 @@ pub enum Command {
         #[arg(long)]
         overwrite: bool,
     },
+    /// Copy every table (sessions excluded) of one database into another, empty one,
+    /// on either backend, checking rows and a digest per table on both sides.
+    /// `--database` is not used.
+    MigrateData {
+        /// The source database URL (`sqlite://…` or `postgres://…`).
+        #[arg(long)]
+        from: String,
+        /// The target database URL: a new or empty database.
+        #[arg(long)]
+        to: String,
+    },
     /// Replace the SQLite database with a backup, in one step, keeping the old file
     /// beside it. Refused while a server or a command has the database open.
     Restore {
@@ -403,6 +414,7 @@ impl Cli {
             Some(Command::Backup { out, overwrite }) => {
                 backups::backup(&self.global, &out, overwrite).await
             }
+            Some(Command::MigrateData { from, to }) => backups::migrate_data(&from, &to).await,
             Some(Command::Restore { from, force }) => {
                 backups::restore(&self.global, &from, force).await
             }

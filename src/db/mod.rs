@@ -49,6 +49,7 @@ mod plans;
 mod portraits;
 mod registry;
 mod subsidies;
+mod transfer;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use compendiums::CompendiumJobRow;
@@ -66,6 +67,7 @@ pub use portraits::{
 };
 pub use registry::{Edition, StoredReport};
 pub use subsidies::{EssGrant, SubsidyRecord, SubsidyTally};
+pub use transfer::{COPIED_TABLES, NOT_COPIED, TableDigest};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -378,3 +378,108 @@ async fn a_pg_dump_restores_into_a_working_atlas() {
     };
     assert!(refused.is_err());
 }
+
+/// `migrate-data --from --to` through the binary: its per-table lines
+/// `(table, source rows, target rows, check)`.
+async fn migrate(from: &str, to: &str) -> Vec<(String, u64, u64, String)> {
+    let out = ess_atlas(from, &["migrate-data", "--from", from, "--to", to]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<(String, u64, u64, String)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 6).then(|| {
+                (
+                    f[0].to_owned(),
+                    f[1].parse().unwrap(),
+                    f[2].parse().unwrap(),
+                    format!("{} {} {}", f[3], f[4], f[5]),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(lines.len(), ess_atlas::db::COPIED_TABLES.len(), "{text}");
+    for (table, source, target, check) in &lines {
+        assert_eq!(source, target, "{table}");
+        assert!(check.ends_with(" ok"), "{table}: {check}");
+    }
+    lines
+}
+
+/// The history's triggers are in place on `app`'s database.
+async fn history_is_append_only(app: &TestApp) {
+    let (update, delete) = on_test_pool!(app, p => (
+        sqlx::query("UPDATE changes SET username = 'x'").execute(p).await.is_err(),
+        sqlx::query("DELETE FROM changes").execute(p).await.is_err(),
+    ));
+    assert!(update && delete, "the history accepted a change");
+}
+
+#[tokio::test]
+async fn migrate_data_copies_every_table_and_the_answers_stay_byte_identical() {
+    let app = spawn_app().await;
+    let (_, action) = atlas_with_staff_work(&app).await;
+    let session = app.login("claire").await;
+    let before = answers(&app, &session, action).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = sqlite_url(&dir.path().join("copie.db"));
+
+    let tables = migrate(&app.database_url(), &copy).await;
+    let rows = |name: &str| tables.iter().find(|t| t.0 == name).unwrap().1;
+    assert_eq!(rows("portraits"), 1);
+    assert_eq!(rows("actions"), 1);
+    assert!(rows("changes") >= 4, "{tables:?}");
+    assert!(rows("establishments") > 0);
+
+    // Never into a database that holds anything.
+    let again = ess_atlas(
+        &copy,
+        &["migrate-data", "--from", &app.database_url(), "--to", &copy],
+    )
+    .await;
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+
+    let copied = crate::helpers::spawn_on(&copy).await;
+    history_is_append_only(&copied).await;
+    // Sessions are not copied: the same account signs in again.
+    let session = copied.login("claire").await;
+    assert_eq!(answers(&copied, &session, action).await, before);
+    // New rows take new identifiers after the copied ones.
+    let (_, _, next_action) = staff_work(&copied, "LEN", 2023).await;
+    assert!(next_action > action);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: ./test.sh runs it in its PostgreSQL pass"]
+async fn sqlite_to_postgresql_to_sqlite_keeps_every_table_and_answer() {
+    let app = spawn_app().await;
+    assert!(
+        app.db.is_postgres(),
+        "set ESS_ATLAS_TEST_POSTGRES (./test.sh does)"
+    );
+    let (_, action) = atlas_with_staff_work(&app).await;
+    let session = app.login("claire").await;
+    let before = answers(&app, &session, action).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The suite's app is on PostgreSQL here: its copy on SQLite is the start.
+    let sqlite = sqlite_url(&dir.path().join("depart.db"));
+    let first = migrate(&app.database_url(), &sqlite).await;
+    let postgres = crate::helpers::PgDatabase::fresh().await;
+    let to_postgres = migrate(&sqlite, &postgres.url).await;
+    let back = sqlite_url(&dir.path().join("retour.db"));
+    let to_sqlite = migrate(&postgres.url, &back).await;
+    assert_eq!(to_postgres, first);
+    assert_eq!(to_sqlite, first);
+    for url in [&sqlite, &postgres.url, &back] {
+        let copy = crate::helpers::spawn_on(url).await;
+        history_is_append_only(&copy).await;
+        let session = copy.login("claire").await;
+        assert_eq!(answers(&copy, &session, action).await, before, "{url}");
+        // Identifiers go on after the copied ones (PostgreSQL: sequences reset).
+        let (_, _, next_action) = staff_work(&copy, "LEN", 2023).await;
+        assert!(next_action > action, "{url}");
+    }
+}
