@@ -38,6 +38,44 @@ pub struct Config {
     pub export_limit: i64,
     /// Bound of the cache of rendered fiches, in MiB.
     pub document_cache_mb: u64,
+    /// Scheduled backups of a SQLite database, if asked.
+    pub backups: Option<BackupSchedule>,
+}
+
+/// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
+/// --backup-keep 7`): one every `every` into `dir`, the `keep` newest kept.
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
+}
+
+/// Reads a period such as `24h`, `30m`, `7d` or `90s` (a whole number and a unit).
+pub fn parse_period(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a period such as 24h, 30m, 7d or 90s"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{text:?}: the unit is s, m, h or d (24h, 30m, 7d, 90s)"
+            ));
+        }
+    };
+    if n == 0 {
+        return Err("a period of zero".into());
+    }
+    Ok(std::time::Duration::from_secs(n.saturating_mul(seconds)))
 }
 
 /// Default of [`Config::editions_poll`].
@@ -72,6 +110,23 @@ impl Config {
             editions_poll: DEFAULT_EDITIONS_POLL,
             export_limit: DEFAULT_EXPORT_LIMIT,
             document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
+            backups: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_as_a_number_and_a_unit() {
+        assert_eq!(parse_period("24h"), Ok(std::time::Duration::from_hours(24)));
+        assert_eq!(parse_period("7d"), Ok(std::time::Duration::from_hours(168)));
+        assert_eq!(parse_period("30m"), Ok(std::time::Duration::from_mins(30)));
+        assert_eq!(parse_period("90s"), Ok(std::time::Duration::from_secs(90)));
+        for bad in ["", "h", "24", "24 h", "1w", "0h", "-1h"] {
+            assert!(parse_period(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The command line: `serve` (the default), `locate`, imports, editions, subsidies,
-//! demo data, exports and staff accounts (`user`).
+//! demo data, exports, staff accounts (`user`), backups and restores.
 //!
 //! Every option can also come from an `ESS_ATLAS_*` environment variable, so that a
 //! service manager configures the server without a command line.
 
 pub mod audit;
+mod backups;
 mod editions;
 mod exports;
 mod imports;
@@ -84,6 +85,37 @@ pub enum Command {
     /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Write a consistent copy of the SQLite database to a file, while the server
+    /// runs (PostgreSQL: `pg_dump`, see README).
+    Backup {
+        /// The backup file to write; refused if it exists, unless --overwrite.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Copy every table (sessions excluded) of one database into another, empty one,
+    /// on either backend, checking rows and a digest per table on both sides.
+    /// `--database` is not used.
+    MigrateData {
+        /// The source database URL (`sqlite://…` or `postgres://…`).
+        #[arg(long)]
+        from: String,
+        /// The target database URL: a new or empty database.
+        #[arg(long)]
+        to: String,
+    },
+    /// Replace the SQLite database with a backup, in one step, keeping the old file
+    /// beside it. Refused while a server or a command has the database open.
+    Restore {
+        /// The backup (a file written by `backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the database even if it is in use (then restart its servers at once).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,7 +285,8 @@ pub enum EditionCommand {
         #[arg(long, default_value = "")]
         sources: String,
     },
-    /// Delete an edition with its registry and reports.
+    /// Delete an edition with its registry and reports. Refused (exit code 1, the
+    /// message names them) while staff wrote portraits, orientations or actions for it.
     Delete {
         #[arg(long)]
         year: i64,
@@ -308,6 +341,16 @@ pub struct ServeArgs {
     /// directly (they could pick the address they are counted under).
     #[arg(long, env = "ESS_ATLAS_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// Write a backup of the (SQLite) database into this directory every
+    /// --backup-every, as `ess-atlas-AAAAMMJJTHHMMSSZ.db`.
+    #[arg(long, env = "ESS_ATLAS_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Period of the scheduled backups: `24h`, `6h`, `30m`, `7d`…
+    #[arg(long, env = "ESS_ATLAS_BACKUP_EVERY", default_value = "24h", value_parser = crate::config::parse_period)]
+    pub backup_every: std::time::Duration,
+    /// Scheduled backups kept in --backup-dir (the oldest are deleted).
+    #[arg(long, env = "ESS_ATLAS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -368,6 +411,13 @@ impl Cli {
                 exports::export_recueil(&self.global, edition, &out).await
             }
             Some(Command::User(command)) => users::user(&self.global, command).await,
+            Some(Command::Backup { out, overwrite }) => {
+                backups::backup(&self.global, &out, overwrite).await
+            }
+            Some(Command::MigrateData { from, to }) => backups::migrate_data(&from, &to).await,
+            Some(Command::Restore { from, force }) => {
+                backups::restore(&self.global, &from, force).await
+            }
         }
     }
 }

@@ -20,6 +20,11 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
         export_limit: crate::config::DEFAULT_EXPORT_LIMIT,
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
+        backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
+            dir,
+            every: args.backup_every,
+            keep: args.backup_keep as usize,
+        }),
     };
     let started = Instant::now();
     let app = crate::server::build_app(cfg).await?;

@@ -43,23 +43,31 @@ mod compendiums;
 mod copy;
 mod geography;
 mod indicators;
+mod maintenance;
 mod organisations;
 mod plans;
 mod portraits;
 mod registry;
 mod subsidies;
+mod transfer;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use compendiums::CompendiumJobRow;
+pub use maintenance::{
+    FileCheck, in_use_lock_path, inspect_sqlite_file, settle_sqlite_file, sqlite_path,
+    try_lock_unused,
+};
 pub use organisations::{OrganisationFilter, OrganisationRow, PointRow};
 pub use plans::{
     ActionFields, ActionRow, BudgetLine, OrientationFields, OrientationRow, PlanFilter,
 };
 pub use portraits::{
-    Actor, ChangeRow, PortraitRow, SaveOutcome, StepRecord, TransitionRow, portrait_key,
+    Actor, ChangeRow, EditionWork, PortraitRow, SaveOutcome, StepRecord, TransitionRow,
+    portrait_key,
 };
 pub use registry::{Edition, StoredReport};
 pub use subsidies::{EssGrant, Rematch, SubsidyRecord, SubsidyTally};
+pub use transfer::{COPIED_TABLES, NOT_COPIED, TableDigest};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -114,6 +122,17 @@ pub enum DbError {
          run `ess-atlas audit secret --edition {edition}`"
     )]
     SecretAudit { edition: i64, failures: usize },
+    /// Deleting an edition that staff wrote portraits, orientations or actions for
+    /// (the message, in French, names them).
+    #[error("{0}")]
+    EditionHasWork(EditionWork),
+    /// A SQLite file that is not an ess-atlas database this version can open (the
+    /// reason says why).
+    #[error("{path} is not a usable ess-atlas database: {reason}")]
+    NotAnAtlas { path: String, reason: String },
+    /// An operation the backend does not offer (the message says what to use).
+    #[error("{0}")]
+    Unsupported(String),
     /// Work handed to a blocking thread failed (a panic there, or a cancelled task).
     #[error("{0}")]
     Task(String),
@@ -271,6 +290,10 @@ pub struct Db {
     pool: Pool,
     /// SQLite: the file locked by [`Db::startup_lock`] (none for `:memory:`).
     lock_file: Option<std::path::PathBuf>,
+    /// SQLite: a shared lock on the database's in-use file, held as long as a clone
+    /// of this handle lives (the server, a command): `restore` replaces the file only
+    /// when it can take that lock exclusively ([`maintenance`]).
+    _in_use: Option<std::sync::Arc<std::fs::File>>,
     /// SQLite has one writer at a time: this process's writers queue here, in
     /// order, instead of polling the file lock (which, under load, starved some of
     /// them past the busy timeout). The file lock then only arbitrates between
@@ -338,11 +361,18 @@ impl Db {
             name.push("-startup-lock");
             std::path::PathBuf::from(name)
         });
+        let in_use = match &lock_file {
+            Some(_) => Some(std::sync::Arc::new(
+                maintenance::hold_in_use_lock(file.to_owned()).await?,
+            )),
+            None => None,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
         let db = Self {
+            _in_use: in_use,
             lock_file,
             pool: Pool::Sqlite(pool.clone()),
             write_gate: std::sync::Arc::default(),
@@ -377,6 +407,7 @@ impl Db {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
             lock_file: None,
+            _in_use: None,
             pool: Pool::Postgres(pool),
             write_gate: std::sync::Arc::default(),
         })

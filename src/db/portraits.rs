@@ -161,6 +161,85 @@ async fn portrait_in(tx: &mut Tx, territory: &str, edition: i64) -> Result<Optio
     .transpose())
 }
 
+/// What staff wrote for an edition: the portraits (by territory), the orientations
+/// and their actions, soft-deleted ones included (the history names them). An edition
+/// holding any of it is not deleted: they would be orphaned with their history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditionWork {
+    pub year: i64,
+    /// Territory codes of the edition's portraits, in order.
+    pub portraits: Vec<String>,
+    pub orientations: i64,
+    pub actions: i64,
+}
+
+impl EditionWork {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.portraits.is_empty() && self.orientations == 0 && self.actions == 0
+    }
+}
+
+impl std::fmt::Display for EditionWork {
+    /// French, for the staff who asked to delete the edition.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn count(n: i64, word: &str) -> String {
+            format!("{n} {word}{}", if n > 1 { "s" } else { "" })
+        }
+        let mut parts = Vec::new();
+        if !self.portraits.is_empty() {
+            parts.push(format!(
+                "{} ({})",
+                count(self.portraits.len() as i64, "portrait"),
+                self.portraits.join(", ")
+            ));
+        }
+        if self.orientations > 0 {
+            parts.push(count(self.orientations, "orientation"));
+        }
+        if self.actions > 0 {
+            parts.push(count(self.actions, "action"));
+        }
+        write!(
+            f,
+            "l'édition {} n'est pas supprimée : elle porte le travail rédigé par l'équipe, {}, \
+             que la suppression laisserait orphelin avec son historique. Pour remplacer ses \
+             données, importez à nouveau ses fichiers : le travail rédigé est conservé",
+            self.year,
+            parts.join(", ")
+        )
+    }
+}
+
+/// [`EditionWork`] of `year`, read inside `tx`.
+pub(super) async fn edition_work_in(tx: &mut Tx, year: i64) -> Result<EditionWork> {
+    let portraits: Vec<String> = on_tx!(tx, t => sqlx::query_scalar(
+        "SELECT territory FROM portraits WHERE edition = $1 ORDER BY territory",
+    )
+    .bind(year)
+    .fetch_all(&mut **t)
+    .await)?;
+    let orientations: i64 = on_tx!(tx, t => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orientations WHERE edition = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut **t)
+    .await)?;
+    let actions: i64 = on_tx!(tx, t => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM actions a JOIN orientations o ON o.id = a.orientation_id \
+         WHERE o.edition = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut **t)
+    .await)?;
+    Ok(EditionWork {
+        year,
+        portraits,
+        orientations,
+        actions,
+    })
+}
+
 impl Db {
     pub async fn portrait(&self, territory: &str, edition: i64) -> Result<Option<PortraitRow>> {
         let mut tx = self.begin_read().await?;

@@ -148,12 +148,20 @@ impl Db {
     }
 
     /// Deletes an edition with its registry and reports; `Ok(false)` if unknown.
+    /// Refused with [`DbError::EditionHasWork`] while staff wrote portraits,
+    /// orientations or actions for it (checked in the deleting transaction).
     pub async fn delete_edition(&self, year: i64) -> Result<bool> {
-        let done = on_pool!(self, p => sqlx::query("DELETE FROM editions WHERE year = $1")
+        let mut tx = self.begin().await?;
+        let work = super::portraits::edition_work_in(&mut tx, year).await?;
+        if !work.is_empty() {
+            return Err(DbError::EditionHasWork(work));
+        }
+        let done = on_tx!(&mut tx, t => sqlx::query("DELETE FROM editions WHERE year = $1")
             .bind(year)
-            .execute(p)
+            .execute(&mut **t)
             .await
             .map(|d| d.rows_affected()))?;
+        tx.commit().await?;
         Ok(done == 1)
     }
 

@@ -118,6 +118,14 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         geography.fingerprint.clone(),
         cfg.editions_poll,
     );
+    if let Some(schedule) = cfg.backups.clone() {
+        anyhow::ensure!(
+            !db.is_postgres(),
+            "--backup-dir backs up a SQLite database: for PostgreSQL, schedule pg_dump \
+             (README, « Sauvegarde, restauration et changement de base »)"
+        );
+        tasks::spawn_backups(db.clone(), schedule);
+    }
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),

@@ -68,3 +68,26 @@ pub(super) fn spawn_warm_up(
         );
     });
 }
+
+/// Writes a backup of the (SQLite) database into `schedule.dir` every
+/// `schedule.every`, keeping the `schedule.keep` newest (`operations::scheduled_backup`).
+pub(super) fn spawn_backups(db: Db, schedule: crate::config::BackupSchedule) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(schedule.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is immediate: the first backup comes one period after start.
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match crate::operations::scheduled_backup(&db, &schedule.dir, schedule.keep).await {
+                Ok(done) => tracing::info!(
+                    path = %done.path.display(),
+                    bytes = done.bytes,
+                    elapsed_ms = done.elapsed.as_millis(),
+                    "scheduled backup written"
+                ),
+                Err(e) => tracing::error!("scheduled backup failed: {e:#}"),
+            }
+        }
+    });
+}

@@ -72,6 +72,15 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// A fresh, empty database on the suite's PostgreSQL server, dropped with the
+    /// value (for tests that fill one themselves: restores, migrations).
+    pub async fn fresh() -> Self {
+        let admin_url = std::env::var(TEST_POSTGRES).expect("ESS_ATLAS_TEST_POSTGRES is set");
+        Self::create(&admin_url).await
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         use sqlx::Connection;
@@ -134,10 +143,22 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     spawn_with(cfg, dir).await
 }
 
+/// Starts the app on exactly `database_url`, whatever backend the suite runs on.
+pub async fn spawn_on(database_url: &str) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::for_tests(dir.path());
+    cfg.database_url = database_url.to_owned();
+    start(cfg, dir, None).await
+}
+
 /// Starts the app with `cfg`, keeping `dir` alive as long as the app.
 pub async fn spawn_with(mut cfg: Config, dir: TempDir) -> TestApp {
-    ess_atlas::telemetry::init(std::io::sink);
     let postgres = use_postgres(&mut cfg).await;
+    start(cfg, dir, postgres).await
+}
+
+async fn start(cfg: Config, dir: TempDir, postgres: Option<Arc<PgDatabase>>) -> TestApp {
+    ess_atlas::telemetry::init(std::io::sink);
     let database_url = cfg.database_url.clone();
     let app = ess_atlas::build_app(cfg).await.expect("app starts");
     let base = format!("http://{}", app.local_addr().unwrap());

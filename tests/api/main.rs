@@ -21,6 +21,7 @@ macro_rules! on_test_pool {
 mod accounts;
 mod concurrency;
 mod damaged_files;
+mod data_life;
 mod demo;
 mod errors;
 mod geodata;
