@@ -58,6 +58,23 @@ pub struct Params {
     offset: Option<String>,
 }
 
+/// The zone and family filters of an export, for its file name: `-ARR-association`.
+/// Only ASCII letters, digits and `-` (the values come from the query string).
+fn filter_slug(p: &Params) -> String {
+    let mut slug = String::new();
+    for v in [&p.territory, &p.epci, &p.commune, &p.family] {
+        if let Some(v) = nonempty(v.as_ref()) {
+            slug.push('-');
+            slug.extend(
+                v.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .take(40),
+            );
+        }
+    }
+    slug
+}
+
 fn nonempty(v: Option<&String>) -> Option<&str> {
     v.map(|s| s.trim()).filter(|s| !s.is_empty())
 }
@@ -398,6 +415,15 @@ async fn csv_export(
             french_number(v)
         }
     };
+    // French Excel reads a 14-digit SIRET as a number (`4,20409E+13`): in its format,
+    // identifiers are written as text formulas, `="42040900000012"`.
+    let identifier = |v: &str| {
+        if standard || v.is_empty() {
+            v.to_owned()
+        } else {
+            format!("=\"{v}\"")
+        }
+    };
     let source = if edition.demo {
         "données de démonstration"
     } else {
@@ -435,8 +461,8 @@ async fn csv_export(
             let o = organisation(g, r);
             let yes_no = |b: bool| if b { "oui" } else { "non" };
             w.write_record([
-                r.siret.as_str(),
-                &r.siren,
+                &*identifier(r.siret.as_str()),
+                &*identifier(&r.siren),
                 &r.name,
                 r.enseigne.as_deref().unwrap_or_default(),
                 o.family_label,
@@ -469,8 +495,9 @@ async fn csv_export(
         .into_inner()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let filename = format!(
-        "organisations-ess-{}{}.csv",
+        "organisations-ess-{}{}{}.csv",
         edition.year,
+        filter_slug(&p),
         if edition.demo { "-demonstration" } else { "" }
     );
     let mut response = (

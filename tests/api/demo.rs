@@ -168,6 +168,6 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
         app.get("/api/organisations.csv?territory=TER")
             .await
             .headers()["content-disposition"],
-        "attachment; filename=\"organisations-ess-2023-demonstration.csv\""
+        "attachment; filename=\"organisations-ess-2023-TER-demonstration.csv\""
     );
 }

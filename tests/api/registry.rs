@@ -726,6 +726,14 @@ async fn the_csv_export_opens_in_french_excel_and_as_standard_csv() {
             .unwrap()
             .starts_with("text/csv")
     );
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("organisations-ess-2023-ARR.csv"),
+        "the file is named after its filter: {disposition}"
+    );
     let bytes = response.bytes().await.unwrap();
     assert!(
         bytes.starts_with("\u{feff}".as_bytes()),
@@ -742,6 +750,15 @@ async fn the_csv_export_opens_in_french_excel_and_as_standard_csv() {
     assert_eq!(rows.len(), 3, "the three public establishments of Arras");
     assert!(rows.iter().any(|r| &r[jobs] == "34,5"), "decimal comma");
     assert!(!text.contains("PROTEGEE"));
+    // SIRET and SIREN as text: French Excel showed a SIRET as 4,20409E+13.
+    for r in &rows {
+        let (siret, siren) = (&r[0], &r[1]);
+        assert!(
+            siret.len() == 17 && siret.starts_with("=\"") && siret.ends_with('"'),
+            "{siret}"
+        );
+        assert_eq!(&siret[2..11], &siren[2..11], "{siret} {siren}");
+    }
 
     let standard = app
         .get("/api/organisations.csv?territory=ARR&format=standard")
@@ -751,6 +768,10 @@ async fn the_csv_export_opens_in_french_excel_and_as_standard_csv() {
         .unwrap();
     assert!(!standard.starts_with('\u{feff}'));
     assert!(standard.lines().next().unwrap().contains(",siren,"));
+    assert!(
+        !standard.contains("=\""),
+        "plain identifiers in the standard format"
+    );
     assert!(standard.contains(",34.5,"));
     app.get_json("/api/organisations.csv?format=xls", 400).await;
 }
