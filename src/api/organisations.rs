@@ -437,6 +437,7 @@ async fn csv_export(
             "enseigne",
             "famille",
             "catégorie juridique",
+            "libellé catégorie juridique",
             "NAF",
             "section NAF",
             "regroupement ESS",
@@ -467,6 +468,10 @@ async fn csv_export(
                 r.enseigne.as_deref().unwrap_or_default(),
                 o.family_label,
                 &r.categorie_juridique,
+                crate::ess::reference::TABLES
+                    .categories
+                    .get(&r.categorie_juridique)
+                    .map_or("", |c| c.libelle.as_str()),
                 r.naf.as_deref().unwrap_or_default(),
                 r.naf_section.as_deref().unwrap_or_default(),
                 r.ess_group.as_deref().unwrap_or_default(),

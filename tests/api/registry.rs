@@ -750,6 +750,17 @@ async fn the_csv_export_opens_in_french_excel_and_as_standard_csv() {
     assert_eq!(rows.len(), 3, "the three public establishments of Arras");
     assert!(rows.iter().any(|r| &r[jobs] == "34,5"), "decimal comma");
     assert!(!text.contains("PROTEGEE"));
+    // The catégorie juridique's label beside its code.
+    let cj = headers
+        .iter()
+        .position(|h| h == "catégorie juridique")
+        .unwrap();
+    assert_eq!(&headers[cj + 1], "libellé catégorie juridique");
+    assert!(
+        rows.iter()
+            .any(|r| &r[cj] == "9220" && &r[cj + 1] == "Association déclarée"),
+        "{rows:?}"
+    );
     // SIRET and SIREN as text: French Excel showed a SIRET as 4,20409E+13.
     for r in &rows {
         let (siret, siren) = (&r[0], &r[1]);
