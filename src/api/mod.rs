@@ -124,11 +124,24 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         // Pages with a path of their own; their scripts read the code from the URL.
         .route_service("/connexion", ServeFile::new(web_dir.join("connexion.html")))
         .route_service("/espace", ServeFile::new(web_dir.join("espace.html")))
-        .route_service(
+        // A zone's page is served only for a zone that exists: an unknown code is a
+        // 404 (a French page for browsers), not a page saying « introuvable » with 200.
+        .route(
             "/territoires/{code}",
-            ServeFile::new(web_dir.join("territoire.html")),
+            zone_page(web_dir.join("territoire.html"), |g, code| {
+                g.territory(code)
+                    .or_else(|| g.territory(&code.trim().to_uppercase()))
+                    .is_some()
+            }),
         )
-        .route_service("/epci/{siren}", ServeFile::new(web_dir.join("epci.html")))
+        .route(
+            "/epci/{siren}",
+            zone_page(web_dir.join("epci.html"), |g, siren| {
+                g.epci_by_siren(siren)
+                    .or_else(|| g.epci_by_siren(&siren.split_whitespace().collect::<String>()))
+                    .is_some()
+            }),
+        )
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
         .fallback_service(ServeDir::new(web_dir))
         .layer(CompressionLayer::new())
@@ -138,4 +151,27 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         // `FastTiles` answers it before the router).
         .layer(axum::middleware::from_fn(json_errors))
         .with_state(state)
+}
+
+/// The route of a zone's page: `page` when `known(geography, code)`, else 404.
+fn zone_page(
+    page: std::path::PathBuf,
+    known: fn(&crate::geography::Geography, &str) -> bool,
+) -> axum::routing::MethodRouter<AppState> {
+    axum::routing::get(
+        move |axum::extract::State(state): axum::extract::State<AppState>,
+              axum::extract::Path(code): axum::extract::Path<String>,
+              request: axum::extract::Request| {
+            let page = page.clone();
+            async move {
+                if !known(&state.geography, &code) {
+                    return ApiError::NotFound("zone", code).into_response();
+                }
+                match tower::ServiceExt::oneshot(ServeFile::new(page), request).await {
+                    Ok(response) => response.into_response(),
+                    Err(e) => ApiError::Internal(e.into()).into_response(),
+                }
+            }
+        },
+    )
 }

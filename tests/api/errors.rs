@@ -140,6 +140,8 @@ async fn pages_answer_french_html_errors_and_the_api_json() {
     let app = spawn_app().await;
     for (path, status, says) in [
         ("/nulle-part", 404, "Page introuvable"),
+        ("/territoires/XXX", 404, "Page introuvable"),
+        ("/epci/123456789", 404, "Page introuvable"),
         ("/territoires/XXX/fiche", 404, "Page introuvable"),
         ("/territoires/XXX/fiche.pdf", 404, "Page introuvable"),
         ("/epci/123456789/fiche.xlsx", 404, "Page introuvable"),
@@ -161,6 +163,16 @@ async fn pages_answer_french_html_errors_and_the_api_json() {
             "{path}: a way back to the map"
         );
         assert!(!body.contains("not found"), "{path}: no English: {body}");
+    }
+    // Known zones' pages, whatever the case of the code or spaces in a SIREN.
+    for path in [
+        "/territoires/ARR",
+        "/territoires/arr",
+        "/epci/200033579",
+        "/epci/200%20033%20579",
+    ] {
+        let response = browse(&app, path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
     }
     // The path is shown escaped.
     let body = browse(&app, "/%3Cscript%3E").await.text().await.unwrap();

@@ -42,10 +42,14 @@ describe('erreurs en français et bandeaux qui s’effacent (navigateur)', { tim
   });
 
   it('offers no fiche for a territory that does not exist, and reads codes in any case', { timeout: TIMEOUT }, async () => {
-    await page.goto(`${BASE}/territoires/XXX`);
-    await page.getByTestId('page-title').getByText('Territoire introuvable').waitFor({ timeout: TIMEOUT });
-    assert.equal(await page.getByTestId('fiche-link').isVisible(), false);
-    assert.equal(await page.getByTestId('zone-downloads').count(), 0);
+    // An unknown zone is a 404 with the French error page, which offers no fiche.
+    for (const path of ['/territoires/XXX', '/epci/123456789']) {
+      const res = await page.goto(`${BASE}${path}`);
+      assert.equal(res.status(), 404, path);
+      assert.equal(normSpaces(await page.locator('h1').textContent()), 'Page introuvable', path);
+      assert.equal(await page.getByTestId('fiche-link').count(), 0);
+      assert.equal(await page.getByTestId('zone-downloads').count(), 0);
+    }
 
     await page.goto(`${BASE}/territoires/arr`);
     await page.getByTestId('page-title').getByText('Arrageois').waitFor({ timeout: TIMEOUT });
