@@ -78,24 +78,32 @@ describe('espace des équipes : tableau de bord et imports (navigateur)', {
     assert.match(tally, /Soumis : \d+/);
     const changes = normSpaces(await page.getByTestId('dashboard-changes').innerText());
     assert.match(changes, new RegExp(`portrait Ternois ${oldest} → Soumis`));
+    await page.getByTestId('staff-dashboard').screenshot({ path: `${SCREENSHOT}-tableau-de-bord.png` });
+    // On a tablet, the grid scrolls inside its card rather than widening the page.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.screenshot({ path: `${SCREENSHOT}-tableau-de-bord-tablette.png` });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px on a tablet`);
+    await page.setViewportSize({ width: 1280, height: 900 });
     // A cell opens that territory's workspace.
     await cell.getByRole('button').click();
     await page.waitForSelector(`body[data-workspace="TER/${oldest}"]`, { timeout: TIMEOUT });
-    await page.screenshot({ path: `${SCREENSHOT}-tableau-de-bord.png`, fullPage: false });
   });
 
   it('imports an SCDL file: upload, French preview, confirmation, figures', { timeout: 3 * TIMEOUT }, async () => {
-    // Thirty associations of the oldest edition, each granted a round amount.
+    // Thirty associations of the oldest edition, each granted an amount that differs
+    // from one run to the next (so that the figure is seen to change on a re-run too).
+    const base = 1000 + (Date.now() % 997);
     const orgs = (await getJson(`/api/organisations?edition=${oldest}&family=association&per_page=30`)).items;
     assert.ok(orgs.length >= 20, `only ${orgs.length} associations`);
     const rows = orgs.map((o, i) => [
       'Département du Pas-de-Calais', `${oldest}-03-17`, `"${o.name.replace(/"/g, '""')}"`,
-      o.siret.replace(/(\d{3})(\d{3})(\d{3})(\d{5})/, '$1 $2 $3 $4'), `"${1000 + 10 * i},50"`, '1',
+      o.siret.replace(/(\d{3})(\d{3})(\d{3})(\d{5})/, '$1 $2 $3 $4'), `"${base + 10 * i},50"`, '1',
     ].join(','));
     // One unreadable amount: a rejected line with its number and column.
     rows.push(`Département du Pas-de-Calais,${oldest}-03-17,ASSO SANS MONTANT,,"douze",1`);
     const csv = ['nomAttribuant,dateConvention,nomBeneficiaire,idBeneficiaire,montant,pourcentageSubvention', ...rows].join('\r\n');
-    const expected = orgs.reduce((sum, _o, i) => sum + 1000 + 10 * i + 0.5, 0);
+    const expected = orgs.reduce((sum, _o, i) => sum + base + 10 * i + 0.5, 0);
 
     const card = page.getByTestId('staff-imports');
     await card.scrollIntoViewIfNeeded();
@@ -134,7 +142,7 @@ describe('espace des équipes : tableau de bord et imports (navigateur)', {
     assert.match(stored, new RegExp(`${orgs.length + 1} lignes lues, ${orgs.length} conservées`));
     await page.waitForFunction((y) => {
       const cell = document.querySelector(`[data-testid="dashboard-imports"] tr[data-edition="${y}"] td[data-kind="subventions"]`);
-      return cell && /31 lignes lues/.test(cell.textContent.replace(/\s+/g, ' '));
+      return cell && /31 lignes lues/.test(cell.title);
     }, oldest, { timeout: TIMEOUT });
     await card.screenshot({ path: `${SCREENSHOT}-import.png` });
     assertNoPageErrors(errors);

@@ -100,6 +100,14 @@ function reportCounts(report) {
   return `${counted(read, 'ligne lue', 'lignes lues')}, ${counted(kept, 'conservée', 'conservées')}, ${counted(rejected, 'rejetée', 'rejetées')}`;
 }
 
+/** The short form for a table cell: « 69 442 conservées, 3 rejetées ». */
+function keptCounts(report) {
+  const files = report.files || [];
+  const kept = files.reduce((n, f) => n + (f.rows_kept || 0), 0);
+  const rejected = files.reduce((n, f) => n + (f.rows_rejected || 0), 0);
+  return `${counted(kept, 'conservée', 'conservées')}${rejected ? `, ${counted(rejected, 'rejetée', 'rejetées')}` : ''}`;
+}
+
 /** Per edition, the latest import of each kind (reports come newest first). */
 function latestImports(years, reportsByYear) {
   const kinds = Object.keys(KIND_LABELS);
@@ -113,8 +121,8 @@ function latestImports(years, reportsByYear) {
           el('th', { scope: 'row', text: String(y) }),
           kinds.map((k) => {
             const r = reports.find((x) => x.report && x.report.kind === k);
-            return el('td', { 'data-kind': k }, r
-              ? [el('span', { text: dateTime(r.finished_at) }), el('br'), el('span', { class: 'muted', text: reportCounts(r.report) })]
+            return el('td', { 'data-kind': k, title: r ? reportCounts(r.report) : null }, r
+              ? [el('span', { class: 'dash-date', text: dateTime(r.finished_at) }), el('span', { class: 'dash-next', text: keptCounts(r.report) })]
               : el('span', { class: 'muted', text: 'aucun' }));
           }));
       }))));

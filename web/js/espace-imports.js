@@ -21,7 +21,7 @@ function fileTable(files) {
   return el('table', { class: 'kf-simple', 'data-testid': 'report-files' },
     el('thead', {}, el('tr', {},
       ['Fichier', 'Lues', 'Conservées', 'Hors champ', 'Rejetées'].map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))),
-    el('tbody', {}, files.map((f) => {
+    el('tbody', {}, files.flatMap((f) => {
       const excluded = Object.entries(f.rows_excluded || {}).filter(([, n]) => n > 0);
       const total = excluded.reduce((n, [, v]) => n + v, 0);
       return [
@@ -174,7 +174,13 @@ function answerError(answer) {
 function uploadForm(ctx, year, onImported) {
   const kind = el('select', { class: 'select', id: 'import-kind', 'data-testid': 'import-kind' },
     UPLOAD_KINDS.map(([v, l]) => el('option', { value: v, text: l })));
-  const file = el('input', { type: 'file', id: 'import-file', class: 'input', accept: '.csv,.zip,.txt,text/csv,application/zip', 'data-testid': 'import-file' });
+  // The browser's own file button speaks the browser's language: a French label instead.
+  const file = el('input', { type: 'file', id: 'import-file', class: 'visually-hidden file-input', accept: '.csv,.zip,.txt,text/csv,application/zip', 'data-testid': 'import-file' });
+  const fileName = el('span', { class: 'file-name', 'data-testid': 'import-file-name', text: 'Aucun fichier choisi' });
+  file.addEventListener('change', () => {
+    const f = file.files[0];
+    fileName.textContent = f ? `${f.name} (${size(f.size)})` : 'Aucun fichier choisi';
+  });
   const previewButton = el('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'import-preview', text: 'Vérifier le fichier (aperçu)' });
   const bar = el('progress', { max: 1, value: 0, hidden: true, 'data-testid': 'import-progress', 'aria-label': 'Progression de l’envoi' });
   const status = el('span', { role: 'status', 'data-testid': 'import-status' });
@@ -184,7 +190,8 @@ function uploadForm(ctx, year, onImported) {
     el('p', { class: 'muted', text: `Fichiers de moins de ${count(MAX_UPLOAD_BYTES / (1024 * 1024))} Mo. L’aperçu lit et vérifie le fichier avec l’importeur de la ligne de commande sans rien modifier ; l’import ne remplace les données de l’édition qu’une fois confirmé, en une fois (tout ou rien). Les fichiers SIRENE s’importent en ligne de commande (ess-atlas import sirene).` }),
     el('div', { class: 'form-row' },
       el('div', { class: 'field' }, el('label', { class: 'field-label', for: 'import-kind', text: 'Type de fichier' }), kind),
-      el('div', { class: 'field' }, el('label', { class: 'field-label', for: 'import-file', text: 'Fichier' }), file)),
+      el('div', { class: 'field' }, el('span', { class: 'field-label', text: 'Fichier' }),
+        el('div', { class: 'file-pick' }, file, el('label', { class: 'btn', for: 'import-file', text: 'Choisir un fichier…' }), fileName))),
     el('div', { class: 'form-actions' }, previewButton, bar, status),
     result);
 
