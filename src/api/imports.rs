@@ -251,7 +251,14 @@ fn import_error(upload: &Upload, error: anyhow::Error) -> ApiError {
         if cause.is::<crate::import::ImportError>() {
             return ApiError::Unprocessable {
                 kind: "import_aborted",
-                message: upload.file.scrub(&format!("{error:#}")),
+                // The chain joined the French way (`anyhow`'s `{:#}` writes « a: b »).
+                message: upload.file.scrub(
+                    &error
+                        .chain()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" : "),
+                ),
             };
         }
         if let Some(db) = cause.downcast_ref::<crate::db::DbError>()

@@ -231,6 +231,10 @@ async fn a_damaged_file_is_refused_in_french_with_its_line_and_column() {
         assert_eq!(body["error"], "import_aborted");
         let message = body["message"].as_str().unwrap();
         assert!(
+            message.starts_with("import des subventions interrompu, rien n’a été modifié : "),
+            "{message}"
+        );
+        assert!(
             message.contains("colonne «\u{a0}montant\u{a0}» absente de l’en-tête (ligne 1)"),
             "{message}"
         );
@@ -429,4 +433,33 @@ async fn a_file_above_the_limit_answers_413_in_json() {
             .contains("ligne de commande")
     );
     assert_eq!(stored(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_zip_upload_is_read_as_an_archive_by_its_name() {
+    use std::io::Write;
+    let (app, cdm, bytes, _dir) = setup().await;
+    let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zipped
+        .start_file(
+            "subventions-2023.csv",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    zipped.write_all(&bytes).unwrap();
+    let archive = zipped.finish().unwrap().into_inner();
+    let (status, body) = upload(
+        &app,
+        "/api/editions/2023/imports/subventions/preview?file=C:%5Cexport%5Csubventions.zip",
+        Some(&cdm),
+        archive.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["file"], "subventions.zip");
+    assert_eq!(body["report"]["files"][0]["rows_read"], 10);
+    // The same bytes under a CSV name are not a CSV file: refused, nothing imported.
+    let (status, body) = upload(&app, PREVIEW, Some(&cdm), archive).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "import_aborted");
 }
