@@ -14,6 +14,8 @@ import { BASE, TIMEOUT, assertNoPageErrors, getJson, launchBrowser, normSpaces, 
 
 const CDM = process.env.ESS_ATLAS_CDM || 'charge-mission';
 const CDM_PASSWORD = process.env.ESS_ATLAS_CDM_PASSWORD;
+const REFERENT = process.env.ESS_ATLAS_REFERENT || 'referent-arr';
+const REFERENT_PASSWORD = process.env.ESS_ATLAS_REFERENT_PASSWORD;
 const SCREENSHOT = process.env.ESS_ATLAS_ESPACE_SCREENSHOT || '/tmp/ess-atlas-espace';
 
 /** A fetch in the page, as the signed-in user, with the CSRF token for mutations. */
@@ -60,15 +62,18 @@ describe('espace des équipes : tableau de bord et imports (navigateur)', {
 
   it('lists a submitted portrait in the dashboard, with who must act next', { timeout: 2 * TIMEOUT }, async () => {
     const path = `/api/portraits/TER/${oldest}`;
+    // A fresh submission (a re-run sends the portrait back to draft first), so that it
+    // is the newest change.
     const current = await inPage(page, 'GET', path);
-    if (current.status !== 200 || current.json.status === 'brouillon') {
-      if (current.status !== 200) {
-        const saved = await inPage(page, 'PUT', path, { jeux_acteurs: 'Acteurs du Ternois', dynamiques_projets: 'Projets' });
-        assert.equal(saved.status, 200, JSON.stringify(saved.json));
-      }
-      const step = await inPage(page, 'POST', `${path}/transitions`, { to: 'soumis' });
-      assert.equal(step.status, 200, JSON.stringify(step.json));
+    if (current.status !== 200) {
+      const saved = await inPage(page, 'PUT', path, { jeux_acteurs: 'Acteurs du Ternois', dynamiques_projets: 'Projets' });
+      assert.equal(saved.status, 200, JSON.stringify(saved.json));
+    } else if (current.json.status === 'soumis') {
+      const back = await inPage(page, 'POST', `${path}/transitions`, { to: 'brouillon' });
+      assert.equal(back.status, 200, JSON.stringify(back.json));
     }
+    const step = await inPage(page, 'POST', `${path}/transitions`, { to: 'soumis' });
+    assert.equal(step.status, 200, JSON.stringify(step.json));
     await page.reload();
     await page.waitForSelector('#dashboard[data-ready]', { timeout: TIMEOUT });
     const cell = page.locator(`[data-testid="dashboard-cell"][data-territory="TER"][data-edition="${oldest}"]`);
@@ -146,6 +151,30 @@ describe('espace des équipes : tableau de bord et imports (navigateur)', {
     }, oldest, { timeout: TIMEOUT });
     await card.screenshot({ path: `${SCREENSHOT}-import.png` });
     assertNoPageErrors(errors);
+  });
+
+  it('shows a referent its own portraits to write, and no upload form', {
+    timeout: TIMEOUT, skip: REFERENT_PASSWORD ? false : 'referent account not provided',
+  }, async () => {
+    const other = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
+    try {
+      const p = await other.newPage();
+      await p.goto(`${BASE}/connexion`);
+      await p.getByTestId('login-username').fill(REFERENT);
+      await p.getByTestId('login-password').fill(REFERENT_PASSWORD);
+      await p.getByTestId('login-submit').click();
+      await p.waitForURL(`${BASE}/espace`, { timeout: TIMEOUT });
+      await p.waitForSelector('#dashboard[data-ready]', { timeout: TIMEOUT });
+      const mine = normSpaces(await p.locator(`[data-testid="dashboard-cell"][data-territory="ARR"][data-edition="${oldest}"]`).innerText());
+      assert.match(mine, /à rédiger par le référent du territoire À vous d’agir/);
+      const theirs = normSpaces(await p.locator(`[data-testid="dashboard-cell"][data-territory="TER"][data-edition="${oldest}"]`).innerText());
+      assert.doesNotMatch(theirs, /À vous/);
+      await p.waitForSelector('[data-testid="imports-stored"]:not([aria-busy])', { timeout: TIMEOUT });
+      assert.equal(await p.getByTestId('import-form').count(), 0);
+      assert.match(normSpaces(await p.getByTestId('staff-imports').innerText()), /réservé aux chargés de mission/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers a damaged file with a French message naming its line and column', { timeout: TIMEOUT }, async () => {
