@@ -40,6 +40,10 @@ pub struct Config {
     pub document_cache_mb: u64,
     /// Scheduled backups of a SQLite database, if asked.
     pub backups: Option<BackupSchedule>,
+    /// Who may show the embeddable map (`/embed`) in a frame: the sources of its
+    /// `Content-Security-Policy: frame-ancestors` (`*`: any site, the data are public;
+    /// `'self' https://www.partenaire.fr` to narrow it; `'none'` to forbid).
+    pub embed_frame_ancestors: String,
 }
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
@@ -88,6 +92,28 @@ pub const DEFAULT_EXPORT_LIMIT: i64 = 200_000;
 /// Default of [`Config::document_cache_mb`]: a few hundred fiches.
 pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
+/// Default of [`Config::embed_frame_ancestors`]: any site may embed the map.
+pub const DEFAULT_EMBED_FRAME_ANCESTORS: &str = "*";
+
+/// The `Content-Security-Policy` value of the embeddable map for `sources` (a
+/// `frame-ancestors` source list); an error names what is wrong.
+pub fn frame_ancestors_policy(sources: &str) -> Result<String, String> {
+    let sources = sources.trim();
+    if sources.is_empty() {
+        return Err("--embed-frame-ancestors is empty: give `*`, `'none'` or origins".into());
+    }
+    if let Some(c) = sources
+        .chars()
+        .find(|c| matches!(c, ';' | ',') || c.is_control() || !c.is_ascii())
+    {
+        return Err(format!(
+            "--embed-frame-ancestors {sources:?}: {c:?} is not allowed in a frame-ancestors \
+             source list (separate sources with spaces)"
+        ));
+    }
+    Ok(format!("frame-ancestors {sources}"))
+}
+
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
 
@@ -111,6 +137,7 @@ impl Config {
             export_limit: DEFAULT_EXPORT_LIMIT,
             document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
             backups: None,
+            embed_frame_ancestors: DEFAULT_EMBED_FRAME_ANCESTORS.into(),
         }
     }
 }
