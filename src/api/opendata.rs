@@ -162,7 +162,8 @@ async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
       même secret statistique : une valeur masquée (« s ») est vide, avec le statut
       <code>secret</code>.</p>
       <p>Licence Ouverte / Open Licence 2.0 (Etalab) : réutilisation libre, en mentionnant
-      la source. Contours : {attribution}</p>
+      la source.</p>
+      <p class="muted">{attribution}</p>
     </section>
 {sections}  </main>
 </body>
