@@ -18,7 +18,7 @@ use super::map::zone_paths;
 use super::{Context, Result};
 use crate::db::Edition;
 use crate::geography::{Geography, Level, Zone};
-use crate::indicators::catalogue::Indicator;
+use crate::indicators::catalogue::{Formula, Indicator};
 use crate::indicators::cube::Category;
 use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, value};
@@ -145,6 +145,20 @@ fn atlas_link(
     }
     let _ = write!(hash, "&year={edition}&cls=quantiles");
     format!("/{hash}")
+}
+
+/// What the page names as the source: the subsidies' file for their indicators (with
+/// the registry's source when the figure also divides by jobs), else the edition's.
+fn source_of(indicator: &Indicator, edition_source: &str) -> String {
+    match indicator.formula {
+        Formula::Subsidies
+        | Formula::SubsidiesPerInhabitant
+        | Formula::ShareOfDepartmentSubsidies => indicator.source.to_owned(),
+        Formula::SubsidiesPerJob | Formula::SubsidiesToJobsIndex => {
+            format!("{} ; emplois : {edition_source}", indicator.source)
+        }
+        _ => edition_source.to_owned(),
+    }
 }
 
 fn kind_label(g: &Geography, level: Level, position: usize) -> String {
@@ -352,7 +366,7 @@ pub async fn render(
             }
         )),
         here = escape(&figure_text(&here, indicator)),
-        source = escape(labels::source_label(&cube)),
+        source = escape(&source_of(indicator, labels::source_label(&cube))),
         department = escape(&g.department.name),
         link = escape(&link),
     ))

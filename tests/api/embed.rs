@@ -107,6 +107,18 @@ async fn the_embed_may_be_framed_anywhere_and_shows_the_public_figures() {
         .await;
     assert_eq!(response.status(), 400);
 
+    // A subsidies indicator names the subsidies' file as its source.
+    let html = app
+        .get("/embed?zone=epci/200033579&indicator=ess_subsidies&edition=2023")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Source : Département du Pas-de-Calais, subventions"),
+        "{html}"
+    );
+
     // Demonstration data say so.
     let samples = repo_path("tests/fixtures/sirene");
     ess_atlas::operations::import_sirene(
