@@ -48,6 +48,7 @@ describe('carte intégrable (navigateur)', { timeout: 4 * TIMEOUT }, () => {
     const code = page.getByTestId('embed-code');
     await code.waitFor({ timeout: TIMEOUT });
     snippet = await code.inputValue();
+    await page.keyboard.press('Escape');
     const src = `${BASE}/embed?zone=epci%2F200033579&amp;indicator=ess_share_jobs&amp;edition=${latest}`;
     assert.ok(snippet.startsWith(`<iframe src="${src}"`), snippet);
     page.removeAllListeners();
@@ -81,5 +82,21 @@ describe('carte intégrable (navigateur)', { timeout: 4 * TIMEOUT }, () => {
     assert.ok(atlas.url().startsWith(`${BASE}/#level=communes&zone=epci:200033579`), atlas.url());
     await atlas.close();
     assert.deepEqual(refused, [], 'the browser framed the page without complaint');
+  });
+
+  it('the header links to the open data page, which offers the latest edition’s files', { timeout: TIMEOUT }, async () => {
+    watchPage(page, errors, { label: 'données' });
+    await page.goto(`${BASE}/`);
+    await waitReady(page);
+    await page.getByTestId('opendata-link').click();
+    await page.waitForURL(`${BASE}/donnees`);
+    const edition = page.locator(`[data-testid="opendata-edition"][data-edition="${latest}"]`);
+    assert.equal(await edition.getByTestId('opendata-zip').getAttribute('href'), `/donnees/${latest}/donnees-ess-${latest}.zip`);
+    assert.ok(await edition.getByTestId('opendata-file').count() >= 9, 'each file of the set');
+    assert.match(await edition.getByTestId('opendata-demo').textContent(), /Données de démonstration/);
+    const res = await fetch(`${BASE}/donnees/${latest}/datapackage.json`);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).edition, latest);
+    page.removeAllListeners();
   });
 });
