@@ -30,6 +30,7 @@ import { renderAction, renderDecisions, renderPlan, renderSections } from './por
 import { downloadLinks } from './downloads.js';
 import { setupSearch } from './search.js';
 import { showStaffLink } from './staff.js';
+import { initEmbedButton } from './embed.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -1428,4 +1429,5 @@ async function boot() {
   });
 }
 
+initEmbedButton();
 boot();
