@@ -4,7 +4,7 @@
 // fiche d'une zone.
 //
 // Everything comes from /api/indicators/catalogue and /api/indicators. The fill layers of the
-// map (built by app.js, GeoJSON with promoteId 'code') are recoloured with a `match` expression
+// map (built by map/style.js, vector tiles with promoteId 'code') are recoloured with a `match` expression
 // on the code; the masked zones get a fill-pattern from a small canvas image (no glyphs, no
 // text layer).
 

@@ -42,7 +42,7 @@ function clusterRadius(count) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Map style parts (added by app.js to its style)
+// Map style parts (added by map/style.js to the page's style)
 // ---------------------------------------------------------------------------------------------
 
 export function styleSources() {
