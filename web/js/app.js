@@ -123,6 +123,10 @@ async function boot() {
       const item = data[level] && data[level].get(String(code));
       return item ? zoneDisplayName(item) : '';
     },
+    labelPoint: (level, code) => {
+      const item = data[level] && data[level].get(String(code));
+      return item && Array.isArray(item.label_point) ? item.label_point : null;
+    },
     hover: hoverZone,
     onView: () => {
       updateLabels();

@@ -1,4 +1,5 @@
-// ess-atlas — le tableau de bord des indicateurs : carte choroplèthe, légende en classes,
+// ess-atlas — le tableau de bord des indicateurs : carte choroplèthe ou cercles proportionnels
+// (les effectifs et montants, par défaut, avec le choix « Cercles / Aplats »), légende en classes ou en cercles,
 // zones masquées (secret statistique) hachurées, sélecteurs (indicateur, champ, édition,
 // évolution), tableau des zones synchronisé avec la carte, et la carte « indicateur » de la
 // fiche d'une zone.
@@ -13,6 +14,9 @@ import {
   METHODS, NO_DATA, SECRET_FILL, SECRET_LABEL, SECRET_MARK,
   classColours, classIndex, classify, classifyDiverging, fmtEvolution, fmtNumber, fmtValue, unitText,
 } from './classify.js';
+import {
+  CIRCLE_LAYER, CIRCLE_ZONE_FILL, MAX_RADIUS, circleScale, isStock, zoomFactor,
+} from './circles.js';
 import { sliceOf } from './store.js';
 import { MODES, SORT_KEYS, ZONE_OF_LEVEL } from './url.js';
 
@@ -102,6 +106,8 @@ export function createIndicators(store, ctx) {
     compare: null,
     mode: 'value',
     method: 'jenks',
+    /** '' (the indicator's default: circles for a count), 'circles' or 'choropleth' */
+    rep: '',
     table: false,
     sort: { key: 'value', dir: 'desc' },
   };
@@ -123,6 +129,10 @@ export function createIndicators(store, ctx) {
   const indicator = () => indicators.get(st.indicator);
   const category = () => (st.cat ? categories.get(st.cat) : null);
   const evolutionMode = () => st.compare !== null && st.mode !== 'value';
+  /** Circles can show a count's values (not a rate, nor an evolution, which may be negative). */
+  const circlesPossible = () => isStock(indicator()) && !evolutionMode();
+  /** Whether the map shows proportional circles: a count's default, unless « Aplats » was chosen. */
+  const circlesOn = () => circlesPossible() && st.rep !== 'choropleth';
 
   function validate() {
     notice = '';
@@ -141,6 +151,7 @@ export function createIndicators(store, ctx) {
     else if (!MODES.includes(st.mode) || st.mode === 'value') st.mode = defaultEvolutionMode();
     if (!METHODS[st.method]) st.method = 'jenks';
     if (!SORT_KEYS.includes(st.sort.key)) st.sort = { key: 'value', dir: 'desc' };
+    if (!['', 'circles', 'choropleth'].includes(st.rep) || !isStock(indicator())) st.rep = '';
   }
 
   function defaultEvolutionMode() {
@@ -198,6 +209,7 @@ export function createIndicators(store, ctx) {
     st.compare = h.compare ?? null;
     st.mode = h.mode || (st.compare !== null ? '' : 'value');
     st.method = h.method || 'jenks';
+    st.rep = h.rep || '';
     st.sort = h.sort || { key: 'value', dir: 'desc' };
     validate();
     syncControls();
@@ -244,6 +256,8 @@ export function createIndicators(store, ctx) {
 
     sel.addEventListener('change', () => {
       st.indicator = sel.value;
+      // Each indicator starts with its own representation (circles for a count).
+      st.rep = '';
       changed();
     });
     cat.addEventListener('change', () => {
@@ -264,6 +278,13 @@ export function createIndicators(store, ctx) {
     for (const btn of document.querySelectorAll('#ind-mode [data-mode]')) {
       btn.addEventListener('click', () => {
         st.mode = btn.dataset.mode;
+        changed();
+      });
+    }
+    for (const btn of document.querySelectorAll('#ind-rep [data-rep]')) {
+      btn.addEventListener('click', () => {
+        // Circles are a count's default: choosing them again leaves the link as it was.
+        st.rep = btn.dataset.rep === 'circles' ? '' : btn.dataset.rep;
         changed();
       });
     }
@@ -314,6 +335,10 @@ export function createIndicators(store, ctx) {
     for (const btn of document.querySelectorAll('#ind-mode [data-mode]')) {
       btn.setAttribute('aria-pressed', String(btn.dataset.mode === st.mode));
     }
+    $('ind-rep').hidden = !circlesPossible();
+    for (const btn of document.querySelectorAll('#ind-rep [data-rep]')) {
+      btn.setAttribute('aria-pressed', String(btn.dataset.rep === (circlesOn() ? 'circles' : 'choropleth')));
+    }
     $('ind-table-toggle').setAttribute('aria-pressed', String(st.table));
   }
 
@@ -342,7 +367,7 @@ export function createIndicators(store, ctx) {
     if (!enabled || !st.started) return;
     const level = zoneLevel();
     const url = `/api/indicators?${queryString(level)}`;
-    const key = `${url}|${st.mode}|${st.method}`;
+    const key = `${url}|${st.mode}|${st.method}|${circlesOn() ? 'circles' : 'choropleth'}`;
     if (view && view.key === key) return;
     const my = ++token;
     setBusy(true);
@@ -383,12 +408,15 @@ export function createIndicators(store, ctx) {
     const diverging = evolutionMode();
     const classes = diverging ? classifyDiverging(values, st.method) : classify(values, st.method);
     const colours = classColours(classes, diverging);
-    view = { level, url, key, resp, byCode, classes, colours, diverging, stats: { secret, nodata, total: byCode.size } };
+    // Counts: circles whose area is proportional to the value, scaled on the shown values only.
+    const circles = circlesOn() ? circleScale(values, MAX_RADIUS[level] || MAX_RADIUS.commune) : null;
+    view = { level, url, key, resp, byCode, classes, colours, diverging, circles, stats: { secret, nodata, total: byCode.size } };
     paint();
     renderLegend();
     renderTable();
     setBusy(false);
-    $('ind-live').textContent = `Carte : ${titleOf(resp)}, ${subtitleOf(resp)}, en ${classes.length} classe${classes.length > 1 ? 's' : ''}${secret ? `, ${fmtInt(secret)} zone${secret > 1 ? 's' : ''} sous secret statistique` : ''}.`;
+    const drawn = circles ? 'en cercles proportionnels' : `en ${classes.length} classe${classes.length > 1 ? 's' : ''}`;
+    $('ind-live').textContent = `Carte : ${titleOf(resp)}, ${subtitleOf(resp)}, ${drawn}${secret ? `, ${fmtInt(secret)} zone${secret > 1 ? 's' : ''} sous secret statistique` : ''}.`;
     document.body.dataset.indicator = url.replace(/^\/api\/indicators\?/, '');
     ctx.onView();
   }
@@ -415,6 +443,15 @@ export function createIndicators(store, ctx) {
         if (i >= 0) groups[i].push(code);
       }
     }
+    map.setFilter(`${source}-secret`, ['in', ['to-string', ['get', 'code']], ['literal', secret]]);
+    if (view.circles) {
+      // Circles over pale zones; masked zones keep their hatching and get no circle.
+      map.setPaintProperty(`${source}-fill`, 'fill-color', secret.length
+        ? ['match', ['to-string', ['get', 'code']], secret, SECRET_FILL, CIRCLE_ZONE_FILL] : CIRCLE_ZONE_FILL);
+      paintCircles(map);
+      return;
+    }
+    hideCircles(map);
     const expr = ['match', ['to-string', ['get', 'code']]];
     groups.forEach((codes, i) => {
       if (codes.length) expr.push(codes, view.colours[i]);
@@ -422,8 +459,34 @@ export function createIndicators(store, ctx) {
     if (secret.length) expr.push(secret, SECRET_FILL);
     expr.push(NO_DATA);
     map.setPaintProperty(`${source}-fill`, 'fill-color', expr.length > 3 ? expr : NO_DATA);
-    map.setFilter(`${source}-secret`, ['in', ['to-string', ['get', 'code']], ['literal', secret]]);
     // Other levels: their colours are stale, but hidden; they are repainted when shown.
+  }
+
+  /**
+   * The circles of the shown zones: one at each zone's label point, for a shown positive
+   * value only (a masked cell has no value here, so no circle and no size).
+   */
+  function paintCircles(map) {
+    const source = map.getSource(CIRCLE_LAYER);
+    if (!source) return;
+    const features = [];
+    for (const [code, it] of view.byCode) {
+      const m = measure(it);
+      if (m.secret || !Number.isFinite(m.value) || m.value <= 0) continue;
+      const at = ctx.labelPoint(view.level, code);
+      if (!at) continue;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: at },
+        properties: { code, level: view.level, value: m.value, r: Math.round(view.circles.radius(m.value) * 10) / 10 },
+      });
+    }
+    source.setData({ type: 'FeatureCollection', features });
+    map.setLayoutProperty(CIRCLE_LAYER, 'visibility', 'visible');
+  }
+
+  function hideCircles(map) {
+    if (map.getLayer(CIRCLE_LAYER)) map.setLayoutProperty(CIRCLE_LAYER, 'visibility', 'none');
   }
 
   // ------------------------------------------------------------------------------ legend
@@ -479,7 +542,7 @@ export function createIndicators(store, ctx) {
     const comparable = !ind.additive || st.mode === 'evolution_percent';
     const deptClass = comparable && !deptM.secret && Number.isFinite(deptM.value)
       ? classes.findIndex((c) => deptM.value >= c.min && deptM.value <= c.max) : -1;
-    const rows = classes.map((c, i) => el('li', { class: 'legend-class', 'data-testid': 'legend-class', dataset: { class: String(i) } },
+    const rows = view.circles ? [] : classes.map((c, i) => el('li', { class: 'legend-class', 'data-testid': 'legend-class', dataset: { class: String(i) } },
       el('span', { class: 'swatch', style: `background:${colours[i]}`, 'aria-hidden': 'true' }),
       el('span', { class: 'legend-bound', text: boundsText(c) }),
       i === deptClass ? el('span', { class: 'legend-dept-mark', title: `${dept.name || 'Département'} : ${fmtMeasure(deptM, ind)}`, text: dept.code || 'Dépt' }) : null,
@@ -498,6 +561,8 @@ export function createIndicators(store, ctx) {
         el('span', { class: 'legend-count', text: fmtInt(stats.nodata) })));
     }
     $('legend-classes').replaceChildren(...rows);
+    renderCircleLegend();
+    $('legend-method').hidden = !!view.circles;
     const deptLine = $('legend-choro-dept');
     deptLine.replaceChildren(
       el('span', { class: 'legend-dept-mark', 'aria-hidden': 'true', text: dept.code || '' }),
@@ -505,10 +570,64 @@ export function createIndicators(store, ctx) {
     );
     deptLine.hidden = !dept.name;
     for (const btn of box.querySelectorAll('[data-method]')) btn.setAttribute('aria-pressed', String(btn.dataset.method === st.method));
-    // Folded legend: a colour ramp in the summary.
-    $('legend-ramp').replaceChildren(...[...colours].map((c) => el('i', { style: `background:${c}` })));
+    // Folded legend: a colour ramp (or a circle) in the summary.
+    $('legend-ramp').replaceChildren(...(view.circles
+      ? [el('i', { class: 'legend-ramp-circle' })]
+      : [...colours].map((c) => el('i', { style: `background:${c}` }))));
     box.hidden = false;
     $('legend-territories').hidden = true;
+  }
+
+  /**
+   * The circles' legend: two or three nested reference circles, bottom-aligned, each with
+   * its round value in French (« 5 000 », « 1 000 000 € ») at the end of a leader line.
+   */
+  function renderCircleLegend() {
+    const box = $('legend-circles');
+    const refs = view.circles ? view.circles.refs : [];
+    box.hidden = !refs.length;
+    if (!refs.length) {
+      box.replaceChildren();
+      return;
+    }
+    const ind = view.resp.indicator;
+    // Drawn at the map's scale of the moment (circles grow with the zoom).
+    const map = ctx.map();
+    const scale = map ? zoomFactor(map.getZoom()) : 1;
+    const ns = 'http://www.w3.org/2000/svg';
+    const svgEl = (tag, attrs) => {
+      const n = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+      return n;
+    };
+    const rs = refs.map((ref) => Math.round(ref.r * scale * 10) / 10);
+    const rMax = rs[0];
+    const cx = rMax + 1;
+    const base = 2 * rMax + 1;
+    const labelX = 2 * rMax + 14;
+    // Labels at the circles' tops, at least a line apart (small circles' tops are close).
+    const ys = [];
+    for (const r of rs) ys.push(Math.max(base - 2 * r + 4, 10, ys.length ? ys[ys.length - 1] + 13 : 0));
+    const height = Math.max(base, ys[ys.length - 1]) + 5;
+    const svg = svgEl('svg', {
+      class: 'legend-circles-svg', width: labelX + 96, height, 'aria-hidden': 'true', 'data-scale': scale,
+    });
+    refs.forEach((ref, i) => {
+      const top = base - 2 * rs[i];
+      svg.append(
+        svgEl('circle', { cx, cy: base - rs[i], r: rs[i], class: 'legend-circle', 'data-testid': 'legend-circle', 'data-value': ref.value }),
+        svgEl('polyline', { points: `${cx},${top} ${labelX - 12},${top} ${labelX - 4},${ys[i] - 4}`, class: 'legend-circle-leader' }),
+      );
+      const label = svgEl('text', { x: labelX, y: ys[i], class: 'legend-circle-label' });
+      label.textContent = fmtValue(ref.value, ind);
+      svg.append(label);
+    });
+    const said = refs.map((r) => fmtValue(r.value, ind)).join(', ');
+    box.replaceChildren(
+      el('p', { class: 'legend-circles-note', text: 'Surface des cercles proportionnelle à la valeur' }),
+      svg,
+      el('p', { class: 'visually-hidden', text: `Cercles de référence : ${said}.` }),
+    );
   }
 
   function wireLegend() {
@@ -589,7 +708,7 @@ export function createIndicators(store, ctx) {
     const { level, resp } = view;
     const ind = resp.indicator;
     const evo = st.compare !== null;
-    const valueColoured = !evolutionMode();
+    const valueColoured = !evolutionMode() && !circlesOn();
     const words = LEVEL_WORDS[level];
     $('zone-table-title').textContent = `Tableau des ${words.many}`;
     $('zone-table-sub').textContent = `${titleOf(resp)} · ${subtitleOf(resp)}${resp.demo ? ' · données de démonstration' : ''}`;
@@ -842,6 +961,13 @@ export function createIndicators(store, ctx) {
   function start() {
     if (!enabled) return;
     st.started = true;
+    // The circles grow with the zoom: their legend follows.
+    const map = ctx.map();
+    if (map) {
+      map.on('zoomend', () => {
+        if (view && view.circles) renderCircleLegend();
+      });
+    }
     refresh();
   }
 

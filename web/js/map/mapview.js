@@ -12,6 +12,7 @@ import {
 } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { SERVER_DOWN, el, escapeHtml } from '../util.js';
 import { reportDown } from '../connection.js';
+import { CIRCLE_LAYER } from '../circles.js';
 import { HATCH_IMAGE, hatchImage } from '../indicators.js';
 import {
   LEVELS, NARROW_SCREEN, SOURCE_IDS, current, data, page, zoneId,
@@ -135,14 +136,23 @@ export function createMap(view) {
   return m;
 }
 
+/** The smallest proportional circle under a point (drawn on top of the larger ones), or null. */
+function circleAt(point) {
+  if (!page.map.getLayer(CIRCLE_LAYER) || page.map.getLayoutProperty(CIRCLE_LAYER, 'visibility') === 'none') return null;
+  const hits = page.map.queryRenderedFeatures(point, { layers: [CIRCLE_LAYER] });
+  if (!hits.length) return null;
+  return hits.reduce((a, b) => (b.properties.r < a.properties.r ? b : a));
+}
+
 export function wireMap() {
   wireHover();
   for (const s of SOURCE_IDS) {
     page.map.on('click', `${s}-fill`, (e) => {
       const f = e.features && e.features[0];
       if (!f) return;
-      // A click on an organisation point or cluster is theirs, not the zone's.
+      // A click on an organisation point or cluster is theirs, not the zone's; on a circle, its zone's.
       if (page.orgs && page.orgs.hit(e.point)) return;
+      if (circleAt(e.point)) return;
       const code = String(f.id ?? f.properties.code);
       const id = zoneId(LEVELS[s].zone, code);
       if (id === current().zone) return;
@@ -150,6 +160,15 @@ export function wireMap() {
       selectZone(id, { fit: 'if-needed', switchLevel: false });
     });
   }
+  page.map.on('click', CIRCLE_LAYER, (e) => {
+    if (page.orgs && page.orgs.hit(e.point)) return;
+    const f = circleAt(e.point);
+    if (!f) return;
+    const id = zoneId(f.properties.level, String(f.properties.code));
+    if (id === current().zone) return;
+    hideTooltip();
+    selectZone(id, { fit: 'if-needed', switchLevel: false });
+  });
   page.map.on('moveend', () => {
     updateLabels();
     writeHash();

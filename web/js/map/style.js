@@ -4,6 +4,7 @@
 //
 // Pure over the loaded data: builds objects, never touches the map (levels.js applies them).
 
+import { CIRCLE_LAYER, circleLayer } from '../circles.js';
 import { HATCH_IMAGE } from '../indicators.js';
 import { styleLayers as orgLayers, styleSources as orgSources } from '../orgs.js';
 import { SOURCE_IDS, current, data, page } from './context.js';
@@ -34,9 +35,10 @@ export function epciLineColour(level) {
  * The map's style: the server's /style.json (src/tiles/style.rs: the zone sources, and the
  * zone layers drawn as this map draws them), with one level shown at a time, the fills
  * recoloured by indicator when there are indicators, and this page's interactive layers
- * inserted: hatching of the masked zones and hover above each fill, the selection's outline
- * above the lines, the organisations (clustered GeoJSON, orgs.js) on top. The server's own
- * organisations layers (vector tiles, not clustered) are left out.
+ * inserted: hatching of the masked zones and hover above each fill, the proportional circles
+ * of counts, the selection's outline above the lines, the organisations (clustered GeoJSON,
+ * orgs.js) on top. The server's own organisations layers (vector tiles, not clustered) are
+ * left out.
  */
 export function buildStyle() {
   const level = current().level;
@@ -71,6 +73,8 @@ export function buildStyle() {
       },
     );
   }
+  // Counts: proportional circles over the zones (indicators.js fills and shows them).
+  layers.push(circleLayer());
   for (const s of SOURCE_IDS) {
     layers.push(
       {
@@ -90,6 +94,7 @@ export function buildStyle() {
   // Zone sources: the server style's vector tiles (TileJSON URLs, promoteId code).
   const sources = {
     ...Object.fromEntries(SOURCE_IDS.map((s) => [s, { ...data.style.sources[s], attribution: '' }])),
+    [CIRCLE_LAYER]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
     ...orgSources(),
   };
   return { version: 8, name: 'ess-atlas', sources, layers };
