@@ -114,7 +114,9 @@ export function updateLabels() {
         'aria-hidden': selectable ? null : 'true',
         role: selectable ? 'button' : null,
         tabindex: selectable ? '0' : null,
-        'aria-label': selectable ? `${l.kind === 'territory' ? 'Territoire' : 'EPCI'} ${l.item.name} : ouvrir sa fiche` : null,
+        // The visible (short) name is in the accessible name (axe `label-content-name-mismatch`).
+        'aria-label': selectable ? `${l.kind === 'territory' ? 'Territoire' : 'EPCI'} ${l.text} : ouvrir sa fiche` : null,
+        title: selectable && l.item.name !== l.text ? l.item.name : null,
         text: l.text,
       });
       if (selectable) {
