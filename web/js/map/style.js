@@ -6,7 +6,7 @@
 
 import { CIRCLE_LAYER, circleLayer } from '../circles.js';
 import { HATCH_IMAGE } from '../indicators.js';
-import { styleLayers as orgLayers, styleSources as orgSources } from '../orgs.js';
+import { styleLayers as orgLayers, styleSources as orgSources } from '../orgs/style.js';
 import { SOURCE_IDS, current, data, page } from './context.js';
 
 export const INK = '#14375e';
