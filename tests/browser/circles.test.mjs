@@ -144,6 +144,18 @@ describe('cercles proportionnels (navigateur)', { timeout: 8 * TIMEOUT }, () => 
     await page.getByTestId('ind-rep-circles').click();
     await page.waitForFunction(() => !window.location.hash.includes('rep='), null, { timeout: TIMEOUT });
     assert.equal((await drawnCircles(page)).visible, true);
+
+    // An evolution may be negative: it is a choropleth, without the toggle; circles come back after.
+    const meta = await getJson('/api/meta');
+    if (meta.editions.length > 1) {
+      await page.getByTestId('ind-compare').selectOption(String(meta.editions[0]));
+      await waitIndicator(page, ['indicator=ess_jobs', `compare_edition=${meta.editions[0]}`]);
+      assert.equal((await drawnCircles(page)).visible, false, 'no circles for an evolution');
+      assert.equal(await rep.isVisible(), false, 'no toggle for an evolution');
+      await page.getByTestId('ind-compare').selectOption('');
+      await page.waitForFunction(() => !window.location.hash.includes('vs='), null, { timeout: TIMEOUT });
+      await page.waitForFunction(() => window.essAtlas.map.getLayoutProperty('ind-circles', 'visibility') === 'visible', null, { timeout: TIMEOUT });
+    }
   });
 
   it('draws no circle for a masked commune, which stays hatched', { timeout: 2 * TIMEOUT }, async (t) => {
