@@ -1,8 +1,8 @@
 // Browser test of accessibility (issue 19, « Must show »): axe-core (a devDependency of
 // web/package.json) runs on every page and in the map's main states — the map, a zone's
-// panel open, the organisations' list open, proportional circles shown, the territory and
-// EPCI pages, the login page, the staff space signed in, the 404 page — and finds no
-// violation of any impact.
+// panel open (on a desktop and a tablet), the organisations' list open, proportional
+// circles shown, the territory and EPCI pages, the login page, the staff space signed in,
+// the 404 page — and finds no violation of any impact.
 //
 // axe's script is evaluated in the page through the DevTools protocol (page.evaluate), so
 // that no Content-Security-Policy of ours has to allow it.
@@ -86,6 +86,22 @@ describe('accessibilité, axe-core (navigateur)', { timeout: 12 * TIMEOUT }, () 
     await page.waitForFunction(() => document.body.dataset.indicator !== 'loading', null, { timeout: TIMEOUT });
     await page.getByTestId('zone-table').waitFor({ state: 'visible', timeout: TIMEOUT });
     await assertAccessible(page, 'the map with circles and the table');
+  });
+
+  it('the map on a tablet (1024×768), a zone\'s panel open over circles', { timeout: 2 * TIMEOUT }, async () => {
+    const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR', hasTouch: true });
+    const p = await tablet.newPage();
+    watchPage(p, errors, { label: 'tablet' });
+    try {
+      await p.goto(`${BASE}/#level=territories&ind=ess_establishments&zone=territory:ARR`);
+      await waitReady(p);
+      await p.waitForFunction(() => !['', 'loading'].includes(document.body.dataset.indicator || ''), null, { timeout: TIMEOUT });
+      await p.getByTestId('zone-name').getByText('Arrageois').waitFor({ timeout: TIMEOUT });
+      await p.waitForFunction(() => !document.querySelector('#panel-body [aria-busy="true"], #panel-body[aria-busy="true"]'), null, { timeout: TIMEOUT });
+      await assertAccessible(p, 'the map on a tablet with a panel and circles');
+    } finally {
+      await tablet.close();
+    }
   });
 
   it('the territory page, the EPCI page, the login page and the 404 page', { timeout: 2 * TIMEOUT }, async () => {
