@@ -109,6 +109,37 @@ describe('cercles proportionnels (navigateur)', { timeout: 8 * TIMEOUT }, () => 
     assert.equal(await page.getByTestId('legend-method-jenks').isVisible(), false);
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}-desktop.png` });
+
+    // Where the largest circle spills over a neighbour, the pointer is on the circle's zone:
+    // the tooltip names it and a click opens it.
+    const spill = await page.evaluate(({ circles, scale: k }) => {
+      const { map, data } = window.essAtlas;
+      const box = map.getContainer().getBoundingClientRect();
+      for (const [code, r] of circles) {
+        const c = map.project(data.epci.get(String(code)).label_point);
+        for (let a = 0; a < 2 * Math.PI; a += Math.PI / 16) {
+          const p = [c.x + 0.85 * r * k * Math.cos(a), c.y + 0.85 * r * k * Math.sin(a)];
+          const under = map.queryRenderedFeatures(p, { layers: ['epci-fill'] })[0];
+          if (under && String(under.properties.code) !== String(code)) {
+            return { code: String(code), x: box.left + p[0], y: box.top + p[1], neighbour: String(under.properties.code) };
+          }
+        }
+      }
+      return null;
+    }, { circles: Object.entries(byCode).sort((a, b) => b[1] - a[1]), scale });
+    assert.ok(spill, 'a circle spills over a neighbour');
+    if (spill) {
+      await page.mouse.move(spill.x, spill.y);
+      const tip = page.locator('.map-tooltip strong');
+      await tip.waitFor({ state: 'visible', timeout: TIMEOUT });
+      const shortName = await page.evaluate((c) => {
+        const e = window.essAtlas.data.epci.get(c);
+        return e.short_name || e.name;
+      }, spill.code);
+      assert.equal(normSpaces(await tip.textContent()), normSpaces(shortName), `tooltip over ${spill.code}'s circle, above ${spill.neighbour}`);
+      await page.mouse.click(spill.x, spill.y);
+      await page.waitForFunction((c) => document.body.dataset.zone === `epci:${c}`, spill.code, { timeout: TIMEOUT });
+    }
   });
 
   it('switches a count to a choropleth and back with « Cercles / Aplats », kept in the link', { timeout: 2 * TIMEOUT }, async (t) => {

@@ -1,8 +1,10 @@
 // ess-atlas — the map's hover: the highlighted zone (feature state `hover`) and the tooltip
 // that follows a real pointer (zone name with the indicator's value or the population, or
-// the organisation under the pointer). The table's rows highlight zones through hoverZone.
+// the organisation under the pointer); over a proportional circle, the circle's zone. The
+// table's rows highlight zones through hoverZone.
 
 import { el, fmtPop } from '../util.js';
+import { CIRCLE_LAYER } from '../circles.js';
 import { LEVELS, LEVEL_OF_ZONE, SOURCE_IDS, data, page, zoneDisplayName } from './context.js';
 
 const CAN_HOVER = window.matchMedia('(hover: hover) and (pointer: fine)');
@@ -18,9 +20,24 @@ export function clearHover() {
   if (tooltip) tooltip.hidden = true;
 }
 
+/** The smallest proportional circle under a point (drawn on top of the larger ones), or null. */
+export function circleAt(point) {
+  const map = page.map;
+  if (!map.getLayer(CIRCLE_LAYER) || map.getLayoutProperty(CIRCLE_LAYER, 'visibility') === 'none') return null;
+  const hits = map.queryRenderedFeatures(point, { layers: [CIRCLE_LAYER] });
+  if (!hits.length) return null;
+  return hits.reduce((a, b) => (b.properties.r < a.properties.r ? b : a));
+}
+
 function onFillMove(e) {
-  const f = e.features && e.features[0];
+  let f = e.features && e.features[0];
   if (!f) return;
+  // Over a circle, its zone is the one pointed at (a large circle spills over its neighbours).
+  const circle = circleAt(e.point);
+  if (circle) {
+    const source = LEVEL_OF_ZONE[circle.properties.level];
+    f = { source, id: String(circle.properties.code), properties: { code: String(circle.properties.code) } };
+  }
   const source = f.source;
   const id = f.id ?? (f.properties && f.properties.code);
   if (!hovered || hovered.source !== source || hovered.id !== id) {

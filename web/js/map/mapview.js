@@ -19,7 +19,7 @@ import {
 } from './context.js';
 import { setStatus, showError } from './banner.js';
 import { fitDepartment, fitPadding, homeBbox, syncAttribHeight } from './camera.js';
-import { hideTooltip, wireHover } from './hover.js';
+import { circleAt, hideTooltip, wireHover } from './hover.js';
 import { updateLabels } from './labels.js';
 import { setLevel, updateZoomHint } from './levels.js';
 import { selectZone, setSelectedFilters } from './panel.js';
@@ -134,14 +134,6 @@ export function createMap(view) {
   // Added after the attribution, so MapLibre stacks it just above.
   m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
   return m;
-}
-
-/** The smallest proportional circle under a point (drawn on top of the larger ones), or null. */
-function circleAt(point) {
-  if (!page.map.getLayer(CIRCLE_LAYER) || page.map.getLayoutProperty(CIRCLE_LAYER, 'visibility') === 'none') return null;
-  const hits = page.map.queryRenderedFeatures(point, { layers: [CIRCLE_LAYER] });
-  if (!hits.length) return null;
-  return hits.reduce((a, b) => (b.properties.r < a.properties.r ? b : a));
 }
 
 export function wireMap() {
