@@ -1,8 +1,8 @@
 // ess-atlas — the ESS organisations on the map: the clustered points layer and its HTML
 // donuts, the filters (edition, families, sector, size, employers, text), the paged list
 // kept in step with the map and the selected zone, the popup and the record of one
-// organisation, the CSV link. The map style's parts are in orgs/style.js, the writing of
-// one organisation in orgs/record.js.
+// organisation, the CSV link. The map style's parts are in orgs/style.js, the clusters'
+// donuts in orgs/clusters.js, the writing of one organisation in orgs/record.js.
 //
 // Over 700 lines on purpose: one feature whose filters, list, layer and popup share the
 // store's `orgs` slice and the requests in flight (aborted when the filters change);
@@ -13,13 +13,14 @@
 // the middle) above a plain circle layer that takes the clicks and answers
 // queryRenderedFeatures.
 
-import { Marker, Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api, el, fmtInt, nfInt } from './util.js';
+import { Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { api, el, fmtInt } from './util.js';
 import * as palette from './palettes.js';
 import { sliceOf } from './store.js';
 import { parseZoneId } from './url.js';
 import { NAF_SECTIONS, SIZE_GROUPS } from './reference.js';
-import { CLUSTER_MAX_ZOOM, EMPTY_FC, clusterRadius } from './orgs/style.js';
+import { EMPTY_FC } from './orgs/style.js';
+import { createClusterMarkers } from './orgs/clusters.js';
 import {
   OUTSIDE_TOTALS, add, fact, familyLine, fillPopup, formatSiret, frenchDate, nfJobs, sectorText, shortSize, svgCross,
 } from './orgs/record.js';
@@ -37,8 +38,6 @@ const POINT_LAYERS = ['orgs-clusters', 'orgs-points'];
 const ZONE_PARAM = { territory: 'territory', epci: 'epci', commune: 'commune' };
 const ZONE_KIND = { territory: 'territoire', epci: 'EPCI', commune: 'commune' };
 
-const nfCompact = new Intl.NumberFormat('fr-FR', { notation: 'compact', maximumFractionDigits: 1 });
-const fmtCount = (n) => (n >= 10000 ? nfCompact.format(n) : nfInt.format(n));
 const organisations = (n) => `${fmtInt(n)} organisation${n > 1 ? 's' : ''}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +92,7 @@ export function createOrganisations(store, ctx) {
   let popup = null;
   let popupToken = 0;
   let qTimer = 0;
-  const clusterMarkers = new Map(); // cluster id → { marker, element }
+  const clusters = createClusterMarkers(() => ctx.map(), () => st.on && hasData);
 
   // -------------------------------------------------------------------------------- filters
 
@@ -396,11 +395,11 @@ export function createOrganisations(store, ctx) {
       if (ctl.signal.aborted) return;
       layerCount = Array.isArray(fc.features) ? fc.features.length : 0;
       map.getSource('orgs').setData(fc);
-      clearClusterMarkers();
+      clusters.clear();
       if (lastList && lastList.key === key) renderNote(lastList);
       map.once('idle', () => {
         if (layerKey === key) document.body.dataset.orgsLayer = key;
-        updateClusterMarkers();
+        clusters.update();
       });
     } catch (err) {
       if (err.name === 'AbortError') return;
@@ -408,7 +407,7 @@ export function createOrganisations(store, ctx) {
       layerCount = null;
       document.body.dataset.orgsLayer = 'error';
       map.getSource('orgs').setData(EMPTY_FC);
-      clearClusterMarkers();
+      clusters.clear();
       renderLayerError(err);
     }
   }
@@ -552,72 +551,8 @@ export function createOrganisations(store, ctx) {
     if (!map || !map.getLayer('orgs-points')) return;
     const vis = st.on && hasData ? 'visible' : 'none';
     for (const id of [...POINT_LAYERS, 'org-focus-ring']) map.setLayoutProperty(id, 'visibility', vis);
-    if (vis === 'none') clearClusterMarkers();
-    else updateClusterMarkers();
-  }
-
-  function clearClusterMarkers() {
-    for (const { marker } of clusterMarkers.values()) marker.remove();
-    clusterMarkers.clear();
-  }
-
-  function donut(props, count) {
-    let acc = 0;
-    const stops = [];
-    for (const f of palette.familyList()) {
-      const n = Number(props[f.id]) || 0;
-      if (!n) continue;
-      const from = (acc / count) * 100;
-      acc += n;
-      const to = (acc / count) * 100;
-      stops.push(`${f.colour} ${from.toFixed(2)}% ${to.toFixed(2)}%`);
-    }
-    return stops.length ? `conic-gradient(${stops.join(', ')})` : '#1d3f66';
-  }
-
-  let markerFrame = 0;
-  function scheduleClusterMarkers() {
-    if (markerFrame) return;
-    markerFrame = requestAnimationFrame(() => {
-      markerFrame = 0;
-      updateClusterMarkers();
-    });
-  }
-
-  function updateClusterMarkers() {
-    const map = ctx.map();
-    if (!map || !st.on || !hasData || !map.getSource('orgs') || !map.isSourceLoaded('orgs')) return;
-    if (map.getZoom() > CLUSTER_MAX_ZOOM + 1) {
-      // No cluster at this zoom: skip the source query on every frame.
-      if (clusterMarkers.size) clearClusterMarkers();
-      return;
-    }
-    const feats = map.querySourceFeatures('orgs', { filter: ['has', 'point_count'] });
-    const keep = new Set();
-    for (const f of feats) {
-      const p = f.properties || {};
-      const id = p.cluster_id;
-      if (id === undefined || keep.has(id)) continue;
-      keep.add(id);
-      const count = Number(p.point_count) || 0;
-      let entry = clusterMarkers.get(id);
-      if (!entry) {
-        const r = clusterRadius(count);
-        const element = el('div', {
-          class: 'org-cluster', 'data-testid': 'org-cluster', 'aria-hidden': 'true',
-          style: `width:${2 * r}px;height:${2 * r}px;background:${donut(p, count)}`,
-        }, el('span', { class: 'org-cluster-count', text: fmtCount(count) }));
-        const marker = new Marker({ element, anchor: 'center' }).setLngLat(f.geometry.coordinates).addTo(map);
-        entry = { marker, element };
-        clusterMarkers.set(id, entry);
-      }
-    }
-    for (const [id, entry] of clusterMarkers) {
-      if (!keep.has(id)) {
-        entry.marker.remove();
-        clusterMarkers.delete(id);
-      }
-    }
+    if (vis === 'none') clusters.clear();
+    else clusters.update();
   }
 
   function hitFeatures(point) {
@@ -662,7 +597,7 @@ export function createOrganisations(store, ctx) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     }
     map.on('render', () => {
-      if (st.on && hasData) scheduleClusterMarkers();
+      if (st.on && hasData) clusters.schedule();
     });
   }
 
