@@ -43,9 +43,10 @@ function portraitsGrid(territories, years, portraits, open, user) {
       return el('td', { 'data-territory': t.code, 'data-edition': y, 'data-status': status, 'data-testid': 'dashboard-cell' },
         el('button', {
           type: 'button', class: 'dash-cell',
-          'aria-label': `${t.name}, édition ${y} : ${label}, ${next}. Ouvrir`,
           onclick: () => open(t.code, y),
         },
+        // The name read out is the visible text, after the cell's territory and edition.
+        el('span', { class: 'visually-hidden', text: `${t.name}, édition ${y} : ` }),
         el('span', { class: 'status-badge', 'data-status': status, text: label }),
         el('span', { class: 'dash-next', text: next }),
         yours ? el('span', { class: 'dash-yours', text: 'À vous d’agir' }) : null));
