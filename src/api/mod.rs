@@ -5,6 +5,7 @@
 //! request tracing). Status codes are chosen in [`error`] only; who is asking is
 //! read in [`session`].
 
+pub mod answers;
 pub mod editions;
 pub mod embed;
 pub mod error;

@@ -31,7 +31,7 @@ pub struct AppState {
     /// Rendered fiches and the bound on renders.
     pub documents: Arc<crate::summary::cache::DocumentCache>,
     /// Public indicator and profile answers, prepared once.
-    pub answers: Arc<super::indicators::PublicAnswers>,
+    pub answers: Arc<super::answers::PublicAnswers>,
     /// `Content-Security-Policy` of the embeddable map (`frame-ancestors …`).
     pub embed_frame_ancestors: axum::http::HeaderValue,
 }
