@@ -284,11 +284,20 @@ async fn serve_writes_scheduled_backups_keeps_the_newest_and_they_restore() {
         every: std::time::Duration::from_millis(1100),
         keep: 2,
     };
-    let app = crate::helpers::spawn_app_with(|cfg| cfg.backups = Some(schedule)).await;
-    if app.db.is_postgres() {
-        // `serve` refuses --backup-dir on PostgreSQL (pg_dump's job).
-        return;
-    }
+    let started = crate::helpers::try_spawn_app_with(|cfg| cfg.backups = Some(schedule)).await;
+    let app = match started {
+        Ok(app) => app,
+        Err(refused) => {
+            // `serve` refuses --backup-dir on PostgreSQL (pg_dump's job), saying so.
+            assert!(
+                std::env::var(crate::helpers::TEST_POSTGRES).is_ok_and(|u| !u.is_empty()),
+                "a SQLite atlas must start with --backup-dir: {refused:#}"
+            );
+            assert!(format!("{refused:#}").contains("pg_dump"), "{refused:#}");
+            return;
+        }
+    };
+    assert!(!app.db.is_postgres(), "--backup-dir accepted on PostgreSQL");
     let (session, action) = atlas_with_staff_work(&app).await;
     let before = answers(&app, &session, action).await;
 

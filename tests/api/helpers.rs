@@ -143,6 +143,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     spawn_with(cfg, dir).await
 }
 
+/// [`spawn_app_with`] for a configuration the app may refuse: its startup error.
+pub async fn try_spawn_app_with(tweak: impl FnOnce(&mut Config)) -> anyhow::Result<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::for_tests(dir.path());
+    tweak(&mut cfg);
+    let postgres = use_postgres(&mut cfg).await;
+    try_start(cfg, dir, postgres).await
+}
+
 /// Starts the app on exactly `database_url`, whatever backend the suite runs on.
 pub async fn spawn_on(database_url: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
@@ -158,14 +167,22 @@ pub async fn spawn_with(mut cfg: Config, dir: TempDir) -> TestApp {
 }
 
 async fn start(cfg: Config, dir: TempDir, postgres: Option<Arc<PgDatabase>>) -> TestApp {
+    try_start(cfg, dir, postgres).await.expect("app starts")
+}
+
+async fn try_start(
+    cfg: Config,
+    dir: TempDir,
+    postgres: Option<Arc<PgDatabase>>,
+) -> anyhow::Result<TestApp> {
     ess_atlas::telemetry::init(std::io::sink);
     let database_url = cfg.database_url.clone();
-    let app = ess_atlas::build_app(cfg).await.expect("app starts");
+    let app = ess_atlas::build_app(cfg).await?;
     let base = format!("http://{}", app.local_addr().unwrap());
     let db = app.db().clone();
     let geography = app.geography().clone();
     tokio::spawn(app.serve());
-    TestApp {
+    Ok(TestApp {
         base,
         geography,
         database_url,
@@ -174,7 +191,7 @@ async fn start(cfg: Config, dir: TempDir, postgres: Option<Arc<PgDatabase>>) -> 
         staff: tokio::sync::OnceCell::new(),
         _dir: dir,
         _postgres: postgres,
-    }
+    })
 }
 
 impl TestApp {
