@@ -44,8 +44,6 @@ const KNOWN: &[&str] = &[
     "db/subsidies.rs: db uses crate::demo, which is not below it",
     "db/subsidies.rs: db uses crate::import, which is not below it",
     "db/subsidies.rs: db uses crate::indicators, which is not below it",
-    // indicators::cube::Category, to move into ess
-    "import/observatory.rs: import uses crate::indicators, which is not below it",
 ];
 
 /// `crate::x` names in `text`, comments and the unit-test module stripped.

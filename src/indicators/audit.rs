@@ -50,13 +50,13 @@ use serde::Serialize;
 
 use super::catalogue::{CATALOGUE, Formula, find};
 use super::cube::{
-    CATEGORIES, Category, Cube, EconomyRow, ObservatoryCell, RegistryCell, SizeClass, ZoneSpace,
-    categories_of, counts_protected,
+    Cube, EconomyRow, ObservatoryCell, RegistryCell, ZoneSpace, categories_of, counts_protected,
 };
 use super::reader::{self, Cell, Interval, Link, Measure, Relation, Table, Value};
 use super::secret::{CellStats, Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
 use super::{Audience, Masks, Source, value};
-use crate::ess::size::estimated_jobs;
+use crate::ess::category::{CATEGORIES, Category};
+use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
 
 /// Whether the protected part `q` of a cell must be protected: 1 or 2 protected

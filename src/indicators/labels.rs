@@ -2,7 +2,8 @@
 //! the documents and the map: what a category, a NAF section or a cube's source is
 //! called wherever it is shown.
 
-use super::cube::{Category, Cube};
+use super::cube::Cube;
+use crate::ess::category::Category;
 
 /// The sources an edition's cube was built from, as the API lists them.
 #[must_use]

@@ -20,9 +20,10 @@ mod proptests;
 
 use serde::Serialize;
 
+use crate::ess::category::Category;
 use crate::geography::Level;
 use catalogue::{Formula, Indicator};
-use cube::{Category, Cube};
+use cube::Cube;
 
 /// Notes every figure answer carries.
 pub const NOTES: [&str; 5] = [

@@ -10,12 +10,13 @@ use proptest::prelude::*;
 
 use super::catalogue::find;
 use super::cube::{
-    Category, EconomyRow, RegistryCell, SECTIONS, SizeClass, SubsidyCell, add_subsidies,
-    build_cube, evolution_masks,
+    EconomyRow, RegistryCell, SubsidyCell, add_subsidies, build_cube, evolution_masks,
 };
 use super::secret::{CellStats, primary};
 use super::{Audience, Masks, value};
 use crate::ess::Family;
+use crate::ess::category::{Category, SECTIONS};
+use crate::ess::size::SizeClass;
 use crate::geography::{
     CommuneRecord, EpciRecord, Geography, GeographyRecords, Level, OutlineRecord,
 };
