@@ -38,7 +38,7 @@ const KNOWN: &[&str] = &[
     // RegistryCell, SubsidyCell; indicators::secret's CellStats
     "db/indicators.rs: db uses crate::import, which is not below it",
     "db/indicators.rs: db uses crate::indicators, which is not below it",
-    // import's ImportReport and sirene::SireneEdition
+    // import::sirene::SireneEdition
     "db/registry.rs: db uses crate::import, which is not below it",
     // demo::scdl::Beneficiary; import::beneficiaries' matched lines; SubsidyCell
     "db/subsidies.rs: db uses crate::demo, which is not below it",

@@ -37,6 +37,7 @@ pub mod import;
 pub mod indicators;
 pub mod operations;
 pub mod portraits;
+pub mod records;
 pub mod server;
 pub mod spatial;
 pub mod summary;

@@ -6,10 +6,10 @@ use serde::Serialize;
 use super::{Db, DbError, Field, Result, Tx};
 use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
-use crate::import::ImportReport;
 use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
 use crate::import::subsidies::{BeneficiaryId, SubsidyLine};
 use crate::indicators::cube::SubsidyCell;
+use crate::records::ImportReport;
 
 /// A stored subsidy line, as staff lists show it (the file's own public fields, the
 /// status and how it was matched; never registry details of the establishment).

@@ -23,11 +23,11 @@ use std::time::Instant;
 
 use super::Result;
 use super::french::{euros, number as fr_number, quoted};
-use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, with_csv};
 use crate::ess::Family;
 use crate::ess::category::Category;
 use crate::geography::{Geography, Level};
+use crate::records::report::{FileReport, ImportReport};
 
 /// One aggregate of the observatory.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,6 +13,7 @@ use anyhow::Context;
 use crate::db::Db;
 use crate::geography::Geography;
 use crate::import;
+use crate::records;
 use crate::time::today;
 
 /// Imports SIRENE stock files into edition `year`, replacing its registry atomically.
@@ -27,7 +28,7 @@ pub async fn import_sirene(
     files: import::sirene::SireneFiles,
     demo: bool,
     progress: bool,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let mode = import::plausibility::Mode::Check;
     import_sirene_with(
         db,
@@ -50,7 +51,7 @@ pub async fn import_sirene_with(
     files: import::sirene::SireneFiles,
     (demo, progress): (bool, bool),
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let reference_date = match reference_date {
         Some(d) => d,
         None => match db.edition(year).await? {
@@ -91,7 +92,7 @@ pub async fn import_sirene_with(
 /// subsidies report's file figures, the matching's new ones, and why it was redone.
 fn rematch_subsidies(
     data: &import::sirene::SireneEdition,
-    previous: import::ImportReport,
+    previous: records::ImportReport,
     sources: &str,
 ) -> crate::db::Rematch<'static> {
     let index =
@@ -118,7 +119,7 @@ pub async fn import_observatory(
     geography: Arc<Geography>,
     year: i64,
     file: PathBuf,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let mode = import::plausibility::Mode::Check;
     import_observatory_with(db, geography, year, file, mode).await
 }
@@ -130,7 +131,7 @@ pub async fn import_observatory_with(
     year: i64,
     file: PathBuf,
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
         "pas d’édition {year} : créez-la (ess-atlas edition create) ou importez d’abord ses \
@@ -158,7 +159,7 @@ pub async fn import_subsidies(
     db: &Db,
     year: i64,
     file: PathBuf,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     import_subsidies_with(db, year, file, import::plausibility::Mode::Check).await
 }
 
@@ -168,7 +169,7 @@ pub async fn import_subsidies_with(
     year: i64,
     file: PathBuf,
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
         "pas d’édition {year} : importez d’abord ses fichiers SIRENE (ess-atlas import sirene)"
@@ -211,7 +212,7 @@ async fn previous_report(
     db: &Db,
     year: i64,
     kind: &str,
-) -> anyhow::Result<Option<import::ImportReport>> {
+) -> anyhow::Result<Option<records::ImportReport>> {
     Ok(db
         .import_reports(year)
         .await?

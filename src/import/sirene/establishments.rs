@@ -14,8 +14,8 @@ use crate::ess::size;
 use crate::geography::Geography;
 use crate::import::Result;
 use crate::import::french::quoted;
-use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
+use crate::records::report::{FileReport, ImportReport};
 use crate::time::is_iso_date;
 
 /// What an establishment row gives before its unit is known. Every active

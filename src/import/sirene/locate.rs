@@ -11,7 +11,7 @@ use super::{EstablishmentRow, MAX_OUTSIDE_M};
 use crate::ess::reference::division_of;
 use crate::ess::size;
 use crate::geography::{Geography, fold_for_search};
-use crate::import::report::ImportReport;
+use crate::records::ImportReport;
 use crate::spatial::projection::lambert93_to_lonlat;
 
 /// `SplitMix64`: a fixed, documented sequence, so that approximate points never move

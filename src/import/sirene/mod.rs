@@ -31,12 +31,12 @@ use serde::Serialize;
 
 pub use locate::approximate_point;
 
-use super::report::ImportReport;
 use super::source::{CsvOptions, with_csv};
 use super::{ImportError, Result};
 use crate::ess::identifiers::Siret;
 use crate::ess::perimeter::{Exclusion, Family};
 use crate::geography::Geography;
+use crate::records::ImportReport;
 use crate::time::is_iso_date;
 use establishments::{Candidate, Details, count_in_economy, read_establishments};
 use geolocation::read_geolocation;

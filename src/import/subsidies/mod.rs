@@ -29,9 +29,9 @@
 use std::path::Path;
 
 use super::french::{count, euros, number, quoted};
-use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, CsvSource, with_bytes, with_csv};
 use super::{ImportError, Result};
+use crate::records::report::{FileReport, ImportReport};
 mod fields;
 
 pub use fields::{Share, parse_amount, parse_beneficiary_id, parse_date, parse_rna, parse_share};

@@ -1,0 +1,17 @@
+//! Plain records shared by the layers that read files, store them and compute on them:
+//! the rows and cells an edition is made of, and the report every import ends with.
+//! `import/` and `demo/` make them, `db/` writes and reads them, `indicators/` computes
+//! on them.
+//!
+//! Why a layer of its own: `db/`, `import/` and `demo/` are siblings (crate docs), so
+//! the types they exchange cannot live in any of them, nor in `indicators/` above
+//! them, without the database depending on a file reader or on the figures. Here they
+//! depend on nothing but the foundations (`ess`, `geography`).
+//!
+//! Owns data and what belongs to the data itself (a report's codes and their French
+//! labels, its stored form); no I/O, no SQL, no file format, no rule: reading files
+//! stays in `import`, the secret statistique in `indicators`, SQL in `db`.
+
+pub mod report;
+
+pub use report::ImportReport;
