@@ -8,8 +8,8 @@ use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
 use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
 use crate::import::subsidies::{BeneficiaryId, SubsidyLine};
-use crate::indicators::cube::SubsidyCell;
 use crate::records::ImportReport;
+use crate::records::cells::SubsidyCell;
 
 /// A stored subsidy line, as staff lists show it (the file's own public fields, the
 /// status and how it was matched; never registry details of the establishment).

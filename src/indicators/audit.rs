@@ -49,15 +49,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::catalogue::{CATALOGUE, Formula, find};
-use super::cube::{
-    Cube, EconomyRow, ObservatoryCell, RegistryCell, ZoneSpace, categories_of, counts_protected,
-};
+use super::cube::{Cube, ObservatoryCell, ZoneSpace, categories_of, counts_protected};
 use super::reader::{self, Cell, Interval, Link, Measure, Relation, Table, Value};
-use super::secret::{CellStats, Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
+use super::secret::{Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
 use super::{Audience, Masks, Source, value};
 use crate::ess::category::{CATEGORIES, Category};
 use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell};
 
 /// Whether the protected part `q` of a cell must be protected: 1 or 2 protected
 /// establishments or employers, or one protected establishment holding more than

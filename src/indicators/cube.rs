@@ -12,51 +12,13 @@
 
 use std::collections::HashMap;
 
-use super::secret::{CellStats, Equation, suppress};
+use super::secret::{Equation, suppress};
 use crate::ess::Family;
 use crate::ess::category::{CATEGORIES, Category, SECTIONS};
 use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
 use crate::import::observatory::ObservatoryRow;
-
-/// A commune-level aggregate of the ESS registry (one family, section and band).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegistryCell {
-    pub code_insee: String,
-    pub family: Family,
-    pub naf_section: Option<String>,
-    pub size_band: Option<String>,
-    /// Establishments whose diffusion is restricted (BRIEF rule 5): never listed, and
-    /// counted in public figures only at the levels of [`counts_protected`].
-    pub protected: bool,
-    pub stats: CellStats,
-}
-
-/// The Département's subsidies to ESS establishments of one commune, family, section
-/// and band (matched lines only), euros.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubsidyCell {
-    pub code_insee: String,
-    pub family: Family,
-    pub naf_section: Option<String>,
-    pub size_band: Option<String>,
-    /// Granted to protected establishments (placed like them: see [`counts_protected`]).
-    pub protected: bool,
-    pub granted: f64,
-}
-
-/// A commune-level aggregate of the whole economy (from `economy_cells`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EconomyRow {
-    pub code_insee: String,
-    pub size_band: String,
-    /// Protected establishments (ESS or not), placed like the ESS's own: see
-    /// [`counts_protected`].
-    pub protected: bool,
-    pub establishments: u64,
-    pub employers: u64,
-    pub jobs: f64,
-}
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell, SubsidyCell};
 
 /// Positions of zones of every level in one index space: communes, then EPCI, then
 /// territories, then the département.

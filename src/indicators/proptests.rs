@@ -9,10 +9,8 @@ use geo::{MultiPolygon, polygon};
 use proptest::prelude::*;
 
 use super::catalogue::find;
-use super::cube::{
-    EconomyRow, RegistryCell, SubsidyCell, add_subsidies, build_cube, evolution_masks,
-};
-use super::secret::{CellStats, primary};
+use super::cube::{add_subsidies, build_cube, evolution_masks};
+use super::secret::primary;
 use super::{Audience, Masks, value};
 use crate::ess::Family;
 use crate::ess::category::{Category, SECTIONS};
@@ -20,6 +18,7 @@ use crate::ess::size::SizeClass;
 use crate::geography::{
     CommuneRecord, EpciRecord, Geography, GeographyRecords, Level, OutlineRecord,
 };
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell, SubsidyCell};
 use crate::spatial::boundaries::DepartmentInput;
 
 /// Eight square communes, four EPCI of two communes, two territories of two EPCI.

@@ -12,6 +12,7 @@
 //! labels, its stored form); no I/O, no SQL, no file format, no rule: reading files
 //! stays in `import`, the secret statistique in `indicators`, SQL in `db`.
 
+pub mod cells;
 pub mod report;
 
 pub use report::ImportReport;
