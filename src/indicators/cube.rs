@@ -17,8 +17,8 @@ use crate::ess::Family;
 use crate::ess::category::{CATEGORIES, Category, SECTIONS};
 use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
-use crate::import::observatory::ObservatoryRow;
 use crate::records::cells::{CellStats, EconomyRow, RegistryCell, SubsidyCell};
+use crate::records::observatory::ObservatoryRow;
 
 /// Positions of zones of every level in one index space: communes, then EPCI, then
 /// territories, then the département.

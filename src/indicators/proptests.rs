@@ -325,7 +325,7 @@ proptest! {
 
 #[test]
 fn observatory_figures_get_primary_and_secondary_masking() {
-    use crate::import::observatory::ObservatoryRow;
+    use crate::records::observatory::ObservatoryRow;
     let g = geography();
     let mut cube = build_cube(&g, 2023, &[], &[]);
     let row = |family: &str, establishments: u64, jobs: f64| ObservatoryRow {

@@ -13,6 +13,7 @@
 //! stays in `import`, the secret statistique in `indicators`, SQL in `db`.
 
 pub mod cells;
+pub mod observatory;
 pub mod report;
 
 pub use report::ImportReport;
