@@ -19,10 +19,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::sirene::SireneEdition;
 use super::subsidies::{BeneficiaryId, SubsidyLine, cents};
 use crate::ess::Family;
 use crate::records::ImportReport;
+use crate::records::sirene::SireneEdition;
 
 /// An establishment of the edition, ESS or not, as matching needs it.
 #[derive(Debug, Clone, PartialEq)]

@@ -91,7 +91,7 @@ pub async fn import_sirene_with(
 /// How an edition's subsidy lines are matched again against `data`: the previous
 /// subsidies report's file figures, the matching's new ones, and why it was redone.
 fn rematch_subsidies(
-    data: &import::sirene::SireneEdition,
+    data: &records::sirene::SireneEdition,
     previous: records::ImportReport,
     sources: &str,
 ) -> crate::db::Rematch<'static> {

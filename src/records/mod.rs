@@ -15,5 +15,6 @@
 pub mod cells;
 pub mod observatory;
 pub mod report;
+pub mod sirene;
 
 pub use report::ImportReport;
