@@ -16,5 +16,6 @@ pub mod cells;
 pub mod observatory;
 pub mod report;
 pub mod sirene;
+pub mod subsidies;
 
 pub use report::ImportReport;
