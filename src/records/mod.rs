@@ -9,8 +9,15 @@
 //! depend on nothing but the foundations (`ess`, `geography`).
 //!
 //! Owns data and what belongs to the data itself (a report's codes and their French
-//! labels, its stored form); no I/O, no SQL, no file format, no rule: reading files
-//! stays in `import`, the secret statistique in `indicators`, SQL in `db`.
+//! labels, its stored form; a line's amount to the cent; a cell's sum); no I/O, no
+//! SQL, no file format, no rule: reading files stays in `import`, the secret
+//! statistique in `indicators`, SQL in `db`.
+//!
+//! - [`report`]: the import report ([`ImportReport`]), stored with the edition;
+//! - [`sirene`]: an edition's registry as the SIRENE import reads it;
+//! - [`observatory`]: the observatory's aggregates of an edition;
+//! - [`cells`]: the commune-level cells the indicators are built from;
+//! - [`subsidies`]: subsidy lines, their matches to the registry, demo beneficiaries.
 
 pub mod cells;
 pub mod observatory;
