@@ -187,10 +187,10 @@ pub fn build_observatory(g: &Geography, cube: &Cube, rows: &[ObservatoryRow]) ->
     // Then protection intervals against the reader of the observatory's figures.
     let space = cube.space;
     super::audit::protect_observatory(&mut obs.ess, &cube.ess_equations, |c| {
-        super::audit::cell_label(g, space, c)
+        super::labels::cell_label(g, space, c)
     });
     super::audit::protect_observatory(&mut obs.economy, &cube.economy_equations, |z| {
-        super::audit::zone_label(g, space, z)
+        super::labels::zone_label(g, space, z)
     });
     obs
 }
