@@ -24,6 +24,7 @@ apt_install() {
 
 pg_dir=""
 pg_bin=""
+pg_tls_ca=""
 stop_postgres() {
   if [ -n "$pg_dir" ]; then
     pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -50,12 +51,34 @@ start_postgres() {
   [ "$(id -u)" -ne 0 ] || chown postgres "$pg_dir"
   pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 >"$pg_dir/initdb.log"
+  # TLS, for the test of `sslmode=verify-full`: a CA and a certificate for
+  # `localhost` only, made here, so that connecting by 127.0.0.1 must fail.
+  make_test_certificates "$pg_dir"
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w start -o \
-    "-h 127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    "-h 127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -c ssl=on -c ssl_cert_file=$pg_dir/server.pem -c ssl_key_file=$pg_dir/server.key" \
     >/dev/null || { cat "$pg_dir/server.log" >&2; return 1; }
   pg_url="postgres://postgres@127.0.0.1:$port/postgres"
+  pg_tls_ca="$pg_dir/ca.pem"
+}
+
+# A throw-away certificate authority and a server certificate it signed, valid for
+# the DNS name `localhost` only, in directory $1 (the server's key readable by the
+# server alone, as PostgreSQL demands).
+make_test_certificates() {
+  local dir=$1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ess-atlas test CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+    -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+  chmod 600 "$dir/server.key"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$dir/server.key" "$dir/server.pem"
 }
 
 scripts/web-deps.sh
@@ -84,7 +107,16 @@ cargo test --doc "${features[@]}"
 [ -n "$pg_url" ] || start_postgres
 echo "API tests on PostgreSQL at ${pg_url#*@}" >&2
 # --include-ignored: the tests that need PostgreSQL (the twin-schema check) run here.
-ESS_ATLAS_TEST_POSTGRES=$pg_url cargo test --test api "${features[@]}" -- --include-ignored
+# The TLS test needs the server's CA: on a server given by ESS_ATLAS_TEST_POSTGRES, set
+# ESS_ATLAS_TEST_POSTGRES_TLS_CA too, or it is skipped (said here).
+skip=()
+if [ -n "$pg_tls_ca" ]; then
+  export ESS_ATLAS_TEST_POSTGRES_TLS_CA=$pg_tls_ca
+elif [ -z "${ESS_ATLAS_TEST_POSTGRES_TLS_CA:-}" ]; then
+  echo "ESS_ATLAS_TEST_POSTGRES_TLS_CA not set: the PostgreSQL TLS test is skipped" >&2
+  skip=(--skip postgres_tls)
+fi
+ESS_ATLAS_TEST_POSTGRES=$pg_url cargo test --test api "${features[@]}" -- --include-ignored "${skip[@]}"
 stop_postgres
 pg_dir=""
 

@@ -296,7 +296,7 @@ async fn main() {
     }
     if env("FRANCE", 0) == 1 {
         let france = Arc::new(vec![
-            "/api/indicators?level=commune&indicator=ess_jobs".to_owned(),
+            "/api/indicators?level=commune&indicator=ess_jobs&form=compact".to_owned(),
         ]);
         tasks.push(spawn_loop(
             &http,

@@ -38,6 +38,9 @@ pub struct Config {
     pub export_limit: i64,
     /// Bound of the cache of rendered fiches, in MiB.
     pub document_cache_mb: u64,
+    /// How long a fiche request waits for a free render (as many run at once as
+    /// cores) before answering 503 with `Retry-After`.
+    pub document_render_wait: std::time::Duration,
     /// Scheduled backups of a SQLite database, if asked.
     pub backups: Option<BackupSchedule>,
 }
@@ -88,6 +91,9 @@ pub const DEFAULT_EXPORT_LIMIT: i64 = 200_000;
 /// Default of [`Config::document_cache_mb`]: a few hundred fiches.
 pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
+/// Default of [`Config::document_render_wait`].
+pub const DEFAULT_DOCUMENT_RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
 
@@ -110,6 +116,7 @@ impl Config {
             editions_poll: DEFAULT_EDITIONS_POLL,
             export_limit: DEFAULT_EXPORT_LIMIT,
             document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
+            document_render_wait: DEFAULT_DOCUMENT_RENDER_WAIT,
             backups: None,
         }
     }

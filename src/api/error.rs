@@ -30,6 +30,15 @@ pub enum ApiError {
     MethodNotAllowed,
     /// The request body is larger than the route accepts (413).
     PayloadTooLarge,
+    /// An uploaded file larger than its route accepts (413), with what to do instead.
+    FileTooLarge(String),
+    /// The request is well-formed but what it carries cannot be used (422): a damaged
+    /// file (`import_aborted`), an import the plausibility checks refuse
+    /// (`import_refused`). The message is the importer's French sentence.
+    Unprocessable {
+        kind: &'static str,
+        message: String,
+    },
     /// The request's URI is longer than the server reads (414).
     UriTooLong,
     /// The request's headers are larger than the server reads (431).
@@ -57,7 +66,8 @@ impl ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge | Self::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,6 +102,8 @@ impl ApiError {
                 "payload_too_large",
                 "le contenu envoyé est trop volumineux".to_owned(),
             ),
+            Self::FileTooLarge(message) => ("payload_too_large", message),
+            Self::Unprocessable { kind, message } => (kind, message),
             Self::UriTooLong => (
                 "uri_too_long",
                 "L'adresse demandée est trop longue (au plus 65 534 caractères) : \

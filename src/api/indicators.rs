@@ -76,6 +76,8 @@ struct Params {
     family: Option<String>,
     sector: Option<String>,
     size: Option<String>,
+    /// `compact`: the items as rows of a table (see [`compact_items`]).
+    form: Option<String>,
 }
 
 fn nonempty(v: Option<&String>) -> Option<&str> {
@@ -231,6 +233,81 @@ struct ParentFigure<'a> {
     figure: Figure,
 }
 
+/// `form=compact`: the items as a table, for levels with many zones (France has
+/// ~35,000 communes: as objects, 7 MB of JSON, mostly repeated keys and each
+/// commune's EPCI figure repeated for every commune). Each row is `columns` in
+/// order — `secret` and `restricted` as 0/1, `parent` the parent's code in
+/// `parents` (its name and figure, once) — and `source` is given once when every
+/// figure has the same. Same figures, same masks as the full form.
+fn compact_items(items: &[ZoneFigure<'_>], with_evolution: bool) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let flag = |b: bool| Value::from(u8::from(b));
+    let uniform_source = items
+        .first()
+        .map(|f| f.figure.source)
+        .filter(|s| items.iter().all(|f| f.figure.source == *s));
+    let mut columns = vec![
+        "code",
+        "name",
+        "population",
+        "value",
+        "secret",
+        "restricted",
+        "parent",
+    ];
+    if uniform_source.is_none() {
+        columns.push("source");
+    }
+    if with_evolution {
+        columns.extend([
+            "evolution_absolute",
+            "evolution_absolute_secret",
+            "evolution_percent",
+            "evolution_percent_secret",
+        ]);
+    }
+    let mut parents = serde_json::Map::new();
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|f| {
+            let mut row = vec![
+                json!(f.code),
+                json!(f.name),
+                json!(f.population),
+                json!(f.figure.value),
+                flag(f.figure.secret),
+                flag(f.figure.restricted),
+                f.parent.as_ref().map_or(Value::Null, |p| {
+                    parents
+                        .entry(p.code.to_owned())
+                        .or_insert_with(|| json!({"name": p.name, "figure": p.figure}));
+                    json!(p.code)
+                }),
+            ];
+            if uniform_source.is_none() {
+                row.push(json!(f.figure.source));
+            }
+            if with_evolution {
+                let (absolute, percent) = f
+                    .evolution
+                    .as_ref()
+                    .map_or((None, None), |e| (Some(e.absolute), Some(e.percent)));
+                for figure in [absolute, percent] {
+                    row.push(json!(figure.and_then(|g| g.value)));
+                    row.push(flag(figure.is_some_and(|g| g.secret)));
+                }
+            }
+            Value::Array(row)
+        })
+        .collect();
+    json!({
+        "columns": columns,
+        "rows": rows,
+        "parents": parents,
+        "source": uniform_source,
+    })
+}
+
 /// Staff (every role) read unmasked figures, each marked `restricted`; the public
 /// never does.
 fn audience_of(viewer: &super::session::Viewer) -> Audience {
@@ -382,6 +459,15 @@ async fn indicators(
         Kept::Key(key) => key,
     };
     let level = parse_level(nonempty(p.level.as_ref()).unwrap_or("territory"))?;
+    let compact = match nonempty(p.form.as_ref()) {
+        None | Some("full") => false,
+        Some("compact") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "form {other:?} must be full or compact"
+            )));
+        }
+    };
     let id = nonempty(p.indicator.as_ref()).unwrap_or("ess_share_jobs");
     let indicator = find(id).ok_or_else(|| ApiError::NotFound("indicator", id.to_owned()))?;
     let category = parse_category(p.family.as_ref(), p.sector.as_ref(), p.size.as_ref())?;
@@ -458,26 +544,26 @@ async fn indicators(
             })
             .collect()
     };
-    respond(
-        &state,
-        audience,
-        key,
-        &request,
-        &serde_json::json!({
-            "indicator": indicator,
-            "level": level,
-            "edition": edition.year,
-            "reference_date": edition.reference_date,
-            "compare_edition": compare.as_ref().map(|(y, _)| y),
-            "category": category_json(category),
-            "sources": labels::sources(&cube),
-            "source_label": labels::source_label(&cube),
-            "demo": edition.demo,
-            "department": department,
-            "items": items,
-            "notes": NOTES,
-        }),
-    )
+    let mut answer = serde_json::json!({
+        "indicator": indicator,
+        "level": level,
+        "edition": edition.year,
+        "reference_date": edition.reference_date,
+        "compare_edition": compare.as_ref().map(|(y, _)| y),
+        "category": category_json(category),
+        "sources": labels::sources(&cube),
+        "source_label": labels::source_label(&cube),
+        "demo": edition.demo,
+        "department": department,
+        "form": if compact { "compact" } else { "full" },
+        "notes": NOTES,
+    });
+    if compact {
+        answer["compact"] = compact_items(&items, compare.is_some());
+    } else {
+        answer["items"] = serde_json::json!(items);
+    }
+    respond(&state, audience, key, &request, &answer)
 }
 
 #[derive(Deserialize)]

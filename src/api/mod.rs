@@ -8,6 +8,7 @@
 pub mod editions;
 pub mod error;
 mod error_page;
+pub mod imports;
 pub mod indicators;
 pub mod layers;
 pub mod organisations;
@@ -114,6 +115,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(plans::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
+        // Imports of the small files from the browser (chargés de mission).
+        .merge(imports::router())
         // Summaries (public documents) and the compendium (staff).
         .merge(summaries::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));

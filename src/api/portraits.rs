@@ -451,12 +451,15 @@ async fn transition(
 struct HistoryQuery {
     entity: Option<String>,
     id: Option<String>,
+    /// The newest this many entries (1 to [`MAX_HISTORY`], the default): the staff
+    /// dashboard's « dernières modifications ».
+    limit: Option<i64>,
 }
 
 /// Most entries one history answer holds (the newest ones).
 const MAX_HISTORY: i64 = 1000;
 
-/// `GET /api/history?entity=portrait|orientation|action&id=`: staff only.
+/// `GET /api/history?entity=portrait|orientation|action&id=&limit=`: staff only, newest first.
 async fn history(
     State(state): State<AppState>,
     Staff(_): Staff,
@@ -472,7 +475,11 @@ async fn history(
     json(&super::zones::Items {
         items: state
             .db
-            .changes(q.entity.as_deref(), q.id.as_deref(), MAX_HISTORY)
+            .changes(
+                q.entity.as_deref(),
+                q.id.as_deref(),
+                q.limit.unwrap_or(MAX_HISTORY).clamp(1, MAX_HISTORY),
+            )
             .await?,
     })
 }

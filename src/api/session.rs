@@ -210,6 +210,8 @@ struct UserInfo<'a> {
     /// Territories a referent may edit; all for the roles that edit everything.
     territories: &'a [String],
     can_record_decisions: bool,
+    /// May upload the subsidies and observatory files (`/api/editions/{year}/imports`).
+    can_import: bool,
 }
 
 fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
@@ -222,6 +224,7 @@ fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
             role_label: u.role.label(),
             territories: &u.territories,
             can_record_decisions: u.can_record_decisions(),
+            can_import: u.can_import(),
         }),
         csrf: user.map(|u| u.csrf.as_str()),
     }

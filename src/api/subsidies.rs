@@ -1,6 +1,7 @@
 //! Staff reading of the Département's subsidies of an edition: the import report
 //! with lines and euros per status and match method, and the beneficiaries not
-//! counted as ESS (unmatched, or matched to a non-ESS organisation).
+//! counted as ESS (unmatched, or matched to a non-ESS organisation), each with its
+//! status in French (`status_label`) and why it is not counted (`reason`).
 //!
 //! These routes, grouped in [`staff_router`], need a staff session (any role). They show only
 //! what the Département's public SCDL file says, plus the status and method of the
@@ -84,8 +85,26 @@ async fn unmatched(
             )));
         }
     };
-    let items = state.db.subsidy_lines(edition.year, statuses).await?;
-    let granted: f64 = items.iter().map(|l| l.granted).sum();
+    let lines = state.db.subsidy_lines(edition.year, statuses).await?;
+    let granted: f64 = lines.iter().map(|l| l.granted).sum();
+    // Each line with its status in French and why it is not counted as ESS.
+    let items: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| -> Result<serde_json::Value, ApiError> {
+            let mut item = serde_json::to_value(l).map_err(|e| ApiError::Internal(e.into()))?;
+            if let Some(fields) = item.as_object_mut() {
+                fields.insert(
+                    "status_label".into(),
+                    super::imports::status_label(&l.status).into(),
+                );
+                fields.insert(
+                    "reason".into(),
+                    super::imports::not_counted_reason(&l.status, l.note.as_deref()).into(),
+                );
+            }
+            Ok(item)
+        })
+        .collect::<Result<_, ApiError>>()?;
     json(&serde_json::json!({
         "edition": edition.year,
         "demo": edition.demo,

@@ -112,8 +112,6 @@ fn with_headers(
     response
 }
 
-/// How long a fiche request waits for a render slot before it is told to retry.
-const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 /// Seconds a client is asked to wait when every render slot stayed taken.
 const RENDER_RETRY_AFTER: i64 = 5;
 
@@ -153,7 +151,7 @@ async fn document(
     }
     let _permit = state
         .documents
-        .render_permit(RENDER_WAIT)
+        .render_permit()
         .await
         .ok_or(ApiError::Overloaded {
             retry_after: RENDER_RETRY_AFTER,

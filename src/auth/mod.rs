@@ -4,7 +4,7 @@
 //! `api::session`) and holds no SQL (that is in `db::accounts`). The public needs no
 //! account: every role here is a member of staff.
 //!
-//! | role | reads drafts, history, reports | edits portraits, orientations, actions | records decisions |
+//! | role | reads drafts, history, reports | edits portraits, orientations, actions | records decisions, imports files |
 //! |---|---|---|---|
 //! | `lecteur` | yes | no | no |
 //! | `referent` | yes | its assigned territories only | no (it submits) |
@@ -113,6 +113,13 @@ impl StaffUser {
     pub fn can_record_decisions(&self) -> bool {
         matches!(self.role, Role::Admin | Role::ChargeDeMission)
     }
+
+    /// May this user import the small files (subsidies, observatory) from the browser?
+    /// The same staff as the decisions: the Département's ESS team.
+    #[must_use]
+    pub fn can_import(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::ChargeDeMission)
+    }
 }
 
 #[cfg(test)]
@@ -137,6 +144,7 @@ mod tests {
         assert!(!r.can_edit("LEN"));
         assert!(!r.can_edit("62"));
         assert!(!r.can_record_decisions());
+        assert!(!r.can_import());
     }
 
     #[test]
@@ -144,6 +152,7 @@ mod tests {
         assert!(!user(Role::Lecteur, &["ARR"]).can_edit("ARR"));
         let c = user(Role::ChargeDeMission, &[]);
         assert!(c.can_edit("LEN") && c.can_edit("62") && c.can_record_decisions());
+        assert!(c.can_import() && !user(Role::Lecteur, &[]).can_import());
     }
 
     #[test]

@@ -46,7 +46,16 @@ pub(super) async fn restore(global: &GlobalArgs, from: &Path, force: bool) -> an
 }
 
 pub(super) async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
-    let done = crate::operations::migrate_data(from, to).await?;
+    // Progress on stderr, table by table (the national registry takes minutes); the
+    // table of checks on stdout.
+    let started = std::time::Instant::now();
+    let done = crate::operations::migrate_data(from, to, |table, rows, index, count| {
+        eprintln!(
+            "[{index}/{count}] {table}: {rows} rows copied ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    })
+    .await?;
     println!(
         "{:<22} {:>10} {:>10}  {:<16} {:<16}  check",
         "table", "source", "target", "source digest", "target digest"

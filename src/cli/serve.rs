@@ -20,6 +20,7 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         editions_poll: crate::config::DEFAULT_EDITIONS_POLL,
         export_limit: crate::config::DEFAULT_EXPORT_LIMIT,
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
+        document_render_wait: crate::config::DEFAULT_DOCUMENT_RENDER_WAIT,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -72,7 +72,6 @@ pub use transfer::{COPIED_TABLES, NOT_COPIED, TableDigest};
 use std::path::Path;
 use std::str::FromStr;
 
-use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -301,6 +300,54 @@ pub struct Db {
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
+/// The connection options of a `postgres://` URL, with the atlas's TLS policy.
+///
+/// Managed PostgreSQL services require TLS, and libpq's `sslmode=require` encrypts
+/// without checking whom it talks to: a man in the middle gets the staff's
+/// passwords. So TLS, once asked for (`sslmode=require`, in the URL or `PGSSLMODE`),
+/// is `verify-full`: the certificate must chain to the CA file given by
+/// `sslrootcert=` (or `PGSSLROOTCERT`), or to the public web authorities when none
+/// is given, and name the host of the URL. `verify-ca` (an explicit choice: the
+/// chain only) is kept; `disable`, `allow` and `prefer` (the default, for a server on
+/// the same machine) are unchanged.
+pub fn postgres_options(url: &str) -> Result<sqlx::postgres::PgConnectOptions> {
+    use sqlx::postgres::PgSslMode;
+    let options =
+        sqlx::postgres::PgConnectOptions::from_str(url).map_err(|source| DbError::Url {
+            url: url.to_owned(),
+            source,
+        })?;
+    Ok(match options.get_ssl_mode() {
+        PgSslMode::Require => options.ssl_mode(PgSslMode::VerifyFull),
+        _ => options,
+    })
+}
+
+/// Creates the database `options` names when it does not exist, through the
+/// server's `postgres` maintenance database on the same connection options (TLS
+/// included: sqlx's own helper would reparse the URL without the atlas's policy).
+async fn create_postgres_database_if_missing(
+    options: &sqlx::postgres::PgConnectOptions,
+) -> Result<()> {
+    use sqlx::ConnectOptions;
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut maintenance = options.clone().database("postgres").connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut maintenance)
+            .await?;
+    if !exists {
+        let quoted = name.replace('"', "\"\"");
+        sqlx::query(&format!("CREATE DATABASE \"{quoted}\""))
+            .execute(&mut maintenance)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether `url` names a PostgreSQL database.
 #[must_use]
 pub fn is_postgres_url(url: &str) -> bool {
@@ -386,16 +433,10 @@ impl Db {
     }
 
     async fn connect_postgres(url: &str) -> Result<Self> {
-        let options =
-            sqlx::postgres::PgConnectOptions::from_str(url).map_err(|source| DbError::Url {
-                url: url.to_owned(),
-                source,
-            })?;
+        let options = postgres_options(url)?;
         // Like SQLite's `mode=rwc`: a missing database is created. A role without
         // CREATEDB gets the connection error below instead.
-        if let Ok(false) = Postgres::database_exists(url).await
-            && let Err(e) = Postgres::create_database(url).await
-        {
+        if let Err(e) = create_postgres_database_if_missing(&options).await {
             tracing::debug!("cannot create the database: {e}");
         }
         let pool = PgPoolOptions::new()
@@ -486,6 +527,23 @@ impl Db {
             }
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// [`Self::begin`] on a SQLite connection the caller prepared (TEMP tables of
+    /// its own, see `registry::stage_sqlite`): the same write gate and `BEGIN
+    /// IMMEDIATE`.
+    pub(crate) async fn begin_on(&self, conn: sqlx::pool::PoolConnection<Sqlite>) -> Result<Tx> {
+        let gate = tokio::time::timeout(
+            WRITE_QUEUE_TIMEOUT,
+            std::sync::Arc::clone(&self.write_gate).lock_owned(),
+        )
+        .await
+        .map_err(|_| DbError::Busy)?;
+        // `Transaction::begin` is how `Pool::begin_with` starts a transaction on a
+        // connection it acquired; it is public but hidden from sqlx's docs (the
+        // version is pinned).
+        let t = sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?;
+        Ok(Tx::Sqlite(t, Some(gate)))
     }
 
     /// A read-only transaction: one snapshot for several reads (SQLite: deferred,

@@ -63,10 +63,14 @@ const ESTABLISHMENT_COLUMNS: &str = "edition, siret, siren, name, enseigne, fami
      creation_date, code_insee, rna, diffusion, protected, address, lon, lat, location_approximate, \
      search_key";
 
-static ESTABLISHMENT_INSERT_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// SQLite: the tables an import stages its rows in, on its own connection, before
+/// the write transaction (see [`stage_sqlite`]).
+const STAGED_TABLES: [&str; 3] = ["establishments", "economy_cells", "other_establishments"];
+
+static ESTABLISHMENT_STAGE_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let placeholders: Vec<String> = (1..=24).map(|i| format!("${i}")).collect();
     format!(
-        "INSERT INTO establishments ({ESTABLISHMENT_COLUMNS}) VALUES ({})",
+        "INSERT INTO temp.stage_establishments ({ESTABLISHMENT_COLUMNS}) VALUES ({})",
         placeholders.join(", ")
     )
 });
@@ -99,6 +103,74 @@ macro_rules! bind_establishment {
             .bind($r.location_approximate)
             .bind(&$r.search_key)
     };
+}
+
+/// SQLite: writes an edition's rows into TEMP tables of `conn` (`stage_<table>`,
+/// shaped like the real ones), in a transaction that touches only the connection's
+/// temporary database: it takes no lock on the atlas's file, so staff keep writing
+/// while the thousands of rows go in one by one. The registry's write transaction
+/// then copies them with one `INSERT … SELECT` per table, inside SQLite, which is
+/// what keeps the write lock short (issue 18).
+async fn stage_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    year: i64,
+    data: &SireneEdition,
+) -> Result<()> {
+    use sqlx::Connection;
+    for table in STAGED_TABLES {
+        // Left by an import that failed on this connection: start clean.
+        sqlx::query(&format!("DROP TABLE IF EXISTS temp.stage_{table}"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE stage_{table} AS SELECT * FROM main.{table} WHERE 0"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let mut t = conn.begin().await?;
+    // One prepared statement per row: the fastest way into SQLite.
+    for r in &data.establishments {
+        let q = sqlx::query(&ESTABLISHMENT_STAGE_ONE).bind(year);
+        bind_establishment!(q, r).execute(&mut *t).await?;
+    }
+    for (key, cell) in &data.economy {
+        sqlx::query(
+            "INSERT INTO temp.stage_economy_cells (edition, code_insee, naf_section, size_band, \
+             protected, establishments, employers, jobs_estimate) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(year)
+        .bind(&key.code_insee)
+        .bind(&key.naf_section)
+        .bind(&key.size_band)
+        .bind(key.protected)
+        .bind(cell.establishments as i64)
+        .bind(cell.employers as i64)
+        .bind(cell.jobs_estimate)
+        .execute(&mut *t)
+        .await?;
+    }
+    // Many rows, few columns: batched, so that a département's ~100,000 non-ESS
+    // establishments cost one statement per 500.
+    for chunk in data.others.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO temp.stage_other_establishments \
+             (edition, siret, siren, rna, siege, code_insee, reason) ",
+        );
+        insert.push_values(chunk, |mut b, r| {
+            b.push_bind(year)
+                .push_bind(r.siret.as_str())
+                .push_bind(r.siret.siren())
+                .push_bind(r.rna.as_deref())
+                .push_bind(r.siege)
+                .push_bind(&*r.code_insee)
+                .push_bind(r.reason);
+        });
+        insert.build().execute(&mut *t).await?;
+    }
+    t.commit().await?;
+    Ok(())
 }
 
 const EDITION_COLUMNS: &str = "year, reference_date, sources, perimeter_rule_version, created_at, imported_at, demo, \
@@ -181,7 +253,14 @@ impl Db {
         data: &SireneEdition,
         rematch: Option<super::subsidies::Rematch<'_>>,
     ) -> Result<i64> {
-        let mut tx = self.begin().await?;
+        let mut tx = match &self.pool {
+            super::Pool::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                stage_sqlite(&mut conn, year, data).await?;
+                self.begin_on(conn).await?
+            }
+            super::Pool::Postgres(_) => self.begin().await?,
+        };
         let now = super::sql_now();
         on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO editions (year, reference_date, sources, perimeter_rule_version, created_at, demo) \
@@ -205,45 +284,17 @@ impl Db {
                 .await.map(|_| ()))?;
         }
         match &mut tx {
-            // One prepared statement per row: the fastest way into SQLite.
+            // Staged on this connection before the transaction: copied inside SQLite.
             Tx::Sqlite(t, _) => {
-                for r in &data.establishments {
-                    let q = sqlx::query(&ESTABLISHMENT_INSERT_ONE).bind(year);
-                    bind_establishment!(q, r).execute(&mut **t).await?;
-                }
-                for (key, cell) in &data.economy {
-                    sqlx::query(
-                        "INSERT INTO economy_cells (edition, code_insee, naf_section, size_band, \
-                         protected, establishments, employers, jobs_estimate) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(year)
-                    .bind(&key.code_insee)
-                    .bind(&key.naf_section)
-                    .bind(&key.size_band)
-                    .bind(key.protected)
-                    .bind(cell.establishments as i64)
-                    .bind(cell.employers as i64)
-                    .bind(cell.jobs_estimate)
+                for table in STAGED_TABLES {
+                    sqlx::query(&format!(
+                        "INSERT INTO main.{table} SELECT * FROM temp.stage_{table}"
+                    ))
                     .execute(&mut **t)
                     .await?;
-                }
-                // Many rows, few columns: batched, so that a département's ~100,000
-                // non-ESS establishments cost one statement per 500.
-                for chunk in data.others.chunks(500) {
-                    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                        "INSERT INTO other_establishments (edition, siret, siren, rna, siege, code_insee, reason) ",
-                    );
-                    insert.push_values(chunk, |mut b, r| {
-                        b.push_bind(year)
-                            .push_bind(r.siret.as_str())
-                            .push_bind(r.siret.siren())
-                            .push_bind(r.rna.as_deref())
-                            .push_bind(r.siege)
-                            .push_bind(&*r.code_insee)
-                            .push_bind(r.reason);
-                    });
-                    insert.build().execute(&mut **t).await?;
+                    sqlx::query(&format!("DROP TABLE temp.stage_{table}"))
+                        .execute(&mut **t)
+                        .await?;
                 }
             }
             // A round trip per row (or per chunk) would dominate on a server: one

@@ -352,7 +352,13 @@ impl Db {
     /// Copies every table of `source` (sessions excluded) into this database, which
     /// must be empty and at the same migration level; see the module docs. Returns
     /// the rows and digests per table, all matching, or an error with nothing written.
-    pub async fn copy_from(&self, source: &Db) -> Result<Vec<TableDigest>> {
+    /// `copied(table, rows, index, count)` is called as each table is written (the
+    /// transaction commits after the last).
+    pub async fn copy_from(
+        &self,
+        source: &Db,
+        mut copied: impl FnMut(&str, u64, usize, usize) + Send,
+    ) -> Result<Vec<TableDigest>> {
         let mut from = source.begin_read().await?;
         let mut to = self.begin().await?;
         let source_tables = tables_in(&mut from).await?;
@@ -401,7 +407,7 @@ impl Db {
             plan.push((*table, source_columns, target_columns));
         }
         let mut sides = Vec::new();
-        for (table, source_columns, target_columns) in &plan {
+        for (index, (table, source_columns, target_columns)) in plan.iter().enumerate() {
             let digest = scan_table(
                 &mut from,
                 table,
@@ -410,6 +416,7 @@ impl Db {
             )
             .await?;
             reset_sequence(&mut to, table, target_columns).await?;
+            copied(table, digest.rows, index + 1, plan.len());
             sides.push(digest);
         }
         let mut out = Vec::new();

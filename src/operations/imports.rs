@@ -132,6 +132,27 @@ pub async fn import_observatory_with(
     file: PathBuf,
     mode: import::plausibility::Mode,
 ) -> anyhow::Result<records::ImportReport> {
+    let (data, previous) = read_observatory_for(db, geography, year, file).await?;
+    let mut data = data;
+    import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
+    anyhow::ensure!(
+        db.replace_observatory(year, &data).await?,
+        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
+    );
+    Ok(data.report)
+}
+
+/// What [`import_observatory_with`] does before the plausibility checks and the write:
+/// the file read for an existing edition, and the report of the import it would replace.
+async fn read_observatory_for(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<(
+    records::observatory::ObservatoryEdition,
+    Option<records::ImportReport>,
+)> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
         "pas d’édition {year} : créez-la (ess-atlas edition create) ou importez d’abord ses \
@@ -142,14 +163,8 @@ pub async fn import_observatory_with(
     })
     .await?
     .context("import de l’observatoire interrompu, rien n’a été modifié")?;
-    let mut data = data;
     let previous = previous_report(db, year, "observatoire").await?;
-    import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
-    anyhow::ensure!(
-        db.replace_observatory(year, &data).await?,
-        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
-    );
-    Ok(data.report)
+    Ok((data, previous))
 }
 
 /// Imports the Département's SCDL subsidies file into an existing edition: reads it,
@@ -170,6 +185,28 @@ pub async fn import_subsidies_with(
     file: PathBuf,
     mode: import::plausibility::Mode,
 ) -> anyhow::Result<records::ImportReport> {
+    let (lines, report, previous) = read_subsidies_for(db, year, file).await?;
+    let mut report = report;
+    import::plausibility::check(previous.as_ref(), &mut report, mode)?;
+    anyhow::ensure!(
+        db.replace_subsidies(year, &lines, &report).await?,
+        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
+    );
+    Ok(report)
+}
+
+/// What [`import_subsidies_with`] does before the plausibility checks and the write:
+/// the file read and its beneficiaries matched against the edition's registry, and the
+/// report of the import it would replace.
+async fn read_subsidies_for(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+) -> anyhow::Result<(
+    Vec<records::subsidies::MatchedLine>,
+    records::ImportReport,
+    Option<records::ImportReport>,
+)> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
         "pas d’édition {year} : importez d’abord ses fichiers SIRENE (ess-atlas import sirene)"
@@ -196,14 +233,58 @@ pub async fn import_subsidies_with(
     })
     .await?
     .context("import des subventions interrompu, rien n’a été modifié")?;
-    let mut report = report;
     let previous = previous_report(db, year, "subventions").await?;
-    import::plausibility::check(previous.as_ref(), &mut report, mode)?;
-    anyhow::ensure!(
-        db.replace_subsidies(year, &lines, &report).await?,
-        "l’édition {year} a été supprimée pendant l’import ; rien n’a été importé"
-    );
-    Ok(report)
+    Ok((lines, report, previous))
+}
+
+/// What an import would do, found without writing anything (the preview staff confirm
+/// in `/espace`): the report as the import would store it, why the plausibility checks
+/// would refuse it, and, for subsidies, the lines that would not count as ESS.
+#[derive(Debug)]
+pub struct DryRun {
+    pub report: records::ImportReport,
+    /// `Some` when the import, run in the same mode, would be refused.
+    pub refusal: Option<import::plausibility::Refusal>,
+    /// Subsidies only: the lines unmatched or matched to a non-ESS organisation.
+    pub not_counted: Vec<records::subsidies::MatchedLine>,
+}
+
+/// Runs [`import_subsidies_with`] up to the write, and writes nothing: the same reading,
+/// matching and plausibility checks.
+pub async fn dry_run_subsidies(
+    db: &Db,
+    year: i64,
+    file: PathBuf,
+    mode: import::plausibility::Mode,
+) -> anyhow::Result<DryRun> {
+    let (lines, mut report, previous) = read_subsidies_for(db, year, file).await?;
+    let refusal = import::plausibility::check(previous.as_ref(), &mut report, mode).err();
+    let not_counted = lines
+        .into_iter()
+        .filter(|m| m.status != records::subsidies::Status::Ess)
+        .collect();
+    Ok(DryRun {
+        report,
+        refusal,
+        not_counted,
+    })
+}
+
+/// Runs [`import_observatory_with`] up to the write, and writes nothing.
+pub async fn dry_run_observatory(
+    db: &Db,
+    geography: Arc<Geography>,
+    year: i64,
+    file: PathBuf,
+    mode: import::plausibility::Mode,
+) -> anyhow::Result<DryRun> {
+    let (mut data, previous) = read_observatory_for(db, geography, year, file).await?;
+    let refusal = import::plausibility::check(previous.as_ref(), &mut data.report, mode).err();
+    Ok(DryRun {
+        report: data.report,
+        refusal,
+        not_counted: Vec::new(),
+    })
 }
 
 /// The report of the last import of `kind` into edition `year`, the one a new import

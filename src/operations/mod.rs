@@ -16,7 +16,8 @@ pub use backup::{BackupDone, RestoreDone, backup, backups_to_prune, restore, sch
 pub use demo::{DEMO_SEED, load_demo};
 pub use geography::load_geography;
 pub use imports::{
-    default_reference_date, import_observatory, import_observatory_with, import_sirene,
-    import_sirene_with, import_subsidies, import_subsidies_with,
+    DryRun, default_reference_date, dry_run_observatory, dry_run_subsidies, import_observatory,
+    import_observatory_with, import_sirene, import_sirene_with, import_subsidies,
+    import_subsidies_with,
 };
 pub use transfer::{MigrateDone, migrate_data};

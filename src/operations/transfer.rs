@@ -16,8 +16,13 @@ pub struct MigrateDone {
     pub elapsed: Duration,
 }
 
-/// Copies every table of `from` (sessions excluded) into the empty database `to`.
-pub async fn migrate_data(from: &str, to: &str) -> anyhow::Result<MigrateDone> {
+/// Copies every table of `from` (sessions excluded) into the empty database `to`;
+/// `copied(table, rows, index, count)` follows the progress, table by table.
+pub async fn migrate_data(
+    from: &str,
+    to: &str,
+    copied: impl FnMut(&str, u64, usize, usize) + Send,
+) -> anyhow::Result<MigrateDone> {
     let started = Instant::now();
     if from == to {
         bail!("--from and --to name the same database");
@@ -29,7 +34,7 @@ pub async fn migrate_data(from: &str, to: &str) -> anyhow::Result<MigrateDone> {
         .await
         .with_context(|| format!("cannot open the target database {to}"))?;
     let tables = target
-        .copy_from(&source)
+        .copy_from(&source, copied)
         .await
         .context("nothing was copied")?;
     target.close().await;

@@ -141,6 +141,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             usize::try_from(cfg.document_cache_mb.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
             AppState::hashing_permits(),
+            cfg.document_render_wait,
         )),
     };
     tasks::spawn_warm_up(

@@ -62,17 +62,20 @@ pub struct DocumentCache {
     entries: std::sync::Mutex<Entries>,
     capacity: usize,
     renders: tokio::sync::Semaphore,
+    render_wait: Duration,
     hits: AtomicU64,
 }
 
 impl DocumentCache {
-    /// A cache of at most `capacity` bytes; at most `renders` renders at once.
+    /// A cache of at most `capacity` bytes; at most `renders` renders at once, a
+    /// request waiting at most `render_wait` for its turn.
     #[must_use]
-    pub fn new(capacity: usize, renders: usize) -> Self {
+    pub fn new(capacity: usize, renders: usize, render_wait: Duration) -> Self {
         Self {
             entries: std::sync::Mutex::default(),
             capacity,
             renders: tokio::sync::Semaphore::new(renders.max(1)),
+            render_wait,
             hits: AtomicU64::new(0),
         }
     }
@@ -151,9 +154,10 @@ impl DocumentCache {
         doc
     }
 
-    /// A permit to render, waiting at most `wait`; `None` when none came in time.
-    pub async fn render_permit(&self, wait: Duration) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(wait, self.renders.acquire())
+    /// A permit to render, waiting at most the cache's `render_wait`; `None` when
+    /// none came in time.
+    pub async fn render_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(self.render_wait, self.renders.acquire())
             .await
             .ok()?
             .ok()
@@ -182,7 +186,7 @@ mod tests {
 
     #[test]
     fn a_new_stamp_empties_the_cache_and_the_bound_evicts_the_least_recent() {
-        let cache = DocumentCache::new(250, 1);
+        let cache = DocumentCache::new(250, 1, std::time::Duration::from_secs(1));
         cache.insert("s1", "a".into(), doc(99));
         cache.insert("s1", "b".into(), doc(99));
         assert!(cache.get("s1", "a").is_some(), "a is now the most recent");

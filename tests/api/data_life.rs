@@ -256,6 +256,79 @@ async fn a_backup_of_a_live_server_restores_to_the_same_answers() {
     assert_eq!(answers(&restored, &session, action).await, before);
 }
 
+/// The scheduled backups of `dir` (`ess-atlas-AAAAMMJJTHHMMSSZ.db`), sorted.
+fn scheduled_backups(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| {
+                    n.starts_with("ess-atlas-")
+                        && std::path::Path::new(n)
+                            .extension()
+                            .is_some_and(|e| e == "db")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn serve_writes_scheduled_backups_keeps_the_newest_and_they_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("sauvegardes");
+    let schedule = ess_atlas::config::BackupSchedule {
+        dir: backups.clone(),
+        // Names are stamped to the second: one period a little over a second.
+        every: std::time::Duration::from_millis(1100),
+        keep: 2,
+    };
+    let app = crate::helpers::spawn_app_with(|cfg| cfg.backups = Some(schedule)).await;
+    if app.db.is_postgres() {
+        // `serve` refuses --backup-dir on PostgreSQL (pg_dump's job).
+        return;
+    }
+    let (session, action) = atlas_with_staff_work(&app).await;
+    let before = answers(&app, &session, action).await;
+
+    // Wait for a third backup written after the staff work: the oldest ones go.
+    let mut seen = std::collections::BTreeSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {seen:?} in 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        seen.extend(scheduled_backups(&backups));
+    }
+    // (A backup being pruned right now may show 3 files for an instant.)
+    let mut kept = scheduled_backups(&backups);
+    for _ in 0..50 {
+        if kept.len() <= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        kept = scheduled_backups(&backups);
+    }
+    assert!(kept.len() <= 2, "keep 2, found {kept:?}");
+    assert!(!kept.contains(seen.first().unwrap()), "the oldest was kept");
+    let newest = kept.last().unwrap();
+    assert!(newest >= seen.last().unwrap());
+
+    // The newest restores to the same answers.
+    let restored_url = sqlite_url(&dir.path().join("restauree/atlas.db"));
+    let out = ess_atlas(
+        &restored_url,
+        &["restore", "--from", backups.join(newest).to_str().unwrap()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = crate::helpers::spawn_app_with(|cfg| cfg.database_url = restored_url).await;
+    assert_eq!(answers(&restored, &session, action).await, before);
+}
+
 #[tokio::test]
 async fn a_restore_replaces_a_stopped_database_in_one_step_and_keeps_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -385,7 +458,7 @@ async fn a_pg_dump_restores_into_a_working_atlas() {
 async fn migrate(from: &str, to: &str) -> Vec<(String, u64, u64, String)> {
     let out = ess_atlas(from, &["migrate-data", "--from", from, "--to", to]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
     let lines: Vec<(String, u64, u64, String)> = text
         .lines()
         .skip(1)
@@ -402,9 +475,14 @@ async fn migrate(from: &str, to: &str) -> Vec<(String, u64, u64, String)> {
         })
         .collect();
     assert_eq!(lines.len(), ess_atlas::db::COPIED_TABLES.len(), "{text}");
-    for (table, source, target, check) in &lines {
+    // The progress, table by table on stderr, agrees with the checks.
+    let progress = stderr(&out);
+    let count = lines.len();
+    for (i, (table, source, target, check)) in lines.iter().enumerate() {
         assert_eq!(source, target, "{table}");
         assert!(check.ends_with(" ok"), "{table}: {check}");
+        let step = format!("[{}/{count}] {table}: {source} rows copied", i + 1);
+        assert!(progress.contains(&step), "no « {step} » in {progress}");
     }
     lines
 }
@@ -579,4 +657,83 @@ async fn a_database_of_the_previous_release_upgrades_with_every_staff_row_intact
     app.login("claire").await;
     let list = app.get_json("/api/organisations?edition=2023", 200).await;
     assert_eq!(list["total"], 3);
+}
+
+/// `url` (a database of the suite's server) reached by `host` over TLS with
+/// `sslmode` and, when given, the CA file `ca`.
+fn tls_url(url: &str, host: &str, sslmode: &str, ca: Option<&str>) -> String {
+    let mut url = reqwest::Url::parse(url).expect("a postgres:// URL");
+    url.set_host(Some(host)).unwrap();
+    url.query_pairs_mut().append_pair("sslmode", sslmode);
+    if let Some(ca) = ca {
+        url.query_pairs_mut().append_pair("sslrootcert", ca);
+    }
+    url.to_string()
+}
+
+/// The CA of the suite's server certificate (made by ./test.sh for `localhost`).
+fn test_ca() -> String {
+    std::env::var("ESS_ATLAS_TEST_POSTGRES_TLS_CA").expect(
+        "set ESS_ATLAS_TEST_POSTGRES_TLS_CA to the CA of the server's certificate \
+         (./test.sh makes one for its own server)",
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with TLS: ./test.sh runs it in its PostgreSQL pass"]
+async fn postgres_tls_verifies_the_server_certificate_and_its_name() {
+    let ca = test_ca();
+    let target = crate::helpers::PgDatabase::fresh().await;
+
+    // The certificate names `localhost` and chains to the CA: connected, encrypted.
+    let url = tls_url(&target.url, "localhost", "verify-full", Some(&ca));
+    let db = ess_atlas::db::Db::connect(&url)
+        .await
+        .expect("TLS connection");
+    let ess_atlas::db::Pool::Postgres(pool) = db.pool() else {
+        unreachable!()
+    };
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(encrypted, "the connection is not encrypted");
+    // The atlas works through it: migrations ran, the CLI reads it.
+    let out = ess_atlas(&url, &["edition", "list"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    drop(db);
+
+    // The same server by another name (127.0.0.1, not in the certificate): refused.
+    let wrong_name = tls_url(&target.url, "127.0.0.1", "verify-full", Some(&ca));
+    let Err(err) = ess_atlas::db::Db::connect(&wrong_name).await else {
+        panic!("a certificate for localhost accepted for 127.0.0.1");
+    };
+    assert!(
+        format!("{err:?}").contains("NotValidForName"),
+        "not refused for its name: {err:?}"
+    );
+
+    // `sslmode=require` verifies too (libpq's `require` would not): by name…
+    let require_wrong_name = tls_url(&target.url, "127.0.0.1", "require", Some(&ca));
+    assert!(
+        ess_atlas::db::Db::connect(&require_wrong_name)
+            .await
+            .is_err(),
+        "sslmode=require accepted a certificate for another name"
+    );
+    // …and by authority: without the CA file, a self-signed chain is refused.
+    let require_no_ca = tls_url(&target.url, "localhost", "require", None);
+    let Err(err) = ess_atlas::db::Db::connect(&require_no_ca).await else {
+        panic!("sslmode=require accepted an unknown authority");
+    };
+    assert!(
+        format!("{err:?}").contains("UnknownIssuer"),
+        "not refused for its authority: {err:?}"
+    );
+    // With the CA and the right name, `require` connects.
+    let require = tls_url(&target.url, "localhost", "require", Some(&ca));
+    ess_atlas::db::Db::connect(&require)
+        .await
+        .expect("sslmode=require with the CA");
 }

@@ -521,3 +521,124 @@ async fn public_answers_are_prepared_once_and_change_with_an_import() {
         assert_eq!(response.headers()["cache-control"], "private, no-store");
     }
 }
+
+/// The full form's items rebuilt from a `form=compact` answer (as web/js/compact.js
+/// does).
+fn expand_compact(body: &Value) -> Vec<Value> {
+    let compact = &body["compact"];
+    let columns: Vec<&str> = compact["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let at = |name: &str| columns.iter().position(|c| *c == name);
+    let figure = |value: &Value, secret: &Value, restricted: bool, source: &Value| {
+        let mut f = serde_json::json!({
+            "value": value, "secret": secret.as_u64() == Some(1), "source": source,
+        });
+        if restricted {
+            f["restricted"] = Value::Bool(true);
+        }
+        f
+    };
+    compact["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let col = |name: &str| &r[at(name).unwrap()];
+            let source = at("source").map_or(&compact["source"], |i| &r[i]);
+            let mut item = figure(
+                col("value"),
+                col("secret"),
+                col("restricted").as_u64() == Some(1),
+                source,
+            );
+            item["code"] = col("code").clone();
+            item["name"] = col("name").clone();
+            item["population"] = col("population").clone();
+            if at("evolution_absolute").is_some() {
+                item["evolution"] = serde_json::json!({
+                    "absolute": figure(col("evolution_absolute"), col("evolution_absolute_secret"), false, source),
+                    "percent": figure(col("evolution_percent"), col("evolution_percent_secret"), false, source),
+                });
+            }
+            if let Some(code) = col("parent").as_str() {
+                let parent = &compact["parents"][code];
+                let mut p = parent["figure"].clone();
+                p["code"] = Value::from(code);
+                p["name"] = parent["name"].clone();
+                item["parent"] = p;
+            }
+            item
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_compact_form_gives_the_same_figures_and_masks_in_far_fewer_bytes() {
+    let app = app_with_registry(2020, 1).await;
+    import_registry(&app, 2023, 2).await;
+    let queries = [
+        "level=commune&indicator=ess_establishments&edition=2023",
+        "level=commune&indicator=ess_jobs&edition=2023&compare_edition=2020",
+        "level=epci&indicator=ess_share_jobs&edition=2023&family=association",
+    ];
+    for query in queries {
+        let full = app.get_json(&format!("/api/indicators?{query}"), 200).await;
+        let compact = app
+            .get_json(&format!("/api/indicators?{query}&form=compact"), 200)
+            .await;
+        assert_eq!(compact["form"], "compact");
+        assert!(compact.get("items").is_none(), "{query}");
+        let rebuilt = expand_compact(&compact);
+        assert_eq!(&rebuilt, items(&full), "{query}");
+        if query.starts_with("level=commune") {
+            assert!(
+                rebuilt.iter().any(|i| i["secret"] == true),
+                "{query}: the sample has masked communes"
+            );
+        }
+        for key in ["department", "indicator", "category", "edition", "sources"] {
+            assert_eq!(compact[key], full[key], "{query}: {key}");
+        }
+        // The zones' part: a table against objects (the rest is the same header).
+        let (full_bytes, compact_bytes) = (
+            full["items"].to_string().len(),
+            compact["compact"].to_string().len(),
+        );
+        eprintln!("{query}: {compact_bytes} bytes compact, {full_bytes} full");
+        assert!(
+            compact_bytes * 10 < full_bytes * 6,
+            "{query}: {compact_bytes} bytes compact, {full_bytes} full"
+        );
+    }
+
+    // Staff read unmasked figures in the compact form too, marked restricted.
+    app.add_user("claire", "charge_de_mission", &[]).await;
+    let session = app.login("claire").await;
+    let path = "/api/indicators?level=commune&indicator=ess_establishments&edition=2023";
+    let (status, full) = app
+        .call(reqwest::Method::GET, path, Some(&session), None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, compact) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("{path}&form=compact"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let rebuilt = expand_compact(&compact);
+    assert_eq!(&rebuilt, items(&full));
+    assert!(rebuilt.iter().any(|i| i["restricted"] == true));
+
+    app.get_json(
+        "/api/indicators?level=commune&indicator=ess_jobs&form=tiny",
+        400,
+    )
+    .await;
+}

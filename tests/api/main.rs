@@ -26,6 +26,7 @@ mod demo;
 mod errors;
 mod geodata;
 mod helpers;
+mod imports;
 mod indicators;
 mod instances;
 mod layers;

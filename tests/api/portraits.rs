@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 12] = [
+const ROUTES: [&str; 14] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -136,6 +136,8 @@ const ROUTES: [&str; 12] = [
     "POST transition valide",
     "GET history",
     "GET draft action",
+    "POST import preview",
+    "POST import confirm",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`).
@@ -153,6 +155,17 @@ async fn run(
         assert_eq!(s, 200);
     }
     let portrait = format!("/api/portraits/{territory}/{edition}");
+    if r >= 12 {
+        // Imports from the browser: a one-line SCDL file, previewed or imported.
+        let file = b"nomBeneficiaire,idBeneficiaire,montant\nASSO,10000000900011,100\n".to_vec();
+        let path = crate::imports::confirm_path(edition, "subventions", &file);
+        let path = if r == 12 {
+            format!("/api/editions/{edition}/imports/subventions/preview")
+        } else {
+            path
+        };
+        return crate::imports::upload(app, &path, who, file).await.0;
+    }
     let (method, path, body) = match r {
         0 => (Method::GET, portrait, None),
         1 => (
@@ -205,28 +218,33 @@ async fn every_role_on_every_route() {
     let app = spawn_app().await;
     let s = staff(&app).await;
     // Columns follow ROUTES.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 12]); 6] = [
-        ("public", None, "ARR", [N, U, U, U, U, U, U, U, U, U, U, N]),
+    let cases: [(&str, Option<&Session>, &str, [Expect; 14]); 6] = [
+        (
+            "public",
+            None,
+            "ARR",
+            [N, U, U, U, U, U, U, U, U, U, U, N, U, U],
+        ),
         (
             "lecteur",
             Some(&s.lecteur),
             "ARR",
-            [O, F, F, F, F, F, F, F, F, F, O, O],
+            [O, F, F, F, F, F, F, F, F, F, O, O, F, F],
         ),
         (
             "referent in scope",
             Some(&s.referent),
             "ARR",
-            [O, O, O, O, O, O, O, O, O, F, O, O],
+            [O, O, O, O, O, O, O, O, O, F, O, O, F, F],
         ),
         (
             "referent out of scope",
             Some(&s.referent),
             "LEN",
-            [O, F, F, F, F, F, F, F, F, F, O, O],
+            [O, F, F, F, F, F, F, F, F, F, O, O, F, F],
         ),
-        ("chargé de mission", Some(&s.cdm), "LEN", [O; 12]),
-        ("admin", Some(&s.admin), "BOU", [O; 12]),
+        ("chargé de mission", Some(&s.cdm), "LEN", [O; 14]),
+        ("admin", Some(&s.admin), "BOU", [O; 14]),
     ];
     let mut edition = 2000;
     let mut failures = Vec::new();

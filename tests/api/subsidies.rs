@@ -12,7 +12,7 @@ use crate::sirene_files::{borrow, establishment, header, row, unit, write};
 /// A registry for 2023: an association with its siège in Arras and an antenna in Lens
 /// (RNA W623000123); a non-ESS company in Arras; an association whose siège is in the
 /// Nord, with two establishments in the Pas-de-Calais (RNA W593000001).
-async fn registry(app: &TestApp, dir: &Path) {
+pub async fn registry(app: &TestApp, dir: &Path) {
     registry_with(app, dir, "5710").await;
 }
 
@@ -84,7 +84,7 @@ fn scdl_row(date: &str, name: &str, id: &str, rna: &str, amount: &str, share: &s
 /// A file with the defects of real ones: Latin-1, `;`, decimal commas, thousands
 /// spaces, a spaced SIRET, a SIREN only, an RNA only, a truncated SIRET, a missing
 /// share, a percentage, a French date, no amount, an impossible date.
-fn scdl_file(dir: &Path) -> PathBuf {
+pub fn scdl_file(dir: &Path) -> PathBuf {
     let lines = [
         HEADER.to_owned(),
         // 2: SIRET with spaces → the Lens antenna: 10 000 €.

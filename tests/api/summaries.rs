@@ -618,3 +618,47 @@ async fn the_epci_pack_lists_the_departments_subsidies_adding_up_to_the_indicato
     assert!(html.contains(r#"data-table="beneficiaires""#));
     assert!(html.contains("ASSO ARRAS"));
 }
+
+#[tokio::test]
+async fn fiches_beyond_the_render_bound_answer_503_with_retry_after_never_500() {
+    // No waiting for a free render: a request that finds every render slot taken
+    // is told at once to come back.
+    let app = crate::helpers::spawn_app_with(|cfg| {
+        cfg.document_render_wait = std::time::Duration::ZERO;
+    })
+    .await;
+    crate::indicators::import_registry(&app, 2023, 1).await;
+    let paths: Vec<String> = app
+        .geography
+        .territories
+        .iter()
+        .map(|t| format!("/territoires/{}/fiche.pdf?edition=2023", t.zone.code))
+        .chain([format!("/epci/{ARRAS}/fiche.pdf?edition=2023")])
+        .collect();
+    let answers = crate::helpers::join_all(paths.iter().map(|p| app.get(p))).await;
+    let mut refused = Vec::new();
+    for (path, r) in paths.iter().zip(answers) {
+        match r.status().as_u16() {
+            200 => {}
+            503 => {
+                assert_eq!(r.headers()["retry-after"], "5", "{path}");
+                let body: Value = r.json().await.unwrap();
+                assert_eq!(body["error"], "overloaded", "{path}: {body}");
+                assert!(body["message"].as_str().unwrap().contains("réessayez"));
+                refused.push(path);
+            }
+            other => panic!("{path}: {other}"),
+        }
+    }
+    assert!(
+        !refused.is_empty(),
+        "{} fiches at once on {} render slots: none refused",
+        paths.len(),
+        ess_atlas::api::AppState::hashing_permits()
+    );
+    assert!(refused.len() < paths.len(), "some were rendered");
+    // Refused, not broken: the same request later is rendered.
+    let (status, _, pdf) = bytes(&app, refused[0]).await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF-"));
+}

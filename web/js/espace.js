@@ -6,6 +6,8 @@
 import { api, el } from './util.js';
 import { renderDecisions, renderSections } from './portrait.js';
 import { MONEY_MAX, formatNumber, numberField } from './numbers.js';
+import { renderDashboard } from './espace-dashboard.js';
+import { renderImports } from './espace-imports.js';
 
 const $ = (id) => document.getElementById(id);
 const ACTION_STATUSES = [
@@ -15,7 +17,7 @@ const STEPS = [['brouillon', 'Brouillon'], ['soumis', 'Soumis'], ['valide', 'Val
 
 const ctx = {
   session: null, meta: null, territories: [], epci: [], catalogue: [],
-  territory: null, edition: null,
+  territory: null, edition: null, years: [],
 };
 
 function say(text, error = false) {
@@ -424,7 +426,24 @@ async function openWorkspace() {
   } finally {
     $('page').removeAttribute('aria-busy');
     document.body.dataset.workspace = `${code}/${ctx.edition}`;
+    refreshDashboard();
   }
+}
+
+/** The dashboard at the top of the page (portraits × editions, changes, imports). */
+function refreshDashboard() {
+  return renderDashboard($('dashboard'), {
+    territories: ctx.territories,
+    years: ctx.years,
+    statusLabel,
+    user: ctx.session.user,
+    open: (code, year) => {
+      $('territory').value = code;
+      $('edition').value = String(year);
+      say('');
+      openWorkspace().then(() => $('workspace').scrollIntoView({ block: 'start' }));
+    },
+  });
 }
 
 /** Starts the compendium of the chosen edition and polls its progress until the download link. */
@@ -479,6 +498,7 @@ async function main() {
   const sorted = [...ctx.territories].sort((a, b) => Number(own.includes(b.code)) - Number(own.includes(a.code)));
   $('territory').replaceChildren(...sorted.map((t) => el('option', { value: t.code, text: `${t.name}${canEdit(t.code) ? '' : ' (lecture seule)'}` })));
   const years = (editions.items || []).map((e) => e.year).sort((a, b) => b - a);
+  ctx.years = years;
   $('edition').replaceChildren(...years.map((y) => el('option', { value: y, text: String(y) })));
   const hash = new URLSearchParams(window.location.hash.slice(1));
   if (hash.get('territoire')) $('territory').value = hash.get('territoire');
@@ -489,7 +509,12 @@ async function main() {
     try { await send('POST', '/api/logout'); } catch { /* the session is gone anyway */ }
     window.location.assign('/');
   });
+  renderImports($('imports'), ctx, years, {
+    canImport: Boolean(session.user.can_import),
+    onImported: refreshDashboard,
+  });
   if (!years.length) {
+    refreshDashboard();
     $('workspace').replaceChildren(el('p', { class: 'muted', text: 'Aucune édition : importez d’abord des données (ess-atlas import sirene).' }));
     $('page').removeAttribute('aria-busy');
     return;

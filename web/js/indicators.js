@@ -9,6 +9,7 @@
 // text layer).
 
 import { api, el, fmtInt, fmtPop } from './util.js';
+import { expandIndicators } from './compact.js';
 import {
   METHODS, NO_DATA, SECRET_FILL, SECRET_LABEL, SECRET_MARK,
   classColours, classIndex, classify, classifyDiverging, fmtEvolution, fmtNumber, fmtValue, unitText,
@@ -161,10 +162,11 @@ export function createIndicators(store, ctx) {
 
   /** The /api/indicators answer for a level with the current choices (cached). */
   function dataFor(level) {
-    const url = `/api/indicators?${queryString(level)}`;
+    // Communes in the compact form: a table instead of objects (France: 7 MB → ~1 MB).
+    const url = `/api/indicators?${queryString(level)}${level === 'commune' ? '&form=compact' : ''}`;
     let p = cache.get(url);
     if (!p) {
-      p = api(url).catch((err) => {
+      p = api(url).then(expandIndicators).catch((err) => {
         cache.delete(url);
         throw err;
       });
