@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the front end's lint and node unit tests (web/test), the Rust unit and
 # API tests (on SQLite, then the API suite again on PostgreSQL), then the browser tests
-# (Debian's Chromium driven by playwright-core against a freshly started server).
+# (Debian's Chromium driven by playwright-core against a freshly started server), and the
+# demo's open data set through `frictionless validate`.
 # Installs what it needs (npm packages; Chromium, poppler-utils and PostgreSQL via
 # apt-get) when missing.
 #
@@ -101,6 +102,10 @@ features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 cargo test --all-targets "${features[@]}"
 cargo test --doc "${features[@]}"
+
+# The demo's open data set, validated by a tool we did not write (PyPI frictionless,
+# installed in a virtualenv under ~/.cache when missing); a damaged copy must fail.
+scripts/opendata-check.sh
 
 # The API suite again on PostgreSQL: the same test binary (same features, so nothing
 # is compiled again), each test on a fresh database.

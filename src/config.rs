@@ -43,6 +43,10 @@ pub struct Config {
     pub document_render_wait: std::time::Duration,
     /// Scheduled backups of a SQLite database, if asked.
     pub backups: Option<BackupSchedule>,
+    /// Who may show the embeddable map (`/embed`) in a frame: the sources of its
+    /// `Content-Security-Policy: frame-ancestors` (`*`: any site, the data are public;
+    /// `'self' https://www.partenaire.fr` to narrow it; `'none'` to forbid).
+    pub embed_frame_ancestors: String,
 }
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
@@ -93,6 +97,27 @@ pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
 /// Default of [`Config::document_render_wait`].
 pub const DEFAULT_DOCUMENT_RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Default of [`Config::embed_frame_ancestors`]: any site may embed the map.
+pub const DEFAULT_EMBED_FRAME_ANCESTORS: &str = "*";
+
+/// The `Content-Security-Policy` value of the embeddable map for `sources` (a
+/// `frame-ancestors` source list); an error names what is wrong.
+pub fn frame_ancestors_policy(sources: &str) -> Result<String, String> {
+    let sources = sources.trim();
+    if sources.is_empty() {
+        return Err("--embed-frame-ancestors is empty: give `*`, `'none'` or origins".into());
+    }
+    if let Some(c) = sources
+        .chars()
+        .find(|c| matches!(c, ';' | ',') || c.is_control() || !c.is_ascii())
+    {
+        return Err(format!(
+            "--embed-frame-ancestors {sources:?}: {c:?} is not allowed in a frame-ancestors \
+             source list (separate sources with spaces)"
+        ));
+    }
+    Ok(format!("frame-ancestors {sources}"))
+}
 
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
@@ -118,6 +143,7 @@ impl Config {
             document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
             document_render_wait: DEFAULT_DOCUMENT_RENDER_WAIT,
             backups: None,
+            embed_frame_ancestors: DEFAULT_EMBED_FRAME_ANCESTORS.into(),
         }
     }
 }

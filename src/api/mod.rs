@@ -6,11 +6,13 @@
 //! read in [`session`].
 
 pub mod editions;
+pub mod embed;
 pub mod error;
 mod error_page;
 pub mod imports;
 pub mod indicators;
 pub mod layers;
+pub mod opendata;
 pub mod organisations;
 pub mod palettes;
 pub mod plans;
@@ -58,6 +60,15 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    // A handler's own French page (the embeddable map's errors) is kept as it is.
+    if response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+    {
         return response;
     }
     let is_json = response
@@ -119,6 +130,10 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(imports::router())
         // Summaries (public documents) and the compendium (staff).
         .merge(summaries::router())
+        // The open data sets and their download page (public).
+        .merge(opendata::router())
+        // The embeddable map of one zone (its own framing policy).
+        .merge(embed::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
     // precompressed bodies, and a cached tile should cost no more than a lookup.

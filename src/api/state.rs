@@ -32,6 +32,8 @@ pub struct AppState {
     pub documents: Arc<crate::summary::cache::DocumentCache>,
     /// Public indicator and profile answers, prepared once.
     pub answers: Arc<super::indicators::PublicAnswers>,
+    /// `Content-Security-Policy` of the embeddable map (`frame-ancestors …`).
+    pub embed_frame_ancestors: axum::http::HeaderValue,
 }
 
 impl AppState {

@@ -116,7 +116,7 @@ fn with_headers(
 const RENDER_RETRY_AFTER: i64 = 5;
 
 /// A kept or fresh document as the answer: 304 when the client holds its ETag.
-fn answer(doc: &Rendered, hit: bool, request: &HeaderMap) -> Response {
+pub(super) fn answer(doc: &Rendered, hit: bool, request: &HeaderMap) -> Response {
     let mut response = if holds_etag(request, &doc.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

@@ -1,4 +1,5 @@
-//! `ess-atlas export …`: `PMTiles` archives of the vector tiles, the compendium PDF.
+//! `ess-atlas export …`: `PMTiles` archives of the vector tiles, the compendium PDF,
+//! the open data set of an edition.
 
 use std::time::Instant;
 
@@ -57,6 +58,60 @@ pub(super) async fn export_recueil(
         "{}: compendium of edition {year}, {} bytes, {:.1} s",
         out.display(),
         pdf.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub(super) async fn export_opendata(
+    global: &GlobalArgs,
+    year: i64,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Db::connect(&global.database).await?;
+    let Some(edition) = db.edition(year).await? else {
+        let known: Vec<String> = db
+            .editions()
+            .await?
+            .iter()
+            .map(|e| e.year.to_string())
+            .collect();
+        anyhow::bail!(
+            "édition {year} inconnue : {} (ess-atlas edition list) ; rien n'a été écrit",
+            if known.is_empty() {
+                "la base n'a aucune édition, importez-en une d'abord (ess-atlas import sirene)"
+                    .to_owned()
+            } else {
+                format!("les éditions sont {}", known.join(", "))
+            }
+        );
+    };
+    let geography =
+        std::sync::Arc::new(crate::operations::load_geography(&db, &global.geodata).await?);
+    let ctx = crate::summary::Context {
+        db,
+        geography,
+        cubes: std::sync::Arc::default(),
+    };
+    let set = crate::summary::opendata::build(&ctx, &edition).await?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut bytes = 0;
+    for file in &set.files {
+        let path = out.join(&file.name);
+        std::fs::write(&path, &file.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        bytes += file.bytes.len();
+    }
+    println!(
+        "{}: données ouvertes de l'édition {year}{}, {} fichiers, {bytes} octets, {:.1} s",
+        out.display(),
+        if set.demo {
+            " (données de démonstration)"
+        } else {
+            ""
+        },
+        set.files.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

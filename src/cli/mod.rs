@@ -134,6 +134,17 @@ pub enum ExportCommand {
         #[arg(long, default_value_t = 14)]
         max_zoom: u8,
     },
+    /// Write the open data set of an edition into a directory: the published indicator
+    /// tables per level (CSV, under the secret statistique of the public API), the
+    /// outlines (GeoJSON), `datapackage.json` (Frictionless) and a README.
+    Opendata {
+        /// Edition (year) of the figures.
+        #[arg(long)]
+        edition: i64,
+        /// The directory to write (created if missing; the set's files are replaced).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the departmental compendium (« recueil ») of an edition to one PDF: cover,
     /// contents, département synthesis and the published territory portraits.
     Recueil {
@@ -348,6 +359,11 @@ pub struct ServeArgs {
     /// Period of the scheduled backups: `24h`, `6h`, `30m`, `7d`…
     #[arg(long, env = "ESS_ATLAS_BACKUP_EVERY", default_value = "24h", value_parser = crate::config::parse_period)]
     pub backup_every: std::time::Duration,
+    /// Who may show the embeddable map (`/embed`) in a frame: the source list of its
+    /// `Content-Security-Policy: frame-ancestors` (`*` any site; `'self'
+    /// https://www.partenaire.fr`; `'none'`). Other pages are not affected.
+    #[arg(long, env = "ESS_ATLAS_EMBED_FRAME_ANCESTORS", default_value = crate::config::DEFAULT_EMBED_FRAME_ANCESTORS)]
+    pub embed_frame_ancestors: String,
     /// Scheduled backups kept in --backup-dir (the oldest are deleted).
     #[arg(long, env = "ESS_ATLAS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
@@ -407,6 +423,9 @@ impl Cli {
                 min_zoom,
                 max_zoom,
             })) => exports::export_tiles(&self.global, &out, edition, (min_zoom, max_zoom)).await,
+            Some(Command::Export(ExportCommand::Opendata { edition, out })) => {
+                exports::export_opendata(&self.global, edition, &out).await
+            }
             Some(Command::Export(ExportCommand::Recueil { edition, out })) => {
                 exports::export_recueil(&self.global, edition, &out).await
             }

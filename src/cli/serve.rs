@@ -21,6 +21,7 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         export_limit: crate::config::DEFAULT_EXPORT_LIMIT,
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
         document_render_wait: crate::config::DEFAULT_DOCUMENT_RENDER_WAIT,
+        embed_frame_ancestors: args.embed_frame_ancestors,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -253,6 +253,7 @@ impl Db {
         data: &SireneEdition,
         rematch: Option<super::subsidies::Rematch<'_>>,
     ) -> Result<i64> {
+        let started = std::time::Instant::now();
         let mut tx = match &self.pool {
             super::Pool::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
@@ -261,6 +262,10 @@ impl Db {
             }
             super::Pool::Postgres(_) => self.begin().await?,
         };
+        // From here to the commit, other writers wait (SQLite) — what operators
+        // watch when imports run during the day.
+        let locked = std::time::Instant::now();
+        let staged_ms = (locked - started).as_millis();
         let now = super::sql_now();
         on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO editions (year, reference_date, sources, perimeter_rule_version, created_at, demo) \
@@ -379,6 +384,13 @@ impl Db {
             }
         }
         tx.commit().await?;
+        tracing::info!(
+            edition = year,
+            establishments = data.establishments.len(),
+            staged_ms,
+            write_ms = locked.elapsed().as_millis(),
+            "registry replaced"
+        );
         Ok(id)
     }
 

@@ -44,7 +44,9 @@ pub struct Indicator {
     pub method: &'static str,
     /// Derived from SIRENE size bands: shown as « effectif estimé ».
     pub estimate: bool,
-    /// Sums over sub-zones give the zone's value.
+    /// Sums over sub-zones give the zone's value: a stock (a count of establishments
+    /// or jobs, euros), which the web map draws as proportional circles by default;
+    /// the others are ratios, drawn as choropleths (issue 19, item 6).
     pub additive: bool,
     /// Requires a category filter (family, sector or size class).
     pub needs_category: bool,
@@ -267,4 +269,37 @@ pub static CATALOGUE: [Indicator; 13] = [
 #[must_use]
 pub fn find(id: &str) -> Option<&'static Indicator> {
     CATALOGUE.iter().find(|i| i.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CATALOGUE;
+
+    /// The web map draws the additive indicators as proportional circles (web/js/circles.js):
+    /// they must be the counts, never a share, a rate or an index.
+    #[test]
+    fn the_additive_indicators_are_the_counts() {
+        let additive: Vec<&str> = CATALOGUE
+            .iter()
+            .filter(|i| i.additive)
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(
+            additive,
+            [
+                "ess_establishments",
+                "ess_employers",
+                "ess_jobs",
+                "ess_subsidies"
+            ]
+        );
+        for i in CATALOGUE.iter().filter(|i| i.additive) {
+            assert!(
+                !i.unit.contains('%') && !i.unit.contains("pour ") && !i.unit.contains(" par "),
+                "{} is additive but its unit {:?} is a ratio's",
+                i.id,
+                i.unit
+            );
+        }
+    }
 }

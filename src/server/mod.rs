@@ -126,6 +126,11 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         );
         tasks::spawn_backups(db.clone(), schedule);
     }
+    let embed_frame_ancestors = axum::http::HeaderValue::from_str(
+        &crate::config::frame_ancestors_policy(&cfg.embed_frame_ancestors)
+            .map_err(anyhow::Error::msg)?,
+    )
+    .context("--embed-frame-ancestors")?;
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
@@ -143,6 +148,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             AppState::hashing_permits(),
             cfg.document_render_wait,
         )),
+        embed_frame_ancestors,
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

@@ -128,6 +128,15 @@ fn path(frame: &Frame, zone: &Zone) -> String {
     out
 }
 
+/// The drawing of `zones` in the view `bbox` (WGS84): its width and height (SVG
+/// units) and each zone's simplified path data (empty when outside the view).
+#[must_use]
+pub fn zone_paths(bbox: [f64; 4], zones: &[&Zone]) -> (f64, f64, Vec<String>) {
+    let frame = Frame::new(bbox);
+    let paths = zones.iter().map(|z| path(&frame, z)).collect();
+    (WIDTH, frame.height, paths)
+}
+
 /// The dots to draw: one per family and cell of the drawing, the cells growing until
 /// at most [`MAX_DOTS`] remain. A dense city (Paris holds 100,000 organisations) would
 /// otherwise weigh megabytes of dots drawn on one another; where a larger cell is

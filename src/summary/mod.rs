@@ -10,10 +10,12 @@
 
 pub mod cache;
 pub mod csv;
+pub mod embed;
 pub mod format;
 mod grants;
 pub mod html;
 pub mod map;
+pub mod opendata;
 pub mod pdf;
 pub mod recueil;
 pub mod xlsx;

@@ -113,7 +113,7 @@ pub fn tilejson(
 /// commune lines, organisations by family. Sources point at the TileJSON documents;
 /// features are identified by `code` (`promoteId`) for joins and feature-state.
 ///
-/// The web map draws its zones with these layers (web/js/app.js takes them from
+/// The web map draws its zones with these layers (web/js/map/style.js takes them from
 /// `/style.json`): it shows one level's fill at a time, recolours the fills by indicator,
 /// and adds its interactive layers (hatching of masked zones, hover, selection). It draws
 /// the organisations itself, clustered from GeoJSON, and skips the two layers here.

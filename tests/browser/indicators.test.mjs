@@ -134,6 +134,10 @@ describe('tableau de bord des indicateurs (navigateur)', { timeout: 10 * TIMEOUT
     await page.getByTestId('ind-indicator').selectOption('ess_establishments');
     await waitIndicator(page, ['level=territory', 'indicator=ess_establishments', `edition=${latest}`]);
     await page.waitForFunction(() => window.location.hash.includes('ind=ess_establishments'), null, { timeout: TIMEOUT });
+    // A count is drawn as circles (circles.test.mjs); its classes are one click away.
+    assert.ok(await page.getByTestId('legend-circles').isVisible(), 'circles for a count');
+    await page.getByTestId('ind-rep-choropleth').click();
+    await page.waitForFunction(() => window.location.hash.includes('rep=choropleth'), null, { timeout: TIMEOUT });
     const afterBounds = await legendBounds(page);
     assert.notDeepEqual(afterBounds, before, 'class bounds changed');
     assert.ok(afterBounds.every((b) => !b.includes('%')), `count bounds: ${afterBounds.join(' | ')}`);

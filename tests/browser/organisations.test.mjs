@@ -143,6 +143,13 @@ describe('organisations (navigateur)', { timeout: 6 * TIMEOUT }, () => {
     }
     const drawn = await rendered(page);
     assert.equal(drawn.total, geo.features.length, `rendered ${drawn.total} of ${geo.features.length} points`);
+    // The clusters carry an HTML donut of the families with their count (no glyphs on the map).
+    if (geo.features.length > 50) {
+      const donut = page.getByTestId('org-cluster').first();
+      await donut.waitFor({ timeout: TIMEOUT });
+      assert.match(await donut.evaluate((d) => d.style.background), /conic-gradient/);
+      assert.match(normSpaces(await donut.textContent()), /^\d[\d ,k]*$/);
+    }
 
     // Rows: at most 50, French pager when there are more.
     const rows = await page.getByTestId('org-row').count();

@@ -1,20 +1,30 @@
-// ess-atlas — le tableau de bord des indicateurs : carte choroplèthe, légende en classes,
-// zones masquées (secret statistique) hachurées, sélecteurs (indicateur, champ, édition,
-// évolution), tableau des zones synchronisé avec la carte, et la carte « indicateur » de la
-// fiche d'une zone.
+// ess-atlas — the indicator dashboard: its choices (indicator, category, edition, earlier
+// edition compared, measure, classes, « Cercles / Aplats », table; the store's `ind` slice),
+// their controls in the bar above the map, the /api/indicators answers (cached), and the
+// map they are drawn on: a choropleth coloured by classes, or, for a count, proportional
+// circles (circles.js); masked zones (secret statistique) hatched. It composes the legend
+// (indicators/legend.js), the table of zones (indicators/table.js) and the panel's card
+// (indicators/card.js), and gives the map page the tooltip and label values.
 //
 // Everything comes from /api/indicators/catalogue and /api/indicators. The fill layers of the
-// map (built by app.js, GeoJSON with promoteId 'code') are recoloured with a `match` expression
-// on the code; the masked zones get a fill-pattern from a small canvas image (no glyphs, no
-// text layer).
+// map (built by map/style.js, vector tiles with promoteId 'code') are recoloured with a
+// `match` expression on the code; the masked zones get a fill-pattern from a small canvas
+// image (no glyphs, no text layer).
 
 import { api, el, fmtInt, fmtPop } from './util.js';
 import { expandIndicators } from './compact.js';
 import {
   METHODS, NO_DATA, SECRET_FILL, SECRET_LABEL, SECRET_MARK,
-  classColours, classIndex, classify, classifyDiverging, fmtEvolution, fmtNumber, fmtValue, unitText,
+  classColours, classIndex, classify, classifyDiverging, fmtEvolution, fmtValue,
 } from './classify.js';
+import {
+  CIRCLE_LAYER, CIRCLE_ZONE_FILL, MAX_RADIUS, circleScale, isStock,
+} from './circles.js';
 import { sliceOf } from './store.js';
+import { renderCard as renderZoneCard } from './indicators/card.js';
+import { createLegend } from './indicators/legend.js';
+import { createTable } from './indicators/table.js';
+import { LEVEL_WORDS } from './indicators/words.js';
 import { MODES, SORT_KEYS, ZONE_OF_LEVEL } from './url.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -23,12 +33,6 @@ import { MODES, SORT_KEYS, ZONE_OF_LEVEL } from './url.js';
 
 export const HATCH_IMAGE = 'ess-hatch';
 const SOURCE_OF = { territory: 'territories', epci: 'epci', commune: 'communes' };
-const LEVEL_WORDS = {
-  territory: { one: 'territoire', many: 'territoires', title: 'Territoire', parent: 'Département' },
-  epci: { one: 'EPCI', many: 'EPCI', title: 'EPCI', parent: 'Territoire' },
-  commune: { one: 'commune', many: 'communes', title: 'Commune', parent: 'EPCI' },
-  department: { one: 'département', many: 'départements', title: 'Département', parent: '' },
-};
 /** Groups of the indicator picker (ids unknown to this list go to « Autres indicateurs »). */
 const GROUPS = [
   { label: 'Emploi', ids: ['ess_share_jobs', 'ess_jobs', 'ess_jobs_per_1000', 'share_of_ess_jobs'] },
@@ -46,7 +50,6 @@ const DIMENSIONS = {
   size: { label: "Taille de l'établissement", key: 'size_classes' },
 };
 
-const nfOrdinal = (n) => (n === 1 ? '1er' : `${fmtInt(n)}e`);
 const short = (s, n = 58) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
 
 /** A small diagonal hatching, drawn on a canvas, for map.addImage (pixel ratio 2). */
@@ -103,6 +106,8 @@ export function createIndicators(store, ctx) {
     compare: null,
     mode: 'value',
     method: 'jenks',
+    /** '' (the indicator's default: circles for a count), 'circles' or 'choropleth' */
+    rep: '',
     table: false,
     sort: { key: 'value', dir: 'desc' },
   };
@@ -124,6 +129,10 @@ export function createIndicators(store, ctx) {
   const indicator = () => indicators.get(st.indicator);
   const category = () => (st.cat ? categories.get(st.cat) : null);
   const evolutionMode = () => st.compare !== null && st.mode !== 'value';
+  /** Circles can show a count's values (not a rate, nor an evolution, which may be negative). */
+  const circlesPossible = () => isStock(indicator()) && !evolutionMode();
+  /** Whether the map shows proportional circles: a count's default, unless « Aplats » was chosen. */
+  const circlesOn = () => circlesPossible() && st.rep !== 'choropleth';
 
   function validate() {
     notice = '';
@@ -142,6 +151,7 @@ export function createIndicators(store, ctx) {
     else if (!MODES.includes(st.mode) || st.mode === 'value') st.mode = defaultEvolutionMode();
     if (!METHODS[st.method]) st.method = 'jenks';
     if (!SORT_KEYS.includes(st.sort.key)) st.sort = { key: 'value', dir: 'desc' };
+    if (!['', 'circles', 'choropleth'].includes(st.rep) || !isStock(indicator())) st.rep = '';
   }
 
   function defaultEvolutionMode() {
@@ -200,6 +210,7 @@ export function createIndicators(store, ctx) {
     st.compare = h.compare ?? null;
     st.mode = h.mode || (st.compare !== null ? '' : 'value');
     st.method = h.method || 'jenks';
+    st.rep = h.rep || '';
     st.sort = h.sort || { key: 'value', dir: 'desc' };
     validate();
     syncControls();
@@ -246,6 +257,8 @@ export function createIndicators(store, ctx) {
 
     sel.addEventListener('change', () => {
       st.indicator = sel.value;
+      // Each indicator starts with its own representation (circles for a count).
+      st.rep = '';
       changed();
     });
     cat.addEventListener('change', () => {
@@ -266,6 +279,13 @@ export function createIndicators(store, ctx) {
     for (const btn of document.querySelectorAll('#ind-mode [data-mode]')) {
       btn.addEventListener('click', () => {
         st.mode = btn.dataset.mode;
+        changed();
+      });
+    }
+    for (const btn of document.querySelectorAll('#ind-rep [data-rep]')) {
+      btn.addEventListener('click', () => {
+        // Circles are a count's default: choosing them again leaves the link as it was.
+        st.rep = btn.dataset.rep === 'circles' ? '' : btn.dataset.rep;
         changed();
       });
     }
@@ -316,6 +336,10 @@ export function createIndicators(store, ctx) {
     for (const btn of document.querySelectorAll('#ind-mode [data-mode]')) {
       btn.setAttribute('aria-pressed', String(btn.dataset.mode === st.mode));
     }
+    $('ind-rep').hidden = !circlesPossible();
+    for (const btn of document.querySelectorAll('#ind-rep [data-rep]')) {
+      btn.setAttribute('aria-pressed', String(btn.dataset.rep === (circlesOn() ? 'circles' : 'choropleth')));
+    }
     $('ind-table-toggle').setAttribute('aria-pressed', String(st.table));
   }
 
@@ -344,7 +368,7 @@ export function createIndicators(store, ctx) {
     if (!enabled || !st.started) return;
     const level = zoneLevel();
     const url = `/api/indicators?${queryString(level)}`;
-    const key = `${url}|${st.mode}|${st.method}`;
+    const key = `${url}|${st.mode}|${st.method}|${circlesOn() ? 'circles' : 'choropleth'}`;
     if (view && view.key === key) return;
     const my = ++token;
     setBusy(true);
@@ -385,12 +409,15 @@ export function createIndicators(store, ctx) {
     const diverging = evolutionMode();
     const classes = diverging ? classifyDiverging(values, st.method) : classify(values, st.method);
     const colours = classColours(classes, diverging);
-    view = { level, url, key, resp, byCode, classes, colours, diverging, stats: { secret, nodata, total: byCode.size } };
+    // Counts: circles whose area is proportional to the value, scaled on the shown values only.
+    const circles = circlesOn() ? circleScale(values, MAX_RADIUS[level] || MAX_RADIUS.commune) : null;
+    view = { level, url, key, resp, byCode, classes, colours, diverging, circles, stats: { secret, nodata, total: byCode.size } };
     paint();
     renderLegend();
     renderTable();
     setBusy(false);
-    $('ind-live').textContent = `Carte : ${titleOf(resp)}, ${subtitleOf(resp)}, en ${classes.length} classe${classes.length > 1 ? 's' : ''}${secret ? `, ${fmtInt(secret)} zone${secret > 1 ? 's' : ''} sous secret statistique` : ''}.`;
+    const drawn = circles ? 'en cercles proportionnels' : `en ${classes.length} classe${classes.length > 1 ? 's' : ''}`;
+    $('ind-live').textContent = `Carte : ${titleOf(resp)}, ${subtitleOf(resp)}, ${drawn}${secret ? `, ${fmtInt(secret)} zone${secret > 1 ? 's' : ''} sous secret statistique` : ''}.`;
     document.body.dataset.indicator = url.replace(/^\/api\/indicators\?/, '');
     ctx.onView();
   }
@@ -417,6 +444,15 @@ export function createIndicators(store, ctx) {
         if (i >= 0) groups[i].push(code);
       }
     }
+    map.setFilter(`${source}-secret`, ['in', ['to-string', ['get', 'code']], ['literal', secret]]);
+    if (view.circles) {
+      // Circles over pale zones; masked zones keep their hatching and get no circle.
+      map.setPaintProperty(`${source}-fill`, 'fill-color', secret.length
+        ? ['match', ['to-string', ['get', 'code']], secret, SECRET_FILL, CIRCLE_ZONE_FILL] : CIRCLE_ZONE_FILL);
+      paintCircles(map);
+      return;
+    }
+    hideCircles(map);
     const expr = ['match', ['to-string', ['get', 'code']]];
     groups.forEach((codes, i) => {
       if (codes.length) expr.push(codes, view.colours[i]);
@@ -424,21 +460,37 @@ export function createIndicators(store, ctx) {
     if (secret.length) expr.push(secret, SECRET_FILL);
     expr.push(NO_DATA);
     map.setPaintProperty(`${source}-fill`, 'fill-color', expr.length > 3 ? expr : NO_DATA);
-    map.setFilter(`${source}-secret`, ['in', ['to-string', ['get', 'code']], ['literal', secret]]);
     // Other levels: their colours are stale, but hidden; they are repainted when shown.
   }
 
-  // ------------------------------------------------------------------------------ legend
-
-  function boundsText(c) {
-    const ind = view.resp.indicator;
-    const f = (v) => (view.diverging ? fmtEvolution(v, ind, st.mode) : fmtValue(v, ind));
-    if (view.diverging && c.min === 0 && c.max === 0) return '0 (stable)';
-    if (c.min === c.max) return f(c.min);
-    // Euros carry their unit on both bounds (« 12 345 € à 1,4 M€ »); other units once.
-    const lo = view.diverging ? fmtEvolution(c.min, ind, st.mode) : (ind.unit === '€' ? fmtValue : fmtNumber)(c.min, ind);
-    return `${lo} à ${f(c.max)}`;
+  /**
+   * The circles of the shown zones: one at each zone's label point, for a shown positive
+   * value only (a masked cell has no value here, so no circle and no size).
+   */
+  function paintCircles(map) {
+    const source = map.getSource(CIRCLE_LAYER);
+    if (!source) return;
+    const features = [];
+    for (const [code, it] of view.byCode) {
+      const m = measure(it);
+      if (m.secret || !Number.isFinite(m.value) || m.value <= 0) continue;
+      const at = ctx.labelPoint(view.level, code);
+      if (!at) continue;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: at },
+        properties: { code, level: view.level, value: m.value, r: Math.round(view.circles.radius(m.value) * 10) / 10 },
+      });
+    }
+    source.setData({ type: 'FeatureCollection', features });
+    map.setLayoutProperty(CIRCLE_LAYER, 'visibility', 'visible');
   }
+
+  function hideCircles(map) {
+    if (map.getLayer(CIRCLE_LAYER)) map.setLayoutProperty(CIRCLE_LAYER, 'visibility', 'none');
+  }
+
+  // ------------------------------------------------------------------------------ legend
 
   function titleOf(resp) {
     const ind = resp.indicator;
@@ -454,351 +506,30 @@ export function createIndicators(store, ctx) {
     return parts.join(' · ');
   }
 
-  function unitLine(resp) {
-    const ind = resp.indicator;
-    const bits = [];
-    const u = unitText(ind, evolutionMode() ? st.mode : 'value');
-    if (u && u !== '%') bits.push(`en ${u}`);
-    else if (u === '%') bits.push('en %');
-    if (ind.estimate) bits.push('effectif estimé');
-    return bits.join(' · ');
-  }
+  const legend = createLegend({
+    st, view: () => view, measure, fmtMeasure, evolutionMode, titleOf, subtitleOf, ctx, changed,
+  });
+  const renderLegend = () => legend.render();
 
-  function renderLegend() {
-    const box = $('legend-choro');
-    if (!view) return;
-    const { resp, classes, colours, stats } = view;
-    const ind = resp.indicator;
-    $('legend-choro-title').textContent = titleOf(resp);
-    $('legend-choro-sub').textContent = subtitleOf(resp);
-    $('legend-choro-unit').textContent = unitLine(resp);
-    $('legend-choro-demo').hidden = resp.demo !== true;
-    $('legend-choro-status').textContent = '';
-
-    const dept = resp.department || {};
-    const deptM = measure(dept);
-    // The département's own value is on the scale of the zones only for ratios and % changes.
-    const comparable = !ind.additive || st.mode === 'evolution_percent';
-    const deptClass = comparable && !deptM.secret && Number.isFinite(deptM.value)
-      ? classes.findIndex((c) => deptM.value >= c.min && deptM.value <= c.max) : -1;
-    const rows = classes.map((c, i) => el('li', { class: 'legend-class', 'data-testid': 'legend-class', dataset: { class: String(i) } },
-      el('span', { class: 'swatch', style: `background:${colours[i]}`, 'aria-hidden': 'true' }),
-      el('span', { class: 'legend-bound', text: boundsText(c) }),
-      i === deptClass ? el('span', { class: 'legend-dept-mark', title: `${dept.name || 'Département'} : ${fmtMeasure(deptM, ind)}`, text: dept.code || 'Dépt' }) : null,
-      el('span', { class: 'legend-count', title: `${fmtInt(c.count)} ${LEVEL_WORDS[view.level].many}`, text: fmtInt(c.count) })));
-    rows.reverse(); // highest values on top
-    if (stats.secret) {
-      rows.push(el('li', { class: 'legend-class legend-class--secret', 'data-testid': 'legend-secret' },
-        el('span', { class: 'swatch swatch--secret', 'aria-hidden': 'true' }),
-        el('span', { class: 'legend-bound' }, el('strong', { text: SECRET_MARK }), ` — ${SECRET_LABEL}`),
-        el('span', { class: 'legend-count', text: fmtInt(stats.secret) })));
-    }
-    if (stats.nodata) {
-      rows.push(el('li', { class: 'legend-class', 'data-testid': 'legend-nodata' },
-        el('span', { class: 'swatch', style: `background:${NO_DATA}`, 'aria-hidden': 'true' }),
-        el('span', { class: 'legend-bound', text: evolutionMode() ? 'n.c. — non calculable (valeur initiale nulle)' : 'Pas de valeur' }),
-        el('span', { class: 'legend-count', text: fmtInt(stats.nodata) })));
-    }
-    $('legend-classes').replaceChildren(...rows);
-    const deptLine = $('legend-choro-dept');
-    deptLine.replaceChildren(
-      el('span', { class: 'legend-dept-mark', 'aria-hidden': 'true', text: dept.code || '' }),
-      el('span', {}, `${dept.name || 'Département'} : `, el('strong', { text: fmtMeasure(deptM, ind) })),
-    );
-    deptLine.hidden = !dept.name;
-    for (const btn of box.querySelectorAll('[data-method]')) btn.setAttribute('aria-pressed', String(btn.dataset.method === st.method));
-    // Folded legend: a colour ramp in the summary.
-    $('legend-ramp').replaceChildren(...[...colours].map((c) => el('i', { style: `background:${c}` })));
-    box.hidden = false;
-    $('legend-territories').hidden = true;
-  }
-
-  function wireLegend() {
-    for (const btn of document.querySelectorAll('#legend-choro [data-method]')) {
-      btn.addEventListener('click', () => {
-        st.method = btn.dataset.method;
-        changed();
-      });
-    }
-  }
 
   // ------------------------------------------------------------------------------ table
 
-  function levelTitle(level) {
-    return { territory: 'Territoire', epci: 'EPCI', commune: 'Commune' }[level] || 'Zone';
-  }
+  const table = createTable({
+    st, view: () => view, measure, fmtMeasure, colourOf, evolutionMode, circlesOn, titleOf, subtitleOf, store, ctx,
+  });
+  const renderTable = () => table.render();
+  const markRow = (opts) => table.markRow(opts);
 
-  /** Name shown in the table (EPCI: the short name, « CC du Ternois »). */
-  function rowName(level, it) {
-    return (level === 'epci' && ctx.shortName('epci', it.code)) || it.name;
-  }
-
-  function parentName(level, it) {
-    const p = it.parent;
-    if (!p) return '';
-    if (level === 'commune') return ctx.shortName('epci', p.code) || p.name;
-    return p.name;
-  }
-
-  function sortedRows() {
-    const { level, byCode } = view;
-    const q = st.filter.toLocaleLowerCase('fr').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-    let rows = [...byCode.values()];
-    if (q) {
-      rows = rows.filter((it) => `${it.name} ${rowName(level, it)} ${it.code} ${parentName(level, it)}`
-        .toLocaleLowerCase('fr').normalize('NFD').replace(/[\u0300-\u036f]/g, '').includes(q));
-    }
-    const { key, dir } = st.sort;
-    const sign = dir === 'asc' ? 1 : -1;
-    const num = (it) => {
-      if (key === 'population') return it.population;
-      if (key === 'value') return it.secret ? null : it.value;
-      if (key === 'evolution') { const m = measure(it); return m.secret ? null : m.value; }
-      return null;
-    };
-    rows.sort((a, b) => {
-      if (key === 'name' || key === 'parent') {
-        const sa = key === 'name' ? rowName(level, a) : parentName(level, a);
-        const sb = key === 'name' ? rowName(level, b) : parentName(level, b);
-        return sign * String(sa).localeCompare(String(sb), 'fr') || String(a.name).localeCompare(String(b.name), 'fr');
-      }
-      const va = num(a);
-      const vb = num(b);
-      const fa = Number.isFinite(va);
-      const fb = Number.isFinite(vb);
-      // Masked and missing values always last, whatever the direction.
-      if (fa !== fb) return fa ? -1 : 1;
-      if (!fa) return String(a.name).localeCompare(String(b.name), 'fr');
-      return sign * (va - vb) || String(a.name).localeCompare(String(b.name), 'fr');
-    });
-    return rows;
-  }
-
-  function valueCell(fig, text, colour, testid) {
-    const secret = fig && fig.secret;
-    return el('td', {
-      class: `num${secret ? ' is-secret' : ''}`,
-      'data-testid': testid,
-      title: secret ? SECRET_LABEL : null,
-    },
-    colour ? el('span', { class: `cell-swatch${secret ? ' swatch--secret' : ''}`, style: secret ? null : `background:${colour}`, 'aria-hidden': 'true' }) : null,
-    el('span', { class: 'cell-text', text }),
-    secret ? el('span', { class: 'visually-hidden', text: ` (${SECRET_LABEL})` }) : null);
-  }
-
-  function renderTable() {
-    if (!st.table || !view) return;
-    const { level, resp } = view;
-    const ind = resp.indicator;
-    const evo = st.compare !== null;
-    const valueColoured = !evolutionMode();
-    const words = LEVEL_WORDS[level];
-    $('zone-table-title').textContent = `Tableau des ${words.many}`;
-    $('zone-table-sub').textContent = `${titleOf(resp)} · ${subtitleOf(resp)}${resp.demo ? ' · données de démonstration' : ''}`;
-    $('zone-table-filter').placeholder = `Filtrer les ${words.many}…`;
-    $('zone-table-filter').value = st.filter;
-
-    const cols = [
-      { key: 'name', label: levelTitle(level), cls: 'col-name' },
-      level !== 'territory' ? { key: 'parent', label: words.parent, cls: 'col-parent' } : null,
-      { key: 'population', label: 'Population', cls: 'num' },
-      { key: 'value', label: `Valeur ${resp.edition}`, unit: ind.unit === '%' ? '%' : ind.unit, cls: 'num col-value' },
-      evo ? { key: 'evolution', label: `Évolution ${resp.compare_edition}–${resp.edition}`, unit: unitText(ind, st.mode), cls: 'num col-evo' } : null,
-    ].filter(Boolean);
-    if (st.sort.key === 'evolution' && !evo) st.sort = { key: 'value', dir: 'desc' };
-    if (st.sort.key === 'parent' && level === 'territory') st.sort = { key: 'name', dir: 'asc' };
-
-    const head = el('tr', {}, cols.map((c) => {
-      const active = st.sort.key === c.key;
-      const sortAttr = active ? (st.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none';
-      return el('th', { scope: 'col', class: c.cls, 'aria-sort': sortAttr },
-        el('button', {
-          type: 'button', class: 'th-sort', 'data-sort': c.key, 'data-testid': `zone-table-sort-${c.key}`,
-          onclick: () => {
-            const dir = active ? (st.sort.dir === 'asc' ? 'desc' : 'asc') : (c.key === 'name' || c.key === 'parent' ? 'asc' : 'desc');
-            st.sort = { key: c.key, dir };
-            renderTable();
-            const again = $('zone-table').querySelector(`[data-sort="${c.key}"]`);
-            if (again) again.focus({ preventScroll: true });
-          },
-        },
-        el('span', { class: 'th-label' }, c.label, c.unit ? el('span', { class: 'th-unit', text: ` (${c.unit})` }) : null),
-        el('span', { class: 'th-arrow', 'aria-hidden': 'true' })));
-    }));
-
-    const rows = sortedRows();
-    const selected = store.get().zone;
-    const body = rows.map((it) => {
-      const code = String(it.code);
-      const id = `${level}:${code}`;
-      const valueFig = { value: it.value, secret: it.secret };
-      const evoM = evo ? measure(it) : null;
-      const evoAny = evo && it.evolution ? it.evolution[st.mode === 'evolution_percent' ? 'percent' : 'absolute'] : null;
-      const tr = el('tr', {
-        'data-code': code, 'data-testid': 'zone-table-row', class: id === selected ? 'is-selected' : null,
-        'aria-current': id === selected ? 'true' : null,
-        onmouseenter: () => ctx.hover(level, code),
-        onmouseleave: () => ctx.hover(level, null),
-        onclick: (e) => {
-          if (e.target.closest('button')) return;
-          ctx.selectZone(id);
-        },
-      },
-      el('th', { scope: 'row', class: 'col-name' },
-        el('button', { type: 'button', class: 'row-link', 'data-testid': 'zone-table-link', title: it.name, onclick: () => ctx.selectZone(id, { focus: true }) }, rowName(level, it))),
-      level !== 'territory' ? el('td', { class: 'col-parent', text: parentName(level, it) }) : null,
-      el('td', { class: 'num', text: fmtInt(it.population) }),
-      valueCell(valueFig, it.secret ? SECRET_MARK : fmtValue(it.value, ind), valueColoured ? colourOf(valueFig) : null, 'zone-table-value'),
-      evo ? valueCell(evoAny, evoAny ? (evoAny.secret ? SECRET_MARK : (Number.isFinite(evoAny.value) ? fmtEvolution(evoAny.value, ind, st.mode) : 'n.c.')) : '—',
-        colourOf(evoM), 'zone-table-evolution') : null);
-      return tr;
-    });
-    const dept = resp.department;
-    const foot = dept ? el('tr', { class: 'row-dept' },
-      el('th', { scope: 'row', class: 'col-name' }, dept.name, el('span', { class: 'row-dept-kind', text: ' · département' })),
-      level !== 'territory' ? el('td', { class: 'col-parent' }) : null,
-      el('td', { class: 'num', text: fmtInt(dept.population) }),
-      valueCell(dept, dept.secret ? SECRET_MARK : fmtValue(dept.value, ind), null, 'zone-table-dept'),
-      evo ? valueCell(dept.evolution && dept.evolution[st.mode === 'evolution_percent' ? 'percent' : 'absolute'],
-        fmtMeasure(measure(dept), ind), null, 'zone-table-dept-evolution') : null) : null;
-
-    const table = el('table', { class: 'data-table', 'data-testid': 'zone-table-table' },
-      el('caption', { class: 'visually-hidden', text: `${titleOf(resp)}, par ${words.one} : ${subtitleOf(resp)}. Cliquez sur un en-tête pour trier, sur un nom pour afficher sa fiche.` }),
-      el('thead', {}, head),
-      el('tbody', {}, body.length ? body : el('tr', {}, el('td', { colspan: String(cols.length), class: 'table-empty', text: 'Aucune zone ne correspond au filtre.' }))),
-      foot ? el('tfoot', {}, foot) : null);
-    $('zone-table-count').textContent = `${fmtInt(rows.length)} ${rows.length > 1 ? words.many : words.one}`;
-    $('zone-table-scroll').replaceChildren(table);
-    markRow({ scroll: true });
-  }
-
-  function markRow({ scroll = false } = {}) {
-    if (!st.table || !view) return;
-    const selected = store.get().zone;
-    let target = null;
-    for (const tr of $('zone-table').querySelectorAll('tbody tr[data-code]')) {
-      const on = `${view.level}:${tr.dataset.code}` === selected;
-      tr.classList.toggle('is-selected', on);
-      if (on) {
-        tr.setAttribute('aria-current', 'true');
-        target = tr;
-      } else tr.removeAttribute('aria-current');
-    }
-    if (target && scroll) {
-      const box = $('zone-table-scroll');
-      const r = target.getBoundingClientRect();
-      const b = box.getBoundingClientRect();
-      const head = box.querySelector('thead');
-      const foot = box.querySelector('tfoot');
-      const headH = head ? head.getBoundingClientRect().height : 0;
-      const footH = foot ? foot.getBoundingClientRect().height : 0;
-      const inner = b.height - headH - footH;
-      if (r.top < b.top + headH || r.bottom > b.bottom - footH) box.scrollTop += r.top - b.top - headH - inner / 2 + r.height / 2;
-    }
-  }
 
   // ------------------------------------------------------------------------------ panel card
 
-  /** The « indicateur affiché » card of a zone's panel (value, parent, département, evolution, rank). */
-  async function renderCard(container, level, code) {
+  /** The « indicateur affiché » card of a zone's panel (indicators/card.js). */
+  function renderCard(container, level, code) {
     if (!enabled) {
       container.replaceChildren();
-      return;
+      return Promise.resolve();
     }
-    const my = (container.dataset.token = String(Number(container.dataset.token || 0) + 1));
-    container.setAttribute('aria-busy', 'true');
-    let resp;
-    try {
-      resp = await dataFor(level === 'department' ? 'territory' : level);
-    } catch (err) {
-      if (container.dataset.token !== my) return;
-      container.replaceChildren(el('p', { class: 'panel-error', text: `Indicateur indisponible. ${err.message || ''}` }));
-      container.removeAttribute('aria-busy');
-      return;
-    }
-    if (container.dataset.token !== my) return;
-    container.removeAttribute('aria-busy');
-    const ind = resp.indicator;
-    const item = level === 'department' ? resp.department : (resp.items || []).find((it) => String(it.code) === String(code));
-    if (!item) {
-      container.replaceChildren(el('p', { class: 'panel-loading', text: "Pas de valeur de l'indicateur pour cette zone." }));
-      return;
-    }
-    const dept = resp.department;
-    const parent = level === 'department' ? null : item.parent;
-    const parentIsDept = parent && dept && String(parent.code) === String(dept.code);
-    const evoOn = st.compare !== null;
-    const cat = resp.category && resp.category.dimension !== 'total' ? resp.category.label : '';
-
-    const big = item.secret
-      ? el('p', { class: 'ind-card-value is-secret', 'data-testid': 'zone-indicator-value' },
-        el('span', { class: 'secret-mark', text: SECRET_MARK }), ' ',
-        el('span', { class: 'ind-card-secret', text: SECRET_LABEL }))
-      : el('p', { class: 'ind-card-value', 'data-testid': 'zone-indicator-value' }, fmtValue(item.value, ind));
-    const unitWord = ind.unit === '%' || ind.unit === '€' ? '' : String(ind.unit || '').replace(/\s*\(estimation\)/, '');
-    const unit = [unitWord, ind.estimate ? 'effectif estimé' : '', `édition ${resp.edition}`].filter(Boolean).join(' · ');
-
-    // Comparison with the parent and the département: bars for ratios, plain rows for counts.
-    const refs = [{ label: 'Cette zone', short: (level !== 'department' && ctx.shortName(level, code)) || item.name, fig: item, self: true }];
-    if (parent && !parentIsDept) refs.push({ label: LEVEL_WORDS[level].parent, short: level === 'commune' ? (ctx.shortName('epci', parent.code) || parent.name) : parent.name, fig: parent });
-    if (dept && level !== 'department') refs.push({ label: 'Département', short: dept.name, fig: dept });
-    let compare = null;
-    if (refs.length > 1) {
-      const max = Math.max(...refs.map((r) => (r.fig.secret || !Number.isFinite(r.fig.value) ? 0 : r.fig.value)), 0);
-      const bars = !ind.additive && max > 0;
-      compare = el('ul', { class: `ind-compare${bars ? ' ind-compare--bars' : ''}`, 'data-testid': 'zone-indicator-compare' },
-        refs.map((r) => el('li', { class: r.self ? 'is-self' : null },
-          el('span', { class: 'ind-compare-name' }, el('span', { class: 'ind-compare-kind', text: r.self ? 'Zone' : r.label }), ` ${r.short}`),
-          bars ? el('span', { class: 'ind-compare-bar', 'aria-hidden': 'true' },
-            el('i', { class: r.fig.secret ? 'swatch--secret' : null, style: `width:${r.fig.secret ? 100 : Math.max(1.5, (100 * (r.fig.value || 0)) / max)}%` })) : null,
-          el('span', { class: `ind-compare-value${r.fig.secret ? ' is-secret' : ''}`, title: r.fig.secret ? SECRET_LABEL : null, text: r.fig.secret ? SECRET_MARK : fmtValue(r.fig.value, ind) }))));
-    }
-
-    let evolution = null;
-    if (evoOn) {
-      const ev = item.evolution || {};
-      const a = ev.absolute || {};
-      const p = ev.percent || {};
-      const txt = (f, mode) => (f.secret ? SECRET_MARK : (Number.isFinite(f.value) ? fmtEvolution(f.value, ind, mode) : 'n.c.'));
-      evolution = el('p', { class: 'ind-card-evo', 'data-testid': 'zone-indicator-evolution' },
-        el('span', { class: 'ind-card-evo-label', text: `Depuis ${resp.compare_edition} : ` }),
-        el('strong', { text: txt(a, 'evolution_absolute') }),
-        ' (', el('strong', { text: txt(p, 'evolution_percent') }), ')',
-        (a.secret || p.secret) ? el('span', { class: 'visually-hidden', text: ` ${SECRET_LABEL}` }) : null);
-    }
-
-    let rank = null;
-    if (level !== 'department' && !item.secret && Number.isFinite(item.value)) {
-      const vals = (resp.items || []).filter((it) => !it.secret && Number.isFinite(it.value)).map((it) => it.value);
-      const r = 1 + vals.filter((v) => v > item.value).length;
-      const masked = (resp.items || []).length - vals.length;
-      rank = el('p', { class: 'ind-card-rank', 'data-testid': 'zone-indicator-rank' },
-        `Rang : ${nfOrdinal(r)} sur ${fmtInt(vals.length)} ${LEVEL_WORDS[level].many}, de la plus forte à la plus faible valeur`,
-        masked ? ` (${fmtInt(masked)} valeur${masked > 1 ? 's' : ''} masquée${masked > 1 ? 's' : ''} ou absente${masked > 1 ? 's' : ''})` : '', '.');
-    }
-
-    // The département: the spread of its territories (ratios only: counts do not compare).
-    if (level === 'department' && !ind.additive) {
-      const known = (resp.items || []).filter((it) => !it.secret && Number.isFinite(it.value));
-      if (known.length >= 2) {
-        const lo = known.reduce((a, b) => (b.value < a.value ? b : a));
-        const hi = known.reduce((a, b) => (b.value > a.value ? b : a));
-        rank = el('p', { class: 'ind-card-rank', 'data-testid': 'zone-indicator-spread' },
-          `Territoires : de ${fmtValue(lo.value, ind)} (${lo.name}) à ${fmtValue(hi.value, ind)} (${hi.name}).`);
-      }
-    }
-
-    container.replaceChildren(el('section', { class: 'ind-card', 'data-testid': 'zone-indicator', 'aria-labelledby': 'ind-card-title' },
-      el('h3', { class: 'ind-card-title', id: 'ind-card-title' },
-        el('span', { text: ind.label }),
-        cat ? el('span', { class: 'ind-card-cat', text: cat }) : null),
-      big,
-      el('p', { class: 'ind-card-unit', text: unit }),
-      item.secret ? el('p', { class: 'ind-card-note', text: 'Valeur masquée : elle permettrait de reconnaître un établissement (moins de 3 établissements, ou un seul qui porte plus de 85 % des emplois).' }) : null,
-      evolution,
-      compare,
-      rank,
-      resp.demo ? el('p', { class: 'demo-note', text: 'Données de démonstration (fictives)' }) : null));
+    return renderZoneCard(container, level, code, { dataFor, compared: st.compare !== null, shortName: ctx.shortName });
   }
 
   // ------------------------------------------------------------------------------ map helpers
@@ -835,7 +566,7 @@ export function createIndicators(store, ctx) {
     document.body.classList.toggle('has-indicators', enabled);
     if (!enabled) return;
     buildControls();
-    wireLegend();
+    legend.wire();
     validate();
     syncControls();
   }
@@ -844,6 +575,13 @@ export function createIndicators(store, ctx) {
   function start() {
     if (!enabled) return;
     st.started = true;
+    // The circles grow with the zoom: their legend follows.
+    const map = ctx.map();
+    if (map) {
+      map.on('zoomend', () => {
+        if (view && view.circles) legend.renderCircles();
+      });
+    }
     refresh();
   }
 

@@ -1,98 +1,44 @@
-// ess-atlas — les organisations de l'ESS sur la carte : couche de points regroupés, filtres,
-// liste paginée synchronisée, fiche, export CSV.
+// ess-atlas — the ESS organisations on the map: the clustered points layer and its HTML
+// donuts, the filters (edition, families, sector, size, employers, text), the paged list
+// kept in step with the map and the selected zone, the popup and the record of one
+// organisation, the CSV link. The map style's parts are in orgs/style.js, the clusters'
+// donuts in orgs/clusters.js, the writing of one organisation in orgs/record.js.
+//
+// Over 700 lines on purpose: one feature whose filters, list, layer and popup share the
+// store's `orgs` slice and the requests in flight (aborted when the filters change);
+// splitting them would put those back into callbacks passed around (issue 15).
 //
 // Everything comes from the organisations API (/api/organisations, .geojson, .csv). The map
 // has no glyphs: cluster counts are HTML markers (a donut of the families with the count in
 // the middle) above a plain circle layer that takes the clicks and answers
 // queryRenderedFeatures.
 
-import { Marker, Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { api, el, fmtInt, nfInt } from './util.js';
+import { Popup } from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { api, el, fmtInt } from './util.js';
 import * as palette from './palettes.js';
 import { sliceOf } from './store.js';
 import { parseZoneId } from './url.js';
 import { NAF_SECTIONS, SIZE_GROUPS } from './reference.js';
+import { EMPTY_FC } from './orgs/style.js';
+import { createClusterMarkers } from './orgs/clusters.js';
+import {
+  OUTSIDE_TOTALS, add, fact, familyLine, fillPopup, formatSiret, frenchDate, nfJobs, sectorText, shortSize, svgCross,
+} from './orgs/record.js';
+
 
 // ---------------------------------------------------------------------------------------------
 // Constants (the families and their colours come from the server: palettes.js; NAF sections
 // and size groups from reference.js)
 // ---------------------------------------------------------------------------------------------
 
-const OUTSIDE_TOTALS = 'hors totaux comparables INSEE/CRESS';
 
 const PER_PAGE = 50;
-/** Above this zoom every point is drawn on its own. */
-const CLUSTER_MAX_ZOOM = 12;
 const FOCUS_ZOOM = 13;
 const POINT_LAYERS = ['orgs-clusters', 'orgs-points'];
-const EMPTY_FC = { type: 'FeatureCollection', features: [] };
 const ZONE_PARAM = { territory: 'territory', epci: 'epci', commune: 'commune' };
 const ZONE_KIND = { territory: 'territoire', epci: 'EPCI', commune: 'commune' };
 
-const nfCompact = new Intl.NumberFormat('fr-FR', { notation: 'compact', maximumFractionDigits: 1 });
-const fmtCount = (n) => (n >= 10000 ? nfCompact.format(n) : nfInt.format(n));
 const organisations = (n) => `${fmtInt(n)} organisation${n > 1 ? 's' : ''}`;
-
-/** Radius (px) of a cluster for its number of points; the circle layer uses the same steps. */
-const CLUSTER_STEPS = [[0, 14], [10, 17], [50, 21], [200, 25], [1000, 30]];
-function clusterRadius(count) {
-  let r = CLUSTER_STEPS[0][1];
-  for (const [min, radius] of CLUSTER_STEPS) if (count >= min) r = radius;
-  return r;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Map style parts (added by app.js to its style)
-// ---------------------------------------------------------------------------------------------
-
-export function styleSources() {
-  return {
-    orgs: {
-      type: 'geojson',
-      data: EMPTY_FC,
-      cluster: true,
-      clusterRadius: 46,
-      clusterMaxZoom: CLUSTER_MAX_ZOOM,
-      clusterProperties: Object.fromEntries(palette.familyList().map((f) => [
-        f.id, ['+', ['case', ['==', ['get', 'family'], f.id], 1, 0]],
-      ])),
-      attribution: '',
-    },
-    'org-focus': { type: 'geojson', data: EMPTY_FC, attribution: '' },
-  };
-}
-
-export function styleLayers() {
-  const hidden = { visibility: 'none' };
-  const familyColour = palette.familyColourExpression();
-  const step = ['step', ['get', 'point_count'], ...CLUSTER_STEPS.flatMap(([min, r], i) => (i === 0 ? [r] : [min, r]))];
-  return [
-    {
-      id: 'orgs-clusters', type: 'circle', source: 'orgs', filter: ['has', 'point_count'], layout: hidden,
-      // Covered by the HTML donut of the same size: this layer takes the clicks.
-      paint: { 'circle-color': '#1d3f66', 'circle-radius': step, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
-    },
-    {
-      id: 'orgs-points', type: 'circle', source: 'orgs', filter: ['!', ['has', 'point_count']], layout: hidden,
-      paint: {
-        // Approximate locations (placed inside their commune) are drawn hollow.
-        'circle-color': ['case', ['boolean', ['get', 'approximate'], false], '#ffffff', familyColour],
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 4.5, 12, 6, 15, 8.5],
-        'circle-stroke-color': ['case', ['boolean', ['get', 'approximate'], false], familyColour, '#ffffff'],
-        'circle-stroke-width': ['case', ['boolean', ['get', 'approximate'], false], 2.2, 1.4],
-      },
-    },
-    {
-      id: 'org-focus-ring', type: 'circle', source: 'org-focus', layout: hidden,
-      paint: {
-        'circle-color': 'rgba(0,0,0,0)',
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 10, 15, 14],
-        'circle-stroke-color': '#0b2540',
-        'circle-stroke-width': 3,
-      },
-    },
-  ];
-}
 
 // ---------------------------------------------------------------------------------------------
 // The feature
@@ -146,7 +92,7 @@ export function createOrganisations(store, ctx) {
   let popup = null;
   let popupToken = 0;
   let qTimer = 0;
-  const clusterMarkers = new Map(); // cluster id → { marker, element }
+  const clusters = createClusterMarkers(() => ctx.map(), () => st.on && hasData);
 
   // -------------------------------------------------------------------------------- filters
 
@@ -449,11 +395,11 @@ export function createOrganisations(store, ctx) {
       if (ctl.signal.aborted) return;
       layerCount = Array.isArray(fc.features) ? fc.features.length : 0;
       map.getSource('orgs').setData(fc);
-      clearClusterMarkers();
+      clusters.clear();
       if (lastList && lastList.key === key) renderNote(lastList);
       map.once('idle', () => {
         if (layerKey === key) document.body.dataset.orgsLayer = key;
-        updateClusterMarkers();
+        clusters.update();
       });
     } catch (err) {
       if (err.name === 'AbortError') return;
@@ -461,7 +407,7 @@ export function createOrganisations(store, ctx) {
       layerCount = null;
       document.body.dataset.orgsLayer = 'error';
       map.getSource('orgs').setData(EMPTY_FC);
-      clearClusterMarkers();
+      clusters.clear();
       renderLayerError(err);
     }
   }
@@ -605,72 +551,8 @@ export function createOrganisations(store, ctx) {
     if (!map || !map.getLayer('orgs-points')) return;
     const vis = st.on && hasData ? 'visible' : 'none';
     for (const id of [...POINT_LAYERS, 'org-focus-ring']) map.setLayoutProperty(id, 'visibility', vis);
-    if (vis === 'none') clearClusterMarkers();
-    else updateClusterMarkers();
-  }
-
-  function clearClusterMarkers() {
-    for (const { marker } of clusterMarkers.values()) marker.remove();
-    clusterMarkers.clear();
-  }
-
-  function donut(props, count) {
-    let acc = 0;
-    const stops = [];
-    for (const f of palette.familyList()) {
-      const n = Number(props[f.id]) || 0;
-      if (!n) continue;
-      const from = (acc / count) * 100;
-      acc += n;
-      const to = (acc / count) * 100;
-      stops.push(`${f.colour} ${from.toFixed(2)}% ${to.toFixed(2)}%`);
-    }
-    return stops.length ? `conic-gradient(${stops.join(', ')})` : '#1d3f66';
-  }
-
-  let markerFrame = 0;
-  function scheduleClusterMarkers() {
-    if (markerFrame) return;
-    markerFrame = requestAnimationFrame(() => {
-      markerFrame = 0;
-      updateClusterMarkers();
-    });
-  }
-
-  function updateClusterMarkers() {
-    const map = ctx.map();
-    if (!map || !st.on || !hasData || !map.getSource('orgs') || !map.isSourceLoaded('orgs')) return;
-    if (map.getZoom() > CLUSTER_MAX_ZOOM + 1) {
-      // No cluster at this zoom: skip the source query on every frame.
-      if (clusterMarkers.size) clearClusterMarkers();
-      return;
-    }
-    const feats = map.querySourceFeatures('orgs', { filter: ['has', 'point_count'] });
-    const keep = new Set();
-    for (const f of feats) {
-      const p = f.properties || {};
-      const id = p.cluster_id;
-      if (id === undefined || keep.has(id)) continue;
-      keep.add(id);
-      const count = Number(p.point_count) || 0;
-      let entry = clusterMarkers.get(id);
-      if (!entry) {
-        const r = clusterRadius(count);
-        const element = el('div', {
-          class: 'org-cluster', 'data-testid': 'org-cluster', 'aria-hidden': 'true',
-          style: `width:${2 * r}px;height:${2 * r}px;background:${donut(p, count)}`,
-        }, el('span', { class: 'org-cluster-count', text: fmtCount(count) }));
-        const marker = new Marker({ element, anchor: 'center' }).setLngLat(f.geometry.coordinates).addTo(map);
-        entry = { marker, element };
-        clusterMarkers.set(id, entry);
-      }
-    }
-    for (const [id, entry] of clusterMarkers) {
-      if (!keep.has(id)) {
-        entry.marker.remove();
-        clusterMarkers.delete(id);
-      }
-    }
+    if (vis === 'none') clusters.clear();
+    else clusters.update();
   }
 
   function hitFeatures(point) {
@@ -715,7 +597,7 @@ export function createOrganisations(store, ctx) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     }
     map.on('render', () => {
-      if (st.on && hasData) scheduleClusterMarkers();
+      if (st.on && hasData) clusters.schedule();
     });
   }
 
@@ -770,7 +652,7 @@ export function createOrganisations(store, ctx) {
 
     const where = item && Number.isFinite(item.lon) && Number.isFinite(item.lat) ? [item.lon, item.lat] : lngLat;
     const content = el('div', { class: 'org-pop', 'data-testid': 'org-popup', 'data-siret': siret });
-    if (item) fillPopup(content, item);
+    if (item) fillPopup(content, item, { onOpen: () => showDetail(item) });
     else {
       const fam = palette.family(family);
       add(content,
@@ -802,7 +684,7 @@ export function createOrganisations(store, ctx) {
       }
       if (token !== popupToken) return;
       content.replaceChildren();
-      fillPopup(content, record);
+      fillPopup(content, record, { onOpen: () => showDetail(record) });
       if (!where && Number.isFinite(record.lon) && Number.isFinite(record.lat)) {
         showPopup([record.lon, record.lat], content, fly);
       }
@@ -832,42 +714,6 @@ export function createOrganisations(store, ctx) {
       closePopup();
     });
     popup = p;
-  }
-
-  function familyLine(fam) {
-    return el('p', { class: 'org-pop-family' },
-      el('span', { class: 'org-dot', style: `--c:${fam.colour}`, 'aria-hidden': 'true' }),
-      fam.one,
-      fam.outsideTotals ? el('span', { class: 'org-pop-outside', text: ` · ${OUTSIDE_TOTALS}` }) : null);
-  }
-
-  function sectorText(o) {
-    const label = o.naf_section && NAF_SECTIONS[o.naf_section];
-    return [label, o.ess_group && o.ess_group !== label ? o.ess_group : null].filter(Boolean).join(' — ') || 'Non renseigné';
-  }
-
-  function fillPopup(content, o) {
-    const fam = palette.family(o.family);
-    add(content,
-      fam ? familyLine(fam) : el('p', { class: 'org-pop-family', text: o.family_label || '' }),
-      el('h3', { class: 'org-pop-name', text: o.name || o.siret }),
-      o.enseigne && o.enseigne !== o.name ? el('p', { class: 'org-pop-sub', text: o.enseigne }) : null,
-      el('dl', { class: 'org-pop-facts' },
-        fact('Secteur', sectorText(o)),
-        fact('Effectif', shortSize(o) || 'Non renseigné'),
-        fact('Adresse', o.address || 'Non renseignée'),
-        fact('Commune', o.commune ? `${o.commune.name} (${o.commune.code})` : o.code_insee)),
-      o.location_approximate ? el('p', { class: 'org-pop-approx', 'data-testid': 'org-popup-approx', text: 'Localisation approximative : point placé dans la commune.' }) : null,
-      o.demo ? el('p', { class: 'org-pop-demo', 'data-testid': 'org-popup-demo', text: 'Données de démonstration' }) : null,
-      el('button', {
-        type: 'button', class: 'btn btn--small org-pop-open', 'data-testid': 'org-popup-open',
-        onclick: () => showDetail(o),
-      }, 'Voir la fiche dans la liste'),
-    );
-  }
-
-  function fact(label, value) {
-    return el('div', { class: 'org-fact' }, el('dt', { text: label }), el('dd', { text: value }));
   }
 
   function showDetail(o) {
@@ -1004,46 +850,4 @@ export function createOrganisations(store, ctx) {
       openOrganisation(item.siret, { item, fly: true });
     },
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formats
-// ---------------------------------------------------------------------------------------------
-
-const nfJobs = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
-
-/** Size band label, shortened for the two non-employer bands (the full label is in the record). */
-function shortSize(o) {
-  if (o.size_band === 'NN') return 'Sans salarié';
-  if (o.size_band === '00') return '0 salarié au 31/12';
-  return o.size_label || '';
-}
-
-/** Node.append without the null/false children that conditional parts leave. */
-function add(node, ...kids) {
-  node.append(...kids.filter((k) => k !== null && k !== undefined && k !== false));
-}
-
-function frenchDate(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso));
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(iso);
-}
-
-function formatSiret(s) {
-  return /^\d{14}$/.test(s) ? `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}` : s;
-}
-
-function svgCross() {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M6 6l12 12M18 6 6 18');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '2.4');
-  path.setAttribute('stroke-linecap', 'round');
-  svg.append(path);
-  return svg;
 }

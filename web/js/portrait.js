@@ -21,10 +21,26 @@ export function frenchDate(iso) {
   return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
 }
 
-/** A block of server-rendered, sanitised Markdown. */
-export function markdownBlock(html, attrs = {}) {
+/**
+ * A block of server-rendered, sanitised Markdown. Under a heading of level `under` (1–6),
+ * the block's own headings (« ## … » typed in a portrait) are moved below it, the highest
+ * one level under, so that the page's outline never skips a level (axe `heading-order`).
+ */
+export function markdownBlock(html, attrs = {}, { under = 0 } = {}) {
   const div = el('div', { class: 'md', ...attrs });
   div.innerHTML = html; // sanitised by the server: raw HTML escaped, unsafe links dropped
+  const headings = [...div.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+  if (under && headings.length) {
+    const top = Math.min(...headings.map((h) => Number(h.tagName[1])));
+    for (const h of headings) {
+      const level = Math.min(6, under + 1 + Number(h.tagName[1]) - top);
+      if (level === Number(h.tagName[1])) continue;
+      const moved = document.createElement(`h${level}`);
+      for (const a of h.attributes) moved.setAttribute(a.name, a.value);
+      moved.append(...h.childNodes);
+      h.replaceWith(moved);
+    }
+  }
   return div;
 }
 
@@ -39,15 +55,15 @@ export function renderSections(portrait, { level = 3 } = {}) {
   const html = portrait.html || {};
   if (hasText(html.jeux_acteurs)) {
     out.push(el('section', { class: 'portrait-section', 'data-testid': 'portrait-jeux-acteurs' },
-      el(h, { class: 'portrait-section-title', text: "Jeux d'acteurs" }), markdownBlock(html.jeux_acteurs)));
+      el(h, { class: 'portrait-section-title', text: "Jeux d'acteurs" }), markdownBlock(html.jeux_acteurs, {}, { under: level })));
   }
   if (hasText(html.dynamiques_projets)) {
     out.push(el('section', { class: 'portrait-section', 'data-testid': 'portrait-dynamiques' },
-      el(h, { class: 'portrait-section-title', text: 'Dynamiques de projets' }), markdownBlock(html.dynamiques_projets)));
+      el(h, { class: 'portrait-section-title', text: 'Dynamiques de projets' }), markdownBlock(html.dynamiques_projets, {}, { under: level })));
   }
   for (const s of html.free_sections || []) {
     out.push(el('section', { class: 'portrait-section' },
-      el(h, { class: 'portrait-section-title', text: s.title }), markdownBlock(s.html)));
+      el(h, { class: 'portrait-section-title', text: s.title }), markdownBlock(s.html, {}, { under: level })));
   }
   return out;
 }

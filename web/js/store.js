@@ -1,6 +1,6 @@
 // ess-atlas — one store for the view's state: what the permalink carries (url.js), in one
-// object that app.js, orgs.js and indicators.js read and change, instead of globals, private
-// copies and callbacks that pass changes around.
+// object that the map page (app.js, map/), orgs.js and indicators.js read and change,
+// instead of globals, private copies and callbacks that pass changes around.
 //
 //   { level, zone, orgs: { on, edition, families, naf, size, employer, q, page, org },
 //     ind: null | { indicator, cat, edition, compare, mode, method, table, sort } }

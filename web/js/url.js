@@ -17,6 +17,8 @@ export const ZONE_OF_LEVEL = { territories: 'territory', epci: 'epci', communes:
 export const ZONE_KINDS = ['department', 'territory', 'epci', 'commune'];
 /** Modes of the indicator dashboard: the edition's values, or an evolution. */
 export const MODES = ['value', 'evolution_absolute', 'evolution_percent'];
+/** How a count may be drawn, when not its default: proportional circles or a choropleth. */
+export const REPRESENTATIONS = ['circles', 'choropleth'];
 /** Columns the zone table sorts by. */
 export const SORT_KEYS = ['name', 'parent', 'population', 'value', 'evolution'];
 
@@ -69,6 +71,8 @@ function parseIndicators(params) {
   if (mode && MODES.includes(mode)) out.mode = mode;
   const cls = params.get('cls');
   if (cls && Object.hasOwn(METHODS, cls)) out.method = cls;
+  const rep = params.get('rep');
+  if (rep && REPRESENTATIONS.includes(rep)) out.rep = rep;
   out.table = params.get('table') === '1';
   const sort = (params.get('tsort') || '').split('-');
   if (SORT_KEYS.includes(sort[0]) && (sort[1] === 'asc' || sort[1] === 'desc')) out.sort = { key: sort[0], dir: sort[1] };
@@ -117,6 +121,7 @@ function indicatorParts(s) {
   parts.push(`year=${s.edition}`);
   if (s.compare !== null) parts.push(`vs=${s.compare}`, `mode=${s.mode}`);
   if (s.method !== 'jenks') parts.push(`cls=${s.method}`);
+  if (s.rep) parts.push(`rep=${s.rep}`);
   if (s.table) {
     parts.push('table=1');
     if (s.sort.key !== 'value' || s.sort.dir !== 'desc') parts.push(`tsort=${s.sort.key}-${s.sort.dir}`);

@@ -49,6 +49,16 @@ describe('formatHash then parseHash', () => {
     );
   });
 
+  it('writes a count\'s representation only when one was chosen (issue 19, item 6)', () => {
+    const ind = { ...IND, indicator: 'ess_jobs' };
+    assert.equal(formatHash({ level: 'epci', ind }), '#level=epci&ind=ess_jobs&year=2023');
+    const hash = formatHash({ level: 'epci', ind: { ...ind, rep: 'choropleth' } });
+    assert.equal(hash, '#level=epci&ind=ess_jobs&year=2023&rep=choropleth');
+    assert.equal(parseHash(hash).ind.rep, 'choropleth');
+    assert.equal(parseHash('#rep=circles').ind.rep, 'circles');
+    assert.equal(parseHash('#rep=pie').ind.rep, undefined);
+  });
+
   it('writes no organisation filter while the layer is off', () => {
     const hash = formatHash({ level: 'epci', orgs: { ...ORGS_OFF, families: ['mutuelle'], naf: 'A' } });
     assert.equal(hash, '#level=epci');
