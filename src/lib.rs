@@ -13,14 +13,17 @@
 //!              └ indicators          figures, the cube per edition, the secret statistique
 //!                 └ db | import | demo   all SQL (both backends) | file readers | the
 //!                                        demonstration registry: siblings, none uses another
-//!                    └ records       plain rows, cells and reports the three share
+//!                    └ records       plain rows, cells and reports the three and
+//!                                    indicators share: db names no reader nor figure
 //! ```
 //!
 //! Anyone may use the foundations: [`geography`] and [`spatial`] (the zones and their
-//! shapes), [`ess`] (families, size classes, identifiers, reference tables), [`auth`]
-//! (roles, passwords, sessions: no HTTP, no SQL), [`time`], [`csv_lines`], [`config`]
-//! and [`telemetry`]. `src/layering.rs` checks the rule on every `crate::…` path, and lists
-//! the uses that still break it until `records` holds the types they name.
+//! shapes), [`ess`] (families, categories, size classes, identifiers, reference tables),
+//! [`auth`] (roles, passwords, sessions: no HTTP, no SQL), [`time`], [`csv_lines`],
+//! [`config`] and [`telemetry`]. They are layered too: `geography` and `config` over
+//! `ess`, `spatial` and `auth`, over `time`, `csv_lines` and `telemetry`.
+//! `src/layering.rs` checks the rule on every `crate::…` path in code (unit tests
+//! excepted) and fails on any use that breaks it.
 
 #![forbid(unsafe_code)]
 
@@ -37,6 +40,7 @@ pub mod import;
 pub mod indicators;
 pub mod operations;
 pub mod portraits;
+pub mod records;
 pub mod server;
 pub mod spatial;
 pub mod summary;

@@ -16,8 +16,9 @@ use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::ess::Family;
+use crate::ess::category::Category;
+use crate::ess::size::SizeClass;
 use crate::indicators::catalogue::find;
-use crate::indicators::cube::{Category, SizeClass};
 use crate::summary::embed::{parse_zone, render};
 use crate::summary::html::escape;
 

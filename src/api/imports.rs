@@ -41,9 +41,9 @@ use super::json;
 use super::session::Staff;
 use crate::api::AppState;
 use crate::auth::StaffUser;
-use crate::import::beneficiaries::{MatchMethod, MatchedLine};
 use crate::import::plausibility::{Mode, Refusal};
 use crate::operations::{self, DryRun};
+use crate::records::subsidies::{MatchMethod, MatchedLine};
 
 /// Largest file accepted from the browser (50 Mio): a département's subsidies or
 /// observatory file is a few hundred kilobytes.
@@ -337,7 +337,7 @@ fn not_counted(m: &MatchedLine) -> NotCounted<'_> {
             .line
             .beneficiary_id
             .as_ref()
-            .map(crate::import::subsidies::BeneficiaryId::as_str),
+            .map(crate::records::subsidies::BeneficiaryId::as_str),
         rna: m.line.rna.as_deref(),
         granted: m.line.granted(),
         status,
@@ -406,7 +406,7 @@ async fn preview(
         })),
         "not_counted": listed,
         "not_counted_total": lines.len(),
-        "not_counted_granted": crate::import::subsidies::cents(not_granted),
+        "not_counted_granted": crate::records::subsidies::cents(not_granted),
     }))
 }
 

@@ -109,7 +109,7 @@ async fn unmatched(
         "edition": edition.year,
         "demo": edition.demo,
         "count": items.len(),
-        "granted": crate::import::subsidies::cents(granted),
+        "granted": crate::records::subsidies::cents(granted),
         "items": items,
     }))
 }

@@ -83,7 +83,7 @@ pub(super) async fn import_subsidies(
     print_unmatched(&db, edition).await
 }
 
-pub(super) fn print_subsidy_report(report: &crate::import::ImportReport) {
+pub(super) fn print_subsidy_report(report: &crate::records::ImportReport) {
     println!("{}", report.one_line());
     for (key, label) in [
         ("lines_by_status", "lignes par statut"),
@@ -171,7 +171,7 @@ pub(super) async fn subsidies(global: &GlobalArgs, command: SubsidyCommand) -> a
 /// `  rejetée : f.csv, ligne 9, colonne « dateConvention » : reason`.
 fn print_issues<'a>(
     what: &str,
-    issues: impl IntoIterator<Item = &'a crate::import::report::RowIssue>,
+    issues: impl IntoIterator<Item = &'a crate::records::report::RowIssue>,
 ) {
     for issue in issues {
         println!("  {what} : {}", issue.message());

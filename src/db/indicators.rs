@@ -4,9 +4,8 @@
 use super::{Db, DbError, Field, Result};
 use crate::ess::Family;
 use crate::geography::Level;
-use crate::import::observatory::{ObservatoryEdition, ObservatoryRow};
-use crate::indicators::cube::{EconomyRow, RegistryCell};
-use crate::indicators::secret::CellStats;
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell};
+use crate::records::observatory::{ObservatoryEdition, ObservatoryRow};
 
 impl Db {
     /// The registry of an edition grouped by commune, family, NAF section and size

@@ -3,8 +3,8 @@
 
 use super::{Db, DbError, Field, Result, Tx};
 use crate::ess::PERIMETER_RULE_VERSION;
-use crate::import::ImportReport;
-use crate::import::sirene::SireneEdition;
+use crate::records::ImportReport;
+use crate::records::sirene::SireneEdition;
 use serde::Serialize;
 
 /// An edition (vintage) of the portrait.

@@ -4,12 +4,12 @@
 use serde::Serialize;
 
 use super::{Db, DbError, Field, Result, Tx};
-use crate::demo::scdl::Beneficiary;
 use crate::ess::Family;
-use crate::import::ImportReport;
-use crate::import::beneficiaries::{MatchMethod, MatchedLine, RegistryEntry};
-use crate::import::subsidies::{BeneficiaryId, SubsidyLine};
-use crate::indicators::cube::SubsidyCell;
+use crate::records::ImportReport;
+use crate::records::cells::SubsidyCell;
+use crate::records::subsidies::{
+    Beneficiary, BeneficiaryId, MatchMethod, MatchedLine, RegistryEntry, SubsidyLine,
+};
 
 /// A stored subsidy line, as staff lists show it (the file's own public fields, the
 /// status and how it was matched; never registry details of the establishment).

@@ -23,19 +23,7 @@ use anyhow::Context;
 use super::rng::Rng;
 use crate::ess::Family;
 use crate::ess::identifiers::luhn_digit;
-
-/// An ESS establishment of the edition that may receive a subsidy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Beneficiary {
-    pub siret: String,
-    pub siren: String,
-    pub rna: Option<String>,
-    pub name: String,
-    pub family: Family,
-    pub naf_section: Option<String>,
-    pub jobs: f64,
-    pub siege: bool,
-}
+use crate::records::subsidies::Beneficiary;
 
 /// What the written file holds, for logs and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,7 +432,7 @@ mod tests {
         assert!(text.contains(",50\","), "a decimal comma, quoted");
         assert!(f.lines.iter().any(|l| matches!(
             &l.beneficiary_id,
-            Some(crate::import::subsidies::BeneficiaryId::Siren(_))
+            Some(crate::records::subsidies::BeneficiaryId::Siren(_))
         )));
         assert!(
             f.lines

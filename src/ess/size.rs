@@ -10,6 +10,10 @@
 //! for the largest bands, and observatory figures take precedence when imported.
 //!
 //! An establishment is an **employer** when its band is `01` or above (BRIEF §4.3).
+//!
+//! Breakdowns group the bands into five size classes ([`SizeClass`]).
+
+use serde::Serialize;
 
 use super::reference::TABLES;
 
@@ -73,6 +77,69 @@ fn group_thousands(n: u32) -> String {
 #[must_use]
 pub fn is_known(band: &str) -> bool {
     TABLES.size_bands.iter().any(|b| b.code == band)
+}
+
+/// Size classes of the breakdowns: SIRENE bands grouped so that cells stay readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SizeClass {
+    #[serde(rename = "0")]
+    NonEmployer,
+    #[serde(rename = "1-9")]
+    From1To9,
+    #[serde(rename = "10-49")]
+    From10To49,
+    #[serde(rename = "50-249")]
+    From50To249,
+    #[serde(rename = "250+")]
+    From250,
+}
+
+impl SizeClass {
+    pub const ALL: [SizeClass; 5] = [
+        SizeClass::NonEmployer,
+        SizeClass::From1To9,
+        SizeClass::From10To49,
+        SizeClass::From50To249,
+        SizeClass::From250,
+    ];
+
+    #[must_use]
+    pub fn of_band(band: Option<&str>) -> Self {
+        match band.unwrap_or_default() {
+            "01" | "02" | "03" => SizeClass::From1To9,
+            "11" | "12" => SizeClass::From10To49,
+            "21" | "22" | "31" => SizeClass::From50To249,
+            "32" | "41" | "42" | "51" | "52" | "53" => SizeClass::From250,
+            _ => SizeClass::NonEmployer,
+        }
+    }
+
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            SizeClass::NonEmployer => "0",
+            SizeClass::From1To9 => "1-9",
+            SizeClass::From10To49 => "10-49",
+            SizeClass::From50To249 => "50-249",
+            SizeClass::From250 => "250+",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            SizeClass::NonEmployer => "Sans salarié",
+            SizeClass::From1To9 => "1 à 9 salariés",
+            SizeClass::From10To49 => "10 à 49 salariés",
+            SizeClass::From50To249 => "50 à 249 salariés",
+            SizeClass::From250 => "250 salariés et plus",
+        }
+    }
+
+    #[must_use]
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
 }
 
 #[cfg(test)]

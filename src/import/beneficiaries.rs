@@ -17,67 +17,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
-
-use super::report::ImportReport;
-use super::sirene::SireneEdition;
-use super::subsidies::{BeneficiaryId, SubsidyLine, cents};
 use crate::ess::Family;
-
-/// An establishment of the edition, ESS or not, as matching needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegistryEntry {
-    pub siret: String,
-    pub siren: String,
-    pub rna: Option<String>,
-    pub siege: bool,
-    pub jobs: f64,
-    pub code_insee: String,
-    /// `None` for a non-ESS establishment.
-    pub family: Option<Family>,
-    pub naf_section: Option<String>,
-    pub size_band: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchMethod {
-    Siret,
-    SirenSiege,
-    SirenEstablishment,
-    Rna,
-}
-
-impl MatchMethod {
-    #[must_use]
-    pub fn id(self) -> &'static str {
-        match self {
-            MatchMethod::Siret => "siret",
-            MatchMethod::SirenSiege => "siren_siege",
-            MatchMethod::SirenEstablishment => "siren_establishment",
-            MatchMethod::Rna => "rna",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Ess,
-    NonEss,
-    Unmatched,
-}
-
-impl Status {
-    #[must_use]
-    pub fn id(self) -> &'static str {
-        match self {
-            Status::Ess => "ess",
-            Status::NonEss => "non_ess",
-            Status::Unmatched => "unmatched",
-        }
-    }
-}
+use crate::records::ImportReport;
+use crate::records::sirene::SireneEdition;
+use crate::records::subsidies::{
+    BeneficiaryId, MatchMethod, MatchedLine, RegistryEntry, Status, SubsidyLine, cents,
+};
 
 /// The outcome for one line.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,16 +31,6 @@ pub struct Match<'a> {
     pub method: Option<MatchMethod>,
     pub entry: Option<&'a RegistryEntry>,
     /// Why unmatched, or what the match assumed.
-    pub note: Option<String>,
-}
-
-/// A line of the file with its match, as the edition stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MatchedLine {
-    pub line: SubsidyLine,
-    pub status: Status,
-    pub method: Option<MatchMethod>,
-    pub entry: Option<RegistryEntry>,
     pub note: Option<String>,
 }
 

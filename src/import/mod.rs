@@ -9,7 +9,7 @@
 //! import whose result is implausible against the edition it replaces is refused
 //! ([`plausibility`]). Every message staff read is French ([`french`] writes its
 //! numbers and quotes); report codes (`not_ess`, …) stay stable identifiers with a
-//! French label ([`report::exclusion_label`]). Writing an edition happens in one transaction ([`crate::db`]),
+//! French label ([`crate::records::report::exclusion_label`]). Writing an edition happens in one transaction ([`crate::db`]),
 //! so readers see the previous edition or the new one, never a mix.
 
 pub mod beneficiaries;

@@ -23,32 +23,12 @@ use std::time::Instant;
 
 use super::Result;
 use super::french::{euros, number as fr_number, quoted};
-use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, with_csv};
 use crate::ess::Family;
+use crate::ess::category::Category;
 use crate::geography::{Geography, Level};
-use crate::indicators::cube::Category;
-
-/// One aggregate of the observatory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObservatoryRow {
-    pub level: Level,
-    pub code: String,
-    /// `ess`, a family id, or `economy`.
-    pub family: String,
-    /// NAF section, or `""` for all sectors.
-    pub sector: String,
-    pub establishments: Option<u64>,
-    pub jobs: Option<f64>,
-    pub fte: Option<f64>,
-    pub payroll: Option<f64>,
-    pub masked: bool,
-}
-
-pub struct ObservatoryEdition {
-    pub rows: Vec<ObservatoryRow>,
-    pub report: ImportReport,
-}
+use crate::records::observatory::{ObservatoryEdition, ObservatoryRow};
+use crate::records::report::{FileReport, ImportReport};
 
 fn parse_level(s: &str) -> Option<Level> {
     match s {

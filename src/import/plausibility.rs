@@ -15,9 +15,9 @@
 //! - SIRENE: more than 1 % of the establishments whose unit is missing from the units
 //!   file (the units file is cut or from another date), whatever the previous edition.
 
-use super::ImportReport;
 use super::french::{count as fr, percent as fr_percent};
 use super::report::kind_label;
+use crate::records::ImportReport;
 
 /// Largest accepted fall of rows read or kept, as a share of the previous import's.
 pub const MAX_DROP: f64 = 0.20;
@@ -202,7 +202,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::report::FileReport;
+    use crate::records::report::FileReport;
 
     fn report(kind: &str, read: u64, kept: u64, rejected: u64) -> ImportReport {
         let mut r = ImportReport::new(kind, 2023);

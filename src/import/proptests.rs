@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 
-use super::report::ImportReport;
 use crate::geography::Geography;
+use crate::records::ImportReport;
 
 const CASES: u32 = 256;
 

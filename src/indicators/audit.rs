@@ -49,15 +49,15 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::catalogue::{CATALOGUE, Formula, find};
-use super::cube::{
-    CATEGORIES, Category, Cube, EconomyRow, ObservatoryCell, RegistryCell, SizeClass, ZoneSpace,
-    categories_of, counts_protected,
-};
+use super::cube::{Cube, ObservatoryCell, ZoneSpace, categories_of, counts_protected};
+use super::labels::{cell_label, zone_label};
 use super::reader::{self, Cell, Interval, Link, Measure, Relation, Table, Value};
-use super::secret::{CellStats, Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
+use super::secret::{Equation, MAX_DOMINANCE, MIN_ESTABLISHMENTS};
 use super::{Audience, Masks, Source, value};
-use crate::ess::size::estimated_jobs;
+use crate::ess::category::{CATEGORIES, Category};
+use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell};
 
 /// Whether the protected part `q` of a cell must be protected: 1 or 2 protected
 /// establishments or employers, or one protected establishment holding more than
@@ -98,41 +98,6 @@ fn link_of(category: Category) -> Link {
         }
         _ => Link::Any,
     }
-}
-
-/// `commune 62041 × association`, for reports.
-#[must_use]
-pub fn zone_label(g: &Geography, space: ZoneSpace, zone: usize) -> String {
-    match space.level_of(zone) {
-        Level::Commune => format!("commune {}", g.communes[zone].zone.code),
-        Level::Epci => format!("EPCI {}", g.epci[zone - space.communes].zone.code),
-        Level::Territory => format!(
-            "territoire {}",
-            g.territories[zone - space.communes - space.epci].zone.code
-        ),
-        Level::Department => format!("département {}", g.department.code),
-    }
-}
-
-fn category_label(category: Category) -> String {
-    match category {
-        Category::Total => "ESS".into(),
-        Category::Family(f) => f.id().into(),
-        Category::Sector("") => "section inconnue".into(),
-        Category::Sector(s) => format!("section {s}"),
-        Category::Size(c) => format!("taille {}", c.id()),
-    }
-}
-
-/// Label of a cube cell.
-#[must_use]
-pub fn cell_label(g: &Geography, space: ZoneSpace, cell: usize) -> String {
-    let category = Category::all()[cell % CATEGORIES];
-    format!(
-        "{} × {}",
-        zone_label(g, space, cell / CATEGORIES),
-        category_label(category)
-    )
 }
 
 /// The relations of `equations` whose every cell is in `position` (cube cell → table

@@ -12,173 +12,13 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
-use super::secret::{CellStats, Equation, suppress};
+use super::secret::{Equation, suppress};
 use crate::ess::Family;
-use crate::ess::size::estimated_jobs;
+use crate::ess::category::{CATEGORIES, Category, SECTIONS};
+use crate::ess::size::{SizeClass, estimated_jobs};
 use crate::geography::{Geography, Level};
-use crate::import::observatory::ObservatoryRow;
-
-/// A commune-level aggregate of the ESS registry (one family, section and band).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegistryCell {
-    pub code_insee: String,
-    pub family: Family,
-    pub naf_section: Option<String>,
-    pub size_band: Option<String>,
-    /// Establishments whose diffusion is restricted (BRIEF rule 5): never listed, and
-    /// counted in public figures only at the levels of [`counts_protected`].
-    pub protected: bool,
-    pub stats: CellStats,
-}
-
-/// The Département's subsidies to ESS establishments of one commune, family, section
-/// and band (matched lines only), euros.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubsidyCell {
-    pub code_insee: String,
-    pub family: Family,
-    pub naf_section: Option<String>,
-    pub size_band: Option<String>,
-    /// Granted to protected establishments (placed like them: see [`counts_protected`]).
-    pub protected: bool,
-    pub granted: f64,
-}
-
-/// A commune-level aggregate of the whole economy (from `economy_cells`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EconomyRow {
-    pub code_insee: String,
-    pub size_band: String,
-    /// Protected establishments (ESS or not), placed like the ESS's own: see
-    /// [`counts_protected`].
-    pub protected: bool,
-    pub establishments: u64,
-    pub employers: u64,
-    pub jobs: f64,
-}
-
-/// Size classes of the breakdowns: SIRENE bands grouped so that cells stay readable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum SizeClass {
-    #[serde(rename = "0")]
-    NonEmployer,
-    #[serde(rename = "1-9")]
-    From1To9,
-    #[serde(rename = "10-49")]
-    From10To49,
-    #[serde(rename = "50-249")]
-    From50To249,
-    #[serde(rename = "250+")]
-    From250,
-}
-
-impl SizeClass {
-    pub const ALL: [SizeClass; 5] = [
-        SizeClass::NonEmployer,
-        SizeClass::From1To9,
-        SizeClass::From10To49,
-        SizeClass::From50To249,
-        SizeClass::From250,
-    ];
-
-    #[must_use]
-    pub fn of_band(band: Option<&str>) -> Self {
-        match band.unwrap_or_default() {
-            "01" | "02" | "03" => SizeClass::From1To9,
-            "11" | "12" => SizeClass::From10To49,
-            "21" | "22" | "31" => SizeClass::From50To249,
-            "32" | "41" | "42" | "51" | "52" | "53" => SizeClass::From250,
-            _ => SizeClass::NonEmployer,
-        }
-    }
-
-    #[must_use]
-    pub fn id(self) -> &'static str {
-        match self {
-            SizeClass::NonEmployer => "0",
-            SizeClass::From1To9 => "1-9",
-            SizeClass::From10To49 => "10-49",
-            SizeClass::From50To249 => "50-249",
-            SizeClass::From250 => "250+",
-        }
-    }
-
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            SizeClass::NonEmployer => "Sans salarié",
-            SizeClass::From1To9 => "1 à 9 salariés",
-            SizeClass::From10To49 => "10 à 49 salariés",
-            SizeClass::From50To249 => "50 à 249 salariés",
-            SizeClass::From250 => "250 salariés et plus",
-        }
-    }
-
-    #[must_use]
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.id() == id)
-    }
-}
-
-/// NAF sections A–U, then `""` for an unknown activity.
-pub const SECTIONS: [&str; 22] = [
-    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S",
-    "T", "U", "",
-];
-
-/// What a cell of the cube counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Category {
-    /// The ESS of the four families (what INSEE and the CRESS count).
-    Total,
-    Family(Family),
-    /// NAF section of the four families' establishments (`""`: unknown).
-    Sector(&'static str),
-    Size(SizeClass),
-}
-
-/// Number of categories: total, 5 families, 22 sections, 5 size classes.
-pub const CATEGORIES: usize = 1 + 5 + SECTIONS.len() + 5;
-
-impl Category {
-    #[must_use]
-    pub fn index(self) -> usize {
-        match self {
-            Category::Total => 0,
-            Category::Family(f) => 1 + Family::ALL.iter().position(|x| *x == f).unwrap_or(0),
-            Category::Sector(s) => {
-                6 + SECTIONS
-                    .iter()
-                    .position(|x| *x == s)
-                    .unwrap_or(SECTIONS.len() - 1)
-            }
-            Category::Size(c) => {
-                6 + SECTIONS.len() + SizeClass::ALL.iter().position(|x| *x == c).unwrap_or(0)
-            }
-        }
-    }
-
-    /// Every category, in index order.
-    #[must_use]
-    pub fn all() -> Vec<Category> {
-        let mut v = vec![Category::Total];
-        v.extend(Family::ALL.map(Category::Family));
-        v.extend(SECTIONS.map(Category::Sector));
-        v.extend(SizeClass::ALL.map(Category::Size));
-        v
-    }
-
-    /// The section of a NAF section letter, if it is one.
-    #[must_use]
-    pub fn sector(letter: &str) -> Option<Category> {
-        SECTIONS
-            .iter()
-            .find(|s| !s.is_empty() && **s == letter)
-            .map(|s| Category::Sector(s))
-    }
-}
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell, SubsidyCell};
+use crate::records::observatory::ObservatoryRow;
 
 /// Positions of zones of every level in one index space: communes, then EPCI, then
 /// territories, then the département.
@@ -347,10 +187,10 @@ pub fn build_observatory(g: &Geography, cube: &Cube, rows: &[ObservatoryRow]) ->
     // Then protection intervals against the reader of the observatory's figures.
     let space = cube.space;
     super::audit::protect_observatory(&mut obs.ess, &cube.ess_equations, |c| {
-        super::audit::cell_label(g, space, c)
+        super::labels::cell_label(g, space, c)
     });
     super::audit::protect_observatory(&mut obs.economy, &cube.economy_equations, |z| {
-        super::audit::zone_label(g, space, z)
+        super::labels::zone_label(g, space, z)
     });
     obs
 }

@@ -1,8 +1,11 @@
 //! The French labels of the figures' dimensions and sources, one home for the API,
 //! the documents and the map: what a category, a NAF section or a cube's source is
-//! called wherever it is shown.
+//! called wherever it is shown; and how the secret statistique's audit names a cell
+//! in its reports (`commune 62041 × association`).
 
-use super::cube::{Category, Cube};
+use super::cube::{Cube, ZoneSpace};
+use crate::ess::category::{CATEGORIES, Category};
+use crate::geography::{Geography, Level};
 
 /// The sources an edition's cube was built from, as the API lists them.
 #[must_use]
@@ -71,4 +74,39 @@ pub fn category(c: Category) -> (&'static str, &'static str) {
         Category::Sector(s) => (s, section_label(s)),
         Category::Size(z) => (z.id(), z.label()),
     }
+}
+
+/// `commune 62041 × association`, for reports.
+#[must_use]
+pub fn zone_label(g: &Geography, space: ZoneSpace, zone: usize) -> String {
+    match space.level_of(zone) {
+        Level::Commune => format!("commune {}", g.communes[zone].zone.code),
+        Level::Epci => format!("EPCI {}", g.epci[zone - space.communes].zone.code),
+        Level::Territory => format!(
+            "territoire {}",
+            g.territories[zone - space.communes - space.epci].zone.code
+        ),
+        Level::Department => format!("département {}", g.department.code),
+    }
+}
+
+fn category_label(category: Category) -> String {
+    match category {
+        Category::Total => "ESS".into(),
+        Category::Family(f) => f.id().into(),
+        Category::Sector("") => "section inconnue".into(),
+        Category::Sector(s) => format!("section {s}"),
+        Category::Size(c) => format!("taille {}", c.id()),
+    }
+}
+
+/// Label of a cube cell.
+#[must_use]
+pub fn cell_label(g: &Geography, space: ZoneSpace, cell: usize) -> String {
+    let category = Category::all()[cell % CATEGORIES];
+    format!(
+        "{} × {}",
+        zone_label(g, space, cell / CATEGORIES),
+        category_label(category)
+    )
 }

@@ -20,9 +20,11 @@ mod proptests;
 
 use serde::Serialize;
 
+use crate::ess::category::Category;
 use crate::geography::Level;
+use crate::records::cells::CellStats;
 use catalogue::{Formula, Indicator};
-use cube::{Category, Cube};
+use cube::Cube;
 
 /// Notes every figure answer carries.
 pub const NOTES: [&str; 5] = [
@@ -247,7 +249,7 @@ fn raw(
 
 /// The registry's figures an audience reads: the published ones (protected
 /// establishments only where [`cube::counts_protected`]) or staff's exact ones.
-fn stats_for(cube: &Cube, audience: Audience) -> &[secret::CellStats] {
+fn stats_for(cube: &Cube, audience: Audience) -> &[CellStats] {
     match audience {
         Audience::Public => &cube.ess_published,
         Audience::Restricted => &cube.ess,

@@ -9,16 +9,16 @@ use geo::{MultiPolygon, polygon};
 use proptest::prelude::*;
 
 use super::catalogue::find;
-use super::cube::{
-    Category, EconomyRow, RegistryCell, SECTIONS, SizeClass, SubsidyCell, add_subsidies,
-    build_cube, evolution_masks,
-};
-use super::secret::{CellStats, primary};
+use super::cube::{add_subsidies, build_cube, evolution_masks};
+use super::secret::primary;
 use super::{Audience, Masks, value};
 use crate::ess::Family;
+use crate::ess::category::{Category, SECTIONS};
+use crate::ess::size::SizeClass;
 use crate::geography::{
     CommuneRecord, EpciRecord, Geography, GeographyRecords, Level, OutlineRecord,
 };
+use crate::records::cells::{CellStats, EconomyRow, RegistryCell, SubsidyCell};
 use crate::spatial::boundaries::DepartmentInput;
 
 /// Eight square communes, four EPCI of two communes, two territories of two EPCI.
@@ -325,7 +325,7 @@ proptest! {
 
 #[test]
 fn observatory_figures_get_primary_and_secondary_masking() {
-    use crate::import::observatory::ObservatoryRow;
+    use crate::records::observatory::ObservatoryRow;
     let g = geography();
     let mut cube = build_cube(&g, 2023, &[], &[]);
     let row = |family: &str, establishments: u64, jobs: f64| ObservatoryRow {

@@ -16,25 +16,7 @@
 //! Pure and deterministic. The same pattern masks every variable of a cell
 //! (establishments, employers, jobs, and ratios built on them).
 
-/// What the rules need to know of a cell.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct CellStats {
-    pub establishments: u64,
-    pub employers: u64,
-    /// Estimated (or observed) jobs.
-    pub jobs: f64,
-    /// Jobs of the largest establishment of the cell.
-    pub max_jobs: f64,
-}
-
-impl CellStats {
-    pub fn add(&mut self, other: &CellStats) {
-        self.establishments += other.establishments;
-        self.employers += other.employers;
-        self.jobs += other.jobs;
-        self.max_jobs = self.max_jobs.max(other.max_jobs);
-    }
-}
+use crate::records::cells::CellStats;
 
 /// Fewest establishments a published non-empty cell counts.
 pub const MIN_ESTABLISHMENTS: u64 = 3;

@@ -13,6 +13,7 @@ use anyhow::Context;
 use crate::db::Db;
 use crate::geography::Geography;
 use crate::import;
+use crate::records;
 use crate::time::today;
 
 /// Imports SIRENE stock files into edition `year`, replacing its registry atomically.
@@ -27,7 +28,7 @@ pub async fn import_sirene(
     files: import::sirene::SireneFiles,
     demo: bool,
     progress: bool,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let mode = import::plausibility::Mode::Check;
     import_sirene_with(
         db,
@@ -50,7 +51,7 @@ pub async fn import_sirene_with(
     files: import::sirene::SireneFiles,
     (demo, progress): (bool, bool),
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let reference_date = match reference_date {
         Some(d) => d,
         None => match db.edition(year).await? {
@@ -90,8 +91,8 @@ pub async fn import_sirene_with(
 /// How an edition's subsidy lines are matched again against `data`: the previous
 /// subsidies report's file figures, the matching's new ones, and why it was redone.
 fn rematch_subsidies(
-    data: &import::sirene::SireneEdition,
-    previous: import::ImportReport,
+    data: &records::sirene::SireneEdition,
+    previous: records::ImportReport,
     sources: &str,
 ) -> crate::db::Rematch<'static> {
     let index =
@@ -118,7 +119,7 @@ pub async fn import_observatory(
     geography: Arc<Geography>,
     year: i64,
     file: PathBuf,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let mode = import::plausibility::Mode::Check;
     import_observatory_with(db, geography, year, file, mode).await
 }
@@ -130,7 +131,7 @@ pub async fn import_observatory_with(
     year: i64,
     file: PathBuf,
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let (data, previous) = read_observatory_for(db, geography, year, file).await?;
     let mut data = data;
     import::plausibility::check(previous.as_ref(), &mut data.report, mode)?;
@@ -149,8 +150,8 @@ async fn read_observatory_for(
     year: i64,
     file: PathBuf,
 ) -> anyhow::Result<(
-    import::observatory::ObservatoryEdition,
-    Option<import::ImportReport>,
+    records::observatory::ObservatoryEdition,
+    Option<records::ImportReport>,
 )> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
@@ -173,7 +174,7 @@ pub async fn import_subsidies(
     db: &Db,
     year: i64,
     file: PathBuf,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     import_subsidies_with(db, year, file, import::plausibility::Mode::Check).await
 }
 
@@ -183,7 +184,7 @@ pub async fn import_subsidies_with(
     year: i64,
     file: PathBuf,
     mode: import::plausibility::Mode,
-) -> anyhow::Result<import::ImportReport> {
+) -> anyhow::Result<records::ImportReport> {
     let (lines, report, previous) = read_subsidies_for(db, year, file).await?;
     let mut report = report;
     import::plausibility::check(previous.as_ref(), &mut report, mode)?;
@@ -202,9 +203,9 @@ async fn read_subsidies_for(
     year: i64,
     file: PathBuf,
 ) -> anyhow::Result<(
-    Vec<import::beneficiaries::MatchedLine>,
-    import::ImportReport,
-    Option<import::ImportReport>,
+    Vec<records::subsidies::MatchedLine>,
+    records::ImportReport,
+    Option<records::ImportReport>,
 )> {
     anyhow::ensure!(
         db.edition(year).await?.is_some(),
@@ -241,11 +242,11 @@ async fn read_subsidies_for(
 /// would refuse it, and, for subsidies, the lines that would not count as ESS.
 #[derive(Debug)]
 pub struct DryRun {
-    pub report: import::ImportReport,
+    pub report: records::ImportReport,
     /// `Some` when the import, run in the same mode, would be refused.
     pub refusal: Option<import::plausibility::Refusal>,
     /// Subsidies only: the lines unmatched or matched to a non-ESS organisation.
-    pub not_counted: Vec<import::beneficiaries::MatchedLine>,
+    pub not_counted: Vec<records::subsidies::MatchedLine>,
 }
 
 /// Runs [`import_subsidies_with`] up to the write, and writes nothing: the same reading,
@@ -260,7 +261,7 @@ pub async fn dry_run_subsidies(
     let refusal = import::plausibility::check(previous.as_ref(), &mut report, mode).err();
     let not_counted = lines
         .into_iter()
-        .filter(|m| m.status != import::beneficiaries::Status::Ess)
+        .filter(|m| m.status != records::subsidies::Status::Ess)
         .collect();
     Ok(DryRun {
         report,
@@ -292,7 +293,7 @@ async fn previous_report(
     db: &Db,
     year: i64,
     kind: &str,
-) -> anyhow::Result<Option<import::ImportReport>> {
+) -> anyhow::Result<Option<records::ImportReport>> {
     Ok(db
         .import_reports(year)
         .await?

@@ -17,9 +17,9 @@ use super::html::escape;
 use super::map::zone_paths;
 use super::{Context, Result};
 use crate::db::Edition;
+use crate::ess::category::Category;
 use crate::geography::{Geography, Level, Zone};
 use crate::indicators::catalogue::{Formula, Indicator};
-use crate::indicators::cube::Category;
 use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, value};
 

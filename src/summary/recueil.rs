@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::{At, Cell, Context, Result, Row, Summary, Table, ZoneKind, public_cell};
 use crate::db::{CompendiumJobRow, Db, Edition};
+use crate::ess::category::Category;
 use crate::geography::Level;
-use crate::indicators::cube::Category;
 
 /// A portrait's qualitative part, as plain paragraphs.
 #[derive(Debug, Clone, Serialize)]

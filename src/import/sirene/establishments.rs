@@ -7,15 +7,15 @@
 use std::collections::BTreeMap;
 
 use super::reading::{Progress, has_width, next_record, value};
-use super::{EconomyCell, EconomyKey};
 use crate::ess::identifiers::{Siret, siret_key_ok};
 use crate::ess::reference::division_of;
 use crate::ess::size;
 use crate::geography::Geography;
 use crate::import::Result;
 use crate::import::french::quoted;
-use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
+use crate::records::report::{FileReport, ImportReport};
+use crate::records::sirene::{EconomyCell, EconomyKey};
 use crate::time::is_iso_date;
 
 /// What an establishment row gives before its unit is known. Every active

@@ -7,8 +7,8 @@ use super::establishments::Candidate;
 use super::reading::{Progress, next_record, value};
 use crate::ess::identifiers::Siret;
 use crate::import::Result;
-use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
+use crate::records::report::{FileReport, ImportReport};
 use crate::spatial::projection::lambert93_to_lonlat;
 
 /// Step 3: see the module docs.

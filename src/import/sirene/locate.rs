@@ -5,13 +5,14 @@
 
 use geo::{Contains, Distance, Euclidean, MapCoords, Point};
 
+use super::MAX_OUTSIDE_M;
 use super::establishments::{Candidate, Details};
 use super::units::EssUnit;
-use super::{EstablishmentRow, MAX_OUTSIDE_M};
 use crate::ess::reference::division_of;
 use crate::ess::size;
 use crate::geography::{Geography, fold_for_search};
-use crate::import::report::ImportReport;
+use crate::records::ImportReport;
+use crate::records::sirene::EstablishmentRow;
 use crate::spatial::projection::lambert93_to_lonlat;
 
 /// `SplitMix64`: a fixed, documented sequence, so that approximate points never move

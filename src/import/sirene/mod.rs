@@ -27,16 +27,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
-
 pub use locate::approximate_point;
 
-use super::report::ImportReport;
 use super::source::{CsvOptions, with_csv};
 use super::{ImportError, Result};
-use crate::ess::identifiers::Siret;
-use crate::ess::perimeter::{Exclusion, Family};
+use crate::ess::perimeter::Exclusion;
 use crate::geography::Geography;
+use crate::records::ImportReport;
+use crate::records::sirene::{
+    EconomyCell, EconomyKey, EstablishmentRow, OtherEstablishmentRow, SireneEdition,
+};
 use crate::time::is_iso_date;
 use establishments::{Candidate, Details, count_in_economy, read_establishments};
 use geolocation::read_geolocation;
@@ -51,80 +51,6 @@ pub struct SireneFiles {
     pub unites_legales: PathBuf,
     pub etablissements: PathBuf,
     pub geolocalisation: Option<PathBuf>,
-}
-
-/// One ESS establishment as the edition keeps it.
-#[derive(Debug, Clone, Serialize)]
-pub struct EstablishmentRow {
-    pub siret: String,
-    pub siren: String,
-    pub name: String,
-    pub enseigne: Option<String>,
-    pub family: Family,
-    pub categorie_juridique: String,
-    pub naf: Option<String>,
-    pub naf_section: Option<String>,
-    pub ess_group: Option<String>,
-    pub size_band: Option<String>,
-    pub jobs_estimate: f64,
-    pub employer: bool,
-    pub siege: bool,
-    pub creation_date: Option<String>,
-    pub code_insee: String,
-    pub rna: Option<String>,
-    /// `O` when both unit and establishment are diffusible, else their status.
-    pub diffusion: String,
-    pub protected: bool,
-    pub address: Option<String>,
-    pub lon: Option<f64>,
-    pub lat: Option<f64>,
-    pub location_approximate: bool,
-    pub search_key: String,
-}
-
-/// Every active establishment of the geography, aggregated (ESS or not).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EconomyCell {
-    pub establishments: u64,
-    pub employers: u64,
-    pub jobs_estimate: f64,
-}
-
-/// A cell of the economy's aggregates; empty strings for unknown.
-///
-/// `protected`: the establishment or its unit is not public (statutDiffusion not
-/// `O`). SIRENE open data lists every public establishment, ESS or not, so a reader
-/// who subtracts it from a published total finds the protected ones: public figures
-/// count them only where the ESS figures do
-/// ([`crate::indicators::cube::counts_protected`]).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EconomyKey {
-    pub code_insee: String,
-    pub naf_section: String,
-    pub size_band: String,
-    pub protected: bool,
-}
-
-/// An active establishment of the geography whose unit is not ESS: kept (compactly:
-/// a national file has ~23 million) only so that a subsidy to it is recognised as
-/// going outside the ESS.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OtherEstablishmentRow {
-    pub siret: Siret,
-    pub rna: Option<Box<str>>,
-    pub siege: bool,
-    /// Shared by every row of the commune.
-    pub code_insee: Arc<str>,
-    /// `not_ess`, `excluded_activity_public_administration`, …
-    pub reason: &'static str,
-}
-
-pub struct SireneEdition {
-    pub establishments: Vec<EstablishmentRow>,
-    /// Non-ESS establishments of the geography (for matching subsidies).
-    pub others: Vec<OtherEstablishmentRow>,
-    pub economy: BTreeMap<EconomyKey, EconomyCell>,
-    pub report: ImportReport,
 }
 
 /// Reads the SIRENE files of one edition. Blocking and CPU-bound.

@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 
 use crate::import::Result;
-use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
+use crate::records::report::{FileReport, ImportReport};
 
 /// The literal INSEE writes in place of a value that is not diffusible.
 const MASKED: &str = "[ND]";

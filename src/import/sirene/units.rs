@@ -8,9 +8,9 @@ use super::reading::{Progress, has_width, next_record, value};
 use crate::ess::identifiers::siren_key;
 use crate::ess::perimeter::{Classification, Exclusion, Family, classify};
 use crate::import::french::quoted;
-use crate::import::report::{FileReport, ImportReport};
 use crate::import::source::CsvSource;
 use crate::import::{ImportError, Result};
+use crate::records::report::{FileReport, ImportReport};
 
 /// What the units file says of an ESS unit.
 pub(super) struct EssUnit {

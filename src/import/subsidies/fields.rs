@@ -2,8 +2,8 @@
 //! parser accepts what real files carry when it can be read one way only, and refuses
 //! the rest with a reason (the module docs of [`super`] list the rules).
 
-use super::BeneficiaryId;
 use crate::import::french::quoted;
+use crate::records::subsidies::BeneficiaryId;
 use crate::time::is_iso_date;
 
 /// Whether `int` is digits grouped by three with `sep` (`1.234.567`, `12,345`).

@@ -29,9 +29,10 @@
 use std::path::Path;
 
 use super::french::{count, euros, number, quoted};
-use super::report::{FileReport, ImportReport};
 use super::source::{CsvOptions, CsvSource, with_bytes, with_csv};
 use super::{ImportError, Result};
+use crate::records::report::{FileReport, ImportReport};
+use crate::records::subsidies::SubsidyLine;
 mod fields;
 
 pub use fields::{Share, parse_amount, parse_beneficiary_id, parse_date, parse_rna, parse_share};
@@ -43,65 +44,6 @@ pub const MAX_AMOUNT: f64 = 100_000_000.0;
 /// Refuse files larger than this (a national file of every collectivité is not one
 /// département's subsidies).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-/// The beneficiary's SIRENE number, as the file gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BeneficiaryId {
-    Siret(String),
-    /// A SIREN only (9 digits): matched to the unit's siège.
-    Siren(String),
-}
-
-impl BeneficiaryId {
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            BeneficiaryId::Siret(s) | BeneficiaryId::Siren(s) => s,
-        }
-    }
-
-    #[must_use]
-    pub fn siren(&self) -> &str {
-        let s = self.as_str();
-        s.get(..9).unwrap_or(s)
-    }
-}
-
-/// One imported row of the file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubsidyLine {
-    /// Line in the file as an editor shows it (header = 1).
-    pub line: u64,
-    pub attribuant_name: Option<String>,
-    pub attribuant_id: Option<String>,
-    pub beneficiary_name: String,
-    pub beneficiary_id: Option<BeneficiaryId>,
-    pub rna: Option<String>,
-    /// `AAAA-MM-JJ`.
-    pub convention_date: Option<String>,
-    pub decision_reference: Option<String>,
-    pub object: Option<String>,
-    pub nature: Option<String>,
-    /// `montant`, euros.
-    pub amount: f64,
-    /// `pourcentageSubvention`, in ]0, 1].
-    pub share: f64,
-}
-
-impl SubsidyLine {
-    /// What the beneficiary receives: amount × share, rounded to the cent.
-    #[must_use]
-    pub fn granted(&self) -> f64 {
-        cents(self.amount * self.share)
-    }
-}
-
-/// Rounds euros to the cent.
-#[must_use]
-pub fn cents(euros: f64) -> f64 {
-    // `+ 0.0` turns the -0.0 of an empty sum into 0.
-    (euros * 100.0).round() / 100.0 + 0.0
-}
 
 /// The rows of a file and the report of reading it.
 pub struct SubsidyFile {
@@ -390,6 +332,7 @@ fn read_source(edition: i64, source: &mut CsvSource<'_>) -> Result<SubsidyFile> 
 #[expect(clippy::float_cmp, reason = "amounts in the tests are exact in f64")]
 mod tests {
     use super::*;
+    use crate::records::subsidies::BeneficiaryId;
 
     const HEADER: &str = "nomAttribuant,idAttribuant,dateConvention,referenceDecision,nomBeneficiaire,idBeneficiaire,rnaBeneficiaire,objet,montant,nature,conditionsVersement,datesPeriodeVersement,idRAE,notificationUE,pourcentageSubvention,dispositifAide";
 

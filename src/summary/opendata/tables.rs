@@ -9,9 +9,11 @@
 use super::File;
 use crate::db::Edition;
 use crate::ess::Family;
+use crate::ess::category::{Category, SECTIONS};
+use crate::ess::size::SizeClass;
 use crate::geography::{Geography, Level};
 use crate::indicators::catalogue::{CATALOGUE, Indicator};
-use crate::indicators::cube::{Category, Cube, SECTIONS, SizeClass};
+use crate::indicators::cube::Cube;
 use crate::indicators::labels;
 use crate::indicators::{Audience, Masks, Source, value};
 use crate::summary::{Result, SummaryError};
