@@ -2,7 +2,8 @@
 # Runs every test: the front end's lint and node unit tests (web/test), the Rust unit and
 # API tests (on SQLite, then the API suite again on PostgreSQL), then the browser tests
 # (Debian's Chromium driven by playwright-core against a freshly started server), and the
-# demo's open data set through `frictionless validate`.
+# demo's open data set through `frictionless validate`, and the API against its OpenAPI
+# document with schemathesis.
 # Installs what it needs (npm packages; Chromium, poppler-utils and PostgreSQL via
 # apt-get) when missing.
 #
@@ -106,6 +107,11 @@ cargo test --doc "${features[@]}"
 # The demo's open data set, validated by a tool we did not write (PyPI frictionless,
 # installed in a virtualenv under ~/.cache when missing); a damaged copy must fail.
 scripts/opendata-check.sh
+
+# The API against its OpenAPI document, tested by a tool we did not write (PyPI
+# schemathesis, installed in a virtualenv under ~/.cache when missing): public and
+# staff routes, a few examples per operation, a few minutes at most.
+scripts/schemathesis.sh
 
 # The API suite again on PostgreSQL: the same test binary (same features, so nothing
 # is compiled again), each test on a fresh database.

@@ -2,21 +2,23 @@
 //! `/api/editions/{year}/reports` (import reports, staff only); and how every route
 //! resolves the edition a request asks for.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Path};
 use super::json;
 use crate::api::AppState;
 use crate::db::Edition;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/editions", get(editions))
-        .route("/api/editions/{year}/reports", get(reports))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(editions))
+        .routes(routes!(reports))
 }
 
 /// The edition asked for, or the latest one.
@@ -31,6 +33,10 @@ pub async fn resolve_edition(state: &AppState, asked: Option<i64>) -> Result<Edi
         })
 }
 
+/// Every imported edition with its establishment count.
+#[utoipa::path(get, path = "/api/editions", tag = "éditions",
+    responses((status = 200, description = "Les éditions (`items`), la plus ancienne d'abord", body = Object,
+        example = json!({"items": [{"year": 2023, "demo": true, "establishments": 5210}]}))))]
 async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
     #[derive(Serialize)]
     struct Item {
@@ -50,6 +56,11 @@ async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// Import reports name files and rejected rows: staff only.
+/// The import reports of an edition (staff only).
+#[utoipa::path(get, path = "/api/editions/{year}/reports", tag = "éditions", security(("session" = [])),
+    params(("year" = i32, Path, description = "Année de l'édition", example = 2023)),
+    responses((status = 200, description = "Les rapports d'import (`items`)", body = Object),
+        (status = 400, description = "Année invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
 async fn reports(
     State(state): State<AppState>,
     _staff: super::session::Staff,

@@ -7,12 +7,14 @@
 //! indicator or edition answers a French page with 404, a bad filter 400, always as
 //! HTML (an iframe shows whatever it gets).
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::AppState;
 use crate::ess::Family;
@@ -22,8 +24,8 @@ use crate::indicators::catalogue::find;
 use crate::summary::embed::{parse_zone, render};
 use crate::summary::html::escape;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/embed", get(embed))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(embed))
 }
 
 /// The query of `/embed`. Unknown parameters are ignored: a partner's CMS may add its
@@ -180,6 +182,17 @@ fn refusal_page((status, title, text): Refusal) -> Response {
     response
 }
 
+/// The embeddable map of one zone (HTML, for an iframe).
+#[utoipa::path(get, path = "/embed", tag = "documents",
+    params(("zone" = String, Query, description = "`niveau/code` de la zone", example = "epci/200033579"),
+        ("indicator" = Option<String>, Query, description = "Indicateur", example = "ess_share_jobs"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
+        ("family" = Option<String>, Query, description = "Famille de l'ESS"),
+        ("sector" = Option<String>, Query, description = "Secteur"),
+        ("size" = Option<String>, Query, description = "Tranche d'effectif")),
+    responses((status = 200, description = "La carte intégrable", content_type = "text/html", body = String),
+        (status = 400, description = "Paramètre invalide (page HTML en français)", content_type = "text/html", body = String),
+        (status = 404, description = "Zone ou édition inconnue (page HTML en français)", content_type = "text/html", body = String)))]
 async fn embed(
     State(state): State<AppState>,
     query: Result<Query<EmbedParams>, axum::extract::rejection::QueryRejection>,

@@ -25,14 +25,16 @@
 //! 422 `import_aborted`, an implausible confirmed import 422 `import_refused`, both with
 //! the importer's French sentence.
 
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use std::path::PathBuf;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -52,10 +54,10 @@ pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 /// Lines not counted as ESS listed in a preview (all are counted).
 const MAX_PREVIEW_LINES: usize = 500;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/editions/{year}/imports/{kind}/preview", post(preview))
-        .route("/api/editions/{year}/imports/{kind}", post(confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(preview))
+        .routes(routes!(confirm))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
 }
 
@@ -348,6 +350,15 @@ fn not_counted(m: &MatchedLine) -> NotCounted<'_> {
 }
 
 /// `POST /api/editions/{year}/imports/{kind}/preview`: the import's report, nothing written.
+/// Dry run of an import: what it would change, and the file's SHA-256.
+#[utoipa::path(post, path = "/api/editions/{year}/imports/{kind}/preview", tag = "imports", security(("session" = [])),
+    params(("year" = String, Path, description = "Année de l'édition", example = "2023"),
+        ("kind" = String, Path, description = "`subventions` (SCDL) ou `observatoire`", example = "subventions"),
+        ("file" = Option<String>, Query, description = "Nom du fichier (son extension dit CSV ou ZIP)", example = "subventions-2023.csv")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Le fichier"),
+    responses((status = 200, description = "Le rapport de l'import à blanc", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Édition ou type d'import inconnus", body = ErrorBody), (status = 413, description = "Fichier trop volumineux", body = ErrorBody),
+        (status = 422, description = "Fichier endommagé (`import_aborted`) ou refusé par les contrôles de vraisemblance (`import_refused`)", body = ErrorBody)))]
 async fn preview(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -411,6 +422,18 @@ async fn preview(
 }
 
 /// `POST /api/editions/{year}/imports/{kind}?sha256=`: the real import of the previewed file.
+/// The import itself, of the file previewed (same SHA-256).
+#[utoipa::path(post, path = "/api/editions/{year}/imports/{kind}", tag = "imports", security(("session" = [])),
+    params(("year" = String, Path, description = "Année de l'édition", example = "2023"),
+        ("kind" = String, Path, description = "`subventions` (SCDL) ou `observatoire`", example = "subventions"),
+        ("file" = Option<String>, Query, description = "Nom du fichier (son extension dit CSV ou ZIP)", example = "subventions-2023.csv"),
+        ("sha256" = Option<String>, Query, description = "Le SHA-256 rendu par l'import à blanc"),
+        ("accept_drop" = Option<bool>, Query, description = "Importer malgré les contrôles de vraisemblance")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Le fichier"),
+    responses((status = 200, description = "Le rapport de l'import", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Édition ou type d'import inconnus", body = ErrorBody),
+        (status = 409, description = "Le fichier diffère de celui de l'import à blanc", body = ErrorBody), (status = 413, description = "Fichier trop volumineux", body = ErrorBody),
+        (status = 422, description = "Fichier endommagé (`import_aborted`) ou refusé par les contrôles de vraisemblance (`import_refused`)", body = ErrorBody)))]
 async fn confirm(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -1,13 +1,15 @@
 //! Indicators per zone and zone profiles, every figure masked by the secret
 //! statistique ([`crate::indicators`]).
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use std::fmt::Write as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 use super::editions::resolve_edition;
@@ -26,11 +28,11 @@ use crate::indicators::labels;
 use crate::indicators::{Audience, Figure, Masks, evolution, value};
 use crate::tiles::prepared::PreparedBody;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/indicators/catalogue", get(catalogue))
-        .route("/api/indicators", get(indicators))
-        .route("/api/zones/{level}/{code}/profile", get(profile))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(catalogue))
+        .routes(routes!(indicators))
+        .routes(routes!(profile))
 }
 
 pub use crate::indicators::NOTES;
@@ -41,6 +43,9 @@ fn category_json(c: Category) -> serde_json::Value {
     serde_json::json!({"dimension": labels::dimension(c), "id": id, "label": label})
 }
 
+/// The indicators, families, sectors, size classes and levels.
+#[utoipa::path(get, path = "/api/indicators/catalogue", tag = "indicateurs",
+    responses((status = 200, description = "Le catalogue des indicateurs et des catégories", body = Object)))]
 async fn catalogue() -> Result<Response, ApiError> {
     let sectors: Vec<_> = SECTIONS
         .iter()
@@ -406,6 +411,25 @@ async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<
 }
 
 #[allow(clippy::too_many_lines)] // one answer: parameters, figures of every zone, evolution, the JSON
+/// One indicator for every zone of a level, under the secret statistique.
+///
+/// Each item carries a figure (`value`, `secret`, `restricted`, `source`, see the
+/// `Figure` schema): for the public a secret figure has `value: null`; staff see it
+/// with `restricted: true`.
+#[utoipa::path(get, path = "/api/indicators", tag = "indicateurs",
+    params(("level" = String, Query, description = "Niveau : `commune`, `epci`, `territory` ou `department`", example = "epci"),
+        ("indicator" = String, Query, description = "Identifiant de l'indicateur (voir le catalogue)", example = "ess_share_jobs"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("compare_edition" = Option<i32>, Query, description = "Édition de comparaison : ajoute l'évolution", example = 2017),
+        ("family" = Option<String>, Query, description = "Famille de l'ESS (une catégorie à la fois)", example = "association"),
+        ("sector" = Option<String>, Query, description = "Secteur d'activité", example = "action_sociale"),
+        ("size" = Option<String>, Query, description = "Tranche d'effectif", example = "10-49"),
+        ("form" = Option<String>, Query, description = "`compact` : les lignes d'un tableau au lieu d'objets")),
+    responses((status = 200, description = "Les valeurs par zone", body = Object,
+        example = json!({"indicator": "ess_share_jobs", "level": "epci", "edition": 2023, "demo": true, "items": [{"code": "200033579", "name": "Communauté urbaine d'Arras", "population": 108_000, "value": 12.4, "secret": false, "source": {"name": "Registre ESS (SIRENE)", "edition": 2023}}, {"code": "246200364", "name": "CC des Campagnes de l'Artois", "population": 32_000, "value": null, "secret": true, "source": {"name": "Registre ESS (SIRENE)", "edition": 2023}}]})),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
+        (status = 400, description = "Paramètre absent ou invalide", body = ErrorBody),
+        (status = 404, description = "Indicateur ou édition inconnus", body = ErrorBody)))]
 async fn indicators(
     State(state): State<AppState>,
     viewer: super::session::Viewer,
@@ -603,6 +627,18 @@ fn breakdown(
         .collect()
 }
 
+/// The key figures and series of one zone.
+#[utoipa::path(get, path = "/api/zones/{level}/{code}/profile", tag = "indicateurs",
+    params(("level" = String, Path, description = "Niveau : `commune`, `epci`, `territory` ou `department`", example = "territory"),
+        ("code" = String, Path, description = "Code de la zone", example = "ARR"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("family" = Option<String>, Query, description = "Famille de l'ESS (une catégorie à la fois)", example = "association"),
+        ("sector" = Option<String>, Query, description = "Secteur d'activité", example = "action_sociale"),
+        ("size" = Option<String>, Query, description = "Tranche d'effectif", example = "10-49")),
+    responses((status = 200, description = "Les chiffres clés et les séries de la zone (figures sous secret statistique)", body = Object),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 404, description = "Zone ou édition inconnues", body = ErrorBody)))]
 async fn profile(
     State(state): State<AppState>,
     viewer: super::session::Viewer,

@@ -1,20 +1,29 @@
 //! `/api/layers/{territories|epci|communes}.geojson`: the prepared GeoJSON layers,
 //! gzip when the client accepts it, `ETag` and `304 Not Modified`.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Path};
 use crate::api::AppState;
 use crate::tiles::prepared::PreparedBody;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/layers/{file}", get(layer))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(layer))
 }
 
+/// A prepared GeoJSON layer (gzip when accepted, `ETag`, 304).
+#[utoipa::path(get, path = "/api/layers/{file}", tag = "cartes",
+    params(("file" = String, Path, description = "La couche", example = "epci.geojson",
+        pattern = "^(territories|epci|communes)\\.geojson$")),
+    responses((status = 200, description = "La couche GeoJSON (FeatureCollection, WGS84)", content_type = "application/geo+json", body = Object),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
+        (status = 404, description = "Couche inconnue", body = ErrorBody)))]
 async fn layer(
     State(state): State<AppState>,
     Path(file): Path<String>,

@@ -13,6 +13,7 @@ mod error_page;
 pub mod imports;
 pub mod indicators;
 pub mod layers;
+pub mod openapi;
 pub mod opendata;
 pub mod organisations;
 pub mod palettes;
@@ -36,6 +37,7 @@ use serde::Serialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use error::ApiError;
 
@@ -112,10 +114,11 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
     fixed
 }
 
-/// The whole application. `web_dir` holds the front end and its `node_modules/`.
-pub fn build_router(state: AppState, web_dir: &Path) -> Router {
-    let maplibre = web_dir.join("node_modules/maplibre-gl/dist");
-    let api = Router::new()
+/// Every documented route but the tiles: each area's `router()` adds its handlers
+/// with `utoipa_axum::routes!`, which also adds them to the OpenAPI document.
+#[must_use]
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
         .merge(zones::router())
         .merge(layers::router())
         .merge(editions::router())
@@ -135,7 +138,25 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(opendata::router())
         // The embeddable map of one zone (its own framing policy).
         .merge(embed::router())
-        .route("/api/{*rest}", axum::routing::any(api_not_found));
+        // This document and its reference page.
+        .merge(openapi::router())
+}
+
+/// The OpenAPI document of every route of [`api_routes`] and the tiles.
+#[must_use]
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = api_routes().split_for_parts();
+    doc.merge(tiles::router().split_for_parts().1);
+    openapi::add_common_responses(&mut doc);
+    doc
+}
+
+/// The whole application. `web_dir` holds the front end and its `node_modules/`.
+pub fn build_router(state: AppState, web_dir: &Path) -> Router {
+    let maplibre = web_dir.join("node_modules/maplibre-gl/dist");
+    let swagger_ui = web_dir.join("node_modules/swagger-ui-dist");
+    let (api, _) = api_routes().split_for_parts();
+    let api = api.route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
     // precompressed bodies, and a cached tile should cost no more than a lookup.
     Router::new()
@@ -162,10 +183,11 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
             }),
         )
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
+        .nest_service("/vendor/swagger-ui", ServeDir::new(swagger_ui))
         .fallback_service(ServeDir::new(web_dir))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .merge(tiles::router())
+        .merge(tiles::router().split_for_parts().0)
         // Outermost: also the tile routes' errors (a cached tile never gets here:
         // `FastTiles` answers it before the router).
         .layer(axum::middleware::from_fn(json_errors))

@@ -5,12 +5,14 @@
 //! first request and kept in the documents' cache under the data stamp, like the
 //! fiches: a new import or edition builds it again.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use std::fmt::Write as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Path};
 use crate::api::AppState;
@@ -18,12 +20,18 @@ use crate::summary::cache::{DocumentCache, Rendered};
 use crate::summary::html::escape;
 use crate::summary::opendata::{self, file_descriptions, zip_name};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/donnees", get(page))
-        .route("/donnees/{edition}/{file}", get(file))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(page))
+        .routes(routes!(file))
 }
 
+/// A file of an edition's open data set, or the whole set as a ZIP.
+#[utoipa::path(get, path = "/donnees/{edition}/{file}", tag = "documents",
+    params(("edition" = String, Path, description = "Année de l'édition", example = "2023"),
+        ("file" = String, Path, description = "Nom du fichier (voir /donnees)", example = "indicateurs-epci.csv")),
+    responses((status = 200, description = "Le fichier (CSV, GeoJSON, JSON, README ou ZIP)", content(("text/csv"), ("application/geo+json"), ("application/json"), ("text/markdown"), ("application/zip"))),
+        (status = 404, description = "Édition ou fichier inconnus", body = ErrorBody)))]
 async fn file(
     State(state): State<AppState>,
     Path((edition, name)): Path<(String, String)>,
@@ -90,6 +98,9 @@ async fn file(
 }
 
 /// `/donnees`: every edition's set, newest first.
+/// The open data download page (HTML).
+#[utoipa::path(get, path = "/donnees", tag = "documents",
+    responses((status = 200, description = "La page des données ouvertes", content_type = "text/html", body = String)))]
 async fn page(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut editions = state.db.editions().await?;
     editions.sort_by_key(|e| std::cmp::Reverse(e.year));

@@ -4,12 +4,14 @@
 //! Protected establishments never appear here (BRIEF rule 5); the database layer
 //! filters them out.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::editions::resolve_edition;
 use super::error::{ApiError, Path, Query};
@@ -20,12 +22,12 @@ use crate::db::{Edition, OrganisationFilter, OrganisationRow};
 use crate::ess::{Family, size};
 use crate::geography::{Geography, fold_for_search};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/organisations", get(list))
-        .route("/api/organisations.csv", get(csv_export))
-        .route("/api/organisations.geojson", get(points))
-        .route("/api/organisations/{siret}", get(one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(csv_export))
+        .routes(routes!(points))
+        .routes(routes!(one))
 }
 
 /// Largest page of `/api/organisations`.
@@ -243,6 +245,24 @@ struct OrganisationPage<'a> {
     items: Vec<Organisation<'a>>,
 }
 
+/// The ESS organisations (establishments) of an edition, filtered and paged.
+#[utoipa::path(get, path = "/api/organisations", tag = "organisations",
+    params(("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR"),
+        ("epci" = Option<String>, Query, description = "SIREN de l'EPCI", example = "200033579"),
+        ("commune" = Option<String>, Query, description = "Code INSEE de la commune", example = "62041"),
+        ("family" = Option<String>, Query, description = "Familles de l'ESS, séparées par des virgules", example = "association,cooperative"),
+        ("naf_section" = Option<String>, Query, description = "Sections NAF (A à U), séparées par des virgules", example = "Q,S"),
+        ("size" = Option<String>, Query, description = "Tranches d'effectif, séparées par des virgules", example = "10-19"),
+        ("employer" = Option<bool>, Query, description = "Employeurs seulement (true) ou non employeurs (false)"),
+        ("q" = Option<String>, Query, description = "Nom, SIRET ou SIREN", example = "Emmaüs"),
+        ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
+        ("page" = Option<u32>, Query, description = "Page (à partir de 1)", minimum = 1, example = 1),
+        ("per_page" = Option<u32>, Query, description = "Établissements par page (défaut 50)", minimum = 1, maximum = 500, example = 50)),
+    responses((status = 200, description = "Une page d'établissements", body = Object,
+        example = json!({"edition": 2023, "demo": true, "total": 1, "page": 1, "per_page": 50, "items": [{"siret": "77568420600012", "name": "Association Emmaüs Arras", "family": "association", "family_label": "Association", "commune": {"level": "commune", "code": "62041", "name": "Arras"}}]})),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     Query(p): Query<Params>,
@@ -293,6 +313,13 @@ struct OneOrganisation<'a> {
     organisation: Organisation<'a>,
 }
 
+/// One establishment by its SIRET.
+#[utoipa::path(get, path = "/api/organisations/{siret}", tag = "organisations",
+    params(("siret" = String, Path, description = "SIRET (14 chiffres)", example = "77568420600012"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023)),
+    responses((status = 200, description = "L'établissement", body = Object),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 404, description = "Établissement ou édition inconnus", body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     Path(siret): Path<String>,
@@ -376,6 +403,23 @@ fn french_number(v: f64) -> String {
 }
 
 #[allow(clippy::too_many_lines)] // the CSV's columns are listed in one place, header and row side by side
+/// The same selection as a CSV file (French Excel by default).
+#[utoipa::path(get, path = "/api/organisations.csv", tag = "organisations",
+    params(("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR"),
+        ("epci" = Option<String>, Query, description = "SIREN de l'EPCI", example = "200033579"),
+        ("commune" = Option<String>, Query, description = "Code INSEE de la commune", example = "62041"),
+        ("family" = Option<String>, Query, description = "Familles de l'ESS, séparées par des virgules", example = "association,cooperative"),
+        ("naf_section" = Option<String>, Query, description = "Sections NAF (A à U), séparées par des virgules", example = "Q,S"),
+        ("size" = Option<String>, Query, description = "Tranches d'effectif, séparées par des virgules", example = "10-19"),
+        ("employer" = Option<bool>, Query, description = "Employeurs seulement (true) ou non employeurs (false)"),
+        ("q" = Option<String>, Query, description = "Nom, SIRET ou SIREN", example = "Emmaüs"),
+        ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
+        ("format" = Option<String>, Query, description = "`standard` : virgule et point décimal au lieu du format Excel français"),
+        ("offset" = Option<u32>, Query, description = "Lignes à sauter, pour reprendre un export arrêté à sa limite", minimum = 0)),
+    responses((status = 200, description = "Le fichier CSV", content_type = "text/csv", body = String),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
 async fn csv_export(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -524,6 +568,22 @@ async fn csv_export(
 /// clustered layer (until vector tiles carry them). Beside `features`, `truncated`
 /// says whether the export limit cut the answer and `next` gives the request for the
 /// rest (also in the headers, as for the CSV).
+/// The same selection as GeoJSON points.
+#[utoipa::path(get, path = "/api/organisations.geojson", tag = "organisations",
+    params(("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR"),
+        ("epci" = Option<String>, Query, description = "SIREN de l'EPCI", example = "200033579"),
+        ("commune" = Option<String>, Query, description = "Code INSEE de la commune", example = "62041"),
+        ("family" = Option<String>, Query, description = "Familles de l'ESS, séparées par des virgules", example = "association,cooperative"),
+        ("naf_section" = Option<String>, Query, description = "Sections NAF (A à U), séparées par des virgules", example = "Q,S"),
+        ("size" = Option<String>, Query, description = "Tranches d'effectif, séparées par des virgules", example = "10-19"),
+        ("employer" = Option<bool>, Query, description = "Employeurs seulement (true) ou non employeurs (false)"),
+        ("q" = Option<String>, Query, description = "Nom, SIRET ou SIREN", example = "Emmaüs"),
+        ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
+        ("offset" = Option<u32>, Query, description = "Points à sauter, pour reprendre un export arrêté à sa limite", minimum = 0)),
+    responses((status = 200, description = "Les établissements géolocalisés (FeatureCollection)", content_type = "application/geo+json", body = Object),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
 async fn points(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -2,19 +2,24 @@
 //! [`crate::ess::palette`], so that the web map keeps no copy of them (its legend, dots,
 //! chips and territory fills all read this answer).
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::ApiError;
 use crate::api::AppState;
 use crate::ess::palette;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/palettes", get(palettes))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(palettes))
 }
 
+/// The colours of the ESS families and the territories.
+#[utoipa::path(get, path = "/api/palettes", tag = "cartes",
+    responses((status = 200, description = "Les couleurs des familles de l'ESS et des territoires", body = Object)))]
 async fn palettes(State(state): State<AppState>) -> Result<Response, ApiError> {
     let codes = state
         .geography

@@ -3,13 +3,15 @@
 //! writing needs a session, the role and the territory; every write is recorded in the
 //! history by `db` in the same transaction.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
@@ -23,23 +25,16 @@ use crate::auth::StaffUser;
 use crate::db::{ActionFields, ActionRow, OrientationFields, OrientationRow, PlanFilter};
 use crate::portraits;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/orientations",
-            get(list_orientations).post(create_orientation),
-        )
-        .route(
-            "/api/orientations/{id}",
-            get(get_orientation)
-                .patch(patch_orientation)
-                .delete(delete_orientation),
-        )
-        .route("/api/actions", get(list_actions).post(create_action))
-        .route(
-            "/api/actions/{id}",
-            get(get_action).patch(patch_action).delete(delete_action),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orientations, create_orientation))
+        .routes(routes!(
+            get_orientation,
+            patch_orientation,
+            delete_orientation
+        ))
+        .routes(routes!(list_actions, create_action))
+        .routes(routes!(get_action, patch_action, delete_action))
 }
 
 #[derive(Deserialize)]
@@ -82,6 +77,15 @@ fn merge<T: Serialize + serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("champ invalide : {e}")))
 }
 
+/// The orientations (published ones for the public).
+#[utoipa::path(get, path = "/api/orientations", tag = "portraits",
+    params(("territory" = Option<String>, Query, description = "Code du territoire (ou `62` pour le département)", example = "ARR"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
+        ("orientation" = Option<String>, Query, description = "Identifiant de l'orientation"),
+        ("epci" = Option<String>, Query, description = "SIREN d'un EPCI concerné", example = "200033579"),
+        ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
+    responses((status = 200, description = "Les orientations (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_orientations(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -106,6 +110,10 @@ async fn find_orientation(
         .ok_or_else(|| ApiError::NotFound("orientation", id.to_string()))
 }
 
+#[utoipa::path(get, path = "/api/orientations/{id}", tag = "portraits",
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 200, description = "L'orientation", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue, ou pas encore publiée", body = ErrorBody)))]
 async fn get_orientation(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -136,6 +144,10 @@ async fn check_orientation(
     require_edition(state, f.edition).await
 }
 
+#[utoipa::path(post, path = "/api/orientations", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+    responses((status = 201, description = "Créée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Référence inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn create_orientation(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -146,6 +158,11 @@ async fn create_orientation(
     Ok((StatusCode::CREATED, json(&row)?).into_response())
 }
 
+#[utoipa::path(patch, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 200, description = "Modifiée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn patch_orientation(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -164,6 +181,11 @@ async fn patch_orientation(
     json(&row)
 }
 
+#[utoipa::path(delete, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])),
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 204, description = "Marquée supprimée"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn delete_orientation(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -177,6 +199,15 @@ async fn delete_orientation(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The actions (published ones for the public).
+#[utoipa::path(get, path = "/api/actions", tag = "portraits",
+    params(("territory" = Option<String>, Query, description = "Code du territoire (ou `62` pour le département)", example = "ARR"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
+        ("orientation" = Option<String>, Query, description = "Identifiant de l'orientation"),
+        ("epci" = Option<String>, Query, description = "SIREN d'un EPCI concerné", example = "200033579"),
+        ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
+    responses((status = 200, description = "Les actions (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_actions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -202,6 +233,10 @@ async fn find_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<Acti
         .ok_or_else(|| ApiError::NotFound("action", id.to_string()))
 }
 
+#[utoipa::path(get, path = "/api/actions/{id}", tag = "portraits",
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 200, description = "L'action", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue, ou pas encore publiée", body = ErrorBody)))]
 async fn get_action(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -228,6 +263,10 @@ async fn check_action(
     Ok(())
 }
 
+#[utoipa::path(post, path = "/api/actions", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+    responses((status = 201, description = "Créée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Référence inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn create_action(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -238,6 +277,11 @@ async fn create_action(
     Ok((StatusCode::CREATED, json(&action_view(row))?).into_response())
 }
 
+#[utoipa::path(patch, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 200, description = "Modifiée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn patch_action(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -256,6 +300,11 @@ async fn patch_action(
     json(&action_view(row))
 }
 
+#[utoipa::path(delete, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])),
+    params(("id" = String, Path, description = "Identifiant", example = "12")),
+    responses((status = 204, description = "Marquée supprimée"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Inconnue", body = ErrorBody),
+        (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn delete_action(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -7,11 +7,13 @@
 //! [`crate::portraits::workflow`] (409 for an impossible step). Every write goes
 //! through `db`, which records the change in the history in the same transaction.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
@@ -25,18 +27,12 @@ use crate::db::{
 use crate::portraits::workflow::{self, Status};
 use crate::portraits::{self, ACTION_STATUSES, PortraitSections, RenderedSections};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/portraits", get(list_portraits))
-        .route(
-            "/api/portraits/{territory}/{edition}",
-            get(get_portrait).put(save_portrait),
-        )
-        .route(
-            "/api/portraits/{territory}/{edition}/transitions",
-            get(list_transitions).post(transition),
-        )
-        .route("/api/history", get(history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_portraits))
+        .routes(routes!(get_portrait, save_portrait))
+        .routes(routes!(list_transitions, transition))
+        .routes(routes!(history))
 }
 
 pub(super) fn actor(user: &StaffUser) -> Actor<'_> {
@@ -111,6 +107,13 @@ fn status_label(status: &str) -> &'static str {
 }
 
 /// `GET /api/portraits?territory=&edition=`: newest edition first.
+/// The portraits (published ones for the public).
+#[utoipa::path(get, path = "/api/portraits", tag = "portraits",
+    params(("territory" = Option<String>, Query, description = "Code du territoire (ou `62` pour le département)", example = "ARR"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
+        ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
+    responses((status = 200, description = "Les portraits (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_portraits(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -319,6 +322,11 @@ async fn visible_portrait(
     Ok(p)
 }
 
+#[utoipa::path(get, path = "/api/portraits/{territory}/{edition}", tag = "portraits",
+    params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
+        ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
+    responses((status = 200, description = "Le portrait, ses sections (Markdown) et son état", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Pas de portrait (publié, pour le public)", body = ErrorBody)))]
 async fn get_portrait(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -330,6 +338,14 @@ async fn get_portrait(
 
 /// `PUT /api/portraits/{territory}/{edition}`: creates the draft or replaces its
 /// sections. Only a draft can be edited.
+#[utoipa::path(put, path = "/api/portraits/{territory}/{edition}", tag = "portraits", security(("session" = [])),
+    params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
+        ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
+    request_body(content = Object, description = "Les sections du portrait (Markdown)",
+        example = json!({"jeux_d_acteurs": "Les SIAE de l'Arrageois…", "dynamiques_de_projets": "Un PTCE autour du réemploi…"})),
+    responses((status = 200, description = "Enregistré", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody),
+        (status = 409, description = "Le portrait n'est plus un brouillon", body = ErrorBody)))]
 async fn save_portrait(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -357,6 +373,11 @@ async fn save_portrait(
     }
 }
 
+#[utoipa::path(get, path = "/api/portraits/{territory}/{edition}/transitions", tag = "portraits",
+    params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
+        ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
+    responses((status = 200, description = "Les étapes franchies et possibles du circuit de validation", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Pas de portrait", body = ErrorBody)))]
 async fn list_transitions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -385,6 +406,14 @@ struct TransitionForm {
 }
 
 /// `POST /api/portraits/{territory}/{edition}/transitions` `{to, body, decision_ref, comment}`.
+#[utoipa::path(post, path = "/api/portraits/{territory}/{edition}/transitions", tag = "portraits", security(("session" = [])),
+    params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
+        ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
+    request_body(content = Object, description = "L'étape (`to`) et, selon l'étape, l'instance et sa référence de décision",
+        example = json!({"to": "valide", "body": "Commission territoriale de l'Arrageois", "decision_ref": "CT-ARR-2024-03"})),
+    responses((status = 200, description = "Le portrait après l'étape", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Pas de portrait", body = ErrorBody),
+        (status = 409, description = "Étape impossible depuis l'état actuel (les possibles sont dans le message)", body = ErrorBody)))]
 async fn transition(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -460,6 +489,11 @@ struct HistoryQuery {
 const MAX_HISTORY: i64 = 1000;
 
 /// `GET /api/history?entity=portrait|orientation|action&id=&limit=`: staff only, newest first.
+#[utoipa::path(get, path = "/api/history", tag = "portraits", security(("session" = [])),
+    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`)"),
+        ("id" = Option<String>, Query, description = "Identifiant de l'entité"),
+        ("limit" = Option<i64>, Query, description = "Les N modifications les plus récentes", minimum = 1, maximum = 1000)),
+    responses((status = 200, description = "L'historique des modifications", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
     Staff(_): Staff,

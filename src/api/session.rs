@@ -12,15 +12,17 @@
 //! - after 5 failed logins for one user name (or 30 from one address) within 15
 //!   minutes, logins answer 429 with `Retry-After` until the window has passed.
 
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use std::net::SocketAddr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, Json};
@@ -31,11 +33,11 @@ use crate::auth::session::{
 };
 use crate::auth::{Role, StaffUser, password};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/session", get(current))
-        .route("/api/login", post(login))
-        .route("/api/logout", post(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current))
+        .routes(routes!(login))
+        .routes(routes!(logout))
 }
 
 /// Who is asking: a member of staff, or the public (`None`).
@@ -232,6 +234,9 @@ fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
 
 /// `GET /api/session`: the signed-in user and the CSRF token, or
 /// `{"authenticated": false}` for the public.
+#[utoipa::path(get, path = "/api/session", tag = "session",
+    responses((status = 200, description = "La session en cours et son jeton anti-CSRF, ou `{\"authenticated\": false}`", body = Object,
+        example = json!({"authenticated": true, "user": {"username": "rita", "display_name": "Rita, MDD de l'Arrageois", "role": "referent", "role_label": "référente", "territories": ["ARR"], "can_record_decisions": false, "can_import": false}, "csrf": "3f9a…"}))))]
 async fn current(viewer: Viewer) -> Result<Response, ApiError> {
     let mut response = super::json(&session_info(viewer.0.as_ref()))?;
     response
@@ -240,7 +245,7 @@ async fn current(viewer: Viewer) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginForm {
     username: String,
     password: String,
@@ -267,6 +272,13 @@ fn cookie(state: &AppState, headers: &HeaderMap, value: &str, max_age: i64) -> H
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `POST /api/login` `{username, password}`.
+#[utoipa::path(post, path = "/api/login", tag = "session",
+    request_body(content = LoginForm, example = json!({"username": "rita", "password": "••••••••"})),
+    responses((status = 200, description = "Connecté : pose le cookie de session", body = Object),
+        (status = 400, description = "Identifiant ou mot de passe absents", body = ErrorBody),
+        (status = 401, description = "Identifiant ou mot de passe incorrects", body = ErrorBody),
+        (status = 403, description = "Requête venue d'une autre origine", body = ErrorBody),
+        (status = 429, description = "Trop d'échecs : réessayer après Retry-After secondes", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -374,6 +386,10 @@ async fn login(
 }
 
 /// `POST /api/logout`: ends the session (CSRF token required).
+#[utoipa::path(post, path = "/api/logout", tag = "session", security(("session" = [])),
+    responses((status = 204, description = "Déconnecté : efface le cookie"),
+        (status = 401, description = "Connexion requise", body = ErrorBody),
+        (status = 403, description = "Jeton anti-CSRF ou origine invalide", body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,

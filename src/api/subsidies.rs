@@ -8,11 +8,13 @@
 //! match: never registry details of an establishment. The subsidy indicators are in
 //! [`super::indicators`], with the other figures.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Path, Query};
 use super::json;
@@ -20,10 +22,10 @@ use crate::api::AppState;
 use crate::db::Edition;
 
 /// The staff routes on subsidies (each handler takes the [`super::session::Staff`] extractor).
-pub fn staff_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/editions/{year}/subsidies/report", get(report))
-        .route("/api/editions/{year}/subsidies/unmatched", get(unmatched))
+pub fn staff_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report))
+        .routes(routes!(unmatched))
 }
 
 async fn edition_of(state: &AppState, year: &str) -> Result<Edition, ApiError> {
@@ -38,6 +40,12 @@ async fn edition_of(state: &AppState, year: &str) -> Result<Edition, ApiError> {
         .ok_or_else(|| ApiError::NotFound("edition", year.to_string()))
 }
 
+/// The subsidies import report of an edition and its tallies (staff only).
+#[utoipa::path(get, path = "/api/editions/{year}/subsidies/report", tag = "éditions", security(("session" = [])),
+    params(("year" = String, Path, description = "Année de l'édition", example = "2023")),
+    responses((status = 200, description = "Le rapport d'import des subventions et ses totaux", body = Object),
+        (status = 400, description = "Année invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody),
+        (status = 404, description = "Édition inconnue, ou sans import de subventions", body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
     _staff: super::session::Staff,
@@ -68,6 +76,13 @@ struct UnmatchedParams {
     status: Option<String>,
 }
 
+/// The subsidy lines not counted as ESS (staff only).
+#[utoipa::path(get, path = "/api/editions/{year}/subsidies/unmatched", tag = "éditions", security(("session" = [])),
+    params(("year" = String, Path, description = "Année de l'édition", example = "2023"),
+        ("status" = Option<String>, Query, description = "`unmatched` (bénéficiaire introuvable) ou `non_ess` ; les deux par défaut", example = "unmatched")),
+    responses((status = 200, description = "Les lignes non comptées dans l'ESS, avec leur motif", body = Object,
+        example = json!({"edition": 2023, "demo": true, "count": 1, "granted": 1500.0, "items": [{"beneficiary": "Association des amis du beffroi", "status": "unmatched", "status_label": "bénéficiaire introuvable", "reason": "ni SIRET, ni SIREN, ni RNA retrouvé dans le registre"}]})),
+        (status = 400, description = "Année ou statut invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
 async fn unmatched(
     State(state): State<AppState>,
     _staff: super::session::Staff,

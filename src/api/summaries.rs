@@ -5,12 +5,14 @@
 //! The documents are public: they are built with the public audience whoever asks
 //! ([`crate::summary`]), so a staff session never puts an unmasked figure in a file.
 
-use axum::Router;
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
@@ -31,13 +33,13 @@ impl From<&AppState> for summary::Context {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/territoires/{code}/{file}", get(territory_document))
-        .route("/epci/{siren}/{file}", get(epci_document))
-        .route("/api/recueils", post(start_recueil))
-        .route("/api/recueils/{id}", get(recueil_status))
-        .route("/api/recueils/{id}/recueil.pdf", get(recueil_pdf))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(territory_document))
+        .routes(routes!(epci_document))
+        .routes(routes!(start_recueil))
+        .routes(routes!(recueil_status))
+        .routes(routes!(recueil_pdf))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +197,17 @@ async fn document(
     Ok(answer(&doc, false, request))
 }
 
+/// The summary of a territory (the documents use the public audience).
+#[utoipa::path(get, path = "/territoires/{code}/{file}", tag = "documents",
+    params(("code" = String, Path, description = "Code du territoire", example = "ARR"),
+        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("format" = Option<String>, Query, description = "CSV : `excel` (défaut) ou `standard`")),
+    responses((status = 200, description = "La fiche : HTML, PDF, CSV ou XLSX selon `file`", content(
+            ("text/html"), ("application/pdf"), ("text/csv"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Zone, fichier ou édition inconnus", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
 async fn territory_document(
     State(state): State<AppState>,
     Path((code, file)): Path<(String, String)>,
@@ -204,6 +217,17 @@ async fn territory_document(
     document(&state, ZoneKind::Territory, &code, &file, &p, &request).await
 }
 
+/// The summary of an EPCI (the documents use the public audience).
+#[utoipa::path(get, path = "/epci/{siren}/{file}", tag = "documents",
+    params(("siren" = String, Path, description = "SIREN de l'EPCI", example = "200033579"),
+        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
+        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
+        ("format" = Option<String>, Query, description = "CSV : `excel` (défaut) ou `standard`")),
+    responses((status = 200, description = "La fiche : HTML, PDF, CSV ou XLSX selon `file`", content(
+            ("text/html"), ("application/pdf"), ("text/csv"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Zone, fichier ou édition inconnus", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
 async fn epci_document(
     State(state): State<AppState>,
     Path((siren, file)): Path<(String, String)>,
@@ -220,6 +244,10 @@ struct RecueilRequest {
 }
 
 /// `POST /api/recueils {"edition": 2023}`: starts a generation, answers 202 with its id.
+#[utoipa::path(post, path = "/api/recueils", tag = "documents", security(("session" = [])),
+    request_body(content = Object, example = json!({"edition": 2023})),
+    responses((status = 202, description = "Génération du recueil départemental lancée : son identifiant", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+        (status = 404, description = "Édition inconnue", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
 async fn start_recueil(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -238,6 +266,10 @@ async fn job(state: &AppState, id: &str) -> Result<summary::recueil::JobStatus, 
         .ok_or_else(|| ApiError::NotFound("compendium generation", id.to_owned()))
 }
 
+#[utoipa::path(get, path = "/api/recueils/{id}", tag = "documents", security(("session" = [])),
+    params(("id" = String, Path, description = "Identifiant de la génération")),
+    responses((status = 200, description = "L'avancement de la génération", body = Object), (status = 401, description = "Connexion requise", body = ErrorBody),
+        (status = 404, description = "Génération inconnue", body = ErrorBody)))]
 async fn recueil_status(
     State(state): State<AppState>,
     _staff: Staff,
@@ -251,6 +283,11 @@ async fn recueil_status(
     json(&value)
 }
 
+#[utoipa::path(get, path = "/api/recueils/{id}/recueil.pdf", tag = "documents", security(("session" = [])),
+    params(("id" = String, Path, description = "Identifiant de la génération")),
+    responses((status = 200, description = "Le recueil (PDF)", content_type = "application/pdf", body = Vec<u8>), (status = 401, description = "Connexion requise", body = ErrorBody),
+        (status = 404, description = "Génération inconnue", body = ErrorBody),
+        (status = 409, description = "Génération pas encore terminée ou en échec", body = ErrorBody)))]
 async fn recueil_pdf(
     State(state): State<AppState>,
     _staff: Staff,

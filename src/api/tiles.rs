@@ -9,15 +9,18 @@
 //! the compression and tracing layers: a cached tile is answered with no work beyond
 //! a cache lookup.
 
+#[allow(unused_imports)]
+use super::openapi::ErrorBody;
+use axum::Router;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::error::{ApiError, Path, Query};
@@ -26,11 +29,11 @@ use crate::api::AppState;
 use crate::ess::perimeter::Family;
 use crate::tiles::{TileBody, TileError, TileId, TileLayer, TileService, style};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tiles/{layer}/{z}/{x}/{y}", get(tile))
-        .route("/tiles/{file}", get(tilejson))
-        .route("/style.json", get(style_document))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tile))
+        .routes(routes!(tilejson))
+        .routes(routes!(style_document))
 }
 
 impl From<TileError> for ApiError {
@@ -102,6 +105,16 @@ fn plain_tile_path(path: &str) -> Option<(TileLayer, TileId)> {
     parse_tile_path(layer, z, x, y).ok()
 }
 
+/// A vector tile (MVT, gzip).
+#[utoipa::path(get, path = "/tiles/{layer}/{z}/{x}/{y}", tag = "cartes",
+    params(("layer" = String, Path, description = "`communes`, `epci`, `territories` ou `organisations`", example = "communes"),
+        ("z" = u32, Path, description = "Niveau de zoom", minimum = 0, maximum = 16, example = 9),
+        ("x" = u32, Path, description = "Colonne", example = 261),
+        ("y" = String, Path, description = "Ligne, suivie de `.pbf` ou `.mvt`", example = "169.pbf")),
+    responses((status = 200, description = "La tuile vectorielle", content_type = "application/vnd.mapbox-vector-tile", body = Vec<u8>),
+        (status = 204, description = "Tuile vide"),
+        (status = 304, description = "Inchangée depuis l'ETag envoyé"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Couche ou tuile hors du département", body = ErrorBody)))]
 async fn tile(
     State(state): State<AppState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
@@ -283,6 +296,14 @@ fn origin(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The TileJSON of a layer.
+#[utoipa::path(get, path = "/tiles/{file}", tag = "cartes",
+    params(("file" = String, Path, description = "`communes.json`, `epci.json`, `territories.json` ou `organisations.json`", example = "communes.json"),
+        ("edition" = Option<i32>, Query, description = "Organisations : année de l'édition", example = 2023),
+        ("family" = Option<String>, Query, description = "Organisations : une famille", example = "association"),
+        ("v" = Option<String>, Query, description = "Jeton de version")),
+    responses((status = 200, description = "Le TileJSON", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+        (status = 404, description = "Couche ou édition inconnue", body = ErrorBody)))]
 async fn tilejson(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -330,6 +351,9 @@ async fn tilejson(
     Ok(response)
 }
 
+/// The MapLibre style (v8) of the atlas map.
+#[utoipa::path(get, path = "/style.json", tag = "cartes",
+    responses((status = 200, description = "Le style MapLibre", body = Object)))]
 async fn style_document(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -3,27 +3,28 @@
 //!
 //! Everything is answered from the in-memory [`Geography`]; no database access.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::{ApiError, Path, Query};
 use super::json;
+use super::openapi::ErrorBody;
 use crate::api::AppState;
 use crate::geography::{Commune, Epci, Geography, Level, Territory, Zone};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/meta", get(meta))
-        .route("/api/territories", get(list_territories))
-        .route("/api/territories/{code}", get(territory))
-        .route("/api/epci", get(list_epci))
-        .route("/api/epci/{siren}", get(epci))
-        .route("/api/communes", get(list_communes))
-        .route("/api/communes/{code}", get(commune))
-        .route("/api/locate", get(locate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(meta))
+        .routes(routes!(list_territories))
+        .routes(routes!(territory))
+        .routes(routes!(list_epci))
+        .routes(routes!(epci))
+        .routes(routes!(list_communes))
+        .routes(routes!(commune))
+        .routes(routes!(locate))
 }
 
 /// `{"items": [...]}`: room for metadata beside the list later.
@@ -134,6 +135,10 @@ struct Meta<'a> {
     counts: Counts,
 }
 
+/// The département, its counts and the imported editions.
+#[utoipa::path(get, path = "/api/meta", tag = "zones",
+    responses((status = 200, description = "Le département, ses effectifs et les éditions importées", body = Object,
+        example = json!({"department": {"code": "62", "name": "Pas-de-Calais", "population": 1_449_000, "area_km2": 6671.4, "bbox": [1.55, 50.02, 3.19, 51.01]}, "attribution": "IGN Admin Express", "demo": true, "editions": [2014, 2017, 2020, 2023], "counts": {"territories": 9, "epci": 20, "communes": 890}}))))]
 async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
     let editions = state.db.editions().await?;
     let g = &state.geography;
@@ -182,6 +187,10 @@ fn territory_item(t: &Territory) -> TerritoryItem<'_> {
     }
 }
 
+/// The Département's 9 territories.
+#[utoipa::path(get, path = "/api/territories", tag = "zones",
+    responses((status = 200, description = "Les territoires (`items`)", body = Object,
+        example = json!({"items": [{"level": "territory", "code": "ARR", "name": "Arrageois", "population": 170_000, "area_km2": 1146.2, "bbox": [2.4, 50.1, 3.2, 50.45], "label_point": [2.78, 50.29], "commune_count": 222, "epci_count": 3}]}))))]
 async fn list_territories(State(state): State<AppState>) -> Result<Response, ApiError> {
     let items: Vec<_> = state
         .geography
@@ -192,6 +201,11 @@ async fn list_territories(State(state): State<AppState>) -> Result<Response, Api
     json(&Items { items })
 }
 
+/// One territory, its EPCI and communes.
+#[utoipa::path(get, path = "/api/territories/{code}", tag = "zones",
+    params(("code" = String, Path, description = "Code du territoire", example = "ARR")),
+    responses((status = 200, description = "Le territoire, ses EPCI, communes et parents", body = Object),
+        (status = 404, description = "Territoire inconnu", body = ErrorBody)))]
 async fn territory(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -243,12 +257,21 @@ fn epci_item<'a>(g: &'a Geography, e: &'a Epci) -> EpciItem<'a> {
     }
 }
 
+/// The 20 EPCI of the département.
+#[utoipa::path(get, path = "/api/epci", tag = "zones",
+    responses((status = 200, description = "Les EPCI (`items`)", body = Object,
+        example = json!({"items": [{"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras", "short_name": "CU d'Arras", "kind": "CU", "population": 108_000, "commune_count": 46}]}))))]
 async fn list_epci(State(state): State<AppState>) -> Result<Response, ApiError> {
     let g = &state.geography;
     let items: Vec<_> = g.epci.iter().map(|e| epci_item(g, e)).collect();
     json(&Items { items })
 }
 
+/// One EPCI and its communes.
+#[utoipa::path(get, path = "/api/epci/{siren}", tag = "zones",
+    params(("siren" = String, Path, description = "SIREN de l'EPCI (9 chiffres)", example = "200033579")),
+    responses((status = 200, description = "L'EPCI, ses communes et parents", body = Object),
+        (status = 404, description = "EPCI inconnu", body = ErrorBody)))]
 async fn epci(
     State(state): State<AppState>,
     Path(siren): Path<String>,
@@ -306,6 +329,17 @@ struct CommuneFilter {
     limit: Option<usize>,
 }
 
+/// The communes, filtered by territory, EPCI or name.
+#[utoipa::path(get, path = "/api/communes", tag = "zones",
+    params(
+        ("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR"),
+        ("epci" = Option<String>, Query, description = "SIREN de l'EPCI", example = "200033579"),
+        ("q" = Option<String>, Query, description = "Nom ou code INSEE (début)", example = "Arras"),
+        ("limit" = Option<u32>, Query, description = "Nombre maximal de communes (défaut 1000)", minimum = 1, maximum = 1000)),
+    responses((status = 200, description = "Les communes (`items`)", body = Object,
+        example = json!({"items": [{"level": "commune", "code": "62041", "name": "Arras", "population": 41_000, "epci": {"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras"}, "territory": {"level": "territory", "code": "ARR", "name": "Arrageois"}}]})),
+        (status = 400, description = "Paramètre invalide (limit hors de 1..=1000, paramètre inconnu)", body = ErrorBody),
+        (status = 404, description = "Territoire ou EPCI inconnu", body = ErrorBody)))]
 async fn list_communes(
     State(state): State<AppState>,
     Query(filter): Query<CommuneFilter>,
@@ -345,6 +379,11 @@ async fn list_communes(
     json(&Items { items })
 }
 
+/// One commune and its parents.
+#[utoipa::path(get, path = "/api/communes/{code}", tag = "zones",
+    params(("code" = String, Path, description = "Code INSEE de la commune", example = "62041")),
+    responses((status = 200, description = "La commune et ses parents (EPCI, territoire, département)", body = Object),
+        (status = 404, description = "Commune inconnue", body = ErrorBody)))]
 async fn commune(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -395,6 +434,15 @@ struct Located<'a> {
     territory: ZoneRef<'a>,
 }
 
+/// The commune, EPCI and territory at a point.
+#[utoipa::path(get, path = "/api/locate", tag = "zones",
+    params(
+        ("lon" = f64, Query, description = "Longitude WGS84", minimum = -180, maximum = 180, example = 2.78),
+        ("lat" = f64, Query, description = "Latitude WGS84", minimum = -90, maximum = 90, example = 50.29)),
+    responses((status = 200, description = "Les zones qui contiennent le point", body = Object,
+        example = json!({"lon": 2.78, "lat": 50.29, "commune": {"level": "commune", "code": "62041", "name": "Arras"}, "epci": {"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras"}, "territory": {"level": "territory", "code": "ARR", "name": "Arrageois"}})),
+        (status = 400, description = "Coordonnée absente, non numérique ou hors limites", body = ErrorBody),
+        (status = 404, description = "Point hors du département", body = ErrorBody)))]
 async fn locate(
     State(state): State<AppState>,
     Query(params): Query<LocateParams>,

@@ -31,6 +31,7 @@ mod imports;
 mod indicators;
 mod instances;
 mod layers;
+mod openapi;
 mod opendata;
 mod palettes;
 mod portraits;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Tests the API with a tool we did not write (issue 21): schemathesis (PyPI) reads
+# /api/openapi.json from a server on the demonstration data and sends generated
+# requests, first as the public, then with a chargé de mission's session (cookie and
+# CSRF token). Bounded: a few examples per operation and a time limit per run. Fails
+# on a server error (5xx other than the documented 503), a status the document does
+# not list, or a body or content type that does not match it. Installs schemathesis
+# into a virtualenv under ~/.cache/ess-atlas/ when missing. Expects the debug binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
+[ -x "$bin" ] || { echo "build the binary first (cargo build): $bin" >&2; exit 1; }
+examples="${ESS_ATLAS_SCHEMATHESIS_EXAMPLES:-20}"
+limit="${ESS_ATLAS_SCHEMATHESIS_SECONDS:-240}"
+
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/ess-atlas/schemathesis"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  echo "Installing schemathesis (PyPI) in $venv…" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet schemathesis
+fi
+
+tmp=$(mktemp -d)
+server=""
+cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+db="sqlite://$tmp/schemathesis.db?mode=rwc"
+password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+ESS_ATLAS_PASSWORD=$password "$bin" --database "$db" \
+  user add --username schemathesis --role charge_de_mission --name "Chargé de mission (schemathesis)" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+  curl -sf "$base/api/meta" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+run() {
+  local label=$1; shift
+  echo "schemathesis ($label): at most $examples examples per operation, ${limit} s" >&2
+  # From the temporary directory: schemathesis keeps a cache in its working directory.
+  if ! (cd "$tmp" && timeout "$limit" "$venv/bin/schemathesis" run "$base/api/openapi.json" --url "$base" \
+      --checks "$checks" --max-examples "$examples" --seed 62 \
+      --suppress-health-check all --no-color "$@") >"$tmp/$label.log" 2>&1; then
+    cat "$tmp/$label.log"
+    echo "--- server log" && tail -40 "$tmp/server.log"
+    exit 1
+  fi
+  tail -n 12 "$tmp/$label.log"
+}
+
+# The public: every operation, without a session (the staff ones answer 401).
+run public
+# Staff: a chargé de mission's session; logout would end it for the rest of the run.
+cookie=$(curl -s -c - -H "Origin: $base" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"schemathesis\",\"password\":\"$password\"}" "$base/api/login" |
+  awk '$6 == "ess_atlas_session" {print $7}')
+csrf=$(curl -s -H "Cookie: ess_atlas_session=$cookie" "$base/api/session" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
+run staff -H "Cookie: ess_atlas_session=$cookie" -H "X-CSRF-Token: $csrf" -H "Origin: $base" \
+  --exclude-path /api/logout --exclude-path /api/login
