@@ -5,6 +5,7 @@
 //! request tracing). Status codes are chosen in [`error`] only; who is asking is
 //! read in [`session`].
 
+pub mod consultations;
 pub mod editions;
 pub mod embed;
 pub mod error;
@@ -124,6 +125,8 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .merge(session::router())
         .merge(portraits::router())
         .merge(plans::router())
+        // Public consultations on the draft plans (contributions without an account).
+        .merge(consultations::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).
