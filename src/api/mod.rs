@@ -6,6 +6,7 @@
 //! read in [`session`].
 
 pub mod answers;
+pub mod consultations;
 pub mod editions;
 pub mod embed;
 pub mod error;
@@ -128,6 +129,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(portraits::router())
         .merge(plans::router())
+        // Public consultations on the draft plans (contributions without an account).
+        .merge(consultations::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).

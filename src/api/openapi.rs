@@ -87,6 +87,7 @@ impl Modify for SessionCookie {
         (name = "documents", description = "Fiches, recueils, données ouvertes, carte intégrable"),
         (name = "cartes", description = "Couches GeoJSON, tuiles vectorielles, style"),
         (name = "imports", description = "Imports de fichiers par l'équipe"),
+        (name = "consultations", description = "Consultations publiques sur les plans d'action"),
         (name = "documentation", description = "Ce document"),
     )
 )]

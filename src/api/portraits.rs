@@ -500,10 +500,13 @@ async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, ApiError> {
     if let Some(e) = &q.entity
-        && !matches!(e.as_str(), "portrait" | "orientation" | "action")
+        && !matches!(
+            e.as_str(),
+            "portrait" | "orientation" | "action" | "consultation" | "contribution"
+        )
     {
         return Err(ApiError::BadRequest(format!(
-            "entité {e:?} inconnue : portrait, orientation ou action"
+            "entité {e:?} inconnue : portrait, orientation, action, consultation ou contribution"
         )));
     }
     json(&super::zones::Items {

@@ -94,7 +94,7 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<StaffUse
 
 /// Does the request come from our own pages? Requests without `Origin` nor
 /// `Sec-Fetch-Site` (programs, not browsers) pass: the CSRF token still applies.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
     {
@@ -156,7 +156,7 @@ impl FromRequestParts<AppState> for Staff {
 /// Behind a proxy (`behind_proxy`), every connection comes from the proxy: the client
 /// is the last address of `X-Forwarded-For`, the one the proxy itself appended
 /// (earlier entries come from the client and prove nothing).
-struct ClientIp(String);
+pub(super) struct ClientIp(pub(super) String);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;

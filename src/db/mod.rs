@@ -40,6 +40,7 @@ macro_rules! on_tx {
 
 mod accounts;
 mod compendiums;
+mod consultations;
 mod copy;
 mod geography;
 mod indicators;
@@ -53,6 +54,10 @@ mod transfer;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use compendiums::CompendiumJobRow;
+pub use consultations::{
+    ConsultationRow, ContributionRow, ContributionTally, NewConsultation, NewContribution,
+    Throttled,
+};
 pub use maintenance::{
     FileCheck, in_use_lock_path, inspect_sqlite_file, settle_sqlite_file, sqlite_path,
     try_lock_unused,

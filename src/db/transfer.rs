@@ -52,6 +52,8 @@ pub const COPIED_TABLES: &[&str] = &[
     "portrait_transitions",
     "orientations",
     "actions",
+    "consultations",
+    "contributions",
     "changes",
     "compendium_jobs",
 ];

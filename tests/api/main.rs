@@ -20,6 +20,7 @@ macro_rules! on_test_pool {
 
 mod accounts;
 mod concurrency;
+mod consultations;
 mod damaged_files;
 mod data_life;
 mod demo;

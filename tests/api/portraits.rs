@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 14] = [
+const ROUTES: [&str; 18] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -138,6 +138,10 @@ const ROUTES: [&str; 14] = [
     "GET draft action",
     "POST import preview",
     "POST import confirm",
+    "POST consultation",
+    "POST contribution moderation",
+    "GET consultation contributions",
+    "POST consultation close",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`).
@@ -155,6 +159,9 @@ async fn run(
         assert_eq!(s, 200);
     }
     let portrait = format!("/api/portraits/{territory}/{edition}");
+    if r >= 14 {
+        return run_consultation(app, admin, who, r, territory, edition).await;
+    }
     if r >= 12 {
         // Imports from the browser: a one-line SCDL file, previewed or imported.
         let file = b"nomBeneficiaire,idBeneficiaire,montant\nASSO,10000000900011,100\n".to_vec();
@@ -212,39 +219,113 @@ async fn run(
     app.call(method, &path, who, body).await.0
 }
 
+/// The consultation routes of [`ROUTES`] (14 and after), on a consultation of
+/// `territory` opened by the admin (route 14 opens it as `who`).
+async fn run_consultation(
+    app: &TestApp,
+    admin: &Session,
+    who: Option<&Session>,
+    r: usize,
+    territory: &str,
+    edition: i64,
+) -> u16 {
+    let open = json!({"territory": territory, "edition": edition,
+                      "starts_on": "2000-01-01", "ends_on": "2999-12-31"});
+    if r == 14 {
+        return app
+            .call(Method::POST, "/api/consultations", who, Some(open))
+            .await
+            .0;
+    }
+    let (status, c) = app
+        .call(Method::POST, "/api/consultations", Some(admin), Some(open))
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let cid = c["id"].as_i64().unwrap();
+    let (method, path, body) = match r {
+        15 => {
+            // Straight into the database: the public route's rate limit is not the
+            // matter here.
+            let now = ess_atlas::time::unix_now();
+            let ip = format!("matrix-{edition}");
+            let row = app
+                .db
+                .add_contribution(
+                    &ess_atlas::db::NewContribution {
+                        consultation_id: cid,
+                        kind: "proposition",
+                        orientation_id: None,
+                        action_id: None,
+                        body: "Une proposition",
+                        name: "Jeanne",
+                        organisation: "",
+                        role: "",
+                        email: "jeanne@example.org",
+                        siret: None,
+                        commune: None,
+                        ip: &ip,
+                    },
+                    now,
+                    now - 3600,
+                    5,
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            (
+                Method::POST,
+                format!("/api/contributions/{}/moderation", row.id),
+                Some(json!({"decision": "acceptee"})),
+            )
+        }
+        16 => (
+            Method::GET,
+            format!("/api/consultations/{cid}/contributions"),
+            None,
+        ),
+        17 => (
+            Method::POST,
+            format!("/api/consultations/{cid}/close"),
+            None,
+        ),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, body).await.0
+}
+
 #[tokio::test]
 async fn every_role_on_every_route() {
     use Expect::{Forbidden as F, NotFound as N, Ok as O, Unauthorized as U};
     let app = spawn_app().await;
     let s = staff(&app).await;
     // Columns follow ROUTES.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 14]); 6] = [
+    let cases: [(&str, Option<&Session>, &str, [Expect; 18]); 6] = [
         (
             "public",
             None,
             "ARR",
-            [N, U, U, U, U, U, U, U, U, U, U, N, U, U],
+            [N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U],
         ),
         (
             "lecteur",
             Some(&s.lecteur),
             "ARR",
-            [O, F, F, F, F, F, F, F, F, F, O, O, F, F],
+            [O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F],
         ),
         (
             "referent in scope",
             Some(&s.referent),
             "ARR",
-            [O, O, O, O, O, O, O, O, O, F, O, O, F, F],
+            [O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F],
         ),
         (
             "referent out of scope",
             Some(&s.referent),
             "LEN",
-            [O, F, F, F, F, F, F, F, F, F, O, O, F, F],
+            [O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F],
         ),
-        ("chargé de mission", Some(&s.cdm), "LEN", [O; 14]),
-        ("admin", Some(&s.admin), "BOU", [O; 14]),
+        ("chargé de mission", Some(&s.cdm), "LEN", [O; 18]),
+        ("admin", Some(&s.admin), "BOU", [O; 18]),
     ];
     let mut edition = 2000;
     let mut failures = Vec::new();

@@ -1,0 +1,473 @@
+//! SQL for the public consultations (issue 20): a territory's draft orientations and
+//! actions opened to the public's contributions for a period, and the contributions
+//! with their moderation. Every change is recorded in the append-only history
+//! (`changes`, see `portraits.rs`) in the transaction that makes it; the history's
+//! copy of a contribution never holds its e-mail nor its client address.
+
+use serde::Serialize;
+
+use super::portraits::{Actor, json_text, record_change};
+use super::{Db, DbError, Field, Result, Tx};
+
+/// A consultation as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultationRow {
+    pub id: i64,
+    pub territory: String,
+    pub edition: i64,
+    /// `AAAA-MM-JJ`, both days included.
+    pub starts_on: String,
+    pub ends_on: String,
+    pub introduction: String,
+    /// `ouverte` or `close`.
+    pub status: String,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+}
+
+/// What opening a consultation sets.
+#[derive(Debug, Clone)]
+pub struct NewConsultation<'a> {
+    pub territory: &'a str,
+    pub edition: i64,
+    pub starts_on: &'a str,
+    pub ends_on: &'a str,
+    pub introduction: &'a str,
+}
+
+/// A contribution as stored. Its e-mail and client address are read by the staff's
+/// export only: they are never serialised (so never in the history nor in an answer
+/// built from this row).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributionRow {
+    pub id: i64,
+    pub consultation_id: i64,
+    /// `commentaire`, `proposition` or `participation`.
+    pub kind: String,
+    pub orientation_id: Option<i64>,
+    pub action_id: Option<i64>,
+    pub body: String,
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    #[serde(skip_serializing)]
+    pub email: String,
+    pub siret: Option<String>,
+    /// INSEE code of the commune of the establishment recognised by its SIRET.
+    pub commune: Option<String>,
+    pub consent_at: String,
+    #[serde(skip_serializing)]
+    pub ip: String,
+    /// `en_attente`, `acceptee`, `refusee` or `spam`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub moderated_at: Option<String>,
+    pub moderated_by: Option<String>,
+}
+
+/// A contribution to record (the caller has checked it).
+#[derive(Debug, Clone)]
+pub struct NewContribution<'a> {
+    pub consultation_id: i64,
+    pub kind: &'a str,
+    pub orientation_id: Option<i64>,
+    pub action_id: Option<i64>,
+    pub body: &'a str,
+    pub name: &'a str,
+    pub organisation: &'a str,
+    pub role: &'a str,
+    pub email: &'a str,
+    pub siret: Option<&'a str>,
+    pub commune: Option<&'a str>,
+    pub ip: &'a str,
+}
+
+/// Why a contribution was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// This address sent the limit within the window; the oldest of them, Unix seconds.
+    Address { oldest: i64 },
+}
+
+/// Accepted contributions of one territory (public counts).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributionTally {
+    pub territory: String,
+    pub consultations: i64,
+    pub accepted: i64,
+}
+
+fn consultation_from_row(row: &impl Field) -> Result<ConsultationRow> {
+    Ok(ConsultationRow {
+        id: row.field("id")?,
+        territory: row.field("territory")?,
+        edition: row.field("edition")?,
+        starts_on: row.field("starts_on")?,
+        ends_on: row.field("ends_on")?,
+        introduction: row.field("introduction")?,
+        status: row.field("status")?,
+        created_at: row.field("created_at")?,
+        closed_at: row.field("closed_at")?,
+    })
+}
+
+fn contribution_from_row(row: &impl Field) -> Result<ContributionRow> {
+    Ok(ContributionRow {
+        id: row.field("id")?,
+        consultation_id: row.field("consultation_id")?,
+        kind: row.field("kind")?,
+        orientation_id: row.field("orientation_id")?,
+        action_id: row.field("action_id")?,
+        body: row.field("body")?,
+        name: row.field("name")?,
+        organisation: row.field("organisation")?,
+        role: row.field("role")?,
+        email: row.field("email")?,
+        siret: row.field("siret")?,
+        commune: row.field("commune")?,
+        consent_at: row.field("consent_at")?,
+        ip: row.field("ip")?,
+        status: row.field("status")?,
+        reason: row.field("reason")?,
+        created_at: row.field("created_at")?,
+        moderated_at: row.field("moderated_at")?,
+        moderated_by: row.field("moderated_by")?,
+    })
+}
+
+const CONSULTATION_SELECT: &str = "SELECT id, territory, edition, starts_on, ends_on, introduction, \
+     status, created_at, closed_at FROM consultations";
+
+const CONTRIBUTION_SELECT: &str = "SELECT c.id, c.consultation_id, c.kind, c.orientation_id, \
+     c.action_id, c.body, c.name, c.organisation, c.role, c.email, c.siret, c.commune, \
+     c.consent_at, c.ip, c.status, c.reason, c.created_at, c.moderated_at, \
+     u.username AS moderated_by FROM contributions c LEFT JOIN users u ON u.id = c.moderated_by";
+
+async fn consultation_in(tx: &mut Tx, id: i64) -> Result<Option<ConsultationRow>> {
+    on_tx!(tx, t => sqlx::query(&format!("{CONSULTATION_SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **t)
+        .await?
+        .as_ref()
+        .map(consultation_from_row)
+        .transpose())
+}
+
+async fn contribution_in(tx: &mut Tx, id: i64) -> Result<Option<ContributionRow>> {
+    on_tx!(tx, t => sqlx::query(&format!("{CONTRIBUTION_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **t)
+        .await?
+        .as_ref()
+        .map(contribution_from_row)
+        .transpose())
+}
+
+/// Records a change made by the public (no account): `user_id` is null.
+async fn record_public_change<A: Serialize>(
+    tx: &mut Tx,
+    entity: &str,
+    entity_id: &str,
+    after: &A,
+) -> Result<()> {
+    let after = json_text(after)?;
+    on_tx!(tx, t => sqlx::query(
+        "INSERT INTO changes (entity, entity_id, operation, user_id, username, at, before, after) \
+         VALUES ($1, $2, 'create', NULL, 'public', $3, NULL, $4)",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .bind(crate::time::now_utc())
+    .bind(after)
+    .execute(&mut **t)
+    .await.map(|_| ()))?;
+    Ok(())
+}
+
+impl Db {
+    /// Consultations, newest first; of one territory when given.
+    pub async fn consultations(&self, territory: Option<&str>) -> Result<Vec<ConsultationRow>> {
+        on_pool!(self, p => sqlx::query(&format!(
+            "{CONSULTATION_SELECT} WHERE ($1 IS NULL OR territory = $1) ORDER BY id DESC"
+        ))
+        .bind(territory)
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(consultation_from_row)
+        .collect())
+    }
+
+    pub async fn consultation(&self, id: i64) -> Result<Option<ConsultationRow>> {
+        on_pool!(self, p => sqlx::query(&format!("{CONSULTATION_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(consultation_from_row)
+            .transpose())
+    }
+
+    /// Opens a consultation; `Ok(None)` when one is already open for the same
+    /// territory and edition.
+    pub async fn open_consultation(
+        &self,
+        actor: Actor<'_>,
+        c: &NewConsultation<'_>,
+    ) -> Result<Option<ConsultationRow>> {
+        let mut tx = self.begin().await?;
+        if tx.is_postgres() {
+            // Two openings at once must not both see "none open".
+            on_tx!(&mut tx, t => sqlx::query("LOCK TABLE consultations IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **t)
+                .await.map(|_| ()))?;
+        }
+        let open: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM consultations WHERE territory = $1 AND edition = $2 \
+             AND status = 'ouverte'",
+        )
+        .bind(c.territory)
+        .bind(c.edition)
+        .fetch_one(&mut **t)
+        .await)?;
+        if open > 0 {
+            return Ok(None);
+        }
+        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
+            "INSERT INTO consultations (territory, edition, starts_on, ends_on, introduction, status, \
+             created_at, created_by) VALUES ($1, $2, $3, $4, $5, 'ouverte', $6, $7) RETURNING id",
+        )
+        .bind(c.territory)
+        .bind(c.edition)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(c.introduction)
+        .bind(crate::time::now_utc())
+        .bind(actor.user_id)
+        .fetch_one(&mut **t)
+        .await)?;
+        let row = consultation_in(&mut tx, id)
+            .await?
+            .ok_or(DbError::Vanished("consultation"))?;
+        record_change::<(), _>(
+            &mut tx,
+            actor,
+            "consultation",
+            &id.to_string(),
+            "create",
+            None,
+            Some(&row),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(row))
+    }
+
+    /// Closes a consultation; `Ok(None)` when it does not exist. Closing a closed one
+    /// changes nothing.
+    pub async fn close_consultation(
+        &self,
+        actor: Actor<'_>,
+        id: i64,
+    ) -> Result<Option<ConsultationRow>> {
+        let mut tx = self.begin().await?;
+        let Some(before) = consultation_in(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        if before.status == "close" {
+            return Ok(Some(before));
+        }
+        on_tx!(&mut tx, t => sqlx::query(
+            "UPDATE consultations SET status = 'close', closed_at = $1 WHERE id = $2",
+        )
+        .bind(crate::time::now_utc())
+        .bind(id)
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
+        let after = consultation_in(&mut tx, id)
+            .await?
+            .ok_or(DbError::Vanished("consultation"))?;
+        record_change(
+            &mut tx,
+            actor,
+            "consultation",
+            &id.to_string(),
+            "close",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
+    /// Records a public contribution (`en_attente`) unless `ip` already sent
+    /// `limit` within the window that starts after `since`: counted and inserted in
+    /// one write transaction, so concurrent submissions cannot all pass the limit.
+    pub async fn add_contribution(
+        &self,
+        c: &NewContribution<'_>,
+        now: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<std::result::Result<ContributionRow, Throttled>> {
+        let mut tx = self.begin().await?;
+        if tx.is_postgres() {
+            on_tx!(&mut tx, t => sqlx::query("LOCK TABLE contributions IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **t)
+                .await.map(|_| ()))?;
+        }
+        let (count, oldest): (i64, Option<i64>) = on_tx!(&mut tx, t => sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM contributions WHERE ip = $1 AND created_at > $2",
+        )
+        .bind(c.ip)
+        .bind(since)
+        .fetch_one(&mut **t)
+        .await)?;
+        if count >= limit {
+            return Ok(Err(Throttled::Address {
+                oldest: oldest.unwrap_or(now),
+            }));
+        }
+        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
+            "INSERT INTO contributions (consultation_id, kind, orientation_id, action_id, body, name, \
+             organisation, role, email, siret, commune, consent_at, ip, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'en_attente', $14) \
+             RETURNING id",
+        )
+        .bind(c.consultation_id)
+        .bind(c.kind)
+        .bind(c.orientation_id)
+        .bind(c.action_id)
+        .bind(c.body)
+        .bind(c.name)
+        .bind(c.organisation)
+        .bind(c.role)
+        .bind(c.email)
+        .bind(c.siret)
+        .bind(c.commune)
+        .bind(crate::time::now_utc())
+        .bind(c.ip)
+        .bind(now)
+        .fetch_one(&mut **t)
+        .await)?;
+        let row = contribution_in(&mut tx, id)
+            .await?
+            .ok_or(DbError::Vanished("contribution"))?;
+        record_public_change(&mut tx, "contribution", &id.to_string(), &row).await?;
+        tx.commit().await?;
+        Ok(Ok(row))
+    }
+
+    /// Contributions of a consultation, oldest first; of one status when given.
+    pub async fn contributions(
+        &self,
+        consultation: i64,
+        status: Option<&str>,
+    ) -> Result<Vec<ContributionRow>> {
+        on_pool!(self, p => sqlx::query(&format!(
+            "{CONTRIBUTION_SELECT} WHERE c.consultation_id = $1 AND ($2 IS NULL OR c.status = $2) \
+             ORDER BY c.id"
+        ))
+        .bind(consultation)
+        .bind(status)
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(contribution_from_row)
+        .collect())
+    }
+
+    pub async fn contribution(&self, id: i64) -> Result<Option<ContributionRow>> {
+        on_pool!(self, p => sqlx::query(&format!("{CONTRIBUTION_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+            .as_ref()
+            .map(contribution_from_row)
+            .transpose())
+    }
+
+    /// Sets a contribution's moderation (`acceptee`, `refusee` or `spam`, with a
+    /// reason); `Ok(None)` when it does not exist.
+    pub async fn moderate_contribution(
+        &self,
+        actor: Actor<'_>,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Result<Option<ContributionRow>> {
+        let mut tx = self.begin().await?;
+        let Some(before) = contribution_in(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        on_tx!(&mut tx, t => sqlx::query(
+            "UPDATE contributions SET status = $1, reason = $2, moderated_at = $3, moderated_by = $4 \
+             WHERE id = $5",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(crate::time::now_utc())
+        .bind(actor.user_id)
+        .bind(id)
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
+        let after = contribution_in(&mut tx, id)
+            .await?
+            .ok_or(DbError::Vanished("contribution"))?;
+        record_change(
+            &mut tx,
+            actor,
+            "contribution",
+            &id.to_string(),
+            "moderate",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
+    /// Accepted contributions per territory, over all its consultations.
+    pub async fn contribution_tallies(&self) -> Result<Vec<ContributionTally>> {
+        on_pool!(self, p => sqlx::query(
+            "SELECT k.territory, COUNT(DISTINCT k.id) AS consultations, \
+             COUNT(c.id) AS accepted FROM consultations k \
+             LEFT JOIN contributions c ON c.consultation_id = k.id AND c.status = 'acceptee' \
+             GROUP BY k.territory ORDER BY k.territory",
+        )
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ContributionTally {
+                territory: row.field("territory")?,
+                consultations: row.field("consultations")?,
+                accepted: row.field("accepted")?,
+            })
+        })
+        .collect())
+    }
+
+    /// The commune (INSEE code) and name of the public establishment `siret` in
+    /// `edition`'s registry; protected establishments are never recognised (they are
+    /// not named anywhere).
+    pub async fn establishment_commune(
+        &self,
+        edition: i64,
+        siret: &str,
+    ) -> Result<Option<(String, String)>> {
+        on_pool!(self, p => sqlx::query_as(
+            "SELECT code_insee, name FROM establishments WHERE edition = $1 AND siret = $2 \
+             AND NOT protected",
+        )
+        .bind(edition)
+        .bind(siret)
+        .fetch_optional(p)
+        .await
+        .map_err(DbError::from))
+    }
+}

@@ -1,0 +1,117 @@
+// Browser test of a public consultation (issue 20): a chargé de mission opens one on the
+// Arrageois' draft plan from /espace; a visitor without an account contributes on the
+// territory page (tablet viewport); the referent accepts it in /espace; the comment then
+// appears under its action on the public page, never with the visitor's e-mail.
+//
+// scripts/browser-tests.sh creates the accounts (see portraits.test.mjs).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, TIMEOUT, launchBrowser, getJson } from './support.mjs';
+
+const REFERENT = process.env.ESS_ATLAS_REFERENT || 'referent-arr';
+const REFERENT_PASSWORD = process.env.ESS_ATLAS_REFERENT_PASSWORD;
+const CDM = process.env.ESS_ATLAS_CDM || 'charge-mission';
+const CDM_PASSWORD = process.env.ESS_ATLAS_CDM_PASSWORD;
+const MARK = `Ouvrir le tiers-lieu aux jeunes ${Date.now()}`;
+const EMAIL = 'visiteuse.consultation@example.org';
+
+async function login(browser, username, password) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/connexion`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(`${BASE}/espace`, { timeout: TIMEOUT });
+  await page.waitForSelector('[data-testid="staff-consultations"]:not([hidden])', { timeout: TIMEOUT });
+  return { context, page };
+}
+
+/** A JSON mutation from a signed-in page, with its CSRF token. */
+async function staffCall(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const s = await (await fetch('/api/session')).json();
+    const res = await fetch(p, {
+      method: m,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf },
+      body: b === null ? undefined : JSON.stringify(b),
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }, [method, path, body]);
+}
+
+describe('consultation publique : ouverture, contribution, modération (navigateur)', {
+  timeout: 6 * TIMEOUT,
+  skip: REFERENT_PASSWORD && CDM_PASSWORD ? false : 'accounts not provided (run scripts/browser-tests.sh)',
+}, () => {
+  let browser;
+  let edition;
+  let consultation;
+
+  before(async () => {
+    const editions = (await getJson('/api/editions')).items.map((e) => e.year).sort((a, b) => a - b);
+    [edition] = editions;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('a visitor contributes, the referent accepts, the comment appears', { timeout: 5 * TIMEOUT }, async () => {
+    const cdm = await login(browser, CDM, CDM_PASSWORD);
+    const o = await staffCall(cdm.page, 'POST', '/api/orientations', {
+      territory: 'ARR', edition, period_start: 2024, period_end: 2028, title: 'Orientation mise en consultation',
+    });
+    assert.equal(o.status, 201, JSON.stringify(o.body));
+    const a = await staffCall(cdm.page, 'POST', '/api/actions', { orientation_id: o.body.id, title: 'Tiers-lieu consulté' });
+    assert.equal(a.status, 201);
+    const today = new Date().toISOString().slice(0, 10);
+    const later = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10);
+    const form = cdm.page.getByTestId('consultation-open');
+    await form.locator('#cons-territory').fill('ARR');
+    await form.locator('#cons-edition').fill(String(edition));
+    await form.locator('#cons-starts').fill(today);
+    await form.locator('#cons-ends').fill(later);
+    await form.locator('#cons-intro').fill('Votre avis sur le plan de l’Arrageois.');
+    await form.getByRole('button', { name: 'Ouvrir la consultation' }).click();
+    await cdm.page.waitForSelector('[data-testid="consultation-staff"][data-territory="ARR"]', { timeout: TIMEOUT });
+    consultation = (await getJson('/api/consultations?territory=ARR')).items.find((c) => c.open_now);
+    assert.ok(consultation, 'an open consultation');
+
+    // The visitor, on a tablet, without an account.
+    const visitor = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'fr-FR', hasTouch: true });
+    const page = await visitor.newPage();
+    await page.goto(`${BASE}/territoires/ARR`);
+    const vform = page.getByTestId('consultation-form');
+    await vform.waitFor({ timeout: TIMEOUT });
+    await vform.locator('#consult-target').selectOption(`a:${a.body.id}`);
+    await vform.locator('#consult-body').fill(MARK);
+    await vform.locator('#consult-name').fill('Jeanne Martin');
+    await vform.locator('#consult-organisation').fill('Association Artois Jeunesse');
+    await vform.locator('#consult-email').fill(EMAIL);
+    await vform.locator('#consult-consent').check();
+    await vform.getByRole('button', { name: 'Envoyer ma contribution' }).click();
+    await page.getByText('publiée après modération').waitFor({ timeout: TIMEOUT });
+    assert.ok(!(await page.textContent('body')).includes(MARK), 'not shown before moderation');
+
+    // The referent accepts it.
+    const referent = await login(browser, REFERENT, REFERENT_PASSWORD);
+    const item = referent.page.getByTestId('moderation-item').filter({ hasText: MARK });
+    await item.waitFor({ timeout: TIMEOUT });
+    await item.getByRole('button', { name: 'Accepter' }).click();
+    await referent.page.getByText('décision enregistrée').waitFor({ timeout: TIMEOUT });
+
+    await page.reload();
+    const shown = page.locator(`[data-action="${a.body.id}"] [data-testid="contribution"]`).filter({ hasText: MARK });
+    await shown.waitFor({ timeout: TIMEOUT });
+    assert.match(await shown.textContent(), /Jeanne Martin/);
+    assert.ok(!(await page.content()).includes(EMAIL), 'the e-mail is never published');
+
+    // Leave the territory without an open consultation for the other tests.
+    const closed = await staffCall(cdm.page, 'POST', `/api/consultations/${consultation.id}/close`, null);
+    assert.equal(closed.status, 200);
+    await Promise.all([cdm.context.close(), referent.context.close(), visitor.close()]);
+  });
+});
