@@ -146,12 +146,13 @@ pub enum ExportCommand {
         out: PathBuf,
     },
     /// Write the departmental compendium (« recueil ») of an edition to one PDF: cover,
-    /// contents, département synthesis and the published territory portraits.
+    /// contents, département synthesis and the published territory portraits; to an
+    /// editable OpenDocument text (named styles) when --out ends in `.odt`.
     Recueil {
         /// Edition of the figures and portraits.
         #[arg(long)]
         edition: i64,
-        /// The PDF to write.
+        /// The PDF (or `.odt`) to write.
         #[arg(long)]
         out: PathBuf,
     },
