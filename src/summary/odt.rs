@@ -60,15 +60,33 @@ fn style_name(display: &str) -> String {
 /// One part of the document being written: `content.xml`'s body.
 struct Body {
     xml: String,
-    tables: usize,
+    /// Numbers of value columns the tables have: each gets a column style.
+    widths: std::collections::BTreeSet<usize>,
 }
 
 impl Body {
     fn new() -> Self {
         Self {
             xml: String::with_capacity(128 * 1024),
-            tables: 0,
+            widths: std::collections::BTreeSet::new(),
         }
+    }
+
+    /// The automatic column styles of `content.xml`: the label column wider (a
+    /// label wraps less), the value columns sharing the rest.
+    fn column_styles(&self) -> String {
+        let mut out = format!(
+            r#"<style:style style:name="Colonne_libelle" style:family="table-column"><style:table-column-properties style:column-width="{LABEL_WIDTH_CM:.2}cm"/></style:style>"#
+        );
+        for n in &self.widths {
+            #[expect(clippy::cast_precision_loss, reason = "a handful of columns")]
+            let width = (TEXT_WIDTH_CM - LABEL_WIDTH_CM) / *n as f64;
+            let _ = write!(
+                out,
+                r#"<style:style style:name="Colonnes_{n}" style:family="table-column"><style:table-column-properties style:column-width="{width:.2}cm"/></style:style>"#
+            );
+        }
+        out
     }
 
     fn paragraph(&mut self, style: &str, text: &str) {
@@ -108,13 +126,13 @@ impl Body {
     /// A table: the header row (`first_header` over the labels), then one row per
     /// line; `numeric` cells right-aligned, masked ones in « Tableau ESS secret ».
     fn table(&mut self, name: &str, first_header: &str, columns: &[String], rows: &[Line<'_>]) {
-        self.tables += 1;
+        let n = columns.len().max(1);
+        self.widths.insert(n);
         let _ = write!(
             self.xml,
-            r#"<table:table table:name="{}" table:style-name="{}"><table:table-column table:number-columns-repeated="{}"/><table:table-header-rows><table:table-row>"#,
+            r#"<table:table table:name="{}" table:style-name="{}"><table:table-column table:style-name="Colonne_libelle"/><table:table-column table:style-name="Colonnes_{n}" table:number-columns-repeated="{n}"/><table:table-header-rows><table:table-row>"#,
             escape(name),
             style_name("Tableau ESS"),
-            columns.len() + 1,
         );
         for header in std::iter::once(first_header).chain(columns.iter().map(String::as_str)) {
             self.cell("Cellule en-tête ESS", "Tableau ESS en-tête", header);
@@ -229,6 +247,9 @@ fn text_of(text: &str) -> String {
 
 /// Width of the text block, cm (A4, 2 cm margins).
 const TEXT_WIDTH_CM: f64 = 17.0;
+
+/// Width of a table's label column, cm.
+const LABEL_WIDTH_CM: f64 = 6.0;
 
 /// The `viewBox` width and height of an SVG drawing.
 fn svg_size(svg: &str) -> Option<(f64, f64)> {
@@ -450,7 +471,7 @@ pub fn render(s: &Summary) -> Result<Vec<u8>> {
         s.name,
         s.edition
     );
-    package(&title, &body.xml, &[s.map_svg.as_bytes()])
+    package(&title, &body, &[s.map_svg.as_bytes()])
 }
 
 /// The departmental compendium as an ODT package: the département's synthesis, then
@@ -508,7 +529,7 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
             "Recueil des portraits de territoire – édition {}",
             r.edition
         ),
-        &b.xml,
+        &b,
         &maps,
     )
 }
@@ -602,9 +623,11 @@ fn styles_xml() -> String {
     )
 }
 
-fn content_xml(body: &str) -> String {
+fn content_xml(body: &Body) -> String {
     format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NAMESPACES}><office:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="'Liberation Sans'" style:font-family-generic="swiss"/></office:font-face-decls><office:automatic-styles/><office:body><office:text>{body}</office:text></office:body></office:document-content>"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NAMESPACES}><office:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="'Liberation Sans'" style:font-family-generic="swiss"/></office:font-face-decls><office:automatic-styles>{}</office:automatic-styles><office:body><office:text>{}</office:text></office:body></office:document-content>"#,
+        body.column_styles(),
+        body.xml
     )
 }
 
@@ -629,7 +652,7 @@ fn manifest_xml(maps: usize) -> String {
     )
 }
 
-fn package(title: &str, body: &str, maps: &[&[u8]]) -> Result<Vec<u8>> {
+fn package(title: &str, body: &Body, maps: &[&[u8]]) -> Result<Vec<u8>> {
     let fail = |e: &dyn std::fmt::Display| SummaryError::Render {
         format: "ODT",
         message: e.to_string(),
