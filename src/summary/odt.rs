@@ -12,9 +12,11 @@
 //!   the table style « Tableau ESS » with cell styles « Cellule ESS » and « Cellule
 //!   en-tête ESS »;
 //! - the map is the same vector drawing as the PDF's, embedded as an SVG image
-//!   (`Pictures/carte.svg` in a `draw:frame`). No PNG fallback is written: rendering a
-//!   raster would need an SVG rasteriser in the server for one image, and LibreOffice
-//!   (since 4.4) and Word (since 2016) read SVG images.
+//!   (`Pictures/carte-1.svg` in a `draw:frame`), followed in the same frame by a PNG
+//!   of it (`Pictures/carte-1.png`, 150 dpi at print size) for readers without SVG:
+//!   ODF lets a frame hold alternative images, a reader shows the first it can, as
+//!   LibreOffice itself writes them. The PNG is drawn by `resvg`, which the PDF
+//!   writer already builds in (`krilla-svg`), so it costs no new dependency.
 //!
 //! The package is written with the `zip` crate, by hand: no maintained Rust crate
 //! writes ODT. The ODF 1.3 rules it follows: `mimetype` first and stored
@@ -251,6 +253,34 @@ const TEXT_WIDTH_CM: f64 = 17.0;
 /// Width of a table's label column, cm.
 const LABEL_WIDTH_CM: f64 = 6.0;
 
+/// Pixels per SVG unit of the map's PNG: the drawing is 520 units wide and printed
+/// 17 cm wide, so twice is about 150 dpi.
+const PNG_SCALE: f32 = 2.0;
+
+/// The map drawn as a PNG, for readers that do not read SVG.
+fn png_of(svg: &str) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let fail = |message: String| SummaryError::Render {
+        format: "ODT",
+        message: format!("map PNG: {message}"),
+    };
+    let tree =
+        usvg::Tree::from_str(svg, &usvg::Options::default()).map_err(|e| fail(e.to_string()))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(PNG_SCALE)
+        .ok_or_else(|| fail("empty drawing".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| fail("empty drawing".into()))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| fail(e.to_string()))
+}
+
 /// The `viewBox` width and height of an SVG drawing.
 fn svg_size(svg: &str) -> Option<(f64, f64)> {
     let start = svg.find("viewBox=\"")? + "viewBox=\"".len();
@@ -303,7 +333,7 @@ fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, leve
         let height = TEXT_WIDTH_CM * h / w;
         let _ = write!(
             b.xml,
-            r#"<text:p text:style-name="{}"><draw:frame draw:name="Carte {}" text:anchor-type="as-char" svg:width="{TEXT_WIDTH_CM:.2}cm" svg:height="{height:.2}cm"><draw:image xlink:href="{path}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad" draw:mime-type="image/svg+xml"/><svg:title>Carte de situation : {}</svg:title></draw:frame></text:p>"#,
+            r#"<text:p text:style-name="{}"><draw:frame draw:name="Carte {}" text:anchor-type="as-char" svg:width="{TEXT_WIDTH_CM:.2}cm" svg:height="{height:.2}cm"><draw:image xlink:href="{path}.svg" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad" draw:mime-type="image/svg+xml"/><draw:image xlink:href="{path}.png" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad" draw:mime-type="image/png"/><svg:title>Carte de situation : {}</svg:title></draw:frame></text:p>"#,
             style_name("Légende ESS"),
             escape(&s.name),
             escape(&s.name),
@@ -461,7 +491,7 @@ fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, leve
 /// A summary (« fiche ») as an ODT package.
 pub fn render(s: &Summary) -> Result<Vec<u8>> {
     let mut body = Body::new();
-    summary_body(&mut body, s, Some("Pictures/carte-1.svg"), "", 1);
+    summary_body(&mut body, s, Some("Pictures/carte-1"), "", 1);
     let title = format!(
         "Fiche {} {} – édition {}",
         match s.kind {
@@ -471,7 +501,7 @@ pub fn render(s: &Summary) -> Result<Vec<u8>> {
         s.name,
         s.edition
     );
-    package(&title, &body, &[s.map_svg.as_bytes()])
+    package(&title, &body, &[s.map_svg.as_str()])
 }
 
 /// The departmental compendium as an ODT package: the département's synthesis, then
@@ -506,7 +536,7 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
     let mut maps = Vec::with_capacity(r.chapters.len());
     for (i, chapter) in r.chapters.iter().enumerate() {
         let s = &chapter.summary;
-        let path = format!("Pictures/carte-{}.svg", i + 1);
+        let path = format!("Pictures/carte-{}", i + 1);
         summary_body(&mut b, s, Some(&path), &format!("{} – ", s.code), 1);
         b.heading(2, "Intertitre ESS", "Portrait du territoire");
         if !chapter.published {
@@ -518,7 +548,7 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
                 b.paragraph("Texte ESS", p);
             }
         }
-        maps.push(s.map_svg.as_bytes());
+        maps.push(s.map_svg.as_str());
     }
     b.heading(1, "Intertitre ESS", "Notes");
     b.paragraph("Note ESS", r.source_label);
@@ -644,7 +674,7 @@ fn manifest_xml(maps: usize) -> String {
     for i in 1..=maps {
         let _ = write!(
             pictures,
-            r#"<manifest:file-entry manifest:full-path="Pictures/carte-{i}.svg" manifest:media-type="image/svg+xml"/>"#
+            r#"<manifest:file-entry manifest:full-path="Pictures/carte-{i}.svg" manifest:media-type="image/svg+xml"/><manifest:file-entry manifest:full-path="Pictures/carte-{i}.png" manifest:media-type="image/png"/>"#
         );
     }
     format!(
@@ -652,7 +682,7 @@ fn manifest_xml(maps: usize) -> String {
     )
 }
 
-fn package(title: &str, body: &Body, maps: &[&[u8]]) -> Result<Vec<u8>> {
+fn package(title: &str, body: &Body, maps: &[&str]) -> Result<Vec<u8>> {
     let fail = |e: &dyn std::fmt::Display| SummaryError::Render {
         format: "ODT",
         message: e.to_string(),
@@ -679,8 +709,14 @@ fn package(title: &str, body: &Body, maps: &[&[u8]]) -> Result<Vec<u8>> {
     for (i, svg) in maps.iter().enumerate() {
         parts.push((
             format!("Pictures/carte-{}.svg", i + 1),
-            svg.to_vec(),
+            svg.as_bytes().to_vec(),
             deflated,
+        ));
+        // A PNG is compressed already.
+        parts.push((
+            format!("Pictures/carte-{}.png", i + 1),
+            png_of(svg)?,
+            stored,
         ));
     }
     for (name, bytes, options) in parts {

@@ -665,7 +665,7 @@ impl Odt {
                 .collect();
             tables.push((name, rows));
         }
-        let pictures = content.matches("<draw:image ").count();
+        let pictures = content.matches("<draw:frame ").count();
         Self {
             entries,
             content,
@@ -697,6 +697,7 @@ impl Odt {
 }
 
 #[tokio::test]
+#[allow(clippy::too_many_lines)] // one document read back: package, styles, tables, sections
 async fn odt_fiche_tables_are_the_api_figures_with_named_styles() {
     let app = app_with_registry(2023, 1).await;
     let profile = profile(&app).await;
@@ -740,6 +741,18 @@ async fn odt_fiche_tables_are_the_api_figures_with_named_styles() {
         .find(|(n, _, _)| n == "Pictures/carte-1.svg")
         .expect("the map");
     assert!(map.2.starts_with(b"<svg"), "an SVG drawing");
+    let png = odt
+        .entries
+        .iter()
+        .find(|(n, _, _)| n == "Pictures/carte-1.png")
+        .expect("the map's PNG fallback");
+    assert!(png.2.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(
+        odt.content.contains(
+            r#"draw:mime-type="image/svg+xml"/><draw:image xlink:href="Pictures/carte-1.png""#
+        ),
+        "the PNG after the SVG, in the same frame"
+    );
     assert_eq!(odt.pictures, 1);
 
     // Named styles a communication department can restyle.
