@@ -107,6 +107,17 @@ async fn documents_have_their_own_smaller_budget() {
         assert_eq!(over.status(), 429, "{path}");
         assert_eq!(over.headers()["retry-after"], "30", "{path}");
     }
+    // A browser opening a fiche over budget is told the same, with the wait.
+    let page = app
+        .http
+        .get(format!("{}/territoires/ARR/fiche", app.base))
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert_eq!(page.headers()["retry-after"], "30");
     // The API budget is untouched.
     assert_eq!(
         get_from(&app, "203.0.113.7", "/api/meta").await.status(),
