@@ -57,6 +57,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   esac
   port=$(free_port)
   "$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo-$backend" \
+    --rate-limit-api 0 --rate-limit-documents 0 \
     >"$tmp/server-$backend.log" 2>&1 &
   server=$!
   for _ in $(seq 1 1800); do

@@ -15,7 +15,8 @@ runs=${RUNS:-5}
 tmp=$(mktemp -d)
 db="sqlite://$tmp/bench.db?mode=rwc"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
+"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" \
+  --rate-limit-api 0 --rate-limit-documents 0 >"$tmp/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 900); do

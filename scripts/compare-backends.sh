@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 for i in 0 1; do
   "$bin" --database "${urls[$i]}" serve --listen "127.0.0.1:${ports[$i]}" \
-    --demo-dir "$tmp/demo-$i" >"$tmp/server-$i.log" 2>&1 &
+    --rate-limit-api 0 --rate-limit-documents 0 --demo-dir "$tmp/demo-$i" >"$tmp/server-$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 0 1; do

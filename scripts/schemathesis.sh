@@ -30,7 +30,8 @@ ESS_ATLAS_PASSWORD=$password "$bin" --database "$db" \
   user add --username schemathesis --role charge_de_mission --name "Chargé de mission (schemathesis)" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
+"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" \
+  --rate-limit-api 0 --rate-limit-documents 0 >"$tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
   curl -sf "$base/api/meta" >/dev/null && break

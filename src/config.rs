@@ -47,6 +47,13 @@ pub struct Config {
     /// `Content-Security-Policy: frame-ancestors` (`*`: any site, the data are public;
     /// `'self' https://www.partenaire.fr` to narrow it; `'none'` to forbid).
     pub embed_frame_ancestors: String,
+    /// Requests to the public API per minute and per client address (a burst of this
+    /// many, then refilled evenly); 0: no limit. Tiles are not counted, staff are not
+    /// limited (see [`crate::api::ratelimit`]).
+    pub rate_limit_api: u32,
+    /// Documents (fiches, compendium, open data files, exports) per minute and per
+    /// client address; 0: no limit.
+    pub rate_limit_documents: u32,
 }
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
@@ -119,6 +126,15 @@ pub fn frame_ancestors_policy(sources: &str) -> Result<String, String> {
     Ok(format!("frame-ancestors {sources}"))
 }
 
+/// Default of [`Config::rate_limit_api`]: 20 requests a second sustained, and a
+/// minute's worth at once; a map session (which asks the API a few times per click,
+/// and for its tiles, not counted) stays far below.
+pub const DEFAULT_RATE_LIMIT_API: u32 = 1200;
+
+/// Default of [`Config::rate_limit_documents`]: one document a second sustained,
+/// sixty at once (a user downloading every fiche of a territory's EPCI).
+pub const DEFAULT_RATE_LIMIT_DOCUMENTS: u32 = 60;
+
 /// Default bound of the tile cache: the département's tiles z0–14 fit in a tenth.
 pub const DEFAULT_TILE_CACHE_MB: u64 = 256;
 
@@ -144,6 +160,10 @@ impl Config {
             document_render_wait: DEFAULT_DOCUMENT_RENDER_WAIT,
             backups: None,
             embed_frame_ancestors: DEFAULT_EMBED_FRAME_ANCESTORS.into(),
+            // Tests fire many requests from 127.0.0.1: the rate limit tests set their
+            // own budgets.
+            rate_limit_api: 0,
+            rate_limit_documents: 0,
         }
     }
 }

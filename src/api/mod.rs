@@ -20,6 +20,7 @@ pub mod organisations;
 pub mod palettes;
 pub mod plans;
 pub mod portraits;
+pub mod ratelimit;
 pub mod session;
 mod state;
 pub mod subsidies;
@@ -188,6 +189,12 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
         .nest_service("/vendor/swagger-ui", ServeDir::new(swagger_ui))
         .fallback_service(ServeDir::new(web_dir))
+        // Per-address budgets (public API, documents); the tiles, merged below, are not
+        // counted.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .merge(tiles::router().split_for_parts().0)

@@ -157,7 +157,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The answers every operation may give besides its own: 503 when the database is
-/// busy beyond the wait allowed (`Retry-After`), and 400 for a malformed query or
+/// busy beyond the wait allowed (`Retry-After`), 429 when the client's address has
+/// spent its budget ([`super::ratelimit`], `Retry-After`), and 400 for a malformed query or
 /// body on operations that take parameters or a body (the extractors' rejections).
 pub(crate) fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -193,6 +194,11 @@ pub(crate) fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                     .entry("400".to_owned())
                     .or_insert_with(|| error("Paramètre ou contenu invalide"));
             }
+            responses.entry("429".to_owned()).or_insert_with(|| {
+                error(
+                    "Trop de requêtes depuis cette adresse : réessayer après Retry-After secondes",
+                )
+            });
             responses.entry("503".to_owned()).or_insert_with(|| {
                 error("Base de données occupée : réessayer après Retry-After secondes")
             });

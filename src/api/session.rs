@@ -165,18 +165,26 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.behind_proxy
-            && let Some(ip) = forwarded_client(&parts.headers)
-        {
-            return Ok(Self(ip.to_string()));
-        }
         Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            client_addr(&parts.headers, &parts.extensions, state.behind_proxy)
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         ))
     }
+}
+
+/// The client's address as [`ClientIp`] reads it: the last `X-Forwarded-For` entry
+/// behind a proxy, else the connection's; `None` without connection info.
+pub(super) fn client_addr(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    behind_proxy: bool,
+) -> Option<std::net::IpAddr> {
+    if behind_proxy && let Some(ip) = forwarded_client(headers) {
+        return Some(ip);
+    }
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// The last address of the last `X-Forwarded-For` header, if it is one.

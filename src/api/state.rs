@@ -34,6 +34,8 @@ pub struct AppState {
     pub answers: Arc<super::answers::PublicAnswers>,
     /// `Content-Security-Policy` of the embeddable map (`frame-ancestors …`).
     pub embed_frame_ancestors: axum::http::HeaderValue,
+    /// Per-address budgets of the public API and the documents.
+    pub rate_limits: Arc<super::ratelimit::RateLimits>,
 }
 
 impl AppState {

@@ -1,5 +1,5 @@
 //! Territory and EPCI summaries at stable public URLs (`/territoires/{code}/fiche`,
-//! `.pdf`, `.csv`, `.xlsx`, same for `/epci/{siren}`), and the staff routes that
+//! `.pdf`, `.odt`, `.csv`, `.xlsx`, same for `/epci/{siren}`), and the staff routes that
 //! generate the departmental compendium in the background.
 //!
 //! The documents are public: they are built with the public audience whoever asks
@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_recueil))
         .routes(routes!(recueil_status))
         .routes(routes!(recueil_pdf))
+        .routes(routes!(recueil_odt))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +57,7 @@ enum Output {
     Pdf,
     Csv(Dialect),
     Xlsx,
+    Odt,
 }
 
 fn parse_edition(text: Option<&String>) -> Result<Option<i64>, ApiError> {
@@ -75,6 +77,7 @@ fn parse_output(file: &str, format: Option<&str>) -> Result<Output, ApiError> {
         "fiche" => Output::Html,
         "fiche.pdf" => Output::Pdf,
         "fiche.xlsx" => Output::Xlsx,
+        "fiche.odt" => Output::Odt,
         "fiche.csv" => match format.map(str::trim).filter(|f| !f.is_empty()) {
             None | Some("excel") => Output::Csv(Dialect::FrenchExcel),
             Some("standard") => Output::Csv(Dialect::Standard),
@@ -180,6 +183,13 @@ async fn document(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Some(format!("attachment; filename=\"{stem}.xlsx\"")),
         ),
+        Output::Odt => Rendered::new(
+            tokio::task::spawn_blocking(move || summary::odt::render(&s))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))??,
+            summary::odt::MEDIA_TYPE,
+            Some(format!("attachment; filename=\"{stem}.odt\"")),
+        ),
         Output::Pdf => {
             let pdf = tokio::task::spawn_blocking(move || {
                 summary::pdf::render(summary::pdf::FICHE_TEMPLATE, &s)
@@ -200,11 +210,11 @@ async fn document(
 /// The summary of a territory (the documents use the public audience).
 #[utoipa::path(get, path = "/territoires/{code}/{file}", tag = "documents",
     params(("code" = String, Path, description = "Code du territoire", example = "ARR"),
-        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
+        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.odt`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
         ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
         ("format" = Option<String>, Query, description = "CSV : `excel` (défaut) ou `standard`")),
-    responses((status = 200, description = "La fiche : HTML, PDF, CSV ou XLSX selon `file`", content(
-            ("text/html"), ("application/pdf"), ("text/csv"),
+    responses((status = 200, description = "La fiche : HTML, PDF, ODT (texte OpenDocument modifiable, styles nommés), CSV ou XLSX selon `file`", content(
+            ("text/html"), ("application/pdf"), ("application/vnd.oasis.opendocument.text"), ("text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Zone, fichier ou édition inconnus", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
@@ -220,11 +230,11 @@ async fn territory_document(
 /// The summary of an EPCI (the documents use the public audience).
 #[utoipa::path(get, path = "/epci/{siren}/{file}", tag = "documents",
     params(("siren" = String, Path, description = "SIREN de l'EPCI", example = "200033579"),
-        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
+        ("file" = String, Path, description = "`fiche`, `fiche.pdf`, `fiche.odt`, `fiche.csv` ou `fiche.xlsx`", example = "fiche"),
         ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
         ("format" = Option<String>, Query, description = "CSV : `excel` (défaut) ou `standard`")),
-    responses((status = 200, description = "La fiche : HTML, PDF, CSV ou XLSX selon `file`", content(
-            ("text/html"), ("application/pdf"), ("text/csv"),
+    responses((status = 200, description = "La fiche : HTML, PDF, ODT (texte OpenDocument modifiable, styles nommés), CSV ou XLSX selon `file`", content(
+            ("text/html"), ("application/pdf"), ("application/vnd.oasis.opendocument.text"), ("text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Zone, fichier ou édition inconnus", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
@@ -279,6 +289,7 @@ async fn recueil_status(
     let mut value = serde_json::to_value(&status).map_err(|e| ApiError::Internal(e.into()))?;
     if status.status == "done" {
         value["download"] = format!("/api/recueils/{id}/recueil.pdf").into();
+        value["download_odt"] = format!("/api/recueils/{id}/recueil.odt").into();
     }
     json(&value)
 }
@@ -308,6 +319,55 @@ async fn recueil_pdf(
         "application/pdf",
         Some(format!(
             "attachment; filename=\"recueil-portraits-{}.pdf\"",
+            status.edition
+        )),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// The compendium as an editable ODT: built at download time from the generation's
+/// edition (same figures, portraits and maps as its PDF, which is kept; the ODT is
+/// not: it takes a render slot and a few seconds).
+#[utoipa::path(get, path = "/api/recueils/{id}/recueil.odt", tag = "documents", security(("session" = [])),
+    params(("id" = String, Path, description = "Identifiant de la génération")),
+    responses((status = 200, description = "Le recueil en texte OpenDocument (modifiable, styles nommés)", content_type = "application/vnd.oasis.opendocument.text", body = Vec<u8>), (status = 401, description = "Connexion requise", body = ErrorBody),
+        (status = 404, description = "Génération inconnue", body = ErrorBody),
+        (status = 409, description = "Génération pas encore terminée ou en échec", body = ErrorBody),
+        (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
+async fn recueil_odt(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let status = job(&state, &id).await?;
+    if status.status != "done" {
+        return Err(ApiError::Conflict(format!(
+            "compendium {id} is {}, not ready",
+            status.status
+        )));
+    }
+    let ctx: summary::Context = (&state).into();
+    let edition = summary::resolve_edition(&ctx, Some(status.edition)).await?;
+    let _permit = state
+        .documents
+        .render_permit()
+        .await
+        .ok_or(ApiError::Overloaded {
+            retry_after: RENDER_RETRY_AFTER,
+        })?;
+    let data = summary::recueil::build(&ctx, &edition, &|_, _| {}).await?;
+    let odt = tokio::task::spawn_blocking(move || summary::odt::render_recueil(&data))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))??;
+    let mut response = with_headers(
+        odt,
+        summary::odt::MEDIA_TYPE,
+        Some(format!(
+            "attachment; filename=\"recueil-portraits-{}.odt\"",
             status.edition
         )),
     );

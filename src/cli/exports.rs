@@ -52,7 +52,16 @@ pub(super) async fn export_recueil(
         .await
         .with_context(|| format!("edition {year}: import it first (ess-atlas import sirene)"))?;
     let progress = |done: usize, total: usize| eprintln!("recueil {year}: {done}/{total}");
-    let pdf = crate::summary::recueil::render(&ctx, &edition, &progress).await?;
+    // `--out recueil.odt` writes the editable OpenDocument text, anything else the PDF.
+    let pdf = if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("odt"))
+    {
+        let data = crate::summary::recueil::build(&ctx, &edition, &progress).await?;
+        tokio::task::spawn_blocking(move || crate::summary::odt::render_recueil(&data)).await??
+    } else {
+        crate::summary::recueil::render(&ctx, &edition, &progress).await?
+    };
     std::fs::write(out, &pdf).with_context(|| format!("cannot write {}", out.display()))?;
     println!(
         "{}: compendium of edition {year}, {} bytes, {:.1} s",

@@ -146,12 +146,13 @@ pub enum ExportCommand {
         out: PathBuf,
     },
     /// Write the departmental compendium (« recueil ») of an edition to one PDF: cover,
-    /// contents, département synthesis and the published territory portraits.
+    /// contents, département synthesis and the published territory portraits; to an
+    /// editable OpenDocument text (named styles) when --out ends in `.odt`.
     Recueil {
         /// Edition of the figures and portraits.
         #[arg(long)]
         edition: i64,
-        /// The PDF to write.
+        /// The PDF (or `.odt`) to write.
         #[arg(long)]
         out: PathBuf,
     },
@@ -364,6 +365,15 @@ pub struct ServeArgs {
     /// https://www.partenaire.fr`; `'none'`). Other pages are not affected.
     #[arg(long, env = "ESS_ATLAS_EMBED_FRAME_ANCESTORS", default_value = crate::config::DEFAULT_EMBED_FRAME_ANCESTORS)]
     pub embed_frame_ancestors: String,
+    /// Requests to the public API per minute and per client address (a burst of this
+    /// many, then refilled evenly); answered 429 with `Retry-After` beyond. Tiles are
+    /// not counted, staff are not limited. 0: no limit.
+    #[arg(long, env = "ESS_ATLAS_RATE_LIMIT_API", default_value_t = crate::config::DEFAULT_RATE_LIMIT_API)]
+    pub rate_limit_api: u32,
+    /// Documents (fiches PDF/ODT/XLSX/CSV/HTML, compendium, open data files, exports)
+    /// per minute and per client address; 0: no limit.
+    #[arg(long, env = "ESS_ATLAS_RATE_LIMIT_DOCUMENTS", default_value_t = crate::config::DEFAULT_RATE_LIMIT_DOCUMENTS)]
+    pub rate_limit_documents: u32,
     /// Scheduled backups kept in --backup-dir (the oldest are deleted).
     #[arg(long, env = "ESS_ATLAS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,

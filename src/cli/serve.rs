@@ -22,6 +22,8 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
         document_render_wait: crate::config::DEFAULT_DOCUMENT_RENDER_WAIT,
         embed_frame_ancestors: args.embed_frame_ancestors,
+        rate_limit_api: args.rate_limit_api,
+        rate_limit_documents: args.rate_limit_documents,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -149,6 +149,10 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             cfg.document_render_wait,
         )),
         embed_frame_ancestors,
+        rate_limits: Arc::new(api::ratelimit::RateLimits::new(
+            cfg.rate_limit_api,
+            cfg.rate_limit_documents,
+        )),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

@@ -135,7 +135,7 @@ pub fn render(s: &Summary) -> String {
 <body class="page fiche">
 <header class="page-top no-print">
 <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span><span class="brand-title">Atlas de l'ESS</span></a>
-<nav><a href="{base}">Page {kind_lower}</a><a href="{base}/fiche.pdf{q}" data-testid="fiche-pdf">PDF</a><a href="{base}/fiche.xlsx{q}">XLSX</a><a href="{base}/fiche.csv{q}">CSV</a><a href="{base}/fiche.csv{q}&amp;format=standard">CSV standard</a></nav>
+<nav><a href="{base}">Page {kind_lower}</a><a href="{base}/fiche.pdf{q}" data-testid="fiche-pdf">PDF</a><a href="{base}/fiche.odt{q}">ODT</a><a href="{base}/fiche.xlsx{q}">XLSX</a><a href="{base}/fiche.csv{q}">CSV</a><a href="{base}/fiche.csv{q}&amp;format=standard">CSV standard</a></nav>
 </header>
 <main class="page-main fiche-main" data-testid="fiche">
 <header class="fiche-head">

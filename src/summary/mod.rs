@@ -5,7 +5,7 @@
 //! as the public API ([`crate::indicators::value`], [`Audience::Public`]: a document
 //! never carries an unmasked figure), the published orientations and actions
 //! concerning it, and draws its map. The renderers ([`html`], [`csv`], [`xlsx`],
-//! [`pdf`]) only format a [`Summary`]; they compute nothing. HTTP lives in
+//! [`pdf`], [`odt`]) only format a [`Summary`]; they compute nothing. HTTP lives in
 //! `api::summaries`, the command line in `cli`.
 
 pub mod cache;
@@ -15,6 +15,7 @@ pub mod format;
 mod grants;
 pub mod html;
 pub mod map;
+pub mod odt;
 pub mod opendata;
 pub mod pdf;
 pub mod recueil;

@@ -541,6 +541,289 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
         app.geography.territories.len() - 1,
         "every other territory says its portrait is not published"
     );
+
+    // The same compendium as an editable ODT, for staff only.
+    let odt_path = last["download_odt"].as_str().unwrap();
+    let (status, _) = app.call(reqwest::Method::GET, odt_path, None, None).await;
+    assert_eq!(status, 401, "the ODT compendium is for staff");
+    let response = other
+        .request(reqwest::Method::GET, odt_path, Some(&session))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.oasis.opendocument.text"
+    );
+    let odt = Odt::open(&response.bytes().await.unwrap());
+    let text = odt.text();
+    assert!(text.contains("Acteurs ARR : tiers-lieu de Bapaume"));
+    assert!(!text.contains("brouillon secret"), "a draft is not");
+    for t in &app.geography.territories {
+        assert!(
+            odt.tables
+                .iter()
+                .any(|(name, _)| name.starts_with(&t.zone.code)),
+            "tables of {}",
+            t.zone.name
+        );
+    }
+    assert_eq!(
+        odt.pictures,
+        app.geography.territories.len(),
+        "one map per territory"
+    );
+}
+
+/// A table row of an ODT: its cells as `(paragraph style, text)`.
+type OdtRow = Vec<(String, String)>;
+
+/// An ODT package read back: its entries in order, and `content.xml`'s tables.
+struct Odt {
+    entries: Vec<(String, zip::CompressionMethod, Vec<u8>)>,
+    content: String,
+    styles: String,
+    /// `(name, rows)`.
+    tables: Vec<(String, Vec<OdtRow>)>,
+    pictures: usize,
+}
+
+/// Text between `<tag…>` elements with the markup removed and entities read;
+/// no-break spaces as spaces.
+fn xml_text(xml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&#39;", "'")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let start = element.find(&format!("{name}=\""))? + name.len() + 2;
+    Some(&element[start..start + element[start..].find('"')?])
+}
+
+impl Odt {
+    fn open(bytes: &[u8]) -> Self {
+        use std::io::Read as _;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut entries = Vec::new();
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).unwrap();
+            entries.push((file.name().to_owned(), file.compression(), data));
+        }
+        let part = |name: &str| {
+            String::from_utf8(
+                entries
+                    .iter()
+                    .find(|(n, _, _)| n == name)
+                    .unwrap_or_else(|| panic!("{name} in the package"))
+                    .2
+                    .clone(),
+            )
+            .unwrap()
+        };
+        let content = part("content.xml");
+        let styles = part("styles.xml");
+        let mut tables = Vec::new();
+        for chunk in content.split("<table:table ").skip(1) {
+            let table = &chunk[..chunk.find("</table:table>").expect("a closed table")];
+            let name = xml_text(attribute(table, "table:name").unwrap());
+            let rows = table
+                .split("<table:table-row>")
+                .skip(1)
+                .map(|row| {
+                    row.split("<table:table-cell ")
+                        .skip(1)
+                        .map(|cell| {
+                            let style = attribute(
+                                cell.split_once("<text:p ").unwrap().1,
+                                "text:style-name",
+                            )
+                            .unwrap()
+                            .to_owned();
+                            let body = &cell[cell.find("<text:p ").unwrap()
+                                ..cell.find("</table:table-cell>").unwrap()];
+                            (style, xml_text(body))
+                        })
+                        .collect()
+                })
+                .collect();
+            tables.push((name, rows));
+        }
+        let pictures = content.matches("<draw:frame ").count();
+        Self {
+            entries,
+            content,
+            styles,
+            tables,
+            pictures,
+        }
+    }
+
+    fn text(&self) -> String {
+        xml_text(&self.content)
+    }
+
+    fn table(&self, name: &str) -> &[OdtRow] {
+        &self
+            .tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("a table {name}"))
+            .1
+    }
+
+    fn row<'a>(&'a self, table: &str, label: &str) -> &'a [(String, String)] {
+        self.table(table)
+            .iter()
+            .find(|r| r[0].1.starts_with(label))
+            .unwrap_or_else(|| panic!("a row {label} in {table}: {:?}", self.table(table)))
+    }
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines)] // one document read back: package, styles, tables, sections
+async fn odt_fiche_tables_are_the_api_figures_with_named_styles() {
+    let app = app_with_registry(2023, 1).await;
+    let profile = profile(&app).await;
+    let (status, headers, package) =
+        bytes(&app, &format!("/epci/{ARRAS}/fiche.odt?edition=2023")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.oasis.opendocument.text"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("fiche-epci-200033579-2023.odt")
+    );
+    let odt = Odt::open(&package);
+
+    // The package: `mimetype` first and stored, then the parts the manifest lists.
+    let (name, method, data) = &odt.entries[0];
+    assert_eq!(name, "mimetype");
+    assert_eq!(*method, zip::CompressionMethod::Stored);
+    assert_eq!(data, b"application/vnd.oasis.opendocument.text");
+    let manifest = String::from_utf8(
+        odt.entries
+            .iter()
+            .find(|(n, _, _)| n == "META-INF/manifest.xml")
+            .unwrap()
+            .2
+            .clone(),
+    )
+    .unwrap();
+    for (entry, _, _) in &odt.entries[1..] {
+        if entry != "META-INF/manifest.xml" {
+            assert!(manifest.contains(&format!("\"{entry}\"")), "{entry} listed");
+        }
+    }
+    let map = odt
+        .entries
+        .iter()
+        .find(|(n, _, _)| n == "Pictures/carte-1.svg")
+        .expect("the map");
+    assert!(map.2.starts_with(b"<svg"), "an SVG drawing");
+    let png = odt
+        .entries
+        .iter()
+        .find(|(n, _, _)| n == "Pictures/carte-1.png")
+        .expect("the map's PNG fallback");
+    assert!(png.2.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(
+        odt.content.contains(
+            r#"draw:mime-type="image/svg+xml"/><draw:image xlink:href="Pictures/carte-1.png""#
+        ),
+        "the PNG after the SVG, in the same frame"
+    );
+    assert_eq!(odt.pictures, 1);
+
+    // Named styles a communication department can restyle.
+    for style in ess_atlas::summary::odt::STYLES {
+        assert!(
+            odt.styles
+                .contains(&format!("style:display-name=\"{style}\"")),
+            "style {style}"
+        );
+    }
+    assert!(
+        odt.content
+            .contains(r#"<text:h text:style-name="Titre_20_ESS" text:outline-level="1">"#),
+        "the title in « Titre ESS »"
+    );
+
+    // Key figures: zone, territory, département, as the API gives them.
+    let title = "Chiffres clés";
+    let header = &odt.table(title)[0];
+    assert_eq!(header.len(), 4, "label and three zones");
+    assert!(
+        header
+            .iter()
+            .all(|(style, _)| style == "Tableau_20_ESS_20_en-tête")
+    );
+    for id in ["ess_establishments", "ess_jobs", "ess_share_jobs"] {
+        let k = key_figure(&profile, id);
+        let row = odt.row(title, k["label"].as_str().unwrap());
+        let (decimals, unit) = decimals(id);
+        for ((style, text), figure) in
+            row[1..]
+                .iter()
+                .zip([&k["zone"], &k["parent"]["figure"], &k["department"]])
+        {
+            assert_eq!(*text, expected_text(figure, decimals, unit), "{id}");
+            if figure["secret"] == true {
+                assert_eq!(style, "Tableau_20_ESS_20_secret");
+            }
+        }
+    }
+
+    // The communes: a masked commune reads « s » in the secret style, a published one
+    // its API figure. Columns: name, population, establishments, jobs, share.
+    let (secret, open) = commune_rows(&app).await;
+    let (d, unit) = decimals("ess_jobs");
+    let masked = odt.row(COMMUNES.1, secret["name"].as_str().unwrap());
+    assert_eq!(
+        masked[3],
+        ("Tableau_20_ESS_20_secret".to_owned(), "s".to_owned())
+    );
+    let published = odt.row(COMMUNES.1, open["name"].as_str().unwrap());
+    assert_eq!(published[3].1, expected_text(&open, d, unit));
+    assert_eq!(published[3].0, "Tableau_20_ESS_20_nombre");
+
+    // The same texts as the other sections of the fiche.
+    let text = odt.text();
+    for heading in [
+        "Situation",
+        "Répartitions",
+        "Évolution entre éditions",
+        "Orientations et actions",
+        "Sources, méthodes et secret statistique",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+
+    // The territory's fiche too.
+    let (status, _, territory) = bytes(&app, "/territoires/ARR/fiche.odt?edition=2023").await;
+    assert_eq!(status, 200);
+    let territory = Odt::open(&territory);
+    assert!(territory.text().contains("Les EPCI du territoire"));
 }
 
 #[tokio::test]

@@ -51,6 +51,14 @@ describe('fiches depuis la carte et page EPCI (navigateur)', { timeout: 4 * TIME
     assert.ok(download.url().endsWith(`/epci/200033579/fiche.xlsx?edition=${older}`), download.url());
     assert.equal(await download.failure(), null);
     assert.equal(normSpaces(await links.getByTestId('zone-download-csv').textContent()), 'CSV');
+    // The editable text (ODT), issue 21.
+    const odt = links.getByTestId('zone-download-odt');
+    assert.equal(normSpaces(await odt.textContent()), 'Texte modifiable (ODT)');
+    assert.equal(await odt.getAttribute('href'), `/epci/200033579/fiche.odt?edition=${older}`);
+    const odtRes = await page.evaluate((href) => fetch(href).then(async (r) => ({
+      status: r.status, type: r.headers.get('content-type'), head: new TextDecoder().decode((await r.arrayBuffer()).slice(30, 38)),
+    })), await odt.getAttribute('href'));
+    assert.deepEqual(odtRes, { status: 200, type: 'application/vnd.oasis.opendocument.text', head: 'mimetype' });
 
     // Another edition chosen: the links follow.
     await page.getByTestId('ind-edition').selectOption(String(editions[0]));

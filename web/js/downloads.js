@@ -1,4 +1,4 @@
-// ess-atlas — the documents of a zone: « Fiche PDF », « Tableur (XLSX) », « CSV », for the
+// ess-atlas — the documents of a zone: « Fiche PDF », « Texte modifiable (ODT) », « Tableur (XLSX) », « CSV », for the
 // zone and edition on screen. Territories and EPCI have fiches (src/api/summaries.rs);
 // communes and the département have none, and get no links.
 
@@ -11,7 +11,7 @@ export function hasFiche(level) {
   return level in BASE;
 }
 
-/** The URL of a zone's document: `fiche`, `fiche.pdf`, `fiche.xlsx` or `fiche.csv`. */
+/** The URL of a zone's document: `fiche`, `fiche.pdf`, `fiche.odt`, `fiche.xlsx` or `fiche.csv`. */
 export function ficheUrl(level, code, file, edition) {
   const q = Number.isInteger(edition) ? `?edition=${edition}` : '';
   return `/${BASE[level]}/${encodeURIComponent(code)}/${file}${q}`;
@@ -35,7 +35,7 @@ function icon() {
 }
 
 /**
- * The three download links of a zone, or null for a level without fiches.
+ * The four download links of a zone, or null for a level without fiches.
  * @param {string} level  'territory' | 'epci' | …
  * @param {string} code
  * @param {number|null} edition  the edition on screen (the latest when null)
@@ -51,6 +51,7 @@ export function downloadLinks(level, code, edition, name = '') {
   }, icon(), el('span', { text }));
   return el('div', { class: 'downloads', 'data-testid': 'zone-downloads', role: 'group', 'aria-label': `Documents${of}` },
     link('fiche.pdf', 'Fiche PDF', 'Fiche PDF', { target: '_blank', rel: 'noopener' }),
+    link('fiche.odt', 'Texte modifiable (ODT)', 'Fiche en texte modifiable ODT', { download: '' }),
     link('fiche.xlsx', 'Tableur (XLSX)', 'Tableur XLSX', { download: '' }),
     link('fiche.csv', 'CSV', 'Fichier CSV', { download: '' }));
 }

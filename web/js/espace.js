@@ -452,8 +452,10 @@ async function generateRecueil() {
   const bar = $('recueil-progress');
   const status = $('recueil-status');
   const link = $('recueil-download');
+  const odt = $('recueil-download-odt');
   button.disabled = true;
   link.hidden = true;
+  odt.hidden = true;
   try {
     let job = await send('POST', '/api/recueils', { edition: Number($('edition').value) });
     bar.hidden = false;
@@ -469,6 +471,10 @@ async function generateRecueil() {
     status.textContent = `Recueil ${job.edition} prêt.`;
     link.href = job.download;
     link.hidden = false;
+    if (job.download_odt) {
+      odt.href = job.download_odt;
+      odt.hidden = false;
+    }
   } catch (err) {
     status.textContent = '';
     say(`Recueil : ${err.message}`, true);
