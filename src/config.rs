@@ -47,6 +47,12 @@ pub struct Config {
     /// `Content-Security-Policy: frame-ancestors` (`*`: any site, the data are public;
     /// `'self' https://www.partenaire.fr` to narrow it; `'none'` to forbid).
     pub embed_frame_ancestors: String,
+    /// Publisher of the fiches: its name, e.g. « Département du Pas-de-Calais ».
+    pub publisher_name: String,
+    /// A contact line printed on the fiches (« Direction … — ess@… »); empty: none.
+    pub publisher_contact: String,
+    /// A logo (PNG or JPEG) printed in the fiches' header.
+    pub publisher_logo: Option<PathBuf>,
 }
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
@@ -97,6 +103,9 @@ pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
 /// Default of [`Config::document_render_wait`].
 pub const DEFAULT_DOCUMENT_RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Default of [`Config::publisher_name`].
+pub const DEFAULT_PUBLISHER_NAME: &str = "Département du Pas-de-Calais";
+
 /// Default of [`Config::embed_frame_ancestors`]: any site may embed the map.
 pub const DEFAULT_EMBED_FRAME_ANCESTORS: &str = "*";
 
@@ -144,6 +153,9 @@ impl Config {
             document_render_wait: DEFAULT_DOCUMENT_RENDER_WAIT,
             backups: None,
             embed_frame_ancestors: DEFAULT_EMBED_FRAME_ANCESTORS.into(),
+            publisher_name: DEFAULT_PUBLISHER_NAME.into(),
+            publisher_contact: String::new(),
+            publisher_logo: None,
         }
     }
 }

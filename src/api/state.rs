@@ -34,6 +34,8 @@ pub struct AppState {
     pub answers: Arc<super::answers::PublicAnswers>,
     /// `Content-Security-Policy` of the embeddable map (`frame-ancestors …`).
     pub embed_frame_ancestors: axum::http::HeaderValue,
+    /// Who publishes the fiches (name, contact, logo).
+    pub publisher: Arc<crate::summary::publisher::Publisher>,
 }
 
 impl AppState {

@@ -22,6 +22,9 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
         document_render_wait: crate::config::DEFAULT_DOCUMENT_RENDER_WAIT,
         embed_frame_ancestors: args.embed_frame_ancestors,
+        publisher_name: args.publisher_name,
+        publisher_contact: args.publisher_contact,
+        publisher_logo: args.publisher_logo,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -131,6 +131,11 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             .map_err(anyhow::Error::msg)?,
     )
     .context("--embed-frame-ancestors")?;
+    let publisher = crate::summary::publisher::Publisher::load(
+        &cfg.publisher_name,
+        &cfg.publisher_contact,
+        cfg.publisher_logo.as_deref(),
+    )?;
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
@@ -149,6 +154,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             cfg.document_render_wait,
         )),
         embed_frame_ancestors,
+        publisher: Arc::new(publisher),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

@@ -17,6 +17,7 @@ pub mod html;
 pub mod map;
 pub mod opendata;
 pub mod pdf;
+pub mod publisher;
 pub mod recueil;
 pub mod xlsx;
 
@@ -207,10 +208,15 @@ pub struct Summary {
     /// The zone in its surroundings, SVG.
     pub map_svg: String,
     pub map_legend: Vec<(String, String)>,
+    /// The length of the map's scale bar (« 5 km »).
+    pub map_scale: String,
     pub methods: Vec<Method>,
     pub notes: Vec<&'static str>,
     /// The URL path of the HTML page, for the documents' footers.
     pub path: String,
+    /// Who publishes the document (the default publisher until the server sets its
+    /// own, [`publisher::Publisher::publication`]) and the day it was made.
+    pub publication: publisher::Publication,
 }
 
 impl Summary {
@@ -561,6 +567,7 @@ pub async fn build(
         grants,
         map_svg: rendered.svg,
         map_legend: rendered.legend,
+        map_scale: rendered.scale,
         methods: CATALOGUE
             .iter()
             .filter(|i| !i.needs_category)
@@ -576,6 +583,7 @@ pub async fn build(
             ZoneKind::Territory => format!("/territoires/{code}/fiche?edition={}", edition.year),
             ZoneKind::Epci => format!("/epci/{code}/fiche?edition={}", edition.year),
         },
+        publication: publisher::Publisher::default().publication(&crate::time::today()),
     })
 }
 
