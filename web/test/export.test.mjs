@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { frenchDate, metresPerPixel, scaleBar } from '../js/map/export.js';
+import { conicParts, frenchDate, metresPerPixel, scaleBar } from '../js/map/export.js';
 
 describe('frenchDate', () => {
   it('writes the day, the month in words and the year', () => {
@@ -38,5 +38,15 @@ describe('scaleBar', () => {
       const bar = scaleBar(mpp, 110);
       assert.ok(bar.px <= 110 && bar.px > 110 / 5.01, `${mpp}: ${bar.px}`);
     }
+  });
+});
+
+describe('conicParts', () => {
+  it('reads a cluster’s ring as written and as the browser serialises it', () => {
+    assert.deepEqual(conicParts('conic-gradient(#0072b2 0.00% 60.00%, #e69f00 60.00% 100.00%)'),
+      [['#0072b2', 0, 0.6], ['#e69f00', 0.6, 1]]);
+    assert.deepEqual(conicParts('background: conic-gradient(rgb(0, 114, 178) 0%, rgb(0, 114, 178) 79.68%, rgb(230, 159, 0) 79.68%, rgb(230, 159, 0) 100%)'),
+      [['rgb(0, 114, 178)', 0, 79.68 / 100], ['rgb(230, 159, 0)', 79.68 / 100, 1]]);
+    assert.deepEqual(conicParts('#1d3f66'), []);
   });
 });

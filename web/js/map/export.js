@@ -5,8 +5,8 @@
 // over it), the legend as shown, the source and edition, the export date in French, a scale
 // bar from the map's metres per pixel, a north arrow, and « Données de démonstration » when
 // the page says so. The PDF puts that image on a page with jsPDF (npm, served from
-// /vendor/jspdf/ and loaded on first use only). frenchDate, metresPerPixel and scaleBar are
-// pure (tested under node by web/test/export.test.mjs); initExportButton is the one entry.
+// /vendor/jspdf/ and loaded on first use only). frenchDate, metresPerPixel, scaleBar and conicParts
+// are pure (tested under node by web/test/export.test.mjs); initExportButton is the one entry.
 
 import { el } from '../util.js';
 
@@ -113,7 +113,23 @@ function drawLegend(g, x, y, width) {
     const h = Math.max(18, lines.length * 15 + 3);
     if (swatch) {
       const style = getComputedStyle(swatch);
-      if (swatch.classList.contains('swatch--secret')) {
+      if (swatch.classList.contains('org-dot')) {
+        // An organisation's dot (hollow when its location is approximate).
+        const colour = style.getPropertyValue('--c').trim() || INK;
+        g.beginPath();
+        g.arc(x + 12, cy + 9, 5.5, 0, 2 * Math.PI);
+        g.fillStyle = colour;
+        g.globalAlpha = swatch.classList.contains('org-dot--approx') ? 0.3 : 1;
+        g.fill();
+        g.globalAlpha = 1;
+        g.strokeStyle = swatch.classList.contains('org-dot--approx') ? colour : '#ffffff';
+        g.lineWidth = 1.2;
+        g.stroke();
+      } else if (swatch.classList.contains('legend-cluster')) {
+        const colours = [...document.querySelectorAll('#legend-orgs .legend-families .org-dot')]
+          .map((d) => getComputedStyle(d).getPropertyValue('--c').trim()).filter(Boolean);
+        donut(g, x + 12, cy + 9, 9, colours.map((c, i) => [c, i / colours.length, (i + 1) / colours.length]), text(swatch), 9);
+      } else if (swatch.classList.contains('swatch--secret')) {
         hatch(g, x, cy + 2, 24, 14);
       } else if (swatch.classList.contains('legend-line')) {
         g.fillStyle = style.backgroundColor;
@@ -124,11 +140,14 @@ function drawLegend(g, x, y, width) {
         g.fillStyle = style.backgroundColor && style.backgroundColor !== 'rgba(0, 0, 0, 0)' ? style.backgroundColor : style.borderTopColor;
         g.fillRect(x, cy + 2, 24, 14);
       }
-      g.strokeStyle = 'rgba(0,0,0,0.25)';
-      g.lineWidth = 0.5;
-      g.strokeRect(x, cy + 2, 24, 14);
+      if (!swatch.classList.contains('org-dot') && !swatch.classList.contains('legend-cluster')) {
+        g.strokeStyle = 'rgba(0,0,0,0.25)';
+        g.lineWidth = 0.5;
+        g.strokeRect(x, cy + 2, 24, 14);
+      }
     }
     g.fillStyle = INK;
+    g.font = `12.5px ${FONT}`;
     lines.forEach((line, i) => g.fillText(line, x + 32, cy + 14 + i * 15));
     if (count) {
       g.fillStyle = MUTED;
@@ -189,6 +208,64 @@ function drawLegend(g, x, y, width) {
   cy += 6;
   for (const li of document.querySelectorAll('.legend-lines li')) if (visible(li)) row(li);
   return cy - y;
+}
+
+/**
+ * A cluster of organisations as the page draws it: a ring of the families' shares
+ * (`parts`: [colour, from, to] in turns, from the top, clockwise), white inside, its count.
+ */
+function donut(g, cx, cy, r, parts, count, fontPx) {
+  const top = -Math.PI / 2;
+  if (!parts.length) parts.push(['#1d3f66', 0, 1]);
+  for (const [colour, from, to] of parts) {
+    g.beginPath();
+    g.moveTo(cx, cy);
+    g.arc(cx, cy, r, top + 2 * Math.PI * from, top + 2 * Math.PI * to);
+    g.closePath();
+    g.fillStyle = colour;
+    g.fill();
+  }
+  g.beginPath();
+  g.arc(cx, cy, Math.max(2, r - Math.max(4, r * 0.3)), 0, 2 * Math.PI);
+  g.fillStyle = '#ffffff';
+  g.fill();
+  if (count) {
+    g.font = `bold ${fontPx}px ${FONT}`;
+    g.fillStyle = INK;
+    g.textAlign = 'center';
+    g.fillText(count, cx, cy + fontPx * 0.36);
+    g.textAlign = 'left';
+  }
+}
+
+/**
+ * The coloured parts of a CSS conic-gradient, as written or as the browser serialises
+ * it (`#c 0% 60%` or `rgb(…) 0%, rgb(…) 60%`): [colour, from, to] in turns.
+ */
+export function conicParts(css) {
+  const stops = [];
+  for (const m of css.matchAll(/(#[0-9a-fA-F]{3,8}|rgba?\([^)]*\))\s+([\d.]+)%(?:\s+([\d.]+)%)?/g)) {
+    stops.push([m[1], Number(m[2]) / 100]);
+    if (m[3] !== undefined) stops.push([m[1], Number(m[3]) / 100]);
+  }
+  const parts = [];
+  for (let i = 1; i < stops.length; i += 1) {
+    if (stops[i][0] === stops[i - 1][0] && stops[i][1] > stops[i - 1][1]) parts.push([stops[i][0], stops[i - 1][1], stops[i][1]]);
+  }
+  return parts;
+}
+
+/** The organisations' clusters (HTML markers: a conic-gradient ring and a count). */
+function drawClusters(g, container) {
+  const box = container.getBoundingClientRect();
+  for (const cluster of container.querySelectorAll('.org-cluster')) {
+    const r = cluster.getBoundingClientRect();
+    if (r.right < box.left || r.left > box.right || r.bottom < box.top || r.top > box.bottom) continue;
+    const parts = conicParts(cluster.style.background || cluster.getAttribute('style') || '');
+    const count = cluster.querySelector('.org-cluster-count');
+    donut(g, r.left - box.left + r.width / 2, r.top - box.top + r.height / 2, r.width / 2, parts,
+      text(count), count ? parseFloat(getComputedStyle(count).fontSize) || 11.5 : 11.5);
+  }
 }
 
 /** The zone names (HTML markers) drawn over the map at their place, with a white halo. */
@@ -325,6 +402,7 @@ export async function composeExport(map, info) {
   g.save();
   g.translate(PAD, HEADER_H);
   g.drawImage(shot, 0, 0, mapW, mapH);
+  drawClusters(g, container);
   drawLabels(g, container);
   drawScaleAndNorth(g, map, mapW, mapH);
   g.strokeStyle = '#c5ccd4';
