@@ -54,6 +54,12 @@ pub struct Config {
     /// Documents (fiches, compendium, open data files, exports) per minute and per
     /// client address; 0: no limit.
     pub rate_limit_documents: u32,
+    /// Publisher of the fiches: its name, e.g. « Département du Pas-de-Calais ».
+    pub publisher_name: String,
+    /// A contact line printed on the fiches (« Direction … — ess@… »); empty: none.
+    pub publisher_contact: String,
+    /// A logo (PNG or JPEG) printed in the fiches' header.
+    pub publisher_logo: Option<PathBuf>,
 }
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
@@ -104,6 +110,9 @@ pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 64;
 
 /// Default of [`Config::document_render_wait`].
 pub const DEFAULT_DOCUMENT_RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Default of [`Config::publisher_name`].
+pub const DEFAULT_PUBLISHER_NAME: &str = "Département du Pas-de-Calais";
+
 /// Default of [`Config::embed_frame_ancestors`]: any site may embed the map.
 pub const DEFAULT_EMBED_FRAME_ANCESTORS: &str = "*";
 
@@ -164,6 +173,9 @@ impl Config {
             // own budgets.
             rate_limit_api: 0,
             rate_limit_documents: 0,
+            publisher_name: DEFAULT_PUBLISHER_NAME.into(),
+            publisher_contact: String::new(),
+            publisher_logo: None,
         }
     }
 }

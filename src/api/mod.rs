@@ -159,6 +159,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     let maplibre = web_dir.join("node_modules/maplibre-gl/dist");
     let swagger_ui = web_dir.join("node_modules/swagger-ui-dist");
+    // jsPDF's browser build, loaded by the map's « Exporter la carte » only when asked.
+    let jspdf = web_dir.join("node_modules/jspdf/dist");
     let (api, _) = api_routes().split_for_parts();
     let api = api.route("/api/{*rest}", axum::routing::any(api_not_found));
     // Tiles are merged after the compression and tracing layers: they carry their own
@@ -188,6 +190,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
         )
         .nest_service("/vendor/maplibre-gl", ServeDir::new(maplibre))
         .nest_service("/vendor/swagger-ui", ServeDir::new(swagger_ui))
+        .nest_service("/vendor/jspdf", ServeDir::new(jspdf))
         .fallback_service(ServeDir::new(web_dir))
         // Per-address budgets (public API, documents); the tiles, merged below, are not
         // counted.

@@ -36,6 +36,8 @@ pub struct AppState {
     pub embed_frame_ancestors: axum::http::HeaderValue,
     /// Per-address budgets of the public API and the documents.
     pub rate_limits: Arc<super::ratelimit::RateLimits>,
+    /// Who publishes the fiches (name, contact, logo).
+    pub publisher: Arc<crate::summary::publisher::Publisher>,
 }
 
 impl AppState {

@@ -150,7 +150,9 @@ async fn document(
     let year = parse_edition(p.edition.as_ref())?;
     let edition = summary::resolve_edition(&state.into(), year).await?;
     let stamp = DocumentCache::stamp(&state.db).await?;
-    let key = format!("{kind:?}/{code}/{}/{output:?}", edition.year);
+    // The fiche prints the day it was made: one made yesterday is not served today.
+    let today = crate::time::today();
+    let key = format!("{kind:?}/{code}/{}/{output:?}/{today}", edition.year);
     if let Some(doc) = state.documents.get(&stamp, &key) {
         return Ok(answer(&doc, true, request));
     }
@@ -165,7 +167,8 @@ async fn document(
     if let Some(doc) = state.documents.get(&stamp, &key) {
         return Ok(answer(&doc, true, request));
     }
-    let s = summary::build(&state.into(), kind, code, &edition).await?;
+    let mut s = summary::build(&state.into(), kind, code, &edition).await?;
+    s.publication = state.publisher.publication(&today);
     let stem = s.file_stem();
     let doc = match output {
         Output::Html => Rendered::new(
@@ -191,11 +194,10 @@ async fn document(
             Some(format!("attachment; filename=\"{stem}.odt\"")),
         ),
         Output::Pdf => {
-            let pdf = tokio::task::spawn_blocking(move || {
-                summary::pdf::render(summary::pdf::FICHE_TEMPLATE, &s)
-            })
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))??;
+            let files = state.publisher.files();
+            let pdf = tokio::task::spawn_blocking(move || summary::pdf::render_fiche(&s, &files))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))??;
             Rendered::new(
                 pdf,
                 "application/pdf",

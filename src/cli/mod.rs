@@ -374,6 +374,17 @@ pub struct ServeArgs {
     /// per minute and per client address; 0: no limit.
     #[arg(long, env = "ESS_ATLAS_RATE_LIMIT_DOCUMENTS", default_value_t = crate::config::DEFAULT_RATE_LIMIT_DOCUMENTS)]
     pub rate_limit_documents: u32,
+    /// Publisher printed on the fiches (PDF and HTML), with their production date.
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_NAME", default_value = crate::config::DEFAULT_PUBLISHER_NAME)]
+    pub publisher_name: String,
+    /// A contact line printed on the fiches, e.g. « Direction du développement ESS —
+    /// ess@pasdecalais.example ». None by default.
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_CONTACT", default_value = "")]
+    pub publisher_contact: String,
+    /// A logo printed in the fiches' header: a PNG or JPEG file (2 MB at most), read at
+    /// start-up (the server refuses to start on anything else).
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_LOGO")]
+    pub publisher_logo: Option<PathBuf>,
     /// Scheduled backups kept in --backup-dir (the oldest are deleted).
     #[arg(long, env = "ESS_ATLAS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,

@@ -24,6 +24,9 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         embed_frame_ancestors: args.embed_frame_ancestors,
         rate_limit_api: args.rate_limit_api,
         rate_limit_documents: args.rate_limit_documents,
+        publisher_name: args.publisher_name,
+        publisher_contact: args.publisher_contact,
+        publisher_logo: args.publisher_logo,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

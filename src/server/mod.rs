@@ -131,6 +131,11 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             .map_err(anyhow::Error::msg)?,
     )
     .context("--embed-frame-ancestors")?;
+    let publisher = crate::summary::publisher::Publisher::load(
+        &cfg.publisher_name,
+        &cfg.publisher_contact,
+        cfg.publisher_logo.as_deref(),
+    )?;
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
@@ -153,6 +158,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             cfg.rate_limit_api,
             cfg.rate_limit_documents,
         )),
+        publisher: Arc::new(publisher),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

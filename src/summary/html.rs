@@ -142,8 +142,16 @@ pub fn render(s: &Summary) -> String {
 <p class="page-kind">{kind} · {department} · édition {edition}</p>
 <h1 class="page-title">{name}</h1>
 <p class="muted">{parent}{population} habitants · {area} · établissements actifs au {date}{demo}</p>
+<p class="muted" data-testid="fiche-publisher">{publisher}{contact} · fiche produite le {produced}</p>
 </header>
 "#,
+        publisher = escape(&s.publication.name),
+        contact = if s.publication.contact.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", escape(&s.publication.contact))
+        },
+        produced = escape(&s.publication.date),
         kind = escape(&s.kind_label),
         kind_lower = match s.kind {
             ZoneKind::Territory => "du territoire",

@@ -18,6 +18,7 @@ pub mod map;
 pub mod odt;
 pub mod opendata;
 pub mod pdf;
+pub mod publisher;
 pub mod recueil;
 pub mod xlsx;
 
@@ -208,10 +209,15 @@ pub struct Summary {
     /// The zone in its surroundings, SVG.
     pub map_svg: String,
     pub map_legend: Vec<(String, String)>,
+    /// The length of the map's scale bar (« 5 km »).
+    pub map_scale: String,
     pub methods: Vec<Method>,
     pub notes: Vec<&'static str>,
     /// The URL path of the HTML page, for the documents' footers.
     pub path: String,
+    /// Who publishes the document (the default publisher until the server sets its
+    /// own, [`publisher::Publisher::publication`]) and the day it was made.
+    pub publication: publisher::Publication,
 }
 
 impl Summary {
@@ -562,6 +568,7 @@ pub async fn build(
         grants,
         map_svg: rendered.svg,
         map_legend: rendered.legend,
+        map_scale: rendered.scale,
         methods: CATALOGUE
             .iter()
             .filter(|i| !i.needs_category)
@@ -577,6 +584,7 @@ pub async fn build(
             ZoneKind::Territory => format!("/territoires/{code}/fiche?edition={}", edition.year),
             ZoneKind::Epci => format!("/epci/{code}/fiche?edition={}", edition.year),
         },
+        publication: publisher::Publisher::default().publication(&crate::time::today()),
     })
 }
 

@@ -945,3 +945,203 @@ async fn fiches_beyond_the_render_bound_answer_503_with_retry_after_never_500() 
     assert_eq!(status, 200);
     assert!(pdf.starts_with(b"%PDF-"));
 }
+
+/// A small PNG logo (a blue square), written by hand: signature, IHDR, IDAT, IEND.
+fn logo_png() -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut crc_input = kind.to_vec();
+        crc_input.extend(data);
+        out.extend(&crc_input);
+        out.extend(crc32(&crc_input).to_be_bytes());
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let (w, h) = (16u32, 16u32);
+    // Each row: no filter, then RGB pixels.
+    let row: Vec<u8> = std::iter::once(0)
+        .chain([31, 78, 121].repeat(w as usize))
+        .collect();
+    let raw = row.repeat(h as usize);
+    // A stored (uncompressed) zlib stream: header, one final block, Adler-32.
+    let mut z = vec![0x78, 0x01, 1];
+    let len = raw.len() as u16;
+    z.extend(len.to_le_bytes());
+    z.extend((!len).to_le_bytes());
+    z.extend(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &z);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The raster images of a PDF, as `pdfimages -list` lists them.
+fn pdf_images(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fiche.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages (poppler-utils) is installed: test.sh installs it");
+    assert!(out.status.success());
+    // Two header lines, then one line per image.
+    String::from_utf8_lossy(&out.stdout).lines().skip(2).count()
+}
+
+#[tokio::test]
+async fn the_fiche_reads_as_the_publishers_publication() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, logo_png()).unwrap();
+    let app = crate::helpers::spawn_app_with(|cfg| {
+        cfg.publisher_contact = "Direction du développement ESS — ess@pasdecalais.example".into();
+        cfg.publisher_logo = Some(logo.clone());
+    })
+    .await;
+    crate::indicators::import_registry(&app, 2023, 1).await;
+    let (status, _, pdf) = bytes(&app, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf);
+    let today =
+        ess_atlas::summary::format::fr_date(&ess_atlas::time::today()).replace('\u{a0}', " ");
+    assert!(text.contains("Département du Pas-de-Calais"), "{text}");
+    assert!(
+        text.contains("Direction du développement ESS — ess@pasdecalais.example"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Fiche produite le {today}")),
+        "{today} in\n{text}"
+    );
+    // The map's scale, in whole kilometres, under the map.
+    let scale = text
+        .split("Échelle : ")
+        .nth(1)
+        .and_then(|rest| rest.split(" km").next())
+        .unwrap_or_else(|| panic!("a scale in\n{text}"));
+    assert!(scale.parse::<u32>().is_ok_and(|km| km > 0), "{scale:?}");
+    assert_eq!(pdf_images(&pdf), 1, "the logo");
+
+    // Without a logo: no image, the default publisher, no contact line.
+    let plain = app_with_registry(2023, 1).await;
+    let (_, _, pdf) = bytes(&plain, &format!("/epci/{ARRAS}/fiche.pdf?edition=2023")).await;
+    assert_eq!(pdf_images(&pdf), 0);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Département du Pas-de-Calais"));
+    assert!(!text.contains("ess@pasdecalais.example"));
+    // The HTML map names the largest communes of the zone.
+    let html = plain
+        .get(&format!("/epci/{ARRAS}/fiche?edition=2023"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(">Arras</text>"), "the map names Arras");
+    assert!(
+        html.contains("Département du Pas-de-Calais · fiche produite le "),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_logo_stops_the_server_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, b"GIF89a not a png").unwrap();
+    let Err(refused) =
+        crate::helpers::try_spawn_app_with(|cfg| cfg.publisher_logo = Some(logo)).await
+    else {
+        panic!("a GIF is refused");
+    };
+    assert!(
+        format!("{refused:#}").contains("not a PNG or JPEG"),
+        "{refused:#}"
+    );
+}
+
+/// How full the last page of a PDF is: the share of its body (between the header and
+/// footer bands) that text reaches, in each half of the page (two columns), averaged.
+/// 1 for a one-page PDF.
+fn last_page_fill(pdf: &[u8]) -> (usize, f64) {
+    let mut child = Command::new("pdftotext")
+        .args(["-bbox", "-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pdftotext");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let pages: Vec<&str> = html.split("<page ").skip(1).collect();
+    if pages.len() < 2 {
+        return (pages.len(), 1.0);
+    }
+    let last = pages[pages.len() - 1];
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (width, height) = (attr(last, "width"), attr(last, "height"));
+    // The fiche's margins: 17 mm at the top, 16 mm at the bottom (fiche.typ).
+    let (top, bottom) = (17.0 * 72.0 / 25.4, height - 16.0 * 72.0 / 25.4);
+    let (mut left, mut right) = (top, top);
+    for word in last.split("<word ").skip(1) {
+        let (x, y0, y1) = (attr(word, "xMin"), attr(word, "yMin"), attr(word, "yMax"));
+        if y0 < top || y1 > bottom {
+            continue; // the running header or the footer
+        }
+        if x < width / 2.0 {
+            left = left.max(y1);
+        } else {
+            right = right.max(y1);
+        }
+    }
+    let fill = ((left - top) + (right - top)) / (2.0 * (bottom - top));
+    (pages.len(), fill)
+}
+
+#[tokio::test]
+async fn no_fiche_ends_on_a_near_empty_page() {
+    let app = app_with_registry(2023, 2).await;
+    for path in [
+        "/territoires/ARR/fiche.pdf?edition=2023".to_owned(),
+        "/territoires/LEN/fiche.pdf?edition=2023".to_owned(),
+        format!("/epci/{ARRAS}/fiche.pdf?edition=2023"),
+        "/epci/246200364/fiche.pdf?edition=2023".to_owned(),
+    ] {
+        let (status, _, pdf) = bytes(&app, &path).await;
+        assert_eq!(status, 200, "{path}");
+        let (pages, fill) = last_page_fill(&pdf);
+        // A last page holds at least a quarter of a page of text.
+        assert!(
+            fill >= 0.25,
+            "{path}: the last of {pages} pages is {:.0} % full",
+            fill * 100.0
+        );
+    }
+}

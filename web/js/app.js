@@ -12,6 +12,7 @@
 //   panel.js      the selected zone and its side panel
 //   legend.js     the territories' legend; banner.js the status and error messages
 //   permalink.js  the view's state in the URL hash (url.js formats and parses it)
+//   export.js     « Exporter la carte »: the view as a PNG image or an A4 PDF page
 // MapLibre GL JS is served by our own server from node_modules (/vendor/maplibre-gl/); its
 // worker (maplibre-gl-worker.mjs) is found beside it. The fills are recoloured by the chosen
 // indicator (joined client-side by code, never baked into tiles); the colours of families
@@ -25,6 +26,7 @@ import { parseZoneId } from './url.js';
 import { setupSearch } from './search.js';
 import { showStaffLink } from './staff.js';
 import { initEmbedButton } from './embed.js';
+import { frenchDate, initExportButton } from './map/export.js';
 import {
   $, LEVEL_OF_ZONE, current, data, page, store, zoneDisplayName, zoneItem,
 } from './map/context.js';
@@ -190,5 +192,33 @@ async function boot() {
   });
 }
 
+/** The words of « Exporter la carte » for the view on screen (see map/export.js). */
+function exportInfo() {
+  const dept = (data.meta && data.meta.department) || {};
+  const deptName = dept.name || 'Pas-de-Calais';
+  const zone = current().zone ? zoneItem(current().zone) : null;
+  const where = zone ? zoneDisplayName(zone) : deptName;
+  const shown = !$('legend-choro').hidden && page.ind && page.ind.enabled;
+  const ind = shown ? page.ind.indicator() : null;
+  const orgs = !$('legend-orgs').hidden;
+  const what = ind ? $('legend-choro-title').textContent : (orgs ? "Organisations de l'ESS" : "Territoires de l'ESS");
+  const edition = page.ind && page.ind.enabled ? page.ind.state().edition : null;
+  const sub = ind ? $('legend-choro-sub').textContent : (edition ? `édition ${edition}` : '');
+  const sources = [ind && ind.source ? `Source : ${ind.source}` : "Source : registre de l'ESS (SIRENE, INSEE)"];
+  if (edition) sources.push(`édition ${edition}`);
+  if (data.meta && data.meta.attribution) sources.push(`fonds de carte : ${data.meta.attribution}`);
+  const slug = `${ind ? ind.id : (orgs ? 'organisations' : 'territoires')}${zone ? `-${current().zone.replace(':', '-')}` : ''}${edition ? `-${edition}` : ''}`;
+  return {
+    title: `${what} — ${where}`,
+    subtitle: sub,
+    source: sources.join(' · '),
+    demo: !$('demo-badge').hidden || !$('legend-choro-demo').hidden,
+    department: `Département du ${deptName}`,
+    date: frenchDate(new Date()),
+    slug: slug.replace(/[^A-Za-z0-9_-]+/g, '-'),
+  };
+}
+
 initEmbedButton();
+initExportButton({ map: () => page.map, info: exportInfo });
 boot();
