@@ -47,7 +47,36 @@ pub struct Config {
     /// `Content-Security-Policy: frame-ancestors` (`*`: any site, the data are public;
     /// `'self' https://www.partenaire.fr` to narrow it; `'none'` to forbid).
     pub embed_frame_ancestors: String,
+    /// The address the public reaches the atlas at (`https://atlas.departement.fr`),
+    /// for the links of e-mails; default: `http://` and the address listened on.
+    pub public_url: Option<String>,
+    /// Outgoing e-mail.
+    pub mail: MailConfig,
+    /// Contributions of consultations closed longer ago than this are anonymised by
+    /// the daily task (the privacy notice says one year).
+    pub retention_days: i64,
 }
+
+/// Outgoing e-mail (`crate::mail`): SMTP when `smtp_url` is set, else `.eml` files
+/// in `outbox_dir`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtps://user:pass@host:465` or `smtp://user:pass@host:587?tls=required`.
+    pub smtp_url: Option<String>,
+    /// The sender, `Atlas de l'ESS <atlas@departement.fr>`.
+    pub from: String,
+    pub outbox_dir: PathBuf,
+    /// Addresses told when a contribution awaits moderation (accounts carry no
+    /// e-mail address).
+    pub moderators: Vec<String>,
+}
+
+/// Default sender of the atlas's e-mails.
+pub const DEFAULT_MAIL_FROM: &str = "Atlas de l'ESS <atlas@departement.example>";
+
+/// Default retention of contributors' names and e-mails after a consultation's
+/// closing, days.
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
 /// --backup-keep 7`): one every `every` into `dir`, the `keep` newest kept.
@@ -144,6 +173,14 @@ impl Config {
             document_render_wait: DEFAULT_DOCUMENT_RENDER_WAIT,
             backups: None,
             embed_frame_ancestors: DEFAULT_EMBED_FRAME_ANCESTORS.into(),
+            public_url: None,
+            mail: MailConfig {
+                smtp_url: None,
+                from: DEFAULT_MAIL_FROM.into(),
+                outbox_dir: dir.join("outbox"),
+                moderators: vec!["moderation@departement.example".into()],
+            },
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }

@@ -34,6 +34,12 @@ pub struct AppState {
     pub answers: Arc<super::answers::PublicAnswers>,
     /// `Content-Security-Policy` of the embeddable map (`frame-ancestors …`).
     pub embed_frame_ancestors: axum::http::HeaderValue,
+    /// Outgoing e-mail (SMTP or the outbox folder).
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// The public address of the atlas, without a trailing `/`: e-mails' links.
+    pub public_url: Arc<str>,
+    /// Addresses told when a contribution awaits moderation.
+    pub moderators: Arc<[String]>,
 }
 
 impl AppState {

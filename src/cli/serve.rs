@@ -22,6 +22,14 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         document_cache_mb: crate::config::DEFAULT_DOCUMENT_CACHE_MB,
         document_render_wait: crate::config::DEFAULT_DOCUMENT_RENDER_WAIT,
         embed_frame_ancestors: args.embed_frame_ancestors,
+        public_url: args.public_url,
+        mail: crate::config::MailConfig {
+            smtp_url: args.smtp_url,
+            from: args.mail_from,
+            outbox_dir: args.outbox_dir,
+            moderators: args.moderators_email,
+        },
+        retention_days: args.retention_days,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -131,6 +131,15 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             .map_err(anyhow::Error::msg)?,
     )
     .context("--embed-frame-ancestors")?;
+    let listener = TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let public_url = match &cfg.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let mailer = Arc::new(crate::mail::Mailer::new(&cfg.mail).context("e-mail configuration")?);
+    tracing::info!(?mailer, %public_url, "e-mail");
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
@@ -149,6 +158,9 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             cfg.document_render_wait,
         )),
         embed_frame_ancestors,
+        mailer,
+        public_url: public_url.into(),
+        moderators: cfg.mail.moderators.clone().into(),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),
@@ -158,9 +170,6 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     );
     let tiles = Arc::clone(&state.tiles);
     let router = api::tiles::FastTiles::new(tiles, api::build_router(state, &cfg.web_dir));
-    let listener = TcpListener::bind(&cfg.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     Ok(App {
         listener,
         router,
