@@ -82,6 +82,9 @@ pub enum Command {
     /// (never from the command line, which other users can see).
     #[command(subcommand)]
     User(UserCommand),
+    /// Personal data of public consultations: retention and erasure on request.
+    #[command(subcommand)]
+    Consultations(ConsultationsCommand),
     /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -309,6 +312,23 @@ pub enum EditionCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ConsultationsCommand {
+    /// Erase the names, e-mails and client addresses of the contributions of
+    /// consultations closed more than --days days ago (the text is kept, signed
+    /// « Contributeur anonymisé »). `serve` runs it daily.
+    Purge {
+        #[arg(long, default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
+        days: i64,
+    },
+    /// Erase, on request, the name, e-mail and client address of every contribution
+    /// sent with this e-mail address (the text is kept, anonymised).
+    Erase {
+        #[arg(long)]
+        email: String,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Seed of the generator: the same seed writes the same files.
@@ -453,6 +473,23 @@ impl Cli {
                 exports::export_recueil(&self.global, edition, &out).await
             }
             Some(Command::User(command)) => users::user(&self.global, command).await,
+            Some(Command::Consultations(command)) => {
+                let db = crate::db::Db::connect(&self.global.database).await?;
+                let (what, n) = match command {
+                    ConsultationsCommand::Purge { days } => (
+                        "closed consultations past retention",
+                        db.purge_contributions(&crate::time::iso_from_unix(
+                            crate::time::unix_now() - days * 86_400,
+                        ))
+                        .await?,
+                    ),
+                    ConsultationsCommand::Erase { email } => {
+                        ("this address", db.erase_contributor(&email).await?)
+                    }
+                };
+                println!("anonymised={n} ({what})");
+                Ok(())
+            }
             Some(Command::Backup { out, overwrite }) => {
                 backups::backup(&self.global, &out, overwrite).await
             }

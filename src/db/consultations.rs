@@ -566,6 +566,71 @@ impl Db {
         Ok(Confirmation::Valid(Box::new(after)))
     }
 
+    /// Anonymises the contributions of consultations closed before `closed_before`
+    /// (`AAAA-MM-JJTHH:MM:SSZ`), not yet anonymised: the retention period. Returns
+    /// how many.
+    pub async fn purge_contributions(&self, closed_before: &str) -> Result<u64> {
+        let ids: Vec<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT c.id FROM contributions c JOIN consultations k ON k.id = c.consultation_id \
+             WHERE k.status = 'close' AND k.closed_at < $1 AND c.anonymised_at IS NULL \
+             ORDER BY c.id",
+        )
+        .bind(closed_before)
+        .fetch_all(p)
+        .await)?;
+        self.anonymise(&ids, "retention").await
+    }
+
+    /// Anonymises every contribution sent with `email` (compared without case): the
+    /// erasure on request. Returns how many.
+    pub async fn erase_contributor(&self, email: &str) -> Result<u64> {
+        let ids: Vec<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM contributions WHERE LOWER(email) = LOWER($1) \
+             AND anonymised_at IS NULL ORDER BY id",
+        )
+        .bind(email.trim())
+        .fetch_all(p)
+        .await)?;
+        self.anonymise(&ids, "effacement").await
+    }
+
+    /// Empties the name, e-mail, client address and confirmation token of `ids`
+    /// (name [`ANONYMISED_NAME`]; the text, organisation and role kept), each recorded
+    /// in the history under `username`, in one transaction.
+    async fn anonymise(&self, ids: &[i64], username: &str) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        for &id in ids {
+            let Some(before) = contribution_in(&mut tx, id).await? else {
+                continue;
+            };
+            on_tx!(&mut tx, t => sqlx::query(
+                "UPDATE contributions SET name = $1, email = '', ip = '', confirm_token = NULL, \
+                 anonymised_at = $2 WHERE id = $3",
+            )
+            .bind(ANONYMISED_NAME)
+            .bind(crate::time::now_utc())
+            .bind(id)
+            .execute(&mut **t)
+            .await
+            .map(|_| ()))?;
+            let after = contribution_in(&mut tx, id)
+                .await?
+                .ok_or(DbError::Vanished("contribution"))?;
+            record_public_change(
+                &mut tx,
+                "contribution",
+                &id.to_string(),
+                "anonymise",
+                username,
+                Some(&before.for_history()),
+                &after.for_history(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
     /// Accepted contributions per territory, over all its consultations.
     pub async fn contribution_tallies(&self) -> Result<Vec<ContributionTally>> {
         on_pool!(self, p => sqlx::query(

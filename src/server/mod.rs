@@ -118,6 +118,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         geography.fingerprint.clone(),
         cfg.editions_poll,
     );
+    tasks::spawn_retention(db.clone(), cfg.retention_days);
     if let Some(schedule) = cfg.backups.clone() {
         anyhow::ensure!(
             !db.is_postgres(),

@@ -785,3 +785,88 @@ async fn a_contribution_is_received_when_the_smtp_server_is_down() {
         "SMTP configured: no outbox"
     );
 }
+
+#[tokio::test]
+async fn retention_and_erasure_anonymise_contributions_and_keep_their_text() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (_, aid) = plan(&app, &s.cdm, 2024).await;
+    let (_, c) = open(&app, &s.cdm, 2024, -1, 5).await;
+    let cid = c["id"].as_i64().unwrap();
+    let (_, received) = contribute(&app, cid, comment_on_action(aid)).await;
+    let id = received["id"].as_i64().unwrap();
+    confirm_by_mail(&app, EMAIL, 0).await;
+    let (status, _) = moderate(&app, &s.referent, id, json!({"decision": "acceptee"})).await;
+    assert_eq!(status, 200);
+
+    // Open: the retention never touches it, whatever the cut-off.
+    let far = ess_atlas::time::iso_from_unix(ess_atlas::time::unix_now() + 400 * 86_400);
+    assert_eq!(app.db.purge_contributions(&far).await.unwrap(), 0);
+    app.call(
+        Method::POST,
+        &format!("/api/consultations/{cid}/close"),
+        Some(&s.cdm),
+        None,
+    )
+    .await;
+    // Closed today: not yet past a cut-off of one year ago.
+    let year_ago = ess_atlas::time::iso_from_unix(ess_atlas::time::unix_now() - 365 * 86_400);
+    assert_eq!(app.db.purge_contributions(&year_ago).await.unwrap(), 0);
+    // A year later (the cut-off moves past the closing): anonymised, once.
+    assert_eq!(app.db.purge_contributions(&far).await.unwrap(), 1);
+    assert_eq!(app.db.purge_contributions(&far).await.unwrap(), 0);
+    let row = app.db.contribution(id).await.unwrap().unwrap();
+    assert_eq!(row.name, ess_atlas::db::ANONYMISED_NAME);
+    assert!(row.email.is_empty() && row.ip.is_empty() && row.anonymised_at.is_some());
+    let detail = app
+        .get(&format!("/api/consultations/{cid}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("Contributeur anonymisé"), "{detail}");
+    assert!(
+        detail.contains("accueillir les jeunes"),
+        "the text is kept: {detail}"
+    );
+    assert!(!detail.contains("Jeanne Martin"), "{detail}");
+    let history = app
+        .staff_json(&format!("/api/history?entity=contribution&id={id}"), 200)
+        .await
+        .to_string();
+    assert!(
+        history.contains("anonymise") && history.contains("retention"),
+        "{history}"
+    );
+    assert!(
+        !history.contains("Jeanne Martin") && !history.contains(EMAIL),
+        "{history}"
+    );
+
+    // Erasure on request: every contribution of the address, whatever its case.
+    let (_, c2) = open(&app, &s.cdm, 2024, -1, 5).await;
+    let cid2 = c2["id"].as_i64().unwrap();
+    let (status, _) = contribute(&app, cid2, comment_on_action(aid)).await;
+    assert_eq!(status, 201);
+    let (status, other) = contribute(
+        &app,
+        cid2,
+        json!({"kind": "proposition", "body": "Un marché de l'ESS.", "name": "Paul",
+               "email": "paul@example.org", "consent": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{other}");
+    assert_eq!(
+        app.db
+            .erase_contributor(&EMAIL.to_uppercase())
+            .await
+            .unwrap(),
+        1
+    );
+    let left = app.db.contributions(cid2, None).await.unwrap();
+    assert!(left.iter().all(|x| x.email != EMAIL), "{left:?}");
+    assert!(
+        left.iter().any(|x| x.email == "paul@example.org"),
+        "others kept"
+    );
+}
