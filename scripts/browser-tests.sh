@@ -22,8 +22,10 @@ ESS_ATLAS_PASSWORD=$ESS_ATLAS_REFERENT_PASSWORD "$bin" --database "$db" \
 ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_CDM" --role charge_de_mission --name "Chargé de mission ESS" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The server's e-mails land here (no SMTP): tests/browser/consultation.test.mjs reads them.
+export ESS_ATLAS_OUTBOX="$tmp/outbox"
 "$bin" --database "$db" serve \
-  --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+  --listen "127.0.0.1:$port" --outbox-dir "$ESS_ATLAS_OUTBOX" >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT

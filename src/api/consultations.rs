@@ -1013,7 +1013,9 @@ struct TokenForm {
     jeton: String,
 }
 
-/// A small French page; `state` names what it says, for tests and styles.
+/// A small French page; `state` names what it says, for tests and styles. Its
+/// referrer policy keeps the token in its URL from other sites (`same-origin`, not
+/// `no-referrer`, which makes browsers send `Origin: null` with the form's POST).
 fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
     let body = format!(
         r#"<!doctype html>
@@ -1022,7 +1024,7 @@ fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="robots" content="noindex">
-  <meta name="referrer" content="no-referrer">
+  <meta name="referrer" content="same-origin">
   <title>{title} — Atlas de l'ESS</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/css/app.css">
