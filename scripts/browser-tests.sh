@@ -23,9 +23,12 @@ ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_CDM" --role charge_de_mission --name "Chargé de mission ESS" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The tests come from one address, faster than a person: no rate limits (they are
-# tested in tests/api/ratelimit.rs).
+# tested in tests/api/ratelimit.rs). The server's e-mails land in the outbox (no SMTP):
+# tests/browser/consultation.test.mjs reads them.
+export ESS_ATLAS_OUTBOX="$tmp/outbox"
 "$bin" --database "$db" serve \
-  --listen "127.0.0.1:$port" --rate-limit-api 0 --rate-limit-documents 0 >"$tmp/server.log" 2>&1 &
+  --listen "127.0.0.1:$port" --rate-limit-api 0 --rate-limit-documents 0 \
+  --outbox-dir "$ESS_ATLAS_OUTBOX" >"$tmp/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT

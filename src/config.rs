@@ -60,7 +60,36 @@ pub struct Config {
     pub publisher_contact: String,
     /// A logo (PNG or JPEG) printed in the fiches' header.
     pub publisher_logo: Option<PathBuf>,
+    /// The address the public reaches the atlas at (`https://atlas.departement.fr`),
+    /// for the links of e-mails; default: `http://` and the address listened on.
+    pub public_url: Option<String>,
+    /// Outgoing e-mail.
+    pub mail: MailConfig,
+    /// Contributions of consultations closed longer ago than this are anonymised by
+    /// the daily task (the privacy notice says one year).
+    pub retention_days: i64,
 }
+
+/// Outgoing e-mail (`crate::mail`): SMTP when `smtp_url` is set, else `.eml` files
+/// in `outbox_dir`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtps://user:pass@host:465` or `smtp://user:pass@host:587?tls=required`.
+    pub smtp_url: Option<String>,
+    /// The sender, `Atlas de l'ESS <atlas@departement.fr>`.
+    pub from: String,
+    pub outbox_dir: PathBuf,
+    /// Addresses told when a contribution awaits moderation (accounts carry no
+    /// e-mail address).
+    pub moderators: Vec<String>,
+}
+
+/// Default sender of the atlas's e-mails.
+pub const DEFAULT_MAIL_FROM: &str = "Atlas de l'ESS <atlas@departement.example>";
+
+/// Default retention of contributors' names and e-mails after a consultation's
+/// closing, days.
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
 
 /// The server's scheduled backups (`serve --backup-dir DIR --backup-every 24h
 /// --backup-keep 7`): one every `every` into `dir`, the `keep` newest kept.
@@ -176,6 +205,14 @@ impl Config {
             publisher_name: DEFAULT_PUBLISHER_NAME.into(),
             publisher_contact: String::new(),
             publisher_logo: None,
+            public_url: None,
+            mail: MailConfig {
+                smtp_url: None,
+                from: DEFAULT_MAIL_FROM.into(),
+                outbox_dir: dir.join("outbox"),
+                moderators: vec!["moderation@departement.example".into()],
+            },
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["csv_lines", "time", "telemetry"],
     &["ess", "spatial", "auth"],
     &["geography", "config"],
-    &["records"],
+    &["records", "mail"],
     // Siblings: the database never sees a file reader, nor a reader the database.
     &["import", "demo", "db"],
     &["indicators"],

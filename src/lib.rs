@@ -15,6 +15,8 @@
 //!                                        demonstration registry: siblings, none uses another
 //!                    └ records       plain rows, cells and reports the three and
 //!                                    indicators share: db names no reader nor figure
+//!                      mail          outgoing e-mail (SMTP or the outbox folder);
+//!                                    a sibling of records
 //! ```
 //!
 //! Anyone may use the foundations: [`geography`] and [`spatial`] (the zones and their
@@ -38,6 +40,7 @@ pub mod ess;
 pub mod geography;
 pub mod import;
 pub mod indicators;
+pub mod mail;
 pub mod operations;
 pub mod portraits;
 pub mod records;

@@ -8,6 +8,14 @@
 //! answer (the public views below have no such field); only moderators read the
 //! e-mail (list, exports). Abuse: bounded lengths, a small body limit, a honeypot
 //! field, [`MAX_PER_ADDRESS`] contributions per client address per hour.
+//!
+//! E-mail confirmation: a contribution is received « à confirmer »; its author gets
+//! an e-mail ([`crate::mail`]) with a link holding a random single-use token (only
+//! its SHA-256 is stored), valid [`CONFIRM_DAYS`] days. The link opens a page
+//! (`GET /consultations/confirmer?jeton=…`) that changes nothing and shows a button;
+//! the button POSTs, which confirms: mail scanners that fetch links do not confirm.
+//! Confirmed contributions await moderation; the addresses of
+//! [`AppState::moderators`] are told. Only confirmed ones can be accepted.
 
 #[allow(unused_imports)]
 use super::openapi::ErrorBody;
@@ -28,9 +36,10 @@ use super::session::{ClientIp, Staff, same_origin};
 use crate::api::AppState;
 use crate::auth::StaffUser;
 use crate::db::{
-    ConsultationRow, ContributionRow, NewConsultation, NewContribution, OrientationRow, PlanFilter,
-    Throttled,
+    Confirmation, ConsultationRow, ContributionRow, NewConsultation, NewContribution,
+    OrientationRow, PlanFilter, Throttled,
 };
+use crate::summary::html::escape;
 
 /// Contributions one client address may send per [`WINDOW_SECONDS`].
 pub const MAX_PER_ADDRESS: i64 = 5;
@@ -39,6 +48,8 @@ pub const WINDOW_SECONDS: i64 = 3600;
 const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_TEXT: usize = 4000;
 const MAX_SHORT: usize = 200;
+/// Days a confirmation link stays valid.
+pub const CONFIRM_DAYS: i64 = 7;
 
 /// The privacy notice shown with the form (RGPD), also served by the API.
 pub const PRIVACY_NOTICE: &str = "Vos données (nom, organisation, rôle, adresse \
@@ -76,6 +87,7 @@ fn kind_label(kind: &str) -> &'static str {
 
 fn status_label(status: &str) -> &'static str {
     match status {
+        "a_confirmer" => "À confirmer (lien envoyé par courriel)",
         "en_attente" => "En attente de modération",
         "acceptee" => "Acceptée",
         "refusee" => "Refusée",
@@ -451,7 +463,7 @@ fn check_form(f: &ContributionForm) -> Result<(), ApiError> {
     )?;
     bounded("rôle", f.role.trim(), MAX_SHORT, false)?;
     bounded("adresse électronique", f.email.trim(), 254, true)?;
-    if !plausible_email(f.email.trim()) {
+    if !plausible_email(f.email.trim()) || crate::mail::mailbox(f.email.trim()).is_err() {
         return Err(bad("adresse électronique invalide"));
     }
     let siret = f.siret.trim();
@@ -561,6 +573,7 @@ async fn contribute(
         None => None,
     };
     let now = crate::time::unix_now();
+    let (token, token_hash) = new_token()?;
     let row = state
         .db
         .add_contribution(
@@ -577,6 +590,8 @@ async fn contribute(
                 siret,
                 commune: recognised.as_ref().map(|(code, _)| code.as_str()),
                 ip: &ip,
+                confirm_token: &token_hash,
+                confirm_expires_at: now + CONFIRM_DAYS * 86_400,
             },
             now,
             now - WINDOW_SECONDS,
@@ -597,10 +612,19 @@ async fn contribute(
             });
         }
     };
+    // The address was checked above; a message that cannot be built is logged and
+    // the contribution stays « à confirmer » (its author may send it again).
+    match confirmation_message(&state, &c, &row, &token) {
+        Ok(message) => state
+            .mailer
+            .send_later(message, "contribution confirmation"),
+        Err(e) => tracing::error!("confirmation e-mail not built: {e}"),
+    }
     let body = Received {
         id: row.id,
-        status: "en_attente",
-        message: "Merci : votre contribution sera publiée après modération.",
+        status: "a_confirmer",
+        message: "Merci ! Un courriel vient de vous être envoyé : suivez son lien dans les 7 \
+                  jours pour confirmer votre contribution. Elle sera publiée après modération.",
         commune_name: commune_name(&state, row.commune.as_deref()),
     };
     Ok((StatusCode::CREATED, json(&body)?).into_response())
@@ -661,6 +685,8 @@ async fn list_contributions(
         .contributions(c.id, q.status.as_deref())
         .await?
         .into_iter()
+        // By default, what moderators can act on: not the unconfirmed ones.
+        .filter(|x| q.status.is_some() || x.status != "a_confirmer")
         .map(|x| staff_view(&state, x))
         .collect();
     json(&super::zones::Items { items })
@@ -699,6 +725,13 @@ async fn moderate(
             "décision {:?} inconnue : acceptee, refusee ou spam",
             f.decision
         )));
+    }
+    if f.decision == "acceptee" && contribution.status == "a_confirmer" {
+        return Err(ApiError::Conflict(
+            "cette contribution n'a pas été confirmée par son auteur (lien envoyé par \
+             courriel) : elle ne peut pas être acceptée"
+                .into(),
+        ));
     }
     let reason = f.reason.trim();
     bounded("motif", reason, 500, f.decision == "refusee")?;
@@ -860,5 +893,286 @@ async fn export_xlsx(
         &export_name(&c, "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         body,
+    ))
+}
+
+/// A new confirmation token (64 hex digits) and its SHA-256 (hex), which is stored.
+fn new_token() -> Result<(String, String), ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness for a token: {e}")))?;
+    let token = hex(&bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+fn token_hash(token: &str) -> String {
+    use sha2::Digest as _;
+    hex(&sha2::Sha256::digest(token.trim().as_bytes()))
+}
+
+fn consultation_title(state: &AppState, c: &ConsultationRow) -> String {
+    format!(
+        "{} — édition {}",
+        scope_name(state, &c.territory).unwrap_or_else(|| c.territory.clone()),
+        c.edition
+    )
+}
+
+/// The e-mail to the author of `row` with its confirmation link.
+fn confirmation_message(
+    state: &AppState,
+    c: &ConsultationRow,
+    row: &ContributionRow,
+    token: &str,
+) -> Result<lettre::Message, crate::mail::MailError> {
+    let to = crate::mail::mailbox(&row.email)?;
+    let link = format!("{}/consultations/confirmer?jeton={token}", state.public_url);
+    let until = crate::time::french_date(
+        &crate::time::iso_from_unix(row.created_at + CONFIRM_DAYS * 86_400)[..10],
+    );
+    let text = format!(
+        "Bonjour {name},\n\n\
+         Vous avez envoyé une contribution à la consultation publique « {title} » de \
+         l'atlas de l'économie sociale et solidaire du Pas-de-Calais.\n\n\
+         Pour la confirmer, ouvrez le lien ci-dessous puis cliquez sur « Confirmer ma \
+         contribution » (lien valable jusqu'au {until}) :\n\n\
+         {link}\n\n\
+         Une fois confirmée, votre contribution sera relue avant d'être publiée. Votre \
+         adresse électronique n'est jamais publiée.\n\n\
+         Si vous n'êtes pas à l'origine de cet envoi, ignorez ce message : la \
+         contribution ne sera pas publiée.\n\n\
+         -- \nAtlas de l'ESS du Pas-de-Calais\n",
+        name = row.name,
+        title = consultation_title(state, c),
+    );
+    state
+        .mailer
+        .message(&to, "Confirmez votre contribution à la consultation", &text)
+}
+
+/// Tells the moderators' addresses that `row` awaits moderation (no e-mail of the
+/// author in it).
+fn notify_moderators(state: &AppState, c: &ConsultationRow, row: &ContributionRow) {
+    let excerpt: String = row.body.chars().take(600).collect();
+    let text = format!(
+        "Une contribution confirmée par son auteur attend votre modération.\n\n\
+         Consultation : {title}\n\
+         Type : {kind}\n\
+         Auteur : {name}{organisation}\n\n\
+         {excerpt}{more}\n\n\
+         Pour l'accepter, la refuser ou la marquer comme indésirable : {url}/espace\n",
+        title = consultation_title(state, c),
+        kind = kind_label(&row.kind),
+        name = row.name,
+        organisation = if row.organisation.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", row.organisation)
+        },
+        more = if row.body.chars().count() > 600 {
+            "…"
+        } else {
+            ""
+        },
+        url = state.public_url,
+    );
+    let subject = format!(
+        "Contribution à modérer — {}",
+        scope_name(state, &c.territory).unwrap_or_else(|| c.territory.clone())
+    );
+    for address in state.moderators.iter() {
+        match crate::mail::mailbox(address)
+            .and_then(|to| state.mailer.message(&to, &subject, &text))
+        {
+            Ok(message) => state.mailer.send_later(message, "moderation notice"),
+            Err(e) => tracing::error!("moderation notice to {address:?} not built: {e}"),
+        }
+    }
+}
+
+/// The confirmation pages (not under `/api`: a person opens them from an e-mail).
+pub fn confirmation_routes() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/consultations/confirmer",
+        axum::routing::get(confirmation_page).post(confirm),
+    )
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    jeton: String,
+}
+
+/// A small French page; `state` names what it says, for tests and styles. Its
+/// referrer policy keeps the token in its URL from other sites (`same-origin`, not
+/// `no-referrer`, which makes browsers send `Origin: null` with the form's POST).
+fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
+    let body = format!(
+        r#"<!doctype html>
+<html lang="fr">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
+  <meta name="referrer" content="same-origin">
+  <title>{title} — Atlas de l'ESS</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/css/app.css">
+  <link rel="stylesheet" href="/css/pages.css">
+</head>
+<body class="page">
+  <header class="page-top">
+    <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span><span class="brand-title">Atlas de l'ESS</span></a>
+  </header>
+  <main class="page-main" data-testid="confirmation-page" data-state="{state}">
+    <section class="page-card">
+      <p class="page-kind">Consultation publique</p>
+      <h1 class="page-title">{title}</h1>
+      {inner}
+    </section>
+  </main>
+</body>
+</html>
+"#
+    );
+    (
+        status,
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The page for a link that cannot confirm.
+fn refusal_page(found: &Confirmation) -> Response {
+    let (status, state, title, text) = match found {
+        Confirmation::Used => (
+            StatusCode::CONFLICT,
+            "deja-utilise",
+            "Lien déjà utilisé",
+            "Ce lien de confirmation a déjà servi : votre contribution est confirmée (ou a \
+             déjà été traitée). Il n'y a rien d'autre à faire.",
+        ),
+        Confirmation::Expired => (
+            StatusCode::GONE,
+            "expire",
+            "Lien expiré",
+            "Ce lien de confirmation n'est plus valable (il l'était 7 jours). Si la \
+             consultation est encore ouverte, envoyez à nouveau votre contribution.",
+        ),
+        Confirmation::Unknown | Confirmation::Valid(_) => (
+            StatusCode::NOT_FOUND,
+            "inconnu",
+            "Lien inconnu",
+            "Ce lien de confirmation ne correspond à aucune contribution. Vérifiez qu'il a \
+             été copié en entier depuis le courriel.",
+        ),
+    };
+    page(
+        status,
+        state,
+        title,
+        &format!("<p>{text}</p>\n      <p><a class=\"btn\" href=\"/\">Retour à la carte</a></p>"),
+    )
+}
+
+fn missing_token() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "incomplet",
+        "Lien incomplet",
+        "<p>Ce lien ne contient pas de jeton de confirmation. Ouvrez le lien reçu par \
+         courriel, en entier.</p>",
+    )
+}
+
+/// `GET /consultations/confirmer?jeton=`: says what the link designates and shows the
+/// button that confirms; changes nothing.
+async fn confirmation_page(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<TokenForm>,
+) -> Result<Response, ApiError> {
+    if q.jeton.trim().is_empty() {
+        return Ok(missing_token());
+    }
+    let found = state
+        .db
+        .confirmation(&token_hash(&q.jeton), crate::time::unix_now())
+        .await?;
+    let Confirmation::Valid(row) = found else {
+        return Ok(refusal_page(&found));
+    };
+    let c = find(&state, &row.consultation_id.to_string()).await?;
+    let excerpt: String = row.body.chars().take(400).collect();
+    Ok(page(
+        StatusCode::OK,
+        "a-confirmer",
+        "Confirmer votre contribution",
+        &format!(
+            "<p>Contribution à la consultation « {title} » ({kind}) :</p>\n      \
+             <blockquote>{excerpt}</blockquote>\n      \
+             <form method=\"post\" action=\"/consultations/confirmer\">\n        \
+             <input type=\"hidden\" name=\"jeton\" value=\"{token}\">\n        \
+             <button class=\"btn btn--primary\" type=\"submit\">Confirmer ma contribution</button>\n      \
+             </form>\n      \
+             <p class=\"muted\">Rien n'est confirmé tant que vous n'avez pas cliqué.</p>",
+            title = escape(&consultation_title(&state, &c)),
+            kind = escape(kind_label(&row.kind)),
+            excerpt = escape(&excerpt),
+            token = escape(q.jeton.trim()),
+        ),
+    ))
+}
+
+/// `POST /consultations/confirmer` (form field `jeton`): confirms, once.
+async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<TokenForm>,
+) -> Result<Response, ApiError> {
+    if !same_origin(&headers) {
+        return Ok(page(
+            StatusCode::FORBIDDEN,
+            "refuse",
+            "Demande refusée",
+            "<p>Cette confirmation ne vient pas d'une page de l'atlas. Ouvrez le lien reçu \
+             par courriel et cliquez sur le bouton.</p>",
+        ));
+    }
+    if f.jeton.trim().is_empty() {
+        return Ok(missing_token());
+    }
+    let found = state
+        .db
+        .confirm_contribution(&token_hash(&f.jeton), crate::time::unix_now())
+        .await?;
+    let Confirmation::Valid(row) = found else {
+        return Ok(refusal_page(&found));
+    };
+    let c = find(&state, &row.consultation_id.to_string()).await?;
+    notify_moderators(&state, &c, &row);
+    Ok(page(
+        StatusCode::OK,
+        "confirmee",
+        "Contribution confirmée",
+        &format!(
+            "<p>Merci : votre contribution à la consultation « {title} » est confirmée. \
+             Elle sera publiée après modération.</p>\n      \
+             <p><a class=\"btn btn--primary\" href=\"/\">Retour à la carte</a></p>",
+            title = escape(&consultation_title(&state, &c)),
+        ),
     ))
 }

@@ -167,6 +167,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     // precompressed bodies, and a cached tile should cost no more than a lookup.
     Router::new()
         .merge(api)
+        .merge(consultations::confirmation_routes())
         // Pages with a path of their own; their scripts read the code from the URL.
         .route_service("/connexion", ServeFile::new(web_dir.join("connexion.html")))
         .route_service("/espace", ServeFile::new(web_dir.join("espace.html")))

@@ -38,6 +38,12 @@ pub struct AppState {
     pub rate_limits: Arc<super::ratelimit::RateLimits>,
     /// Who publishes the fiches (name, contact, logo).
     pub publisher: Arc<crate::summary::publisher::Publisher>,
+    /// Outgoing e-mail (SMTP or the outbox folder).
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// The public address of the atlas, without a trailing `/`: e-mails' links.
+    pub public_url: Arc<str>,
+    /// Addresses told when a contribution awaits moderation.
+    pub moderators: Arc<[String]>,
 }
 
 impl AppState {

@@ -82,6 +82,9 @@ pub enum Command {
     /// (never from the command line, which other users can see).
     #[command(subcommand)]
     User(UserCommand),
+    /// Personal data of public consultations: retention and erasure on request.
+    #[command(subcommand)]
+    Consultations(ConsultationsCommand),
     /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -310,6 +313,23 @@ pub enum EditionCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ConsultationsCommand {
+    /// Erase the names, e-mails and client addresses of the contributions of
+    /// consultations closed more than --days days ago (the text is kept, signed
+    /// « Contributeur anonymisé »). `serve` runs it daily.
+    Purge {
+        #[arg(long, default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
+        days: i64,
+    },
+    /// Erase, on request, the name, e-mail and client address of every contribution
+    /// sent with this e-mail address (the text is kept, anonymised).
+    Erase {
+        #[arg(long)]
+        email: String,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Seed of the generator: the same seed writes the same files.
@@ -388,6 +408,29 @@ pub struct ServeArgs {
     /// Scheduled backups kept in --backup-dir (the oldest are deleted).
     #[arg(long, env = "ESS_ATLAS_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
+    /// The address the public reaches the atlas at (`https://atlas.departement.fr`),
+    /// used in the links of e-mails. Default: `http://` and the address listened on.
+    #[arg(long, env = "ESS_ATLAS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Send e-mail through this SMTP server: `smtps://user:pass@host:465` (TLS) or
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS). Without it, messages are
+    /// written to --outbox-dir.
+    #[arg(long, env = "ESS_ATLAS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the atlas's e-mails.
+    #[arg(long, env = "ESS_ATLAS_MAIL_FROM", default_value = crate::config::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// Where e-mails are written, one `.eml` file each, when no SMTP server is set.
+    #[arg(long, env = "ESS_ATLAS_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: PathBuf,
+    /// Addresses told when a consultation contribution awaits moderation
+    /// (comma-separated).
+    #[arg(long, env = "ESS_ATLAS_MODERATORS_EMAIL", value_delimiter = ',')]
+    pub moderators_email: Vec<String>,
+    /// Days after a consultation's closing when its contributors' names, e-mails and
+    /// addresses are erased (daily task; see `consultations purge`).
+    #[arg(long, env = "ESS_ATLAS_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
+    pub retention_days: i64,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -451,6 +494,23 @@ impl Cli {
                 exports::export_recueil(&self.global, edition, &out).await
             }
             Some(Command::User(command)) => users::user(&self.global, command).await,
+            Some(Command::Consultations(command)) => {
+                let db = crate::db::Db::connect(&self.global.database).await?;
+                let (what, n) = match command {
+                    ConsultationsCommand::Purge { days } => (
+                        "closed consultations past retention",
+                        db.purge_contributions(&crate::time::iso_from_unix(
+                            crate::time::unix_now() - days * 86_400,
+                        ))
+                        .await?,
+                    ),
+                    ConsultationsCommand::Erase { email } => {
+                        ("this address", db.erase_contributor(&email).await?)
+                    }
+                };
+                println!("anonymised={n} ({what})");
+                Ok(())
+            }
             Some(Command::Backup { out, overwrite }) => {
                 backups::backup(&self.global, &out, overwrite).await
             }

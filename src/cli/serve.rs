@@ -27,6 +27,14 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
         publisher_name: args.publisher_name,
         publisher_contact: args.publisher_contact,
         publisher_logo: args.publisher_logo,
+        public_url: args.public_url,
+        mail: crate::config::MailConfig {
+            smtp_url: args.smtp_url,
+            from: args.mail_from,
+            outbox_dir: args.outbox_dir,
+            moderators: args.moderators_email,
+        },
+        retention_days: args.retention_days,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

@@ -2,7 +2,13 @@
 //! actions opened to the public's contributions for a period, and the contributions
 //! with their moderation. Every change is recorded in the append-only history
 //! (`changes`, see `portraits.rs`) in the transaction that makes it; the history's
-//! copy of a contribution never holds its e-mail nor its client address.
+//! copy of a contribution never holds its e-mail, its client address nor (since the
+//! e-mail confirmation) its author's name ([`ContributionRow::for_history`]).
+//!
+//! A contribution is received `a_confirmer`, with the SHA-256 of a single-use token
+//! e-mailed to its author; following the link makes it `en_attente` (of
+//! moderation). Retention and erasure on request anonymise contributions: name,
+//! e-mail and client address emptied, the text kept.
 
 use serde::Serialize;
 
@@ -58,13 +64,47 @@ pub struct ContributionRow {
     pub consent_at: String,
     #[serde(skip_serializing)]
     pub ip: String,
-    /// `en_attente`, `acceptee`, `refusee` or `spam`.
+    /// `a_confirmer` (e-mail link not followed yet), `en_attente` (of moderation),
+    /// `acceptee`, `refusee` or `spam`.
     pub status: String,
     pub reason: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
     pub moderated_at: Option<String>,
     pub moderated_by: Option<String>,
+    /// When its author followed the e-mailed link.
+    pub confirmed_at: Option<String>,
+    /// When its author's name, e-mail and address were erased.
+    pub anonymised_at: Option<String>,
+}
+
+/// The name a contribution shows once anonymised.
+pub const ANONYMISED_NAME: &str = "Contributeur anonymisé";
+
+impl ContributionRow {
+    /// The copy kept in the append-only history: without the author's name (nor,
+    /// as always, the e-mail and address), so that anonymisation leaves no name
+    /// behind in new entries.
+    #[must_use]
+    pub fn for_history(&self) -> Self {
+        Self {
+            name: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// What following a confirmation link found.
+#[derive(Debug, Clone)]
+pub enum Confirmation {
+    /// The contribution (now, or still, awaiting confirmation).
+    Valid(Box<ContributionRow>),
+    /// The link was already used (or the contribution was moderated meanwhile).
+    Used,
+    /// Past its expiry.
+    Expired,
+    /// No contribution has this token.
+    Unknown,
 }
 
 /// A contribution to record (the caller has checked it).
@@ -82,6 +122,10 @@ pub struct NewContribution<'a> {
     pub siret: Option<&'a str>,
     pub commune: Option<&'a str>,
     pub ip: &'a str,
+    /// SHA-256 (hex) of the confirmation token e-mailed to its author.
+    pub confirm_token: &'a str,
+    /// Unix seconds.
+    pub confirm_expires_at: i64,
 }
 
 /// Why a contribution was not recorded.
@@ -134,6 +178,8 @@ fn contribution_from_row(row: &impl Field) -> Result<ContributionRow> {
         created_at: row.field("created_at")?,
         moderated_at: row.field("moderated_at")?,
         moderated_by: row.field("moderated_by")?,
+        confirmed_at: row.field("confirmed_at")?,
+        anonymised_at: row.field("anonymised_at")?,
     })
 }
 
@@ -143,7 +189,8 @@ const CONSULTATION_SELECT: &str = "SELECT id, territory, edition, starts_on, end
 const CONTRIBUTION_SELECT: &str = "SELECT c.id, c.consultation_id, c.kind, c.orientation_id, \
      c.action_id, c.body, c.name, c.organisation, c.role, c.email, c.siret, c.commune, \
      c.consent_at, c.ip, c.status, c.reason, c.created_at, c.moderated_at, \
-     u.username AS moderated_by FROM contributions c LEFT JOIN users u ON u.id = c.moderated_by";
+     u.username AS moderated_by, c.confirmed_at, c.anonymised_at, c.confirm_token, \
+     c.confirm_expires_at FROM contributions c LEFT JOIN users u ON u.id = c.moderated_by";
 
 async fn consultation_in(tx: &mut Tx, id: i64) -> Result<Option<ConsultationRow>> {
     on_tx!(tx, t => sqlx::query(&format!("{CONSULTATION_SELECT} WHERE id = $1"))
@@ -165,25 +212,56 @@ async fn contribution_in(tx: &mut Tx, id: i64) -> Result<Option<ContributionRow>
         .transpose())
 }
 
-/// Records a change made by the public (no account): `user_id` is null.
+/// Records a change made by the public (no account) or by a command (`username`):
+/// `user_id` is null.
 async fn record_public_change<A: Serialize>(
     tx: &mut Tx,
     entity: &str,
     entity_id: &str,
+    operation: &str,
+    username: &str,
+    before: Option<&A>,
     after: &A,
 ) -> Result<()> {
+    let before = before.map(json_text).transpose()?;
     let after = json_text(after)?;
     on_tx!(tx, t => sqlx::query(
         "INSERT INTO changes (entity, entity_id, operation, user_id, username, at, before, after) \
-         VALUES ($1, $2, 'create', NULL, 'public', $3, NULL, $4)",
+         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)",
     )
     .bind(entity)
     .bind(entity_id)
+    .bind(operation)
+    .bind(username)
     .bind(crate::time::now_utc())
+    .bind(before)
     .bind(after)
     .execute(&mut **t)
     .await.map(|_| ()))?;
     Ok(())
+}
+
+async fn confirmation_in(tx: &mut Tx, token: &str, now: i64) -> Result<Confirmation> {
+    let found: Option<(ContributionRow, Option<i64>)> = on_tx!(tx, t => sqlx::query(
+        &format!("{CONTRIBUTION_SELECT} WHERE c.confirm_token = $1"))
+        .bind(token)
+        .fetch_optional(&mut **t)
+        .await?
+        .as_ref()
+        .map(|row| Ok::<_, DbError>((contribution_from_row(row)?, row.field("confirm_expires_at")?)))
+        .transpose())?;
+    let Some((contribution, expires)) = found else {
+        return Ok(Confirmation::Unknown);
+    };
+    Ok(
+        if contribution.status != "a_confirmer" || contribution.confirmed_at.is_some() {
+            Confirmation::Used
+        } else if expires.is_none_or(|e| e < now) {
+            Confirmation::Expired
+        } else {
+            Confirmation::Valid(Box::new(contribution))
+        },
+    )
 }
 
 impl Db {
@@ -303,7 +381,7 @@ impl Db {
         Ok(Some(after))
     }
 
-    /// Records a public contribution (`en_attente`) unless `ip` already sent
+    /// Records a public contribution (`a_confirmer`) unless `ip` already sent
     /// `limit` within the window that starts after `since`: counted and inserted in
     /// one write transaction, so concurrent submissions cannot all pass the limit.
     pub async fn add_contribution(
@@ -333,9 +411,10 @@ impl Db {
         }
         let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
             "INSERT INTO contributions (consultation_id, kind, orientation_id, action_id, body, name, \
-             organisation, role, email, siret, commune, consent_at, ip, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'en_attente', $14) \
-             RETURNING id",
+             organisation, role, email, siret, commune, consent_at, ip, status, created_at, \
+             confirm_token, confirm_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'a_confirmer', $14, \
+             $15, $16) RETURNING id",
         )
         .bind(c.consultation_id)
         .bind(c.kind)
@@ -351,12 +430,23 @@ impl Db {
         .bind(crate::time::now_utc())
         .bind(c.ip)
         .bind(now)
+        .bind(c.confirm_token)
+        .bind(c.confirm_expires_at)
         .fetch_one(&mut **t)
         .await)?;
         let row = contribution_in(&mut tx, id)
             .await?
             .ok_or(DbError::Vanished("contribution"))?;
-        record_public_change(&mut tx, "contribution", &id.to_string(), &row).await?;
+        record_public_change(
+            &mut tx,
+            "contribution",
+            &id.to_string(),
+            "create",
+            "public",
+            None,
+            &row.for_history(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(row))
     }
@@ -423,12 +513,122 @@ impl Db {
             "contribution",
             &id.to_string(),
             "moderate",
-            Some(&before),
-            Some(&after),
+            Some(&before.for_history()),
+            Some(&after.for_history()),
         )
         .await?;
         tx.commit().await?;
         Ok(Some(after))
+    }
+
+    /// What the confirmation token whose SHA-256 is `token` designates at `now`
+    /// (Unix seconds), without changing anything (the page before the button).
+    pub async fn confirmation(&self, token: &str, now: i64) -> Result<Confirmation> {
+        let mut tx = self.begin().await?;
+        // Read only: the transaction is dropped, so rolled back.
+        confirmation_in(&mut tx, token, now).await
+    }
+
+    /// Confirms the contribution of the token whose SHA-256 is `token`, once: it
+    /// becomes `en_attente` (of moderation); the history records it.
+    pub async fn confirm_contribution(&self, token: &str, now: i64) -> Result<Confirmation> {
+        let mut tx = self.begin().await?;
+        let Confirmation::Valid(before) = confirmation_in(&mut tx, token, now).await? else {
+            return confirmation_in(&mut tx, token, now).await;
+        };
+        // Conditional: of two clicks at once, one confirms, the other finds it used.
+        let done = on_tx!(&mut tx, t => sqlx::query(
+            "UPDATE contributions SET status = 'en_attente', confirmed_at = $1 \
+             WHERE id = $2 AND status = 'a_confirmer' AND confirmed_at IS NULL",
+        )
+        .bind(crate::time::now_utc())
+        .bind(before.id)
+        .execute(&mut **t)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Ok(Confirmation::Used);
+        }
+        let after = contribution_in(&mut tx, before.id)
+            .await?
+            .ok_or(DbError::Vanished("contribution"))?;
+        record_public_change(
+            &mut tx,
+            "contribution",
+            &after.id.to_string(),
+            "confirm",
+            "public",
+            Some(&before.for_history()),
+            &after.for_history(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Confirmation::Valid(Box::new(after)))
+    }
+
+    /// Anonymises the contributions of consultations closed before `closed_before`
+    /// (`AAAA-MM-JJTHH:MM:SSZ`), not yet anonymised: the retention period. Returns
+    /// how many.
+    pub async fn purge_contributions(&self, closed_before: &str) -> Result<u64> {
+        let ids: Vec<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT c.id FROM contributions c JOIN consultations k ON k.id = c.consultation_id \
+             WHERE k.status = 'close' AND k.closed_at < $1 AND c.anonymised_at IS NULL \
+             ORDER BY c.id",
+        )
+        .bind(closed_before)
+        .fetch_all(p)
+        .await)?;
+        self.anonymise(&ids, "retention").await
+    }
+
+    /// Anonymises every contribution sent with `email` (compared without case): the
+    /// erasure on request. Returns how many.
+    pub async fn erase_contributor(&self, email: &str) -> Result<u64> {
+        let ids: Vec<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM contributions WHERE LOWER(email) = LOWER($1) \
+             AND anonymised_at IS NULL ORDER BY id",
+        )
+        .bind(email.trim())
+        .fetch_all(p)
+        .await)?;
+        self.anonymise(&ids, "effacement").await
+    }
+
+    /// Empties the name, e-mail, client address and confirmation token of `ids`
+    /// (name [`ANONYMISED_NAME`]; the text, organisation and role kept), each recorded
+    /// in the history under `username`, in one transaction.
+    async fn anonymise(&self, ids: &[i64], username: &str) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        for &id in ids {
+            let Some(before) = contribution_in(&mut tx, id).await? else {
+                continue;
+            };
+            on_tx!(&mut tx, t => sqlx::query(
+                "UPDATE contributions SET name = $1, email = '', ip = '', confirm_token = NULL, \
+                 anonymised_at = $2 WHERE id = $3",
+            )
+            .bind(ANONYMISED_NAME)
+            .bind(crate::time::now_utc())
+            .bind(id)
+            .execute(&mut **t)
+            .await
+            .map(|_| ()))?;
+            let after = contribution_in(&mut tx, id)
+                .await?
+                .ok_or(DbError::Vanished("contribution"))?;
+            record_public_change(
+                &mut tx,
+                "contribution",
+                &id.to_string(),
+                "anonymise",
+                username,
+                Some(&before.for_history()),
+                &after.for_history(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len() as u64)
     }
 
     /// Accepted contributions per territory, over all its consultations.

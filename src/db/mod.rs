@@ -55,8 +55,8 @@ mod transfer;
 pub use accounts::{LoginFailures, SessionRow, UserRow};
 pub use compendiums::CompendiumJobRow;
 pub use consultations::{
-    ConsultationRow, ContributionRow, ContributionTally, NewConsultation, NewContribution,
-    Throttled,
+    ANONYMISED_NAME, Confirmation, ConsultationRow, ContributionRow, ContributionTally,
+    NewConsultation, NewContribution, Throttled,
 };
 pub use maintenance::{
     FileCheck, in_use_lock_path, inspect_sqlite_file, settle_sqlite_file, sqlite_path,

@@ -118,6 +118,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         geography.fingerprint.clone(),
         cfg.editions_poll,
     );
+    tasks::spawn_retention(db.clone(), cfg.retention_days);
     if let Some(schedule) = cfg.backups.clone() {
         anyhow::ensure!(
             !db.is_postgres(),
@@ -136,6 +137,15 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         &cfg.publisher_contact,
         cfg.publisher_logo.as_deref(),
     )?;
+    let listener = TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let public_url = match &cfg.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let mailer = Arc::new(crate::mail::Mailer::new(&cfg.mail).context("e-mail configuration")?);
+    tracing::info!(?mailer, %public_url, "e-mail");
     let state = AppState {
         db: db.clone(),
         geography: Arc::clone(&geography),
@@ -159,6 +169,9 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
             cfg.rate_limit_documents,
         )),
         publisher: Arc::new(publisher),
+        mailer,
+        public_url: public_url.into(),
+        moderators: cfg.mail.moderators.clone().into(),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),
@@ -168,9 +181,6 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     );
     let tiles = Arc::clone(&state.tiles);
     let router = api::tiles::FastTiles::new(tiles, api::build_router(state, &cfg.web_dir));
-    let listener = TcpListener::bind(&cfg.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
     Ok(App {
         listener,
         router,

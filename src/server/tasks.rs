@@ -91,3 +91,21 @@ pub(super) fn spawn_backups(db: Db, schedule: crate::config::BackupSchedule) {
         }
     });
 }
+
+/// Once a day (the first run one minute after start), anonymises the contributions of
+/// consultations closed more than `days` days ago (`consultations purge`).
+pub(super) fn spawn_retention(db: Db, days: i64) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_mins(1)).await;
+        let mut tick = tokio::time::interval(Duration::from_hours(24));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let cutoff = crate::time::iso_from_unix(crate::time::unix_now() - days * 86_400);
+            match db.purge_contributions(&cutoff).await {
+                Ok(n) => tracing::info!(anonymised = n, "consultation retention applied"),
+                Err(e) => tracing::error!("consultation retention failed: {e}"),
+            }
+        }
+    });
+}

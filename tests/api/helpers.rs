@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     pub http: reqwest::Client,
     pub db: Db,
+    /// Where the app writes its e-mails (no SMTP in tests).
+    pub outbox: std::path::PathBuf,
     /// A staff session, made on first use of [`TestApp::staff_json`].
     staff: tokio::sync::OnceCell<Session>,
     _dir: TempDir,
@@ -177,6 +179,7 @@ async fn try_start(
 ) -> anyhow::Result<TestApp> {
     ess_atlas::telemetry::init(std::io::sink);
     let database_url = cfg.database_url.clone();
+    let outbox = cfg.mail.outbox_dir.clone();
     let app = ess_atlas::build_app(cfg).await?;
     let base = format!("http://{}", app.local_addr().unwrap());
     let db = app.db().clone();
@@ -188,6 +191,7 @@ async fn try_start(
         database_url,
         http: reqwest::Client::new(),
         db,
+        outbox,
         staff: tokio::sync::OnceCell::new(),
         _dir: dir,
         _postgres: postgres,
@@ -461,4 +465,49 @@ pub async fn join_all<F: std::future::Future>(
     })
     .await;
     outputs.into_iter().flatten().collect()
+}
+
+impl TestApp {
+    /// The e-mails in the outbox (`.eml` files, oldest first), as text (bodies
+    /// decoded from quoted-printable).
+    pub fn outbox_messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| {
+                ess_atlas::mail::decode_quoted_printable(
+                    &std::fs::read_to_string(p).expect("an e-mail is text"),
+                )
+            })
+            .collect()
+    }
+
+    /// The e-mails to `address` (its `To:` header), waiting up to 10 s until there
+    /// are `count` of them (they are sent by a background task).
+    pub async fn wait_for_mail(&self, address: &str, count: usize) -> Vec<String> {
+        let to = format!("To: {address}");
+        for _ in 0..200 {
+            let found: Vec<String> = self
+                .outbox_messages()
+                .into_iter()
+                .filter(|m| m.lines().any(|l| l.trim() == to))
+                .collect();
+            if found.len() >= count {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no {count} e-mail(s) to {address} in the outbox: {:?}",
+            self.outbox_messages()
+        );
+    }
 }

@@ -13,8 +13,10 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Routes that are HTML pages or services of the front end, not the API: the only
 /// `.route(…)` / `.nest_service(…)` calls allowed outside `utoipa_axum::routes!`.
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 7] = [
     "/api/{*rest}",
+    // The page a contribution's confirmation e-mail links to (HTML, a form).
+    "/consultations/confirmer",
     "/connexion",
     "/espace",
     "/territoires/{code}",

@@ -264,6 +264,9 @@ async fn run_consultation(
                         siret: None,
                         commune: None,
                         ip: &ip,
+                        // The stored hash of its e-mailed token (any unique text here).
+                        confirm_token: &ip,
+                        confirm_expires_at: now + 3600,
                     },
                     now,
                     now - 3600,
@@ -272,6 +275,11 @@ async fn run_consultation(
                 .await
                 .unwrap()
                 .unwrap();
+            // Confirmed by its author (only confirmed contributions can be accepted).
+            assert!(matches!(
+                app.db.confirm_contribution(&ip, now).await.unwrap(),
+                ess_atlas::db::Confirmation::Valid(_)
+            ));
             (
                 Method::POST,
                 format!("/api/contributions/{}/moderation", row.id),

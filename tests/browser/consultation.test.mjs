@@ -7,6 +7,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BASE, TIMEOUT, launchBrowser, getJson } from './support.mjs';
 
 const REFERENT = process.env.ESS_ATLAS_REFERENT || 'referent-arr';
@@ -15,6 +17,38 @@ const CDM = process.env.ESS_ATLAS_CDM || 'charge-mission';
 const CDM_PASSWORD = process.env.ESS_ATLAS_CDM_PASSWORD;
 const MARK = `Ouvrir le tiers-lieu aux jeunes ${Date.now()}`;
 const EMAIL = 'visiteuse.consultation@example.org';
+// The server's outbox folder (scripts/browser-tests.sh sets it).
+const OUTBOX = process.env.ESS_ATLAS_OUTBOX;
+
+// Quoted-printable (RFC 2045): soft breaks joined, =XX decoded, as UTF-8.
+function decodeQuotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < joined.length; i += 1) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+// The confirmation link of the e-mail to `to` mentioning `mark`, waiting for it.
+async function confirmationLink(to) {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const names = (await readdir(OUTBOX).catch(() => [])).filter((n) => n.endsWith('.eml')).sort();
+    for (const name of names.reverse()) {
+      const text = decodeQuotedPrintable(await readFile(join(OUTBOX, name), 'utf8'));
+      const link = text.split(/\r?\n/).find((l) => l.includes('/consultations/confirmer?jeton='));
+      if (text.includes(`To: ${to}`) && link) return link.trim();
+    }
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  throw new Error(`no confirmation e-mail to ${to} in ${OUTBOX}`);
+}
 
 async function login(browser, username, password) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
@@ -95,6 +129,14 @@ describe('consultation publique : ouverture, contribution, modération (navigate
     await vform.getByRole('button', { name: 'Envoyer ma contribution' }).click();
     await page.getByText('publiée après modération').waitFor({ timeout: TIMEOUT });
     assert.ok(!(await page.textContent('body')).includes(MARK), 'not shown before moderation');
+
+    // The confirmation e-mail is in the outbox; its link shows a button that confirms.
+    assert.ok(OUTBOX, 'ESS_ATLAS_OUTBOX names the server\'s outbox (scripts/browser-tests.sh)');
+    const link = await confirmationLink(EMAIL);
+    const confirmPage = await visitor.newPage();
+    await confirmPage.goto(link);
+    await confirmPage.getByRole('button', { name: 'Confirmer ma contribution' }).click();
+    await confirmPage.getByRole('heading', { name: 'Contribution confirmée' }).waitFor({ timeout: TIMEOUT });
 
     // The referent accepts it.
     const referent = await login(browser, REFERENT, REFERENT_PASSWORD);

@@ -6,7 +6,7 @@
 
 import { api, el } from './util.js';
 
-const STATUSES = [['en_attente', 'En attente'], ['acceptee', 'Acceptées'], ['refusee', 'Refusées'], ['spam', 'Indésirables']];
+const STATUSES = [['en_attente', 'En attente'], ['acceptee', 'Acceptées'], ['refusee', 'Refusées'], ['spam', 'Indésirables'], ['a_confirmer', 'À confirmer (courriel non suivi)']];
 
 let session = null;
 let messageNode = null;
