@@ -55,7 +55,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (map, API, layers).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Assign points to communes, EPCI and territories.
     ///
     /// Reads a CSV with columns id,lon,lat (WGS84) and writes id,commune,epci,territory,
@@ -462,7 +462,7 @@ impl Cli {
         match self.command {
             // No command: `serve` with its defaults and environment variables.
             None => serve::serve(&self.global, DefaultServe::parse_from(["ess-atlas"]).args).await,
-            Some(Command::Serve(args)) => serve::serve(&self.global, args).await,
+            Some(Command::Serve(args)) => serve::serve(&self.global, *args).await,
             Some(Command::Locate(args)) => locate::locate(&self.global, &args).await,
             Some(Command::Import(ImportCommand::Sirene(args))) => {
                 imports::import_sirene(&self.global, args).await
