@@ -395,7 +395,8 @@ struct DecisionForm {
     /// The moderator's edit of the text, when accepting.
     #[serde(default)]
     body: Option<String>,
-    /// A new orientation's period (default: the territory's other orientations').
+    /// A new orientation's period (default: the territory's other orientations', else
+    /// the six years after the edition, as 2015–2021 for 2014).
     #[serde(default)]
     period_start: Option<i64>,
     #[serde(default)]
@@ -458,7 +459,7 @@ async fn merge_of(
                 .orientations(&filter)
                 .await?
                 .first()
-                .map_or((p.edition + 1, p.edition + 6), |o| {
+                .map_or((p.edition + 1, p.edition + 7), |o| {
                     (o.fields.period_start, o.fields.period_end)
                 });
             let fields = OrientationFields {

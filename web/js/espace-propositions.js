@@ -103,9 +103,9 @@ function proposalList(title, query) {
 
 /** The partner's form: territory, edition, what, then the text. */
 function proposalForm(territories, years, onSent) {
-  const territory = el('select', { class: 'select' });
+  const territory = el('select', { class: 'select', dataset: { testid: 'proposal-territory' } });
   options(territory, territories.map((t) => [t.code, t.name]));
-  const edition = el('select', { class: 'select' });
+  const edition = el('select', { class: 'select', dataset: { testid: 'proposal-edition' } });
   options(edition, years.map((y) => [String(y), String(y)]));
   const kind = el('select', { class: 'select', dataset: { testid: 'proposal-kind' } });
   options(kind, KINDS);

@@ -50,14 +50,15 @@ function hasText(html) {
 
 /**
  * The partners' accepted proposals attached to one part of a portrait, as « Proposé par : … »
- * lines (a comment shows its text): `match(credit)` picks them.
+ * lines (« Contribution à cette section : … » for a section's text, a comment with its
+ * text): `match(credit)` picks them.
  */
 export function renderCredits(portrait, match) {
   const credits = (portrait.partner_credits || []).filter(match);
   if (!credits.length) return null;
   return el('div', { class: 'partner-credits', 'data-testid': 'partner-credits' }, credits.map((c) => (c.kind === 'commentaire'
     ? el('blockquote', { class: 'partner-comment' }, el('p', { text: c.body }), el('footer', { text: `Commentaire de : ${c.organisation}` }))
-    : el('p', { class: 'partner-credit', text: `Proposé par : ${c.organisation}` }))));
+    : el('p', { class: 'partner-credit', text: `${c.kind === 'section' ? 'Contribution à cette section' : 'Proposé par'} : ${c.organisation}` }))));
 }
 
 /** The qualitative sections of a portrait, as <section>s with headings of `level`. */
