@@ -499,7 +499,7 @@ const MAX_HISTORY: i64 = 1000;
 
 /// `GET /api/history?entity=portrait|orientation|action&id=&limit=`: staff only, newest first.
 #[utoipa::path(get, path = "/api/history", tag = "portraits", security(("session" = [])),
-    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`)"),
+    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`, `consultation`, `contribution`, `proposition`)"),
         ("id" = Option<String>, Query, description = "Identifiant de l'entité"),
         ("limit" = Option<i64>, Query, description = "Les N modifications les plus récentes", minimum = 1, maximum = 1000)),
     responses((status = 200, description = "L'historique des modifications", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
