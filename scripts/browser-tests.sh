@@ -12,15 +12,20 @@ cargo build --all-targets "${features[@]}"
 bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 tmp=$(mktemp -d)
 db="sqlite://$tmp/browser.db?mode=rwc"
-# Two staff accounts for tests/browser/portraits.test.mjs, with passwords of this run only.
-export ESS_ATLAS_REFERENT=referent-arr ESS_ATLAS_CDM=charge-mission
+# Two staff accounts for tests/browser/portraits.test.mjs and a partner for
+# tests/browser/propositions.test.mjs, with passwords of this run only.
+export ESS_ATLAS_REFERENT=referent-arr ESS_ATLAS_CDM=charge-mission ESS_ATLAS_PARTNER=partenaire-cress
 ESS_ATLAS_REFERENT_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 ESS_ATLAS_CDM_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
-export ESS_ATLAS_REFERENT_PASSWORD ESS_ATLAS_CDM_PASSWORD
+ESS_ATLAS_PARTNER_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+export ESS_ATLAS_REFERENT_PASSWORD ESS_ATLAS_CDM_PASSWORD ESS_ATLAS_PARTNER_PASSWORD
 ESS_ATLAS_PASSWORD=$ESS_ATLAS_REFERENT_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_REFERENT" --role referent --territory ARR --name "Référente Arrageois" >/dev/null
 ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_CDM" --role charge_de_mission --name "Chargé de mission ESS" >/dev/null
+ESS_ATLAS_PASSWORD=$ESS_ATLAS_PARTNER_PASSWORD "$bin" --database "$db" \
+  user add --username "$ESS_ATLAS_PARTNER" --role partenaire --territory ARR \
+  --name "Observatoire de la CRESS" --organisation "CRESS Hauts-de-France" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The tests come from one address, faster than a person: no rate limits (they are
 # tested in tests/api/ratelimit.rs). The server's e-mails land in the outbox (no SMTP):

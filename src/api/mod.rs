@@ -20,6 +20,7 @@ pub mod organisations;
 pub mod palettes;
 pub mod plans;
 pub mod portraits;
+pub mod proposals;
 pub mod ratelimit;
 pub mod session;
 mod state;
@@ -132,6 +133,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(plans::router())
         // Public consultations on the draft plans (contributions without an account).
         .merge(consultations::router())
+        // Partners' proposals for the portraits and plans, and their decision.
+        .merge(proposals::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).

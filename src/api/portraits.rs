@@ -102,7 +102,7 @@ struct PortraitSummary {
     updated_at: String,
 }
 
-fn status_label(status: &str) -> &'static str {
+pub(super) fn status_label(status: &str) -> &'static str {
     status.parse::<Status>().map_or("inconnu", Status::label)
 }
 
@@ -187,6 +187,10 @@ struct PortraitView {
     html: RenderedSections,
     transitions: Vec<TransitionView>,
     orientations: Vec<OrientationWithActions>,
+    /// Partners' accepted proposals, credited to their organisation (public once the
+    /// portrait is published): `section`, `orientation_id` or `action_id` say what
+    /// each is attached to.
+    partner_credits: Vec<crate::db::PartnerCredit>,
     updated_at: String,
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -285,7 +289,12 @@ async fn portrait_view(
             .await?,
         staff,
     );
+    let partner_credits = state
+        .db
+        .partner_credits(Some(&p.territory), Some(p.edition), !staff)
+        .await?;
     Ok(PortraitView {
+        partner_credits,
         territory_name: scope_name(state, &p.territory),
         status_label: status_label(&p.status),
         editable: viewer.0.as_ref().is_some_and(|u| u.can_edit(&p.territory)),
@@ -490,7 +499,7 @@ const MAX_HISTORY: i64 = 1000;
 
 /// `GET /api/history?entity=portrait|orientation|action&id=&limit=`: staff only, newest first.
 #[utoipa::path(get, path = "/api/history", tag = "portraits", security(("session" = [])),
-    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`)"),
+    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`, `consultation`, `contribution`, `proposition`)"),
         ("id" = Option<String>, Query, description = "Identifiant de l'entité"),
         ("limit" = Option<i64>, Query, description = "Les N modifications les plus récentes", minimum = 1, maximum = 1000)),
     responses((status = 200, description = "L'historique des modifications", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
@@ -502,11 +511,12 @@ async fn history(
     if let Some(e) = &q.entity
         && !matches!(
             e.as_str(),
-            "portrait" | "orientation" | "action" | "consultation" | "contribution"
+            "portrait" | "orientation" | "action" | "consultation" | "contribution" | "proposition"
         )
     {
         return Err(ApiError::BadRequest(format!(
-            "entité {e:?} inconnue : portrait, orientation, action, consultation ou contribution"
+            "entité {e:?} inconnue : portrait, orientation, action, consultation, contribution \
+             ou proposition"
         )));
     }
     json(&super::zones::Items {

@@ -1,5 +1,10 @@
-//! Staff sessions over HTTP: login, logout, the current session, and the extractors
-//! handlers use to know who is asking ([`Viewer`]) or to require staff ([`Staff`]).
+//! Sessions over HTTP: login, logout, the current session, and the extractors
+//! handlers use to know who is asking ([`Viewer`]), to require the Département's staff
+//! ([`Staff`]) or any signed-in account, partners included ([`Account`]).
+//!
+//! A partner's session (role `partenaire`) is the public's to every route but its own
+//! (`api::proposals`), the session and logout: [`Viewer`] reads it as no session and
+//! [`Staff`] refuses it (403). A route opens to partners only by taking [`Account`].
 //!
 //! Security choices, in one place:
 //! - the session token lives in a cookie `HttpOnly; SameSite=Strict; Path=/`, plus
@@ -40,7 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
 }
 
-/// Who is asking: a member of staff, or the public (`None`).
+/// Who is asking: a member of the Département's staff, or the public (`None`), which a
+/// partner's session reads as.
 pub struct Viewer(pub Option<StaffUser>);
 
 impl Viewer {
@@ -50,9 +56,17 @@ impl Viewer {
     }
 }
 
-/// A signed-in member of staff. On POST, PUT, PATCH and DELETE it also checks the
-/// origin and the CSRF token: a handler that takes `Staff` is protected.
+/// A signed-in member of the Département's staff (a partner gets 403). On POST, PUT,
+/// PATCH and DELETE it also checks the origin and the CSRF token: a handler that takes
+/// `Staff` is protected.
 pub struct Staff(pub StaffUser);
+
+/// Any signed-in account, partners included, with the same origin and CSRF checks as
+/// [`Staff`]: the handler decides what each role may do.
+pub struct Account(pub StaffUser);
+
+/// Any signed-in account or none, partners included (the session's own route).
+pub(super) struct AnyViewer(pub(super) Option<StaffUser>);
 
 /// The session token sent by the browser, if any.
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -88,6 +102,7 @@ async fn session_user(parts: &Parts, state: &AppState) -> Result<Option<StaffUse
         display_name: row.user.display_name,
         role,
         territories: row.user.territories,
+        organisation: row.user.organisation,
         csrf: row.csrf_token,
     }))
 }
@@ -119,11 +134,39 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(
+            session_user(parts, state)
+                .await?
+                .filter(|u| !u.is_partner()),
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for AnyViewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(Self(session_user(parts, state).await?))
     }
 }
 
 impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Account(user) = Account::from_request_parts(parts, state).await?;
+        if user.is_partner() {
+            return Err(ApiError::Forbidden(
+                "un compte partenaire ne donne pas accès à cette fonction : il sert à \
+                 proposer des textes pour ses territoires (espace « Mes propositions »)"
+                    .into(),
+            ));
+        }
+        Ok(Self(user))
+    }
+}
+
+impl FromRequestParts<AppState> for Account {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -217,8 +260,14 @@ struct UserInfo<'a> {
     display_name: &'a str,
     role: Role,
     role_label: &'static str,
-    /// Territories a referent may edit; all for the roles that edit everything.
+    /// Territories a referent may edit or a partner propose for (empty for the other
+    /// roles).
     territories: &'a [String],
+    /// A partner's organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organisation: Option<&'a str>,
+    /// A partner's account: it proposes, and sees nothing else of the staff space.
+    is_partner: bool,
     can_record_decisions: bool,
     /// May upload the subsidies and observatory files (`/api/editions/{year}/imports`).
     can_import: bool,
@@ -233,6 +282,8 @@ fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
             role: u.role,
             role_label: u.role.label(),
             territories: &u.territories,
+            organisation: u.organisation.as_deref(),
+            is_partner: u.is_partner(),
             can_record_decisions: u.can_record_decisions(),
             can_import: u.can_import(),
         }),
@@ -245,7 +296,7 @@ fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
 #[utoipa::path(get, path = "/api/session", tag = "session",
     responses((status = 200, description = "La session en cours et son jeton anti-CSRF, ou `{\"authenticated\": false}`", body = Object,
         example = json!({"authenticated": true, "user": {"username": "rita", "display_name": "Rita, MDD de l'Arrageois", "role": "referent", "role_label": "référente", "territories": ["ARR"], "can_record_decisions": false, "can_import": false}, "csrf": "3f9a…"}))))]
-async fn current(viewer: Viewer) -> Result<Response, ApiError> {
+async fn current(viewer: AnyViewer) -> Result<Response, ApiError> {
     let mut response = super::json(&session_info(viewer.0.as_ref()))?;
     response
         .headers_mut()
@@ -381,6 +432,7 @@ async fn login(
         display_name: user.display_name,
         role,
         territories: user.territories,
+        organisation: user.organisation,
         csrf,
     };
     let mut response = super::json(&session_info(Some(&staff)))?;
@@ -401,7 +453,7 @@ async fn login(
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Staff(_): Staff,
+    Account(_): Account,
 ) -> Result<Response, ApiError> {
     if let Some(token) = session_cookie(&headers) {
         state.db.delete_session(&token_hash(&token)).await?;

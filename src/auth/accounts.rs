@@ -21,7 +21,19 @@ pub enum AccountError {
     UnknownTerritory { code: String, known: String },
     #[error("a referent needs at least one --territory")]
     ReferentWithoutTerritory,
+    #[error("a partenaire needs at least one --territory")]
+    PartnerWithoutTerritory,
+    #[error(
+        "a partenaire needs its --organisation (1 to {MAX_ORGANISATION_CHARS} characters), \
+         credited for its proposals"
+    )]
+    PartnerWithoutOrganisation,
+    #[error("--organisation is for partenaire accounts only")]
+    OrganisationWithoutPartner,
 }
+
+/// Longest organisation name of a partner account, in characters.
+pub const MAX_ORGANISATION_CHARS: usize = 200;
 
 /// The user name as stored: trimmed, 1 to [`MAX_USERNAME_BYTES`] bytes.
 pub fn username(raw: &str) -> Result<String, AccountError> {
@@ -57,7 +69,26 @@ pub fn check_scope(
     if role == Role::Referent && territories.is_empty() {
         return Err(AccountError::ReferentWithoutTerritory);
     }
+    if role == Role::Partenaire && territories.is_empty() {
+        return Err(AccountError::PartnerWithoutTerritory);
+    }
     Ok(())
+}
+
+/// A partner's organisation, trimmed: required for a partner, refused for the other
+/// roles (their work is the Département's).
+pub fn organisation(role: Role, raw: Option<&str>) -> Result<Option<String>, AccountError> {
+    let name = raw.map(str::trim).filter(|n| !n.is_empty());
+    match (role, name) {
+        (Role::Partenaire, Some(n))
+            if n.chars().count() <= MAX_ORGANISATION_CHARS && !n.chars().any(char::is_control) =>
+        {
+            Ok(Some(n.to_owned()))
+        }
+        (Role::Partenaire, _) => Err(AccountError::PartnerWithoutOrganisation),
+        (_, Some(_)) => Err(AccountError::OrganisationWithoutPartner),
+        (_, None) => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -95,5 +126,30 @@ mod tests {
         ));
         assert!(check_scope(Role::Referent, &["ARR".into()], known, list).is_ok());
         assert!(check_scope(Role::Lecteur, &[], known, list).is_ok());
+        assert_eq!(
+            check_scope(Role::Partenaire, &[], known, list),
+            Err(AccountError::PartnerWithoutTerritory)
+        );
+    }
+
+    #[test]
+    fn partners_and_only_partners_have_an_organisation() {
+        assert_eq!(
+            organisation(Role::Partenaire, Some("  APES ")),
+            Ok(Some("APES".into()))
+        );
+        assert_eq!(
+            organisation(Role::Partenaire, Some(" ")),
+            Err(AccountError::PartnerWithoutOrganisation)
+        );
+        assert_eq!(
+            organisation(Role::Partenaire, None),
+            Err(AccountError::PartnerWithoutOrganisation)
+        );
+        assert_eq!(
+            organisation(Role::Referent, Some("CRESS")),
+            Err(AccountError::OrganisationWithoutPartner)
+        );
+        assert_eq!(organisation(Role::Lecteur, None), Ok(None));
     }
 }

@@ -167,15 +167,20 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// `admin`, `charge_de_mission`, `referent` or `lecteur`.
+        /// `admin`, `charge_de_mission`, `referent`, `lecteur` or `partenaire`.
         #[arg(long)]
         role: String,
         /// Name shown in the interface (default: the user name).
         #[arg(long)]
         name: Option<String>,
-        /// A territory a referent may edit (repeat for several).
+        /// A territory a referent may edit, or a partner propose for (repeat for
+        /// several).
         #[arg(long = "territory")]
         territories: Vec<String>,
+        /// A partner's organisation (« CRESS Hauts-de-France »), credited for its
+        /// accepted proposals; required for `partenaire`.
+        #[arg(long)]
+        organisation: Option<String>,
     },
     /// List the accounts.
     List,
@@ -189,7 +194,8 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
-    /// Change an account's role (and a referent's territories); ends its sessions.
+    /// Change an account's role (and a referent's or partner's territories, a
+    /// partner's organisation); ends its sessions.
     SetRole {
         #[arg(long)]
         username: String,
@@ -197,6 +203,9 @@ pub enum UserCommand {
         role: String,
         #[arg(long = "territory")]
         territories: Vec<String>,
+        /// Required for `partenaire`.
+        #[arg(long)]
+        organisation: Option<String>,
     },
     /// Set a new password and end the account's sessions.
     ResetPassword {

@@ -1,4 +1,4 @@
-//! `ess-atlas user …`: staff accounts. The rules an account must follow are
+//! `ess-atlas user …`: staff and partner accounts. The rules an account must follow are
 //! `auth::accounts`'; this file reads the password and talks to the database.
 
 use anyhow::Context;
@@ -65,9 +65,11 @@ pub(super) async fn user(global: &GlobalArgs, command: UserCommand) -> anyhow::R
             role,
             name,
             territories,
+            organisation,
         } => {
             let username = accounts::username(&username)?;
             check_role(global, &db, &role, &territories).await?;
+            let organisation = accounts::organisation(role.parse()?, organisation.as_deref())?;
             let hash = hash_password(read_password()?).await?;
             let name = name.unwrap_or_else(|| username.clone());
             anyhow::ensure!(
@@ -76,17 +78,24 @@ pub(super) async fn user(global: &GlobalArgs, command: UserCommand) -> anyhow::R
                     .is_some(),
                 "user {username:?} exists already"
             );
+            if organisation.is_some() {
+                db.set_user_organisation(&username, organisation.as_deref())
+                    .await?;
+            }
             println!("user {username} created ({role})");
         }
         UserCommand::List => {
             for u in db.users().await? {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}{}",
                     u.username,
                     u.role,
                     u.territories.join(","),
                     if u.disabled { "désactivé" } else { "actif" },
-                    u.display_name
+                    u.display_name,
+                    u.organisation
+                        .map(|o| format!(" ({o})"))
+                        .unwrap_or_default()
                 );
             }
         }
@@ -108,8 +117,17 @@ pub(super) async fn user(global: &GlobalArgs, command: UserCommand) -> anyhow::R
             username,
             role,
             territories,
+            organisation,
         } => {
             check_role(global, &db, &role, &territories).await?;
+            let organisation = accounts::organisation(role.parse()?, organisation.as_deref())?;
+            // The organisation first: changing the role ends the sessions, so no
+            // session sees the new role with the old organisation.
+            anyhow::ensure!(
+                db.set_user_organisation(&username, organisation.as_deref())
+                    .await?,
+                "no user {username:?}"
+            );
             anyhow::ensure!(
                 db.set_user_role(&username, &role, &territories).await?,
                 "no user {username:?}"

@@ -16,6 +16,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: String,
     pub territories: Vec<String>,
+    /// A partner's organisation (null for staff).
+    pub organisation: Option<String>,
 }
 
 /// A live session with its user.
@@ -34,7 +36,8 @@ pub struct LoginFailures {
     pub oldest: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, created_at";
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, password_hash, disabled, created_at, organisation";
 
 fn user_from_row(row: &impl Field) -> Result<UserRow> {
     Ok(UserRow {
@@ -46,6 +49,7 @@ fn user_from_row(row: &impl Field) -> Result<UserRow> {
         disabled: row.field("disabled")?,
         created_at: row.field("created_at")?,
         territories: Vec::new(),
+        organisation: row.field("organisation")?,
     })
 }
 
@@ -171,6 +175,23 @@ impl Db {
         Ok(true)
     }
 
+    /// Sets (or clears) the organisation a partner account speaks for. `Ok(false)`
+    /// when the user is unknown.
+    pub async fn set_user_organisation(
+        &self,
+        username: &str,
+        organisation: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let done = on_tx!(&mut tx, t => sqlx::query("UPDATE users SET organisation = $1 WHERE username = $2")
+            .bind(organisation)
+            .bind(username)
+            .execute(&mut **t)
+            .await.map(|d| d.rows_affected()))?;
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+
     /// Replaces an account's password hash and ends its sessions.
     pub async fn set_user_password(&self, username: &str, password_hash: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
@@ -224,7 +245,7 @@ impl Db {
     pub async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
         let row = on_pool!(self, p => sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.password_hash, u.disabled, \
-             u.created_at, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             u.created_at, u.organisation, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
         )
         .bind(token_hash)

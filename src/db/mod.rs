@@ -48,6 +48,7 @@ mod maintenance;
 mod organisations;
 mod plans;
 mod portraits;
+mod proposals;
 mod registry;
 mod subsidies;
 mod transfer;
@@ -69,6 +70,9 @@ pub use plans::{
 pub use portraits::{
     Actor, ChangeRow, EditionWork, PortraitRow, SaveOutcome, StepRecord, TransitionRow,
     portrait_key,
+};
+pub use proposals::{
+    Decided, Decision, Merge, NewProposal, PartnerCredit, ProposalFilter, ProposalRow,
 };
 pub use registry::{Edition, StoredReport};
 pub use subsidies::{EssGrant, Rematch, SubsidyRecord, SubsidyTally};

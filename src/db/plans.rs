@@ -209,12 +209,24 @@ async fn commit_change<T: Audited>(
     id: i64,
     before: Option<&T>,
 ) -> Result<T> {
-    let after = T::load_in(&mut tx, id)
+    let after = record_in(&mut tx, actor, id, before).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// [`commit_change`] without the commit: the caller's transaction goes on.
+async fn record_in<T: Audited>(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    id: i64,
+    before: Option<&T>,
+) -> Result<T> {
+    let after = T::load_in(tx, id)
         .await?
         .ok_or(DbError::Vanished(T::ENTITY))?;
     let operation = if before.is_some() { "update" } else { "create" };
     record_change(
-        &mut tx,
+        tx,
         actor,
         T::ENTITY,
         &id.to_string(),
@@ -223,8 +235,69 @@ async fn commit_change<T: Audited>(
         Some(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
+}
+
+/// Creates an orientation inside `tx`, recorded in the history (for a partner's
+/// accepted proposal, merged in the transaction that accepts it).
+pub(super) async fn create_orientation_in(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    f: &OrientationFields,
+) -> Result<OrientationRow> {
+    let id = insert_orientation(tx, f).await?;
+    record_in(tx, actor, id, None).await
+}
+
+/// Creates an action inside `tx`, recorded in the history.
+pub(super) async fn create_action_in(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    f: &ActionFields,
+) -> Result<ActionRow> {
+    let id = insert_action(tx, f).await?;
+    record_in(tx, actor, id, None).await
+}
+
+async fn insert_orientation(tx: &mut Tx, f: &OrientationFields) -> Result<i64> {
+    let now = crate::time::now_utc();
+    Ok(on_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO orientations (territory, edition, period_start, period_end, title, description, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(&f.territory)
+    .bind(f.edition)
+    .bind(f.period_start)
+    .bind(f.period_end)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&now)
+    .fetch_one(&mut **t)
+    .await)?)
+}
+
+async fn insert_action(tx: &mut Tx, f: &ActionFields) -> Result<i64> {
+    let now = crate::time::now_utc();
+    Ok(on_tx!(tx, t => sqlx::query_scalar(
+        "INSERT INTO actions (orientation_id, title, description, epci, pilot, partners, budgets, \
+         status, flagship, start_date, end_date, indicators, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(f.orientation_id)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(json_text(&f.epci)?)
+    .bind(&f.pilot)
+    .bind(json_text(&f.partners)?)
+    .bind(json_text(&f.budgets)?)
+    .bind(&f.status)
+    .bind(f.flagship)
+    .bind(f.start_date.as_deref())
+    .bind(f.end_date.as_deref())
+    .bind(json_text(&f.indicators)?)
+    .bind(&now)
+    .fetch_one(&mut **t)
+    .await)?)
 }
 
 impl Db {
@@ -267,20 +340,7 @@ impl Db {
         f: &OrientationFields,
     ) -> Result<OrientationRow> {
         let mut tx = self.begin().await?;
-        let now = crate::time::now_utc();
-        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
-            "INSERT INTO orientations (territory, edition, period_start, period_end, title, description, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(&f.territory)
-        .bind(f.edition)
-        .bind(f.period_start)
-        .bind(f.period_end)
-        .bind(&f.title)
-        .bind(&f.description)
-        .bind(&now)
-        .fetch_one(&mut **t)
-        .await)?;
+        let id = insert_orientation(&mut tx, f).await?;
         commit_change(tx, actor, id, None).await
     }
 
@@ -359,27 +419,7 @@ impl Db {
 
     pub async fn create_action(&self, actor: Actor<'_>, f: &ActionFields) -> Result<ActionRow> {
         let mut tx = self.begin().await?;
-        let now = crate::time::now_utc();
-        let id: i64 = on_tx!(&mut tx, t => sqlx::query_scalar(
-            "INSERT INTO actions (orientation_id, title, description, epci, pilot, partners, budgets, \
-             status, flagship, start_date, end_date, indicators, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-        )
-        .bind(f.orientation_id)
-        .bind(&f.title)
-        .bind(&f.description)
-        .bind(json_text(&f.epci)?)
-        .bind(&f.pilot)
-        .bind(json_text(&f.partners)?)
-        .bind(json_text(&f.budgets)?)
-        .bind(&f.status)
-        .bind(f.flagship)
-        .bind(f.start_date.as_deref())
-        .bind(f.end_date.as_deref())
-        .bind(json_text(&f.indicators)?)
-        .bind(&now)
-        .fetch_one(&mut **t)
-        .await)?;
+        let id = insert_action(&mut tx, f).await?;
         commit_change(tx, actor, id, None).await
     }
 

@@ -148,7 +148,11 @@ pub fn portrait_key(territory: &str, edition: i64) -> String {
     format!("{territory}/{edition}")
 }
 
-async fn portrait_in(tx: &mut Tx, territory: &str, edition: i64) -> Result<Option<PortraitRow>> {
+pub(super) async fn portrait_in(
+    tx: &mut Tx,
+    territory: &str,
+    edition: i64,
+) -> Result<Option<PortraitRow>> {
     on_tx!(tx, t => sqlx::query(&format!(
         "{PORTRAIT_SELECT} WHERE p.territory = $1 AND p.edition = $2"
     ))
@@ -159,6 +163,47 @@ async fn portrait_in(tx: &mut Tx, territory: &str, edition: i64) -> Result<Optio
     .as_ref()
     .map(portrait_from_row)
     .transpose())
+}
+
+/// Creates the draft portrait, or replaces the sections of the draft `before` (read in
+/// `tx` by the caller, who checked it is a draft), recording the change.
+pub(super) async fn write_sections_in(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    territory: &str,
+    edition: i64,
+    sections: &serde_json::Value,
+    before: Option<&PortraitRow>,
+) -> Result<PortraitRow> {
+    let now = crate::time::now_utc();
+    on_tx!(tx, t => sqlx::query(
+            "INSERT INTO portraits (territory, edition, status, sections, created_at, updated_at, updated_by) \
+             VALUES ($1, $2, 'brouillon', $3, $4, $4, $5) \
+             ON CONFLICT (territory, edition) DO UPDATE SET sections = excluded.sections, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(territory)
+        .bind(edition)
+        .bind(json_text(sections)?)
+        .bind(&now)
+        .bind(actor.user_id)
+        .execute(&mut **t)
+        .await.map(|_| ()))?;
+    let after = portrait_in(tx, territory, edition)
+        .await?
+        .ok_or_else(|| DbError::Vanished("portrait"))?;
+    let operation = if before.is_some() { "update" } else { "create" };
+    record_change(
+        tx,
+        actor,
+        "portrait",
+        &portrait_key(territory, edition),
+        operation,
+        before.as_ref().map(|p| &p.sections),
+        Some(&after.sections),
+    )
+    .await?;
+    Ok(after)
 }
 
 /// What staff wrote for an edition: the portraits (by territory), the orientations
@@ -282,32 +327,13 @@ impl Db {
         {
             return Ok(SaveOutcome::NotDraft(b.status.clone()));
         }
-        let now = crate::time::now_utc();
-        on_tx!(&mut tx, t => sqlx::query(
-            "INSERT INTO portraits (territory, edition, status, sections, created_at, updated_at, updated_by) \
-             VALUES ($1, $2, 'brouillon', $3, $4, $4, $5) \
-             ON CONFLICT (territory, edition) DO UPDATE SET sections = excluded.sections, \
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(territory)
-        .bind(edition)
-        .bind(json_text(sections)?)
-        .bind(&now)
-        .bind(actor.user_id)
-        .execute(&mut **t)
-        .await.map(|_| ()))?;
-        let after = portrait_in(&mut tx, territory, edition)
-            .await?
-            .ok_or_else(|| DbError::Vanished("portrait"))?;
-        let operation = if before.is_some() { "update" } else { "create" };
-        record_change(
+        let after = write_sections_in(
             &mut tx,
             actor,
-            "portrait",
-            &portrait_key(territory, edition),
-            operation,
-            before.as_ref().map(|p| &p.sections),
-            Some(&after.sections),
+            territory,
+            edition,
+            sections,
+            before.as_ref(),
         )
         .await?;
         tx.commit().await?;

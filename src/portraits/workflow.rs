@@ -186,6 +186,7 @@ mod tests {
             display_name: "U".into(),
             role,
             territories: vec!["ARR".into()],
+            organisation: None,
             csrf: String::new(),
         }
     }

@@ -666,6 +666,19 @@ async fn a_database_of_the_previous_release_upgrades_with_every_staff_row_intact
     app.login("claire").await;
     let list = app.get_json("/api/organisations?edition=2023", 200).await;
     assert_eq!(list["total"], 3);
+    // Migration 0010 edited the role constraint of the existing `users` table in place
+    // (SQLite): a partner account is accepted on the upgraded file, and signs in.
+    app.add_partner("cress", "CRESS Hauts-de-France", &["ARR"])
+        .await;
+    let (_, me) = app
+        .call(
+            Method::GET,
+            "/api/session",
+            Some(&app.login("cress").await),
+            None,
+        )
+        .await;
+    assert_eq!(me["user"]["organisation"], "CRESS Hauts-de-France");
 }
 
 /// `url` (a database of the suite's server) reached by `host` over TLS with

@@ -333,6 +333,18 @@ impl TestApp {
             .expect("new user");
     }
 
+    /// Creates a partner account (role `partenaire`) of `organisation`, for
+    /// `territories`, whose password is [`password_of`].
+    pub async fn add_partner(&self, username: &str, organisation: &str, territories: &[&str]) {
+        self.add_user(username, "partenaire", territories).await;
+        assert!(
+            self.db
+                .set_user_organisation(username, Some(organisation))
+                .await
+                .unwrap()
+        );
+    }
+
     /// POST /api/login with `password`, sending `cookie` (a previous token) if given.
     pub async fn post_login(
         &self,

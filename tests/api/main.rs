@@ -36,6 +36,7 @@ mod openapi;
 mod opendata;
 mod palettes;
 mod portraits;
+mod proposals;
 mod ratelimit;
 mod registry;
 mod schema;

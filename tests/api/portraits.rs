@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 18] = [
+const ROUTES: [&str; 23] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -142,18 +142,28 @@ const ROUTES: [&str; 18] = [
     "POST contribution moderation",
     "GET consultation contributions",
     "POST consultation close",
+    "POST proposition",
+    "GET propositions",
+    "GET another partner's proposition",
+    "POST proposition decision",
+    "GET proposition context",
 ];
 
-/// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`).
+/// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`);
+/// `apes` is a partner of every territory of the matrix, whose proposals the
+/// proposition routes read and decide.
 async fn run(
     app: &TestApp,
-    admin: &Session,
+    (admin, apes): (&Session, &Session),
     who: Option<&Session>,
     r: usize,
     territory: &str,
     edition: i64,
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
+    if r >= 18 {
+        return run_proposal(app, apes, who, r, territory, edition, aid).await;
+    }
     if r == 9 {
         let (s, _) = step(app, admin, territory, edition, json!({"to": "soumis"})).await;
         assert_eq!(s, 200);
@@ -214,6 +224,48 @@ async fn run(
             None,
         ),
         11 => (Method::GET, format!("/api/actions/{aid}"), None),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, body).await.0
+}
+
+/// The proposition routes of [`ROUTES`] (18 and after), on a comment `apes` made on
+/// action `aid` (route 18 proposes as `who`).
+async fn run_proposal(
+    app: &TestApp,
+    apes: &Session,
+    who: Option<&Session>,
+    r: usize,
+    territory: &str,
+    edition: i64,
+    aid: i64,
+) -> u16 {
+    let comment = json!({"territory": territory, "edition": edition, "kind": "commentaire",
+                         "action_id": aid, "body": "Le réseau y participe déjà."});
+    if r == 18 {
+        return app
+            .call(Method::POST, "/api/propositions", who, Some(comment))
+            .await
+            .0;
+    }
+    let (status, p) = app
+        .call(Method::POST, "/api/propositions", Some(apes), Some(comment))
+        .await;
+    assert_eq!(status, 201, "{p}");
+    let pid = p["id"].as_i64().unwrap();
+    let (method, path, body) = match r {
+        19 => (Method::GET, "/api/propositions".to_owned(), None),
+        20 => (Method::GET, format!("/api/propositions/{pid}"), None),
+        21 => (
+            Method::POST,
+            format!("/api/propositions/{pid}/decision"),
+            Some(json!({"decision": "acceptee"})),
+        ),
+        22 => (
+            Method::GET,
+            format!("/api/propositions/contexte?territory={territory}&edition={edition}"),
+            None,
+        ),
         _ => unreachable!(),
     };
     app.call(method, &path, who, body).await.0
@@ -306,41 +358,89 @@ async fn every_role_on_every_route() {
     use Expect::{Forbidden as F, NotFound as N, Ok as O, Unauthorized as U};
     let app = spawn_app().await;
     let s = staff(&app).await;
-    // Columns follow ROUTES.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 18]); 6] = [
+    // Partners (issue 20): the CRESS for ARR; the APES, for every territory here,
+    // makes the proposals the proposition routes read and decide.
+    app.add_partner("cress", "CRESS Hauts-de-France", &["ARR"])
+        .await;
+    app.add_partner("apes", "APES", &["ARR", "LEN", "BOU"])
+        .await;
+    let partner = app.login("cress").await;
+    let apes = app.login("apes").await;
+    // Columns follow ROUTES. A partner is the public everywhere but on its own
+    // routes: it proposes for its territories, reads its own proposals only, decides
+    // nothing.
+    let cases: [(&str, Option<&Session>, &str, [Expect; 23]); 8] = [
         (
             "public",
             None,
             "ARR",
-            [N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U],
+            [
+                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U,
+            ],
         ),
         (
             "lecteur",
             Some(&s.lecteur),
             "ARR",
-            [O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F],
+            [
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+            ],
         ),
         (
             "referent in scope",
             Some(&s.referent),
             "ARR",
-            [O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F],
+            [
+                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O,
+            ],
         ),
         (
             "referent out of scope",
             Some(&s.referent),
             "LEN",
-            [O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F],
+            [
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+            ],
         ),
-        ("chargé de mission", Some(&s.cdm), "LEN", [O; 18]),
-        ("admin", Some(&s.admin), "BOU", [O; 18]),
+        (
+            "chargé de mission",
+            Some(&s.cdm),
+            "LEN",
+            [
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+            ],
+        ),
+        (
+            "admin",
+            Some(&s.admin),
+            "BOU",
+            [
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+            ],
+        ),
+        (
+            "partenaire in scope",
+            Some(&partner),
+            "ARR",
+            [
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O,
+            ],
+        ),
+        (
+            "partenaire out of scope",
+            Some(&partner),
+            "LEN",
+            [
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F,
+            ],
+        ),
     ];
     let mut edition = 2000;
     let mut failures = Vec::new();
     for (name, who, territory, expected) in cases {
         for (r, want) in expected.iter().enumerate() {
             edition += 1;
-            let got = class(run(&app, &s.admin, who, r, territory, edition).await);
+            let got = class(run(&app, (&s.admin, &apes), who, r, territory, edition).await);
             if got != *want {
                 failures.push(format!(
                     "{name} × {}: got {got:?}, want {want:?}",

@@ -131,7 +131,7 @@ async function main() {
   const root = document.getElementById('consultations');
   if (!root) return;
   session = await api('/api/session').catch(() => null);
-  if (!session || !session.authenticated) return;
+  if (!session || !session.authenticated || session.user.is_partner) return;
   const message = el('p', { class: 'notice', role: 'status', hidden: true });
   messageNode = message;
   const say = (text, error = false) => {

@@ -491,6 +491,16 @@ async function main() {
   }
   ctx.session = session;
   $('who').textContent = `${session.user.display_name} (${session.user.role_label})`;
+  $('logout').addEventListener('click', async () => {
+    try { await send('POST', '/api/logout'); } catch { /* the session is gone anyway */ }
+    window.location.assign('/');
+  });
+  if (session.user.is_partner) {
+    // A partner proposes (espace-propositions.js); the staff's tools are not its own.
+    document.querySelectorAll('.staff-only').forEach((node) => { node.hidden = true; });
+    $('page').removeAttribute('aria-busy');
+    return;
+  }
   const [meta, territories, epci, editions, catalogue] = await Promise.all([
     api('/api/meta'), api('/api/territories'), api('/api/epci'), api('/api/editions'), api('/api/indicators/catalogue'),
   ]);
@@ -511,10 +521,6 @@ async function main() {
   if (hash.get('edition')) $('edition').value = hash.get('edition');
   $('recueil-start').addEventListener('click', generateRecueil);
   $('choose').addEventListener('submit', (e) => { e.preventDefault(); say(''); openWorkspace(); });
-  $('logout').addEventListener('click', async () => {
-    try { await send('POST', '/api/logout'); } catch { /* the session is gone anyway */ }
-    window.location.assign('/');
-  });
   renderImports($('imports'), ctx, years, {
     canImport: Boolean(session.user.can_import),
     onImported: refreshDashboard,

@@ -48,22 +48,40 @@ function hasText(html) {
   return typeof html === 'string' && html.trim() !== '';
 }
 
+/**
+ * The partners' accepted proposals attached to one part of a portrait, as « Proposé par : … »
+ * lines (« Contribution à cette section : … » for a section's text, a comment with its
+ * text): `match(credit)` picks them.
+ */
+export function renderCredits(portrait, match) {
+  const credits = (portrait.partner_credits || []).filter(match);
+  if (!credits.length) return null;
+  return el('div', { class: 'partner-credits', 'data-testid': 'partner-credits' }, credits.map((c) => (c.kind === 'commentaire'
+    ? el('blockquote', { class: 'partner-comment' }, el('p', { text: c.body }), el('footer', { text: `Commentaire de : ${c.organisation}` }))
+    : el('p', { class: 'partner-credit', text: `${c.kind === 'section' ? 'Contribution à cette section' : 'Proposé par'} : ${c.organisation}` }))));
+}
+
 /** The qualitative sections of a portrait, as <section>s with headings of `level`. */
 export function renderSections(portrait, { level = 3 } = {}) {
   const h = `h${level}`;
   const out = [];
   const html = portrait.html || {};
+  const credits = (section, title) => renderCredits(portrait, (c) => c.kind === 'section' && c.section === section
+    && (title === undefined || c.title === title));
   if (hasText(html.jeux_acteurs)) {
     out.push(el('section', { class: 'portrait-section', 'data-testid': 'portrait-jeux-acteurs' },
-      el(h, { class: 'portrait-section-title', text: "Jeux d'acteurs" }), markdownBlock(html.jeux_acteurs, {}, { under: level })));
+      el(h, { class: 'portrait-section-title', text: "Jeux d'acteurs" }), markdownBlock(html.jeux_acteurs, {}, { under: level }),
+      credits('jeux_acteurs')));
   }
   if (hasText(html.dynamiques_projets)) {
     out.push(el('section', { class: 'portrait-section', 'data-testid': 'portrait-dynamiques' },
-      el(h, { class: 'portrait-section-title', text: 'Dynamiques de projets' }), markdownBlock(html.dynamiques_projets, {}, { under: level })));
+      el(h, { class: 'portrait-section-title', text: 'Dynamiques de projets' }), markdownBlock(html.dynamiques_projets, {}, { under: level }),
+      credits('dynamiques_projets')));
   }
   for (const s of html.free_sections || []) {
     out.push(el('section', { class: 'portrait-section' },
-      el(h, { class: 'portrait-section-title', text: s.title }), markdownBlock(s.html, {}, { under: level })));
+      el(h, { class: 'portrait-section-title', text: s.title }), markdownBlock(s.html, {}, { under: level }),
+      credits('libre', s.title)));
   }
   return out;
 }
@@ -127,7 +145,13 @@ export function renderPlan(portrait, o = {}) {
       el('h4', { class: 'orientation-title' }, or.title,
         el('span', { class: 'orientation-period', text: ` ${or.period_start}–${or.period_end}` })),
       or.description ? el('p', { class: 'orientation-desc', text: or.description }) : null,
+      renderCredits(portrait, (c) => c.orientation_id === or.id && c.action_id === null),
       (or.actions || []).length
-        ? el('div', { class: 'action-list' }, or.actions.map((a) => renderAction(a, o)))
+        ? el('div', { class: 'action-list' }, or.actions.map((a) => {
+          const card = renderAction(a, o);
+          const credits = renderCredits(portrait, (c) => c.action_id === a.id);
+          if (credits) card.append(credits);
+          return card;
+        }))
         : el('p', { class: 'muted', text: 'Aucune action pour cette orientation.' }))));
 }
