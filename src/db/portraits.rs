@@ -206,9 +206,10 @@ pub(super) async fn write_sections_in(
     Ok(after)
 }
 
-/// What staff wrote for an edition: the portraits (by territory), the orientations
-/// and their actions, soft-deleted ones included (the history names them). An edition
-/// holding any of it is not deleted: they would be orphaned with their history.
+/// What staff and partners wrote for an edition: the portraits (by territory), the
+/// orientations and their actions, soft-deleted ones included (the history names
+/// them), its consultations and partners' proposals. An edition holding any of it is
+/// not deleted: they would be orphaned with their history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditionWork {
     pub year: i64,
@@ -216,12 +217,18 @@ pub struct EditionWork {
     pub portraits: Vec<String>,
     pub orientations: i64,
     pub actions: i64,
+    pub consultations: i64,
+    pub proposals: i64,
 }
 
 impl EditionWork {
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.portraits.is_empty() && self.orientations == 0 && self.actions == 0
+        self.portraits.is_empty()
+            && self.orientations == 0
+            && self.actions == 0
+            && self.consultations == 0
+            && self.proposals == 0
     }
 }
 
@@ -244,6 +251,12 @@ impl std::fmt::Display for EditionWork {
         }
         if self.actions > 0 {
             parts.push(count(self.actions, "action"));
+        }
+        if self.consultations > 0 {
+            parts.push(count(self.consultations, "consultation"));
+        }
+        if self.proposals > 0 {
+            parts.push(count(self.proposals, "proposition de partenaire"));
         }
         write!(
             f,
@@ -277,11 +290,25 @@ pub(super) async fn edition_work_in(tx: &mut Tx, year: i64) -> Result<EditionWor
     .bind(year)
     .fetch_one(&mut **t)
     .await)?;
+    let consultations: i64 = on_tx!(tx, t => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM consultations WHERE edition = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut **t)
+    .await)?;
+    let proposals: i64 = on_tx!(tx, t => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM partner_proposals WHERE edition = $1",
+    )
+    .bind(year)
+    .fetch_one(&mut **t)
+    .await)?;
     Ok(EditionWork {
         year,
         portraits,
         orientations,
         actions,
+        consultations,
+        proposals,
     })
 }
 

@@ -108,6 +108,36 @@ async fn deleting_an_edition_with_a_portrait_is_refused_with_a_message_naming_it
     assert!(app.db.edition(2020).await.unwrap().is_none());
 }
 
+/// A consultation is staff's and the public's work too: its edition stays.
+#[tokio::test]
+async fn deleting_an_edition_with_a_consultation_is_refused() {
+    let app = spawn_app().await;
+    app.ensure_edition(2020).await;
+    app.db
+        .record_closed_consultation(
+            "admin",
+            &ess_atlas::db::NewConsultation {
+                territory: "ARR",
+                edition: 2020,
+                starts_on: "2020-03-01",
+                ends_on: "2020-04-15",
+                introduction: "Consultation sur le plan d'action",
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let out = ess_atlas(
+        &app.database_url(),
+        &["edition", "delete", "--year", "2020"],
+    )
+    .await;
+    let message = stderr(&out);
+    assert!(!out.status.success(), "deleted: {message}");
+    assert!(message.contains("1 consultation"), "{message}");
+    assert!(app.db.edition(2020).await.unwrap().is_some());
+}
+
 /// The same answer, whatever deleted the edition: no route deletes one, the
 /// library function refuses too.
 #[tokio::test]
