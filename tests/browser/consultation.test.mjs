@@ -110,8 +110,13 @@ describe('consultation publique : ouverture, contribution, modération (navigate
     await form.locator('#cons-ends').fill(later);
     await form.locator('#cons-intro').fill('Votre avis sur le plan de l’Arrageois.');
     await form.getByRole('button', { name: 'Ouvrir la consultation' }).click();
-    await cdm.page.waitForSelector('[data-testid="consultation-staff"][data-territory="ARR"]', { timeout: TIMEOUT });
-    consultation = (await getJson('/api/consultations?territory=ARR')).items.find((c) => c.open_now);
+    // The demo already holds a closed consultation of the Arrageois: wait for the new,
+    // open one rather than for any consultation of the territory.
+    const deadline = Date.now() + TIMEOUT;
+    do {
+      consultation = (await getJson('/api/consultations?territory=ARR')).items.find((c) => c.open_now);
+      if (!consultation) await new Promise((resolve) => setTimeout(resolve, 200));
+    } while (!consultation && Date.now() < deadline);
     assert.ok(consultation, 'an open consultation');
 
     // The visitor, on a tablet, without an account.
