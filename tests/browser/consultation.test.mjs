@@ -110,8 +110,8 @@ describe('consultation publique : ouverture, contribution, modération (navigate
     await form.locator('#cons-ends').fill(later);
     await form.locator('#cons-intro').fill('Votre avis sur le plan de l’Arrageois.');
     await form.getByRole('button', { name: 'Ouvrir la consultation' }).click();
-    // The demo already holds a closed consultation of the Arrageois: wait for the new,
-    // open one rather than for any consultation of the territory.
+    // Wait for the new, open one, not for any consultation of the territory (the data
+    // may already hold a closed one).
     const deadline = Date.now() + TIMEOUT;
     do {
       consultation = (await getJson('/api/consultations?territory=ARR')).items.find((c) => c.open_now);
