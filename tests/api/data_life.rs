@@ -113,9 +113,15 @@ async fn deleting_an_edition_with_a_portrait_is_refused_with_a_message_naming_it
 async fn deleting_an_edition_with_a_consultation_is_refused() {
     let app = spawn_app().await;
     app.ensure_edition(2020).await;
-    app.db
-        .record_closed_consultation(
-            "admin",
+    app.add_user("cdm-2020", "charge_de_mission", &[]).await;
+    let user = app.db.user_by_name("cdm-2020").await.unwrap().unwrap();
+    let opened = app
+        .db
+        .open_consultation(
+            ess_atlas::db::Actor {
+                user_id: user.id,
+                username: "cdm-2020",
+            },
             &ess_atlas::db::NewConsultation {
                 territory: "ARR",
                 edition: 2020,
@@ -123,10 +129,10 @@ async fn deleting_an_edition_with_a_consultation_is_refused() {
                 ends_on: "2020-04-15",
                 introduction: "Consultation sur le plan d'action",
             },
-            &[],
         )
         .await
         .unwrap();
+    assert!(opened.is_some(), "the consultation opens");
     let out = ess_atlas(
         &app.database_url(),
         &["edition", "delete", "--year", "2020"],
