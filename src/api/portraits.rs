@@ -157,6 +157,30 @@ pub(super) struct OrientationWithActions {
     pub(super) actions: Vec<ActionView>,
 }
 
+/// The orientations `filter` selects, each with its actions (as `filter` selects them).
+pub(super) async fn plan_of(
+    state: &AppState,
+    filter: &PlanFilter,
+) -> Result<Vec<OrientationWithActions>, ApiError> {
+    let mut actions = state.db.actions(filter).await?;
+    Ok(state
+        .db
+        .orientations(filter)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let (mine, rest): (Vec<_>, Vec<_>) = actions
+                .drain(..)
+                .partition(|a| a.fields.orientation_id == o.id);
+            actions = rest;
+            OrientationWithActions {
+                orientation: o,
+                actions: mine.into_iter().map(action_view).collect(),
+            }
+        })
+        .collect())
+}
+
 #[derive(Serialize)]
 pub(super) struct ActionView {
     #[serde(flatten)]
@@ -247,23 +271,7 @@ async fn portrait_view(
         published_only: !staff,
         ..PlanFilter::default()
     };
-    let mut actions = state.db.actions(&filter).await?;
-    let orientations = state
-        .db
-        .orientations(&filter)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let (mine, rest): (Vec<_>, Vec<_>) = actions
-                .drain(..)
-                .partition(|a| a.fields.orientation_id == o.id);
-            actions = rest;
-            OrientationWithActions {
-                orientation: o,
-                actions: mine.into_iter().map(action_view).collect(),
-            }
-        })
-        .collect();
+    let orientations = plan_of(state, &filter).await?;
     let status = p.status.parse::<Status>().ok();
     let next = viewer.0.as_ref().map(|u| {
         status

@@ -29,8 +29,8 @@ use utoipa_axum::routes;
 use super::error::{ApiError, Json, Path, Query};
 use super::json;
 use super::portraits::{
-    OrientationWithActions, action_view, actor, parse_edition, parse_id, require_edit,
-    require_edition, scope_name, status_label as portrait_status_label,
+    OrientationWithActions, actor, parse_edition, parse_id, plan_of, require_edit, require_edition,
+    scope_name, status_label as portrait_status_label,
 };
 use super::session::Account;
 use crate::api::AppState;
@@ -657,23 +657,7 @@ async fn context(
         edition: Some(edition),
         ..PlanFilter::default()
     };
-    let mut actions = state.db.actions(&filter).await?;
-    let orientations = state
-        .db
-        .orientations(&filter)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let (mine, rest): (Vec<_>, Vec<_>) = actions
-                .drain(..)
-                .partition(|a| a.fields.orientation_id == o.id);
-            actions = rest;
-            OrientationWithActions {
-                orientation: o,
-                actions: mine.into_iter().map(action_view).collect(),
-            }
-        })
-        .collect();
+    let orientations = plan_of(&state, &filter).await?;
     json(&Context {
         territory_name: scope_name(&state, &q.territory),
         partner_credits: state
