@@ -297,11 +297,11 @@ export function createIndicators(store, ctx) {
     const filter = $('zone-table-filter');
     let timer = 0;
     filter.addEventListener('input', () => {
+      // The choice is recorded at once, only the redraw waits: a redraw in between (another
+      // level, another indicator) must not put the previous text back in the field.
+      st.filter = filter.value;
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        st.filter = filter.value.trim();
-        renderTable();
-      }, 150);
+      timer = setTimeout(renderTable, 150);
     });
     filter.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && filter.value) {

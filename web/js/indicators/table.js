@@ -37,7 +37,7 @@ export function createTable(dash) {
   function sortedRows() {
     const view = dash.view();
     const { level, byCode } = view;
-    const q = st.filter.toLocaleLowerCase('fr').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    const q = st.filter.trim().toLocaleLowerCase('fr').normalize('NFD').replace(/[\u0300-\u036f]/g, '');
     let rows = [...byCode.values()];
     if (q) {
       rows = rows.filter((it) => `${it.name} ${rowName(level, it)} ${it.code} ${parentName(level, it)}`
@@ -92,7 +92,8 @@ export function createTable(dash) {
     $('zone-table-title').textContent = `Tableau des ${words.many}`;
     $('zone-table-sub').textContent = `${titleOf(resp)} · ${subtitleOf(resp)}${resp.demo ? ' · données de démonstration' : ''}`;
     $('zone-table-filter').placeholder = `Filtrer les ${words.many}…`;
-    $('zone-table-filter').value = st.filter;
+    const filterField = $('zone-table-filter');
+    if (filterField.value !== st.filter) filterField.value = st.filter;
 
     const cols = [
       { key: 'name', label: levelTitle(level), cls: 'col-name' },
