@@ -3,7 +3,6 @@
 
 #[allow(unused_imports)]
 use super::openapi::ErrorBody;
-use std::fmt::Write as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -338,18 +337,14 @@ fn private_if_restricted(
 
 /// The cache key of a public answer: its path and query, and every edition's import
 /// stamp (a re-import or a new edition changes the figures, the series and which
-/// edition is the latest). One read of the editions, no cube.
+/// edition is the latest). One light read of the editions, no cube.
 async fn answer_key(state: &AppState, uri: &Uri) -> Result<String, ApiError> {
-    let mut key = format!("{}?{}|", uri.path(), uri.query().unwrap_or_default());
-    for e in state.db.editions().await? {
-        let _ = write!(
-            key,
-            "{}:{};",
-            e.year,
-            e.imported_at.as_deref().unwrap_or_default()
-        );
-    }
-    Ok(key)
+    let stamp = state.db.editions_stamp().await?;
+    Ok(format!(
+        "{}?{}|{stamp}",
+        uri.path(),
+        uri.query().unwrap_or_default()
+    ))
 }
 
 /// A kept public answer, or the key to keep one under (`None` for staff).
