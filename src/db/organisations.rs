@@ -123,6 +123,29 @@ where
     }
 }
 
+/// The order of the organisations' pages: by name, then SIRET (stable across pages).
+///
+/// An edition's whole list walks the index `establishments_by_name` (migration 0014)
+/// and stops after the page instead of sorting every establishment. With any other
+/// filter, SQLite (which keeps no statistics here) would walk that index too and
+/// test every establishment of the edition for a commune or a family that holds a
+/// few: there the `+` keeps it on the filter's own index and a sort of the few rows.
+/// PostgreSQL chooses by its statistics.
+fn order_by(f: &OrganisationFilter, postgres: bool) -> &'static str {
+    let filtered = f.communes.is_some()
+        || !f.families.is_empty()
+        || !f.naf_sections.is_empty()
+        || !f.size_bands.is_empty()
+        || f.employer.is_some()
+        || f.text.is_some()
+        || f.bbox.is_some();
+    if filtered && !postgres {
+        " ORDER BY +name, +siret"
+    } else {
+        " ORDER BY name, siret"
+    }
+}
+
 impl Db {
     /// One page of public establishments matching `filter`, sorted by name then SIRET
     /// (stable across pages). `limit` is bounded by the caller.
@@ -136,7 +159,7 @@ impl Db {
         Ok(on_pool!(self, p => {
             let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
             push_filter(&mut q, filter, postgres);
-            q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
+            q.push(order_by(filter, postgres)).push(" LIMIT ").push_bind(limit);
             q.push(" OFFSET ").push_bind(offset);
             q.build_query_as().fetch_all(p).await
         })?)
@@ -162,7 +185,7 @@ impl Db {
         let rows = on_tx!(&mut tx, t => {
             let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM establishments"));
             push_filter(&mut q, filter, postgres);
-            q.push(" ORDER BY name, siret LIMIT ").push_bind(limit);
+            q.push(order_by(filter, postgres)).push(" LIMIT ").push_bind(limit);
             q.push(" OFFSET ").push_bind(offset);
             q.build_query_as().fetch_all(&mut **t).await
         })?;

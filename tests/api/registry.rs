@@ -692,6 +692,27 @@ async fn organisations_filter_by_zone_family_sector_size_and_text() {
     let mut paged = sirets(&p1);
     paged.extend(sirets(&p2));
     assert_eq!(paged, sirets(&all));
+    // In name then SIRET order, the whole list (read along its index) as a filtered one
+    // (sorted after the filter's own index).
+    for query in ["", "employer=true", "territory=LEN&per_page=2&page=1"] {
+        let body = app
+            .get_json(&format!("/api/organisations?{query}"), 200)
+            .await;
+        let keys: Vec<(String, String)> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["name"].as_str().unwrap().to_owned(),
+                    i["siret"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{query}");
+    }
     for bad in [
         "per_page=0",
         "per_page=501",
