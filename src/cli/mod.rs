@@ -440,6 +440,12 @@ pub struct ServeArgs {
     /// addresses are erased (daily task; see `consultations purge`).
     #[arg(long, env = "ESS_ATLAS_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
     pub retention_days: i64,
+    /// A directory on the server holding SIRENE stock files (StockEtablissement,
+    /// StockUniteLegale, CSV or ZIP): chargés de mission pick them in `/espace` and
+    /// start their import there. Only the directory's own `.csv` and `.zip` files are
+    /// offered; without it, SIRENE files are imported with `ess-atlas import sirene`.
+    #[arg(long, env = "ESS_ATLAS_IMPORT_DIR")]
+    pub import_dir: Option<PathBuf>,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.

@@ -137,6 +137,12 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         &cfg.publisher_contact,
         cfg.publisher_logo.as_deref(),
     )?;
+    let import_dir = cfg
+        .import_dir
+        .as_deref()
+        .map(crate::import::import_dir::ImportDir::open)
+        .transpose()
+        .context("--import-dir")?;
     let listener = TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
@@ -172,6 +178,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         mailer,
         public_url: public_url.into(),
         moderators: cfg.mail.moderators.clone().into(),
+        sirene: Arc::new(api::sirene_imports::SireneImports::new(import_dir)),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

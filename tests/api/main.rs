@@ -42,6 +42,7 @@ mod registry;
 mod schema;
 mod secret;
 mod sirene_files;
+mod sirene_imports;
 mod subsidies;
 mod summaries;
 mod tiles;
