@@ -37,6 +37,7 @@ mod opendata;
 mod palettes;
 mod portraits;
 mod proposals;
+mod publisher;
 mod ratelimit;
 mod registry;
 mod schema;
