@@ -162,6 +162,51 @@ struct StartRequest {
     accept_drop: bool,
 }
 
+/// `(role, name)` of each file of a start: `("etablissements", "StockEtablissement_utf8.zip")`.
+type Named = Vec<(&'static str, String)>;
+
+/// The request's reference date and the files it names, checked.
+fn checked(body: &StartRequest) -> Result<(Option<String>, Named), ApiError> {
+    if !(1900..=2200).contains(&body.edition) {
+        return Err(ApiError::BadRequest(format!(
+            "édition {} : une année entre 1900 et 2200 est attendue",
+            body.edition
+        )));
+    }
+    let reference_date = body
+        .reference_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned);
+    if let Some(d) = &reference_date
+        && !crate::time::is_iso_date(d)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "date de référence {d:?} : une date AAAA-MM-JJ est attendue"
+        )));
+    }
+    let mut names = vec![
+        ("etablissements", body.etablissements.clone()),
+        ("unites_legales", body.unites_legales.clone()),
+    ];
+    if let Some(g) = body
+        .geolocalisation
+        .as_ref()
+        .filter(|g| !g.trim().is_empty())
+    {
+        names.push(("geolocalisation", g.clone()));
+    }
+    for (i, (_, a)) in names.iter().enumerate() {
+        if names[..i].iter().any(|(_, b)| b == a) {
+            return Err(ApiError::BadRequest(format!(
+                "«\u{a0}{a}\u{a0}» est choisi deux fois : un fichier par rôle"
+            )));
+        }
+    }
+    Ok((reference_date, names))
+}
+
 /// Starts the import of SIRENE files of the server's import directory into an edition.
 #[utoipa::path(post, path = "/api/imports/sirene", tag = "imports", security(("session" = [])),
     request_body(content = Object, example = json!({"edition": 2026, "etablissements": "StockEtablissement_utf8.zip", "unites_legales": "StockUniteLegale_utf8.zip"})),
@@ -175,23 +220,7 @@ async fn start(
     Json(body): Json<StartRequest>,
 ) -> Result<Response, ApiError> {
     require_import(&user)?;
-    if !(1900..=2200).contains(&body.edition) {
-        return Err(ApiError::BadRequest(format!(
-            "édition {} : une année entre 1900 et 2200 est attendue",
-            body.edition
-        )));
-    }
-    let reference_date = body
-        .reference_date
-        .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty());
-    if let Some(d) = &reference_date
-        && !crate::time::is_iso_date(d)
-    {
-        return Err(ApiError::BadRequest(format!(
-            "date de référence {d:?} : une date AAAA-MM-JJ est attendue"
-        )));
-    }
+    let (reference_date, names) = checked(&body)?;
     let Some(dir) = state.sirene.dir.clone() else {
         return Err(ApiError::BadRequest(
             "aucun dossier d’import n’est configuré sur ce serveur (serve --import-dir) : \
@@ -199,20 +228,6 @@ async fn start(
                 .into(),
         ));
     };
-    let mut names = vec![
-        ("etablissements", body.etablissements),
-        ("unites_legales", body.unites_legales),
-    ];
-    if let Some(g) = body.geolocalisation.filter(|g| !g.trim().is_empty()) {
-        names.push(("geolocalisation", g));
-    }
-    for (i, (_, a)) in names.iter().enumerate() {
-        if names[..i].iter().any(|(_, b)| b == a) {
-            return Err(ApiError::BadRequest(format!(
-                "«\u{a0}{a}\u{a0}» est choisi deux fois : un fichier par rôle"
-            )));
-        }
-    }
     let resolve_dir = dir.clone();
     let resolve_names = names.clone();
     let paths = tokio::task::spawn_blocking(move || {

@@ -146,8 +146,10 @@ impl ImportDir {
 
     /// `name` (an entry of the directory) when it may be imported.
     fn importable(&self, name: &str) -> Option<ServerFile> {
-        let lower = name.to_ascii_lowercase();
-        if name.starts_with('.') || !(lower.ends_with(".csv") || lower.ends_with(".zip")) {
+        let data = Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("zip"));
+        if name.starts_with('.') || !data {
             return None;
         }
         // Symbolic links followed: the file itself must be inside the directory.

@@ -145,6 +145,11 @@ mod tests {
         }
     }
 
+    async fn panicking() -> anyhow::Result<ImportReport> {
+        tokio::task::yield_now().await;
+        panic!("a panic in the job")
+    }
+
     #[tokio::test]
     async fn one_job_at_a_time_and_its_outcome_stays() {
         let jobs = ImportJobs::default();
@@ -169,12 +174,7 @@ mod tests {
             Some(first.id.clone())
         );
         // A panicking job ends failed, and the slot is free again.
-        let second = jobs
-            .start(request(), |_| async {
-                let report: Option<ImportReport> = None;
-                Ok(report.expect("a panic in the job"))
-            })
-            .unwrap();
+        let second = jobs.start(request(), |_| panicking()).unwrap();
         while second.is_running() {
             tokio::task::yield_now().await;
         }

@@ -427,19 +427,7 @@ async fn run_consultation(
 async fn every_role_on_every_route() {
     use Expect::{Forbidden as F, NotFound as N, Ok as O, Unauthorized as U};
     // The SIRENE routes read the sample files of the server's import directory.
-    let imports = tempfile::tempdir().unwrap();
-    for name in [
-        "StockEtablissement_sample.csv",
-        "StockUniteLegale_sample.csv",
-    ] {
-        std::fs::copy(
-            crate::helpers::repo_path("tests/fixtures/sirene").join(name),
-            imports.path().join(name),
-        )
-        .unwrap();
-    }
-    let dir = imports.path().to_owned();
-    let app = crate::helpers::spawn_app_with(|cfg| cfg.import_dir = Some(dir)).await;
+    let (app, _imports) = crate::sirene_imports::app_with_sirene_files().await;
     let s = staff(&app).await;
     // Partners (issue 20): the CRESS for ARR; the APES, for every territory here,
     // makes the proposals the proposition routes read and decide.

@@ -15,9 +15,9 @@ use crate::helpers::{Session, TestApp, repo_path, spawn_app_with};
 const SAMPLE_ET: &str = "StockEtablissement_sample.csv";
 const SAMPLE_UL: &str = "StockUniteLegale_sample.csv";
 
-/// An app whose import directory holds the sample SIRENE files, with a chargé de
-/// mission signed in.
-async fn setup() -> (TestApp, Session, tempfile::TempDir) {
+/// An app whose import directory (returned, kept as long as the app) holds the
+/// sample SIRENE files.
+pub async fn app_with_sirene_files() -> (TestApp, tempfile::TempDir) {
     let imports = tempfile::tempdir().unwrap();
     for name in [SAMPLE_ET, SAMPLE_UL] {
         std::fs::copy(
@@ -28,6 +28,12 @@ async fn setup() -> (TestApp, Session, tempfile::TempDir) {
     }
     let dir = imports.path().to_owned();
     let app = spawn_app_with(|cfg| cfg.import_dir = Some(dir)).await;
+    (app, imports)
+}
+
+/// [`app_with_sirene_files`], with a chargé de mission signed in.
+async fn setup() -> (TestApp, Session, tempfile::TempDir) {
+    let (app, imports) = app_with_sirene_files().await;
     app.add_user("claire", "charge_de_mission", &[]).await;
     let cdm = app.login("claire").await;
     (app, cdm, imports)
@@ -82,7 +88,7 @@ async fn stored(app: &TestApp, year: i64) -> (usize, Option<String>, usize) {
 
 #[tokio::test]
 async fn only_the_import_roles_see_and_start_sirene_imports() {
-    let (app, cdm, _imports) = setup().await;
+    let (app, cdm, imports) = setup().await;
     app.add_user("louise", "lecteur", &[]).await;
     app.add_user("rita", "referent", &["ARR"]).await;
     app.add_partner("cress", "CRESS", &["ARR"]).await;
@@ -129,7 +135,7 @@ async fn only_the_import_roles_see_and_start_sirene_imports() {
     assert!(
         !listing
             .to_string()
-            .contains(&_imports.path().display().to_string()),
+            .contains(&imports.path().display().to_string()),
         "the listing shows the server's path: {listing}"
     );
 }

@@ -319,7 +319,7 @@ fn publisher_block(b: &mut Body, p: &Publication, made: &str) {
             escape(&p.name),
         );
     }
-    let _ = write!(b.xml, r#"<text:span>{}</text:span>"#, text_of(&p.name));
+    let _ = write!(b.xml, r"<text:span>{}</text:span>", text_of(&p.name));
     if !p.contact.is_empty() {
         let _ = write!(b.xml, "<text:line-break/>{}", text_of(&p.contact));
     }
