@@ -31,6 +31,10 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # tested in tests/api/ratelimit.rs). The server's e-mails land in the outbox (no SMTP):
 # tests/browser/consultation.test.mjs reads them.
 export ESS_ATLAS_OUTBOX="$tmp/outbox"
+# The server's SIRENE import directory (`serve --import-dir`, read from the environment):
+# tests/browser/sirene.test.mjs puts its files there.
+export ESS_ATLAS_IMPORT_DIR="$tmp/imports"
+mkdir -p "$ESS_ATLAS_IMPORT_DIR"
 "$bin" --database "$db" serve \
   --listen "127.0.0.1:$port" --rate-limit-api 0 --rate-limit-documents 0 \
   --outbox-dir "$ESS_ATLAS_OUTBOX" >"$tmp/server.log" 2>&1 &

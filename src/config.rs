@@ -65,6 +65,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Outgoing e-mail.
     pub mail: MailConfig,
+    /// The directory where the operator puts the SIRENE stock files that staff may
+    /// import from `/espace` ([`crate::import::import_dir`]); `None`: the command line
+    /// only.
+    pub import_dir: Option<PathBuf>,
     /// Contributions of consultations closed longer ago than this are anonymised by
     /// the daily task (the privacy notice says one year).
     pub retention_days: i64,
@@ -213,6 +217,7 @@ impl Config {
                 moderators: vec!["moderation@departement.example".into()],
             },
             retention_days: DEFAULT_RETENTION_DAYS,
+            import_dir: None,
         }
     }
 }

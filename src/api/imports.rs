@@ -243,26 +243,10 @@ async fn accept(
 /// The error of an import as the API answers it: a damaged file or an implausible
 /// result is the client's (422, the importer's French sentence), the rest is ours.
 fn import_error(upload: &Upload, error: anyhow::Error) -> ApiError {
+    if let Some((kind, message)) = client_failure(&error, |text| upload.file.scrub(text)) {
+        return ApiError::Unprocessable { kind, message };
+    }
     for cause in error.chain() {
-        if let Some(refusal) = cause.downcast_ref::<Refusal>() {
-            return ApiError::Unprocessable {
-                kind: "import_refused",
-                message: refusal_message(refusal),
-            };
-        }
-        if cause.is::<crate::import::ImportError>() {
-            return ApiError::Unprocessable {
-                kind: "import_aborted",
-                // The chain joined the French way (`anyhow`'s `{:#}` writes « a: b »).
-                message: upload.file.scrub(
-                    &error
-                        .chain()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" : "),
-                ),
-            };
-        }
         if let Some(db) = cause.downcast_ref::<crate::db::DbError>()
             && db.is_busy()
         {
@@ -274,8 +258,33 @@ fn import_error(upload: &Upload, error: anyhow::Error) -> ApiError {
     ApiError::Internal(error)
 }
 
+/// What an import's error means to staff, when it is theirs to act on: a refusal by
+/// the plausibility checks (`import_refused`) or a damaged file (`import_aborted`),
+/// with the importer's French sentence, server paths removed by `scrub`; `None` for
+/// the rest (ours).
+pub(super) fn client_failure(
+    error: &anyhow::Error,
+    scrub: impl Fn(&str) -> String,
+) -> Option<(&'static str, String)> {
+    for cause in error.chain() {
+        if let Some(refusal) = cause.downcast_ref::<Refusal>() {
+            return Some(("import_refused", refusal_message(refusal)));
+        }
+        if cause.is::<crate::import::ImportError>() {
+            // The chain joined the French way (`anyhow`'s `{:#}` writes « a: b »).
+            let text = error
+                .chain()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" : ");
+            return Some(("import_aborted", scrub(&text)));
+        }
+    }
+    None
+}
+
 /// A refusal as staff read it in the browser (the command line's says `--accept-drop`).
-fn refusal_message(refusal: &Refusal) -> String {
+pub(super) fn refusal_message(refusal: &Refusal) -> String {
     format!(
         "{} de l’édition {} refusé, rien n’a été modifié : {}. Vérifiez le fichier ; si ce \
          changement est attendu, cochez « Importer malgré ces écarts » et confirmez de nouveau",

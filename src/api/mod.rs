@@ -23,6 +23,7 @@ pub mod portraits;
 pub mod proposals;
 pub mod ratelimit;
 pub mod session;
+pub mod sirene_imports;
 mod state;
 pub mod subsidies;
 pub mod summaries;
@@ -139,6 +140,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).
         .merge(imports::router())
+        // The SIRENE stock files already on the server, imported in the background.
+        .merge(sirene_imports::router())
         // Summaries (public documents) and the compendium (staff).
         .merge(summaries::router())
         // The open data sets and their download page (public).

@@ -44,6 +44,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Addresses told when a contribution awaits moderation.
     pub moderators: Arc<[String]>,
+    /// The SIRENE files on the server and their import, started from `/espace`.
+    pub sirene: Arc<super::sirene_imports::SireneImports>,
 }
 
 impl AppState {

@@ -29,6 +29,7 @@ impl From<&AppState> for summary::Context {
             db: state.db.clone(),
             geography: std::sync::Arc::clone(&state.geography),
             cubes: std::sync::Arc::clone(&state.cubes),
+            publisher: std::sync::Arc::clone(&state.publisher),
         }
     }
 }

@@ -38,6 +38,7 @@ pub(super) async fn export_recueil(
     global: &GlobalArgs,
     year: i64,
     out: &std::path::Path,
+    publisher: &super::PublisherArgs,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let db = Db::connect(&global.database).await?;
@@ -47,6 +48,7 @@ pub(super) async fn export_recueil(
         db,
         geography,
         cubes: std::sync::Arc::default(),
+        publisher: std::sync::Arc::new(publisher.load()?),
     };
     let edition = crate::summary::resolve_edition(&ctx, Some(year))
         .await
@@ -102,6 +104,7 @@ pub(super) async fn export_opendata(
         db,
         geography,
         cubes: std::sync::Arc::default(),
+        publisher: std::sync::Arc::default(),
     };
     let set = crate::summary::opendata::build(&ctx, &edition).await?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;

@@ -31,7 +31,7 @@ pub(super) async fn import_sirene(global: &GlobalArgs, args: SireneArgs) -> anyh
         args.edition,
         args.reference_date,
         files,
-        (args.demo, true),
+        (args.demo, crate::import::progress::Watch::Terminal),
         drop_mode(args.accept_drop),
     )
     .await?;

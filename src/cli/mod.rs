@@ -158,7 +158,35 @@ pub enum ExportCommand {
         /// The PDF (or `.odt`) to write.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        publisher: PublisherArgs,
     },
+}
+
+/// The publisher printed on the compendium, as `serve` prints it on the fiches (the
+/// same options and environment variables).
+#[derive(Debug, Args)]
+pub struct PublisherArgs {
+    /// Publisher's name.
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_NAME", default_value = crate::config::DEFAULT_PUBLISHER_NAME)]
+    pub publisher_name: String,
+    /// A contact line; none by default.
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_CONTACT", default_value = "")]
+    pub publisher_contact: String,
+    /// A logo, PNG or JPEG (2 MB at most).
+    #[arg(long, env = "ESS_ATLAS_PUBLISHER_LOGO")]
+    pub publisher_logo: Option<PathBuf>,
+}
+
+impl PublisherArgs {
+    /// The publisher these options describe; an unreadable logo is an error.
+    pub fn load(&self) -> anyhow::Result<crate::summary::publisher::Publisher> {
+        Ok(crate::summary::publisher::Publisher::load(
+            &self.publisher_name,
+            &self.publisher_contact,
+            self.publisher_logo.as_deref(),
+        )?)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -440,6 +468,12 @@ pub struct ServeArgs {
     /// addresses are erased (daily task; see `consultations purge`).
     #[arg(long, env = "ESS_ATLAS_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
     pub retention_days: i64,
+    /// A directory on the server holding SIRENE stock files (StockEtablissement,
+    /// StockUniteLegale, CSV or ZIP): chargés de mission pick them in `/espace` and
+    /// start their import there. Only the directory's own `.csv` and `.zip` files are
+    /// offered; without it, SIRENE files are imported with `ess-atlas import sirene`.
+    #[arg(long, env = "ESS_ATLAS_IMPORT_DIR")]
+    pub import_dir: Option<PathBuf>,
 }
 
 /// Parses `serve`'s options alone (defaults and environment), for a bare `ess-atlas`.
@@ -499,9 +533,11 @@ impl Cli {
             Some(Command::Export(ExportCommand::Opendata { edition, out })) => {
                 exports::export_opendata(&self.global, edition, &out).await
             }
-            Some(Command::Export(ExportCommand::Recueil { edition, out })) => {
-                exports::export_recueil(&self.global, edition, &out).await
-            }
+            Some(Command::Export(ExportCommand::Recueil {
+                edition,
+                out,
+                publisher,
+            })) => exports::export_recueil(&self.global, edition, &out, &publisher).await,
             Some(Command::User(command)) => users::user(&self.global, command).await,
             Some(Command::Consultations(command)) => {
                 let db = crate::db::Db::connect(&self.global.database).await?;

@@ -35,6 +35,7 @@ pub(super) async fn serve(global: &GlobalArgs, args: ServeArgs) -> anyhow::Resul
             moderators: args.moderators_email,
         },
         retention_days: args.retention_days,
+        import_dir: args.import_dir,
         backups: args.backup_dir.map(|dir| crate::config::BackupSchedule {
             dir,
             every: args.backup_every,

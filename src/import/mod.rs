@@ -14,8 +14,10 @@
 
 pub mod beneficiaries;
 pub mod french;
+pub mod import_dir;
 pub mod observatory;
 pub mod plausibility;
+pub mod progress;
 #[cfg(test)]
 mod proptests;
 pub mod report;

@@ -113,7 +113,7 @@ proptest! {
         };
         std::fs::write(&files.unites_legales, ul).expect("write");
         std::fs::write(&files.etablissements, et).expect("write");
-        if let Ok(edition) = super::sirene::read_sirene(&GEOGRAPHY, 2023, "2023-12-31", &files, false) {
+        if let Ok(edition) = super::sirene::read_sirene(&GEOGRAPHY, 2023, "2023-12-31", &files, &super::progress::Watch::None) {
             balanced(&edition.report)?;
             prop_assert_eq!(
                 edition.report.files[0].rows_kept as usize,

@@ -30,26 +30,32 @@ pub async fn import_sirene(
     progress: bool,
 ) -> anyhow::Result<records::ImportReport> {
     let mode = import::plausibility::Mode::Check;
+    let watch = if progress {
+        import::progress::Watch::Terminal
+    } else {
+        import::progress::Watch::None
+    };
     import_sirene_with(
         db,
         geography,
         year,
         reference_date,
         files,
-        (demo, progress),
+        (demo, watch),
         mode,
     )
     .await
 }
 
-/// [`import_sirene`], with the plausibility checks in `mode` (`(demo, progress)`).
+/// [`import_sirene`], with the plausibility checks in `mode`; `(demo, progress)`: the
+/// edition is demonstration data, and where the reading reports its progress.
 pub async fn import_sirene_with(
     db: &Db,
     geography: Arc<Geography>,
     year: i64,
     reference_date: Option<String>,
     files: import::sirene::SireneFiles,
-    (demo, progress): (bool, bool),
+    (demo, progress): (bool, import::progress::Watch),
     mode: import::plausibility::Mode,
 ) -> anyhow::Result<records::ImportReport> {
     let reference_date = match reference_date {
@@ -70,7 +76,11 @@ pub async fn import_sirene_with(
     }
     let date = reference_date.clone();
     let data = tokio::task::spawn_blocking(move || {
-        import::sirene::read_sirene(&geography, year, &date, &files, progress)
+        let data = import::sirene::read_sirene(&geography, year, &date, &files, &progress);
+        if let Some(p) = progress.shared() {
+            p.writing();
+        }
+        data
     })
     .await?
     .context("import SIRENE interrompu, rien n’a été modifié")?;

@@ -10,6 +10,7 @@ mod backup;
 mod demo;
 mod geography;
 mod imports;
+pub mod jobs;
 mod transfer;
 
 pub use backup::{BackupDone, RestoreDone, backup, backups_to_prune, restore, scheduled_backup};

@@ -88,6 +88,15 @@ async fn shutdown_signal() {
     }
 }
 
+/// The directory of `--import-dir`, which must exist.
+fn import_dir(cfg: &Config) -> anyhow::Result<Option<crate::import::import_dir::ImportDir>> {
+    cfg.import_dir
+        .as_deref()
+        .map(crate::import::import_dir::ImportDir::open)
+        .transpose()
+        .context("--import-dir")
+}
+
 /// Builds the application from its configuration; see the crate docs for the steps.
 pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
     let db = Db::connect_waiting(&cfg.database_url, crate::db::SERVER_BUSY_TIMEOUT)
@@ -172,6 +181,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         mailer,
         public_url: public_url.into(),
         moderators: cfg.mail.moderators.clone().into(),
+        sirene: Arc::new(api::sirene_imports::SireneImports::new(import_dir(&cfg)?)),
     };
     tasks::spawn_warm_up(
         Arc::clone(&state.cubes),

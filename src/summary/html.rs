@@ -142,10 +142,21 @@ pub fn render(s: &Summary) -> String {
 <p class="page-kind">{kind} · {department} · édition {edition}</p>
 <h1 class="page-title">{name}</h1>
 <p class="muted">{parent}{population} habitants · {area} · établissements actifs au {date}{demo}</p>
-<p class="muted" data-testid="fiche-publisher">{publisher}{contact} · fiche produite le {produced}</p>
+<p class="muted fiche-publisher" data-testid="fiche-publisher">{logo}{publisher}{contact} · fiche produite le {produced}</p>
 </header>
 "#,
         publisher = escape(&s.publication.name),
+        logo = s
+            .publication
+            .image
+            .as_ref()
+            .map_or_else(String::new, |logo| {
+                format!(
+                    r#"<img class="fiche-logo" data-testid="fiche-logo" src="{}" alt="Logo : {}">"#,
+                    logo.data_uri(),
+                    escape(&s.publication.name)
+                )
+            }),
         contact = if s.publication.contact.is_empty() {
             String::new()
         } else {

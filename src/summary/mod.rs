@@ -66,6 +66,9 @@ pub struct Context {
     pub db: Db,
     pub geography: std::sync::Arc<Geography>,
     pub cubes: std::sync::Arc<CubeCache>,
+    /// Who publishes the documents (the compendium prints it; the fiches get it from
+    /// their caller, with the day they are made).
+    pub publisher: std::sync::Arc<publisher::Publisher>,
 }
 
 /// The two kinds of zone that have a summary.

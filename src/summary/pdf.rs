@@ -102,7 +102,17 @@ fn render_error(diagnostics: &[SourceDiagnostic]) -> SummaryError {
 
 /// Compiles `template` with `data` (serialised to JSON as `sys.inputs.data`).
 pub fn render<T: serde::Serialize>(template: &str, data: &T) -> Result<Vec<u8>> {
-    let document = compile(template, data, &[], 0)?;
+    render_with(template, data, &[])
+}
+
+/// [`render`], the template also reading `files` (`(name, bytes)`: the publisher's
+/// logo as `logo.png`).
+pub fn render_with<T: serde::Serialize>(
+    template: &str,
+    data: &T,
+    files: &[(&str, std::sync::Arc<[u8]>)],
+) -> Result<Vec<u8>> {
+    let document = compile(template, data, files, 0)?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|d| render_error(&d))
 }
 

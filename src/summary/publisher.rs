@@ -31,12 +31,21 @@ impl LogoFormat {
         }
     }
 
-    /// The name the PDF templates read the logo under.
+    /// The name the PDF templates read the logo under (and the ODT package holds it
+    /// under, in `Pictures/`).
     #[must_use]
     pub fn file_name(self) -> &'static str {
         match self {
             Self::Png => "logo.png",
             Self::Jpeg => "logo.jpg",
+        }
+    }
+
+    #[must_use]
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
         }
     }
 }
@@ -46,6 +55,64 @@ impl LogoFormat {
 pub struct Logo {
     pub format: LogoFormat,
     pub bytes: Arc<[u8]>,
+}
+
+impl Logo {
+    /// Width and height in pixels, from the PNG header or the JPEG frame header;
+    /// `None` when they cannot be found (the documents then draw it square).
+    #[must_use]
+    pub fn pixel_size(&self) -> Option<(u32, u32)> {
+        let b = &self.bytes;
+        let be16 = |i: usize| Some(u32::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?])));
+        match self.format {
+            // Signature (8), IHDR length and type (8), then width and height.
+            LogoFormat::Png => {
+                let w = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
+                let h = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
+                (w > 0 && h > 0).then_some((w, h))
+            }
+            // Markers after SOI: each `FF xx` with a 16-bit length, until a start of
+            // frame (SOF0–SOF15 but DHT C4, JPG C8, DAC CC), which holds height, width.
+            LogoFormat::Jpeg => {
+                let mut i = 2;
+                while i + 9 < b.len() {
+                    if b[i] != 0xff {
+                        return None;
+                    }
+                    let marker = b[i + 1];
+                    if (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker) {
+                        let (h, w) = (be16(i + 5)?, be16(i + 7)?);
+                        return (w > 0 && h > 0).then_some((w, h));
+                    }
+                    i += 2 + usize::try_from(be16(i + 2)?).ok()?;
+                }
+                None
+            }
+        }
+    }
+
+    /// The logo as a `data:` URI, for the HTML fiche (no route to serve it from).
+    #[must_use]
+    pub fn data_uri(&self) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = format!("data:{};base64,", self.format.media_type());
+        out.reserve(self.bytes.len().div_ceil(3) * 4);
+        for chunk in self.bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The publisher of the documents.
@@ -126,6 +193,7 @@ impl Publisher {
             contact: self.contact.clone(),
             date: super::format::fr_date(today),
             logo: self.logo.as_ref().map(|l| l.format.file_name()),
+            image: self.logo.clone(),
         }
     }
 
@@ -147,6 +215,9 @@ pub struct Publication {
     pub contact: String,
     pub date: String,
     pub logo: Option<&'static str>,
+    /// The logo itself, for the documents that embed it (HTML, ODT).
+    #[serde(skip)]
+    pub image: Option<Logo>,
 }
 
 #[cfg(test)]
@@ -163,6 +234,37 @@ mod tests {
         assert_eq!(p.logo.as_ref().map(|l| l.format), Some(LogoFormat::Png));
         assert_eq!(p.publication("2026-12-05").logo, Some("logo.png"));
         assert_eq!(p.publication("2026-12-05").date, "5\u{a0}décembre 2026");
+
+        // 16 × 9 pixels, read from the header; the HTML's data URI.
+        let logo = Logo {
+            format: LogoFormat::Png,
+            bytes: Arc::from(&b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x09rest"[..]),
+        };
+        assert_eq!(logo.pixel_size(), Some((16, 9)));
+        assert!(
+            logo.data_uri()
+                .starts_with("data:image/png;base64,iVBORw0KGgo")
+        );
+        let jpeg = Logo {
+            format: LogoFormat::Jpeg,
+            bytes: Arc::from(
+                &[
+                    0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0, 30, 0, 40, 1, 0,
+                    0, 0,
+                ][..],
+            ),
+        };
+        assert_eq!(jpeg.pixel_size(), Some((40, 30)));
+        let three = Logo {
+            format: LogoFormat::Png,
+            bytes: Arc::from(&b"Man"[..]),
+        };
+        assert_eq!(three.data_uri(), "data:image/png;base64,TWFu");
+        let one = Logo {
+            format: LogoFormat::Png,
+            bytes: Arc::from(&b"M"[..]),
+        };
+        assert_eq!(one.data_uri(), "data:image/png;base64,TQ==");
 
         let fake = dir.path().join("logo.jpg");
         std::fs::write(&fake, b"GIF89a").unwrap();

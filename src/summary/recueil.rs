@@ -34,6 +34,8 @@ pub struct Chapter {
 /// What the compendium template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recueil {
+    /// Who publishes it, and the day it was made (cover, header, ODT).
+    pub publication: super::publisher::Publication,
     pub department_name: String,
     pub edition: i64,
     pub reference_date: String,
@@ -155,10 +157,12 @@ pub async fn build(
                 .collect(),
         };
     progress(1, total);
+    let publication = state.publisher.publication(&crate::time::today());
     let portraits = state.db.portraits(None, Some(edition.year), true).await?;
     let mut chapters = Vec::with_capacity(g.territories.len());
     for (i, t) in g.territories.iter().enumerate() {
-        let summary = super::build(state, ZoneKind::Territory, &t.zone.code, edition).await?;
+        let mut summary = super::build(state, ZoneKind::Territory, &t.zone.code, edition).await?;
+        summary.publication = publication.clone();
         let portrait = portraits.iter().find(|p| p.territory == t.zone.code);
         chapters.push(Chapter {
             summary,
@@ -170,6 +174,7 @@ pub async fn build(
         progress(i + 2, total);
     }
     Ok(Recueil {
+        publication,
         department_name: g.department.name.clone(),
         edition: edition.year,
         reference_date: super::format::fr_date(&edition.reference_date),
@@ -195,8 +200,9 @@ pub async fn render(
 ) -> Result<Vec<u8>> {
     let data = build(state, edition, progress).await?;
     let total = data.chapters.len() + 2;
+    let files = state.publisher.files();
     let pdf = tokio::task::spawn_blocking(move || {
-        super::pdf::render(super::pdf::RECUEIL_TEMPLATE, &data)
+        super::pdf::render_with(super::pdf::RECUEIL_TEMPLATE, &data, &files)
     })
     .await
     .map_err(|e| super::SummaryError::Render {

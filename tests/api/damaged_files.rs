@@ -184,7 +184,7 @@ async fn a_smaller_edition_is_refused_unless_accepted() {
             etablissements: et,
             geolocalisation: None,
         },
-        (false, false),
+        (false, ess_atlas::import::progress::Watch::None),
         ess_atlas::import::plausibility::Mode::AcceptDrop,
     )
     .await

@@ -13,10 +13,10 @@ use crate::indicators::app_with_registry;
 use ess_atlas::summary::format::fr_value;
 
 /// CU d'Arras, in territory ARR.
-const ARRAS: &str = "200033579";
+pub(crate) const ARRAS: &str = "200033579";
 
 /// The text of a PDF, as `pdftotext -layout` reads it (no-break spaces as spaces).
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     let mut child = Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8", "-", "-"])
@@ -44,7 +44,7 @@ fn expected_text(figure: &Value, decimals: u8, unit: &str) -> String {
     }
 }
 
-async fn bytes(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+pub(crate) async fn bytes(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
     let r = app.get(path).await;
     let status = r.status().as_u16();
     let headers = r.headers().clone();
@@ -580,13 +580,13 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
 type OdtRow = Vec<(String, String)>;
 
 /// An ODT package read back: its entries in order, and `content.xml`'s tables.
-struct Odt {
-    entries: Vec<(String, zip::CompressionMethod, Vec<u8>)>,
+pub(crate) struct Odt {
+    pub(crate) entries: Vec<(String, zip::CompressionMethod, Vec<u8>)>,
     content: String,
     styles: String,
     /// `(name, rows)`.
     tables: Vec<(String, Vec<OdtRow>)>,
-    pictures: usize,
+    pub(crate) pictures: usize,
 }
 
 /// Text between `<tag…>` elements with the markup removed and entities read;
@@ -616,7 +616,7 @@ fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Odt {
-    fn open(bytes: &[u8]) -> Self {
+    pub(crate) fn open(bytes: &[u8]) -> Self {
         use std::io::Read as _;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut entries = Vec::new();
@@ -675,7 +675,7 @@ impl Odt {
         }
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         xml_text(&self.content)
     }
 
@@ -947,7 +947,7 @@ async fn fiches_beyond_the_render_bound_answer_503_with_retry_after_never_500() 
 }
 
 /// A small PNG logo (a blue square), written by hand: signature, IHDR, IDAT, IEND.
-fn logo_png() -> Vec<u8> {
+pub(crate) fn logo_png() -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
         out.extend((data.len() as u32).to_be_bytes());
         let mut crc_input = kind.to_vec();
@@ -999,7 +999,7 @@ fn logo_png() -> Vec<u8> {
 }
 
 /// The raster images of a PDF, as `pdfimages -list` lists them.
-fn pdf_images(pdf: &[u8]) -> usize {
+pub(crate) fn pdf_images(pdf: &[u8]) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fiche.pdf");
     std::fs::write(&path, pdf).unwrap();

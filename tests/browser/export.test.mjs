@@ -5,7 +5,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readFile, mkdtemp } from 'node:fs/promises';
+import { copyFile, readFile, mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import {
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOT = process.env.ESS_ATLAS_EXPORT_SCREENSHOT || '/tmp/ess-atlas-export';
 
 /** Width and height of a PNG file (its IHDR chunk). */
 function pngSize(bytes) {
@@ -71,6 +72,7 @@ describe('export de la carte (navigateur)', { timeout: 4 * TIMEOUT }, () => {
     const file = path.join(dir, 'carte.png');
     await download.saveAs(file);
     const bytes = await readFile(file);
+    await copyFile(file, `${SCREENSHOT}-communes.png`);
     const { width, height } = pngSize(bytes);
     // The map, plus the legend column beside it and the title and source around it, drawn
     // at twice the screen's resolution at least (for print).
@@ -105,6 +107,44 @@ describe('export de la carte (navigateur)', { timeout: 4 * TIMEOUT }, () => {
     assert.ok(stats.colours > 50, `colours: ${stats.colours}`);
     assert.ok(stats.whiteShare < 0.6, `white: ${stats.whiteShare}`);
     assert.notDeepEqual(stats.mid.slice(0, 3), [255, 255, 255]);
+  });
+
+  it('draws « Limite d’EPCI » readably in the exported legend', { timeout: 2 * TIMEOUT }, async () => {
+    // At the EPCI level the border is white: over the legend's pale swatch it could not be
+    // seen once exported (issue 19); the page and the export case it.
+    await page.keyboard.press('Escape');
+    await page.goto(`${BASE}/#level=epci&ind=ess_share_jobs&year=${latest}`);
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction(() => document.querySelectorAll('#legend-classes li').length >= 3, null, { timeout: TIMEOUT });
+    assert.equal(await page.locator('#legend-line-sub').isVisible(), true, await page.evaluate(() => {
+      const sub = document.getElementById('legend-line-sub');
+      return `hidden: ${sub.hidden}, closest hidden: ${sub.closest('[hidden]')?.id}, level: ${document.body.dataset.level}, ${document.querySelector('.legend')?.outerHTML.slice(0, 300)}`;
+    }));
+    const swatch = await page.evaluate(async () => {
+      const { contrast } = await import('/js/map/export.js');
+      const after = getComputedStyle(document.querySelector('#legend-line-sub .legend-line'), '::after');
+      return { shadow: after.boxShadow, cased: contrast(after.backgroundColor, 'rgb(29, 39, 51)') >= 3 };
+    });
+    assert.match(swatch.shadow, /rgba\(29, 39, 51/, 'the page legend cases the white line');
+    assert.ok(swatch.cased);
+    await page.getByTestId('export-open').click();
+    await page.getByTestId('export-dialog').waitFor({ timeout: TIMEOUT });
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.getByTestId('export-png').click(),
+    ]);
+    const file = path.join(dir, 'carte-epci.png');
+    await download.saveAs(file);
+    await copyFile(file, `${SCREENSHOT}-epci.png`);
+    await page.getByTestId('export-status').getByText('Image PNG enregistrée.').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    // Back to the view the PDF test exports.
+    await page.goto(`${BASE}/#level=communes&zone=epci:200033579&ind=ess_share_jobs&year=${latest}`);
+    await waitReady(page);
+    await page.waitForFunction(() => document.querySelectorAll('#legend-classes li').length >= 3, null, { timeout: TIMEOUT });
+    await page.getByTestId('export-open').click();
+    await page.getByTestId('export-dialog').waitFor({ timeout: TIMEOUT });
   });
 
   it('exports the same view as a one-page PDF', { timeout: 2 * TIMEOUT }, async () => {

@@ -4,9 +4,11 @@
 // may import, the upload of the small files (SCDL subsidies, observatory aggregates):
 // a dry run shown as a preview, then « Confirmer l'import » (the file is sent again with
 // the preview's SHA-256; the server imports exactly what was previewed, all or nothing).
+// The SIRENE stock files, already on the server, have their own form (espace-sirene.js).
 
 import { api, el } from './util.js';
 import { KIND_LABELS, count, counted, dateTime, euros, size } from './espace-format.js';
+import { renderSireneImport } from './espace-sirene.js';
 
 /** Largest file the server accepts from the browser (src/api/imports.rs, MAX_UPLOAD_BYTES). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -187,7 +189,7 @@ function uploadForm(ctx, year, onImported) {
   const result = el('div', { 'data-testid': 'import-result', 'aria-live': 'polite' });
   const form = el('form', { class: 'form free-section', 'data-testid': 'import-form' },
     el('h3', { text: `Importer un fichier dans l’édition ${year}` }),
-    el('p', { class: 'muted', text: `Fichiers de moins de ${count(MAX_UPLOAD_BYTES / (1024 * 1024))} Mo. L’aperçu lit et vérifie le fichier avec l’importeur de la ligne de commande sans rien modifier ; l’import ne remplace les données de l’édition qu’une fois confirmé, en une fois (tout ou rien). Les fichiers SIRENE s’importent en ligne de commande (ess-atlas import sirene).` }),
+    el('p', { class: 'muted', text: `Fichiers de moins de ${count(MAX_UPLOAD_BYTES / (1024 * 1024))} Mo. L’aperçu lit et vérifie le fichier avec l’importeur de la ligne de commande sans rien modifier ; l’import ne remplace les données de l’édition qu’une fois confirmé, en une fois (tout ou rien). Les fichiers SIRENE (plusieurs Go) s’importent depuis le dossier d’import du serveur, plus bas, ou en ligne de commande (ess-atlas import sirene).` }),
     el('div', { class: 'form-row' },
       el('div', { class: 'field' }, el('label', { class: 'field-label', for: 'import-kind', text: 'Type de fichier' }), kind),
       el('div', { class: 'field' }, el('span', { class: 'field-label', text: 'Fichier' }),
@@ -299,6 +301,7 @@ export function renderImports(holder, ctx, years, { canImport, onImported }) {
     years.map((y) => el('option', { value: y, text: String(y) })));
   const stored = el('div', { 'data-testid': 'imports-stored' });
   const upload = el('div');
+  const sirene = el('div', { 'data-testid': 'sirene-import' });
   const show = async () => {
     const year = Number(select.value);
     upload.replaceChildren(canImport
@@ -311,6 +314,20 @@ export function renderImports(holder, ctx, years, { canImport, onImported }) {
     el('h2', { id: 'imports-title', text: 'Imports et rapports' }),
     el('div', { class: 'form-row' }, el('div', { class: 'field' }, el('label', { class: 'field-label', for: 'imports-edition', text: 'Édition' }), select)),
     upload,
+    sirene,
     stored);
+  if (canImport) {
+    renderSireneImport(sirene, ctx, years, {
+      onImported: async (year) => {
+        if (!years.includes(year)) {
+          select.append(el('option', { value: year, text: String(year) }));
+          years.push(year);
+        }
+        select.value = String(year);
+        await show();
+        await onImported();
+      },
+    });
+  }
   return years.length ? show() : Promise.resolve();
 }

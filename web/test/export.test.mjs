@@ -3,7 +3,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { conicParts, frenchDate, metresPerPixel, scaleBar } from '../js/map/export.js';
+import {
+  LINE_CONTRAST, conicParts, contrast, frenchDate, lineSwatch, metresPerPixel, scaleBar,
+} from '../js/map/export.js';
 
 describe('frenchDate', () => {
   it('writes the day, the month in words and the year', () => {
@@ -48,5 +50,30 @@ describe('conicParts', () => {
     assert.deepEqual(conicParts('background: conic-gradient(rgb(0, 114, 178) 0%, rgb(0, 114, 178) 79.68%, rgb(230, 159, 0) 79.68%, rgb(230, 159, 0) 100%)'),
       [['rgb(0, 114, 178)', 0, 79.68 / 100], ['rgb(230, 159, 0)', 79.68 / 100, 1]]);
     assert.deepEqual(conicParts('#1d3f66'), []);
+  });
+});
+
+describe('lineSwatch', () => {
+  it('reads colours as the browser writes them and measures their contrast', () => {
+    assert.equal(Math.round(contrast('#ffffff', '#000000')), 21);
+    assert.equal(contrast('rgb(255, 255, 255)', '#ffffff'), 1);
+    assert.ok(Math.abs(contrast('rgba(29, 39, 51, 1)', '#ffffff') - contrast('#1d2733', '#ffffff')) < 1e-9);
+  });
+
+  it('cases a pale line so that « Limite d’EPCI » stands out on paper (issue 19)', () => {
+    // The EPCI border is white; the legend drew it over a pale grey: invisible once printed.
+    const s = lineSwatch('rgb(255, 255, 255)', 'rgb(223, 230, 236)');
+    assert.ok(s.casing, 'a casing');
+    assert.ok(contrast(s.line, s.casing) >= LINE_CONTRAST);
+    assert.ok(contrast(s.casing, s.fill) >= LINE_CONTRAST);
+    // Over a light choropleth class too; over a dark one, white stands out alone.
+    assert.ok(lineSwatch('#ffffff', '#9ecae1').casing);
+    assert.equal(lineSwatch('#ffffff', '#08519c').casing, null);
+  });
+
+  it('leaves a line that stands out as it is', () => {
+    const s = lineSwatch('rgb(59, 88, 118)', '#dfe6ec');
+    assert.equal(s.casing, null);
+    assert.ok(contrast(s.line, s.fill) >= LINE_CONTRAST);
   });
 });

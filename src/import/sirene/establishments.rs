@@ -13,6 +13,7 @@ use crate::ess::size;
 use crate::geography::Geography;
 use crate::import::Result;
 use crate::import::french::quoted;
+use crate::import::progress::{Step, Watch};
 use crate::import::source::CsvSource;
 use crate::records::report::{FileReport, ImportReport};
 use crate::records::sirene::{EconomyCell, EconomyKey};
@@ -161,13 +162,13 @@ pub(super) fn read_establishments(
     reference_date: &str,
     source: &mut CsvSource<'_>,
     report: &mut ImportReport,
-    progress: bool,
+    progress: &Watch,
 ) -> Result<Vec<Candidate>> {
     let cols = Columns::bind(source)?;
     let width = source.headers.len();
     let department = geography.department.code.clone();
     let mut file = FileReport::new(&source.name);
-    let bar = Progress::new(progress, source);
+    let bar = Progress::new(progress, Step::Etablissements, source);
     let mut record = csv::StringRecord::new();
     let mut candidates = Vec::new();
     loop {

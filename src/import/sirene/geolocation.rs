@@ -7,6 +7,7 @@ use super::establishments::Candidate;
 use super::reading::{Progress, next_record, value};
 use crate::ess::identifiers::Siret;
 use crate::import::Result;
+use crate::import::progress::{Step, Watch};
 use crate::import::source::CsvSource;
 use crate::records::report::{FileReport, ImportReport};
 use crate::spatial::projection::lambert93_to_lonlat;
@@ -16,7 +17,7 @@ pub(super) fn read_geolocation(
     source: &mut CsvSource<'_>,
     candidates: &mut [Candidate],
     report: &mut ImportReport,
-    progress: bool,
+    progress: &Watch,
 ) -> Result<()> {
     let siret_c = source.column("siret")?;
     let (x_c, y_c) = (source.optional_column("x"), source.optional_column("y"));
@@ -31,7 +32,7 @@ pub(super) fn read_geolocation(
         .map(|(i, c)| (c.siret, i))
         .collect();
     let mut file = FileReport::new(&source.name);
-    let bar = Progress::new(progress, source);
+    let bar = Progress::new(progress, Step::Geolocalisation, source);
     let mut record = csv::StringRecord::new();
     loop {
         match next_record(source, &mut record, &mut file, report, &bar)? {

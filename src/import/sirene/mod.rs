@@ -61,7 +61,7 @@ pub fn read_sirene(
     edition: i64,
     reference_date: &str,
     files: &SireneFiles,
-    progress: bool,
+    progress: &super::progress::Watch,
 ) -> Result<SireneEdition> {
     if !is_iso_date(reference_date) {
         return Err(ImportError::Invalid(format!(

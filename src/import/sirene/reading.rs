@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 
 use crate::import::Result;
+use crate::import::progress::{ImportProgress, Step, Watch};
 use crate::import::source::CsvSource;
 use crate::records::report::{FileReport, ImportReport};
 
@@ -17,13 +18,22 @@ pub(super) fn value(record: &csv::StringRecord, column: Option<usize>) -> Option
     (!v.is_empty() && v != MASKED).then_some(v)
 }
 
-/// Progress on a terminal; nothing otherwise (the caller logs one summary line).
-pub(super) struct Progress(Option<indicatif::ProgressBar>);
+/// Progress of the file being read: a bar on a terminal, and the shared progress a
+/// watcher reads ([`crate::import::progress`]); nothing otherwise (the caller logs one
+/// summary line).
+pub(super) struct Progress<'w> {
+    bar: Option<indicatif::ProgressBar>,
+    shared: Option<&'w ImportProgress>,
+}
 
-impl Progress {
-    pub(super) fn new(enabled: bool, source: &CsvSource<'_>) -> Self {
-        if !enabled || !std::io::stderr().is_terminal() {
-            return Self(None);
+impl<'w> Progress<'w> {
+    pub(super) fn new(watch: &'w Watch, step: Step, source: &CsvSource<'_>) -> Self {
+        let shared = watch.shared();
+        if let Some(p) = shared {
+            p.start_file(step, &source.name, source.total);
+        }
+        if !matches!(watch, Watch::Terminal) || !std::io::stderr().is_terminal() {
+            return Self { bar: None, shared };
         }
         let bar = indicatif::ProgressBar::new(source.total.unwrap_or(0));
         bar.set_style(
@@ -33,19 +43,27 @@ impl Progress {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.set_message(source.name.clone());
-        Self(Some(bar))
+        Self {
+            bar: Some(bar),
+            shared,
+        }
     }
 
-    fn tick(&self, source: &CsvSource<'_>) {
-        if let Some(bar) = &self.0 {
+    fn tick(&self, source: &CsvSource<'_>, rows_read: u64) {
+        if let Some(p) = self.shared {
+            p.update(rows_read, source.consumed.load(Ordering::Relaxed));
+        }
+        if let Some(bar) = &self.bar
+            && rows_read.is_multiple_of(65_536)
+        {
             bar.set_position(source.consumed.load(Ordering::Relaxed));
         }
     }
 }
 
-impl Drop for Progress {
+impl Drop for Progress<'_> {
     fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
@@ -59,15 +77,13 @@ pub(super) fn next_record(
     record: &mut csv::StringRecord,
     file: &mut FileReport,
     report: &mut ImportReport,
-    bar: &Progress,
+    bar: &Progress<'_>,
 ) -> Result<Option<bool>> {
     match source.reader.read_record(record) {
         Ok(false) => Ok(None),
         Ok(true) => {
             file.rows_read += 1;
-            if file.rows_read.is_multiple_of(65_536) {
-                bar.tick(source);
-            }
+            bar.tick(source, file.rows_read);
             Ok(Some(true))
         }
         Err(e) => {
@@ -77,6 +93,7 @@ pub(super) fn next_record(
             }
             // Invalid UTF-8 in a row: reject it and go on.
             file.rows_read += 1;
+            bar.tick(source, file.rows_read);
             let (field, reason) = source.row_error(&e);
             report.reject(file, line, &field, reason);
             Ok(Some(false))

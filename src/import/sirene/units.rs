@@ -8,6 +8,7 @@ use super::reading::{Progress, has_width, next_record, value};
 use crate::ess::identifiers::siren_key;
 use crate::ess::perimeter::{Classification, Exclusion, Family, classify};
 use crate::import::french::quoted;
+use crate::import::progress::{Step, Watch};
 use crate::import::source::CsvSource;
 use crate::import::{ImportError, Result};
 use crate::records::report::{FileReport, ImportReport};
@@ -36,7 +37,7 @@ pub(super) fn read_units(
     source: &mut CsvSource<'_>,
     needed: &HashSet<u32>,
     report: &mut ImportReport,
-    progress: bool,
+    progress: &Watch,
 ) -> Result<HashMap<u32, UnitVerdict>> {
     let siren_c = source.column("siren")?;
     let cj_c = source.column("categorieJuridiqueUniteLegale")?;
@@ -49,7 +50,7 @@ pub(super) fn read_units(
     let usual_c = source.optional_column("denominationUsuelle1UniteLegale");
     let width = source.headers.len();
     let mut file = FileReport::new(&source.name);
-    let bar = Progress::new(progress, source);
+    let bar = Progress::new(progress, Step::UnitesLegales, source);
     let mut record = csv::StringRecord::new();
     let mut units = HashMap::with_capacity(needed.len());
     let mut duplicates = Vec::new();

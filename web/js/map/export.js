@@ -5,8 +5,9 @@
 // over it), the legend as shown, the source and edition, the export date in French, a scale
 // bar from the map's metres per pixel, a north arrow, and « Données de démonstration » when
 // the page says so. The PDF puts that image on a page with jsPDF (npm, served from
-// /vendor/jspdf/ and loaded on first use only). frenchDate, metresPerPixel, scaleBar and conicParts
-// are pure (tested under node by web/test/export.test.mjs); initExportButton is the one entry.
+// /vendor/jspdf/ and loaded on first use only). frenchDate, metresPerPixel, scaleBar, conicParts,
+// contrast and lineSwatch are pure (tested under node by web/test/export.test.mjs);
+// initExportButton is the one entry.
 
 import { el } from '../util.js';
 
@@ -40,12 +41,61 @@ export function scaleBar(mpp, maxPx) {
   return { metres, px: metres / mpp, label };
 }
 
+/** [r, g, b] of '#rrggbb', 'rgb(r, g, b)' or 'rgba(r, g, b, a)'; null otherwise. */
+function rgbOf(colour) {
+  const c = String(colour || '').trim();
+  const hex = /^#([0-9a-f]{6})$/i.exec(c);
+  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16));
+  const fn = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/i.exec(c);
+  return fn ? fn.slice(1, 4).map(Number) : null;
+}
+
+/** WCAG contrast ratio of two colours (1 to 21); 1 when one cannot be read. */
+export function contrast(a, b) {
+  const lum = (rgb) => {
+    const [r, g, bl] = rgb.map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [rgbOf(a), rgbOf(b)];
+  if (!x || !y) return 1;
+  const [hi, lo] = [lum(x), lum(y)].sort((p, q) => q - p);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Least contrast of a legend's line with what is around it: WCAG's 3:1 for graphics. */
+export const LINE_CONTRAST = 3;
+
+/**
+ * How the exported legend draws a boundary line: over `fill` (a zone's colour, as the line
+ * is seen on the map), in its own colour `line`, with a dark casing when the line alone
+ * would not stand out (a white EPCI border over a pale legend swatch was invisible on
+ * paper): { fill, line, casing } (casing null when not needed).
+ */
+export function lineSwatch(line, fill) {
+  const casing = contrast(line, fill) < LINE_CONTRAST ? INK : null;
+  return { fill, line, casing };
+}
+
 const INK = '#1d2733';
 const MUTED = '#5b6673';
 const FONT = 'system-ui, "DejaVu Sans", sans-serif';
 const LEGEND_W = 250;
 const PAD = 16;
 const HEADER_H = 62;
+
+/**
+ * A zone's colour as the map shows it, for the legend's line swatches: the middle class of
+ * the indicator's legend, else a territory's colour, else a neutral mid-tone.
+ */
+function zoneFill() {
+  const swatches = [...document.querySelectorAll('#legend-classes li .swatch, #legend-list li .swatch')]
+    .filter((n) => !n.classList.contains('swatch--secret') && !n.closest('[hidden]'));
+  const bg = swatches.length ? getComputedStyle(swatches[Math.floor(swatches.length / 2)]).backgroundColor : '';
+  return rgbOf(bg) && !/rgba\(.*,\s*0\)$/.test(bg) ? bg : '#9fb0c2';
+}
 
 const visible = (node) => !!node && !node.closest('[hidden]') && getComputedStyle(node).display !== 'none';
 const text = (node) => (node ? node.textContent.replace(/\s+/g, ' ').trim() : '');
@@ -132,10 +182,19 @@ function drawLegend(g, x, y, width) {
       } else if (swatch.classList.contains('swatch--secret')) {
         hatch(g, x, cy + 2, 24, 14);
       } else if (swatch.classList.contains('legend-line')) {
-        g.fillStyle = style.backgroundColor;
-        g.fillRect(x, cy + 6, 24, 6);
-        g.fillStyle = getComputedStyle(swatch, '::after').backgroundColor || INK;
-        g.fillRect(x, cy + 8, 24, 2);
+        // The line over a zone's colour, thick enough to be seen on paper, cased when pale.
+        const s = lineSwatch(getComputedStyle(swatch, '::after').backgroundColor || INK, zoneFill());
+        const thick = swatch.classList.contains('legend-line--territory') ? 3.5
+          : swatch.classList.contains('legend-line--commune') ? 1.5 : 2.5;
+        const mid = cy + 9;
+        g.fillStyle = s.fill;
+        g.fillRect(x, cy + 2, 24, 14);
+        if (s.casing) {
+          g.fillStyle = s.casing;
+          g.fillRect(x, mid - thick / 2 - 1, 24, thick + 2);
+        }
+        g.fillStyle = s.line;
+        g.fillRect(x, mid - thick / 2, 24, thick);
       } else {
         g.fillStyle = style.backgroundColor && style.backgroundColor !== 'rgba(0, 0, 0, 0)' ? style.backgroundColor : style.borderTopColor;
         g.fillRect(x, cy + 2, 24, 14);

@@ -24,21 +24,22 @@
 //! bytes), `META-INF/manifest.xml` listing every part, then `content.xml`,
 //! `styles.xml`, `meta.xml`.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
+mod package;
 
-use zip::write::SimpleFileOptions;
+use std::fmt::Write as _;
 
 use super::html::escape;
+use super::publisher::Publication;
 use super::recueil::Recueil;
 use super::{Result, Summary, SummaryError, Table, ZoneKind};
+use package::package;
 
 /// The media type of the package (and its `mimetype` entry).
 pub const MEDIA_TYPE: &str = "application/vnd.oasis.opendocument.text";
 
 /// The named styles, `(internal name, display name)`: ODF names cannot hold spaces,
 /// so they are written the way LibreOffice writes them (`_20_` for a space).
-pub const STYLES: [&str; 12] = [
+pub const STYLES: [&str; 13] = [
     "Titre ESS",
     "Sous-titre ESS",
     "Intertitre ESS",
@@ -51,6 +52,7 @@ pub const STYLES: [&str; 12] = [
     "Tableau ESS nombre",
     "Tableau ESS secret",
     "Liste ESS",
+    "Éditeur ESS",
 ];
 
 /// A style's internal name: spaces as `_20_`, other characters kept (`é` is allowed
@@ -295,11 +297,52 @@ fn svg_size(svg: &str) -> Option<(f64, f64)> {
     }
 }
 
+/// Height of the publisher's logo, cm.
+const LOGO_HEIGHT_CM: f64 = 1.5;
+
+/// The publisher's block, as on the PDF: the logo (when configured), its name, its
+/// contact line, and « {made} le {date} » (« Fiche produite », « Recueil produit »).
+fn publisher_block(b: &mut Body, p: &Publication, made: &str) {
+    let _ = write!(
+        b.xml,
+        r#"<text:p text:style-name="{}">"#,
+        style_name("Éditeur ESS")
+    );
+    if let Some(logo) = &p.image {
+        let (w, h) = logo.pixel_size().unwrap_or((1, 1));
+        let width = LOGO_HEIGHT_CM * f64::from(w) / f64::from(h);
+        let _ = write!(
+            b.xml,
+            r#"<draw:frame draw:name="Logo" text:anchor-type="as-char" svg:width="{width:.2}cm" svg:height="{LOGO_HEIGHT_CM:.2}cm"><draw:image xlink:href="Pictures/{}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad" draw:mime-type="{}"/><svg:title>Logo : {}</svg:title></draw:frame><text:line-break/>"#,
+            logo.format.file_name(),
+            logo.format.media_type(),
+            escape(&p.name),
+        );
+    }
+    let _ = write!(b.xml, r"<text:span>{}</text:span>", text_of(&p.name));
+    if !p.contact.is_empty() {
+        let _ = write!(b.xml, "<text:line-break/>{}", text_of(&p.contact));
+    }
+    let _ = write!(
+        b.xml,
+        "<text:line-break/>{}</text:p>",
+        text_of(&format!("{made} le {}", p.date))
+    );
+}
+
 /// The sections of one zone's summary, top to bottom as the HTML fiche shows them;
 /// `map` is the path of its map in the package, if drawn. Table names start with
-/// `prefix` (the compendium has several zones).
+/// `prefix` (the compendium has several zones); `publisher`: the fiche's own publisher
+/// block under its title (a compendium has one, on its first page).
 #[allow(clippy::too_many_lines)] // the document's sections, top to bottom
-fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, level: u8) {
+fn summary_body(
+    b: &mut Body,
+    s: &Summary,
+    map: Option<&str>,
+    prefix: &str,
+    level: u8,
+    publisher: bool,
+) {
     b.heading(level, "Titre ESS", &s.name);
     b.paragraph(
         "Sous-titre ESS",
@@ -326,6 +369,9 @@ fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, leve
             }
         ),
     );
+    if publisher {
+        publisher_block(b, &s.publication, "Fiche produite");
+    }
     b.heading(level + 1, "Intertitre ESS", "Chiffres clés");
     b.summary_table(&s.key_figures, "Indicateur", prefix);
     b.heading(level + 1, "Intertitre ESS", "Situation");
@@ -491,7 +537,7 @@ fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, leve
 /// A summary (« fiche ») as an ODT package.
 pub fn render(s: &Summary) -> Result<Vec<u8>> {
     let mut body = Body::new();
-    summary_body(&mut body, s, Some("Pictures/carte-1"), "", 1);
+    summary_body(&mut body, s, Some("Pictures/carte-1"), "", 1, true);
     let title = format!(
         "Fiche {} {} – édition {}",
         match s.kind {
@@ -501,7 +547,7 @@ pub fn render(s: &Summary) -> Result<Vec<u8>> {
         s.name,
         s.edition
     );
-    package(&title, &body, &[s.map_svg.as_str()])
+    package(&title, &s.publication, &body, &[s.map_svg.as_str()])
 }
 
 /// The departmental compendium as an ODT package: the département's synthesis, then
@@ -529,6 +575,7 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
             }
         ),
     );
+    publisher_block(&mut b, &r.publication, "Recueil produit");
     b.heading(2, "Intertitre ESS", &r.department.title);
     b.summary_table(&r.department, "Indicateur", "");
     b.heading(2, "Intertitre ESS", &r.territories.title);
@@ -537,7 +584,7 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
     for (i, chapter) in r.chapters.iter().enumerate() {
         let s = &chapter.summary;
         let path = format!("Pictures/carte-{}", i + 1);
-        summary_body(&mut b, s, Some(&path), &format!("{} – ", s.code), 1);
+        summary_body(&mut b, s, Some(&path), &format!("{} – ", s.code), 1, false);
         b.heading(2, "Intertitre ESS", "Portrait du territoire");
         if !chapter.published {
             b.paragraph("Texte ESS", "Portrait non publié pour cette édition.");
@@ -559,171 +606,10 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
             "Recueil des portraits de territoire – édition {}",
             r.edition
         ),
+        &r.publication,
         &b,
         &maps,
     )
-}
-
-const NAMESPACES: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3""#;
-
-/// The named styles: what a communication department restyles.
-fn styles_xml() -> String {
-    let paragraph = |name: &str, parent: Option<&str>, props: &str, text: &str| {
-        format!(
-            r#"<style:style style:name="{}" style:display-name="{name}" style:family="paragraph"{}><style:paragraph-properties {props}/><style:text-properties {text}/></style:style>"#,
-            style_name(name),
-            parent
-                .map(|p| format!(r#" style:parent-style-name="{}""#, style_name(p)))
-                .unwrap_or_default(),
-        )
-    };
-    let sans = r#"style:font-name="Liberation Sans" fo:font-family="'Liberation Sans'" style:font-family-generic="swiss""#;
-    let mut styles = String::new();
-    styles.push_str(&paragraph(
-        "Texte ESS",
-        None,
-        r#"fo:margin-top="0cm" fo:margin-bottom="0.2cm""#,
-        &format!(r#"{sans} fo:font-size="10pt" fo:language="fr" fo:country="FR""#),
-    ));
-    for (name, props, text) in [
-        (
-            "Titre ESS",
-            r#"fo:margin-top="0cm" fo:margin-bottom="0.2cm" fo:break-before="page" fo:keep-with-next="always""#,
-            r##"fo:font-size="22pt" fo:font-weight="bold" fo:color="#1f4e79""##,
-        ),
-        (
-            "Sous-titre ESS",
-            r#"fo:margin-bottom="0.3cm""#,
-            r##"fo:font-size="12pt" fo:color="#555555""##,
-        ),
-        (
-            "Intertitre ESS",
-            r#"fo:margin-top="0.5cm" fo:margin-bottom="0.2cm" fo:keep-with-next="always""#,
-            r##"fo:font-size="14pt" fo:font-weight="bold" fo:color="#1f4e79""##,
-        ),
-        (
-            "Sous-intertitre ESS",
-            r#"fo:margin-top="0.3cm" fo:margin-bottom="0.15cm" fo:keep-with-next="always""#,
-            r#"fo:font-size="11pt" fo:font-weight="bold""#,
-        ),
-        (
-            "Note ESS",
-            r#"fo:margin-bottom="0.15cm""#,
-            r##"fo:font-size="8.5pt" fo:color="#444444""##,
-        ),
-        (
-            "Légende ESS",
-            r#"fo:margin-bottom="0.1cm""#,
-            r#"fo:font-size="9pt" fo:font-style="italic""#,
-        ),
-        ("Liste ESS", r#"fo:margin-bottom="0.1cm""#, ""),
-        ("Tableau ESS", r#"fo:margin="0cm""#, r#"fo:font-size="9pt""#),
-        (
-            "Tableau ESS en-tête",
-            r#"fo:margin="0cm" fo:text-align="center""#,
-            r#"fo:font-size="9pt" fo:font-weight="bold""#,
-        ),
-        (
-            "Tableau ESS nombre",
-            r#"fo:margin="0cm" fo:text-align="end""#,
-            r#"fo:font-size="9pt""#,
-        ),
-        (
-            "Tableau ESS secret",
-            r#"fo:margin="0cm" fo:text-align="end""#,
-            r##"fo:font-size="9pt" fo:font-style="italic" fo:color="#8a5a00""##,
-        ),
-    ] {
-        let parent = if name.starts_with("Tableau ESS ") {
-            "Tableau ESS"
-        } else {
-            "Texte ESS"
-        };
-        styles.push_str(&paragraph(name, Some(parent), props, text));
-    }
-    let _ = write!(
-        styles,
-        r##"<style:style style:name="{}" style:display-name="Tableau ESS" style:family="table"><style:table-properties style:width="{TEXT_WIDTH_CM:.2}cm" table:align="margins" fo:margin-bottom="0.3cm"/></style:style><style:style style:name="{}" style:display-name="Cellule ESS" style:family="table-cell"><style:table-cell-properties fo:padding="0.05cm" fo:border-bottom="0.5pt solid #b9b9b2"/></style:style><style:style style:name="{}" style:display-name="Cellule en-tête ESS" style:family="table-cell"><style:table-cell-properties fo:padding="0.05cm" fo:background-color="#e8eef4" fo:border-bottom="0.75pt solid #1f4e79"/></style:style>"##,
-        style_name("Tableau ESS"),
-        style_name("Cellule ESS"),
-        style_name("Cellule en-tête ESS"),
-    );
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-styles {NAMESPACES}><office:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="'Liberation Sans'" style:font-family-generic="swiss"/></office:font-face-decls><office:styles>{styles}</office:styles><office:automatic-styles><style:page-layout style:name="A4"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm" style:print-orientation="portrait" fo:margin-top="2cm" fo:margin-bottom="2cm" fo:margin-left="2cm" fo:margin-right="2cm"/></style:page-layout></office:automatic-styles><office:master-styles><style:master-page style:name="Standard" style:page-layout-name="A4"/></office:master-styles></office:document-styles>"#
-    )
-}
-
-fn content_xml(body: &Body) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NAMESPACES}><office:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="'Liberation Sans'" style:font-family-generic="swiss"/></office:font-face-decls><office:automatic-styles>{}</office:automatic-styles><office:body><office:text>{}</office:text></office:body></office:document-content>"#,
-        body.column_styles(),
-        body.xml
-    )
-}
-
-fn meta_xml(title: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-meta {NAMESPACES}><office:meta><meta:generator>ess-atlas/{}</meta:generator><dc:title>{}</dc:title><dc:language>fr-FR</dc:language></office:meta></office:document-meta>"#,
-        env!("CARGO_PKG_VERSION"),
-        escape(title)
-    )
-}
-
-fn manifest_xml(maps: usize) -> String {
-    let mut pictures = String::new();
-    for i in 1..=maps {
-        let _ = write!(
-            pictures,
-            r#"<manifest:file-entry manifest:full-path="Pictures/carte-{i}.svg" manifest:media-type="image/svg+xml"/><manifest:file-entry manifest:full-path="Pictures/carte-{i}.png" manifest:media-type="image/png"/>"#
-        );
-    }
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="{MEDIA_TYPE}"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>{pictures}</manifest:manifest>"#
-    )
-}
-
-fn package(title: &str, body: &Body, maps: &[&str]) -> Result<Vec<u8>> {
-    let fail = |e: &dyn std::fmt::Display| SummaryError::Render {
-        format: "ODT",
-        message: e.to_string(),
-    };
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(64 * 1024)));
-    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let deflated =
-        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let mut parts: Vec<(String, Vec<u8>, SimpleFileOptions)> = vec![
-        ("mimetype".into(), MEDIA_TYPE.as_bytes().to_vec(), stored),
-        (
-            "META-INF/manifest.xml".into(),
-            manifest_xml(maps.len()).into_bytes(),
-            deflated,
-        ),
-        (
-            "content.xml".into(),
-            content_xml(body).into_bytes(),
-            deflated,
-        ),
-        ("styles.xml".into(), styles_xml().into_bytes(), deflated),
-        ("meta.xml".into(), meta_xml(title).into_bytes(), deflated),
-    ];
-    for (i, svg) in maps.iter().enumerate() {
-        parts.push((
-            format!("Pictures/carte-{}.svg", i + 1),
-            svg.as_bytes().to_vec(),
-            deflated,
-        ));
-        // A PNG is compressed already.
-        parts.push((
-            format!("Pictures/carte-{}.png", i + 1),
-            png_of(svg)?,
-            stored,
-        ));
-    }
-    for (name, bytes, options) in parts {
-        zip.start_file(name, options).map_err(|e| fail(&e))?;
-        zip.write_all(&bytes).map_err(|e| fail(&e))?;
-    }
-    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
 #[cfg(test)]
@@ -739,7 +625,7 @@ mod tests {
 
     #[test]
     fn every_named_style_is_defined() {
-        let styles = styles_xml();
+        let styles = package::styles_xml();
         for name in STYLES {
             assert!(
                 styles.contains(&format!(
