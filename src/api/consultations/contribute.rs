@@ -372,8 +372,7 @@ pub(super) fn notify_moderators(state: &AppState, c: &ConsultationRow, row: &Con
 /// for the organisations' declarations).
 pub(crate) fn tell_moderators(state: &AppState, subject: &str, text: &str) {
     for address in state.moderators.iter() {
-        match crate::mail::mailbox(address)
-            .and_then(|to| state.mailer.message(&to, subject, text))
+        match crate::mail::mailbox(address).and_then(|to| state.mailer.message(&to, subject, text))
         {
             Ok(message) => state.mailer.send_later(message, "moderation notice"),
             Err(e) => tracing::error!("moderation notice to {address:?} not built: {e}"),

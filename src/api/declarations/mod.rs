@@ -40,7 +40,9 @@ mod confirmation;
 mod moderation;
 
 pub use confirmation::declaration_confirmation_routes;
-use moderation::{__path_list_declarations, __path_moderate_declaration, list_declarations, moderate_declaration};
+use moderation::{
+    __path_list_declarations, __path_moderate_declaration, list_declarations, moderate_declaration,
+};
 
 /// Longest presentation, characters.
 const MAX_DESCRIPTION: usize = 2000;
@@ -193,9 +195,9 @@ fn is_web_address(url: &str) -> bool {
     host.contains('.')
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`'))
+        && !url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`')
+        })
 }
 
 /// The items of a list field, trimmed, empty ones dropped, checked.
@@ -220,7 +222,9 @@ fn items(what: &str, list: &[String]) -> Result<Vec<String>, ApiError> {
 /// Checks the form; the declared fields, cleaned.
 fn check_form(f: &DeclarationForm) -> Result<DeclaredFields, ApiError> {
     if !f.site_web.is_empty() {
-        return Err(bad("envoi refusé : déclaration considérée comme automatisée"));
+        return Err(bad(
+            "envoi refusé : déclaration considérée comme automatisée",
+        ));
     }
     if !f.consent {
         return Err(bad(
@@ -334,9 +338,7 @@ async fn declare(
         }
     };
     match confirmation_message(&state, &establishment, &row, &token) {
-        Ok(message) => state
-            .mailer
-            .send_later(message, "declaration confirmation"),
+        Ok(message) => state.mailer.send_later(message, "declaration confirmation"),
         Err(e) => tracing::error!("confirmation e-mail not built: {e}"),
     }
     let body = Received {

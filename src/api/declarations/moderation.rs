@@ -46,7 +46,10 @@ fn staff_view(state: &AppState, d: DeclarationRow) -> StaffDeclaration {
         email: d.email.clone(),
         status_label: status_label(&d.status),
         description_html: crate::portraits::markdown::render(&d.description),
-        commune_name: state.geography.commune(&d.commune).map(|c| c.zone.name.clone()),
+        commune_name: state
+            .geography
+            .commune(&d.commune)
+            .map(|c| c.zone.name.clone()),
         territory: territory_of(state, &d.commune),
         received_at: crate::time::iso_from_unix(d.created_at),
         declaration: d,
@@ -81,8 +84,7 @@ pub(super) async fn list_declarations(
 ) -> Result<Response, ApiError> {
     if let Some(t) = q.territory.as_deref() {
         require_edit(&user, t)?;
-    } else if !(user.can_record_decisions() || user.territories.iter().any(|t| user.can_edit(t)))
-    {
+    } else if !(user.can_record_decisions() || user.territories.iter().any(|t| user.can_edit(t))) {
         return Err(ApiError::Forbidden(
             "seuls les référents et les chargés de mission modèrent les déclarations".into(),
         ));
@@ -96,7 +98,9 @@ pub(super) async fn list_declarations(
         .map(|d| staff_view(&state, d))
         .filter(|d| {
             may_moderate(&user, d.territory.as_deref())
-                && q.territory.as_ref().is_none_or(|t| d.territory.as_ref() == Some(t))
+                && q.territory
+                    .as_ref()
+                    .is_none_or(|t| d.territory.as_ref() == Some(t))
         })
         .collect();
     json(&crate::api::zones::Items { items })
