@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 23] = [
+const ROUTES: [&str; 26] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -147,6 +147,9 @@ const ROUTES: [&str; 23] = [
     "GET another partner's proposition",
     "POST proposition decision",
     "GET proposition context",
+    "GET organisation declarations",
+    "GET declarations (moderation)",
+    "POST declaration moderation",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`);
@@ -161,6 +164,9 @@ async fn run(
     edition: i64,
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
+    if r >= 23 {
+        return run_declaration(app, who, r, territory, edition).await;
+    }
     if r >= 18 {
         return run_proposal(app, apes, who, r, territory, edition, aid).await;
     }
@@ -271,6 +277,81 @@ async fn run_proposal(
     app.call(method, &path, who, body).await.0
 }
 
+/// The declaration routes of [`ROUTES`] (23 and after), on a confirmed declaration
+/// of an establishment of `territory` (the SIRENE sample: Arras in ARR, Lens in LEN),
+/// made straight in the database (the public route's rate limit is
+/// not the matter here; `declarations.rs` tests it).
+async fn run_declaration(
+    app: &TestApp,
+    who: Option<&Session>,
+    r: usize,
+    territory: &str,
+    edition: i64,
+) -> u16 {
+    let siret = match territory {
+        "ARR" => "77958412700012",
+        "LEN" => "77958412700020",
+        // The admin's column: any establishment.
+        _ => "77958412700012",
+    };
+    if r == 23 {
+        return app
+            .call(
+                Method::GET,
+                &format!("/api/organisations/{siret}/declarations"),
+                who,
+                None,
+            )
+            .await
+            .0;
+    }
+    let now = ess_atlas::time::unix_now();
+    let token = format!("matrix-declaration-{edition}");
+    let (_, commune, _) = app.db.public_establishment(siret).await.unwrap().unwrap();
+    let row = app
+        .db
+        .add_declaration(
+            &ess_atlas::db::NewDeclaration {
+                siret,
+                commune: &commune,
+                fields: &ess_atlas::db::DeclaredFields {
+                    website: "https://asso.example".into(),
+                    ..Default::default()
+                },
+                name: "Marie",
+                role: "",
+                email: "marie@example.org",
+                ip: &token,
+                confirm_token: &token,
+                confirm_expires_at: now + 3600,
+            },
+            now,
+            now - 3600,
+            5,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        app.db.confirm_declaration(&token, now).await.unwrap(),
+        ess_atlas::db::Confirmation::Valid(_)
+    ));
+    let (method, path, body) = match r {
+        24 => (
+            Method::GET,
+            format!("/api/declarations?territory={territory}"),
+            None,
+        ),
+        25 => (
+            Method::POST,
+            format!("/api/declarations/{}/moderation", row.id),
+            Some(json!({"decision": "acceptee"})),
+        ),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, body).await.0
+}
+
 /// The consultation routes of [`ROUTES`] (14 and after), on a consultation of
 /// `territory` opened by the admin (route 14 opens it as `who`).
 async fn run_consultation(
@@ -366,16 +447,18 @@ async fn every_role_on_every_route() {
         .await;
     let partner = app.login("cress").await;
     let apes = app.login("apes").await;
+    // Establishments for the declaration routes (Arras, Lens).
+    app.import_sample(2025, "2025-06-30").await;
     // Columns follow ROUTES. A partner is the public everywhere but on its own
     // routes: it proposes for its territories, reads its own proposals only, decides
     // nothing.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 23]); 8] = [
+    let cases: [(&str, Option<&Session>, &str, [Expect; 26]); 8] = [
         (
             "public",
             None,
             "ARR",
             [
-                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U,
+                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U, O, U, U,
             ],
         ),
         (
@@ -383,7 +466,7 @@ async fn every_role_on_every_route() {
             Some(&s.lecteur),
             "ARR",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, O, F, F,
             ],
         ),
         (
@@ -391,7 +474,7 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "ARR",
             [
-                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O, O, O, O,
             ],
         ),
         (
@@ -399,7 +482,7 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "LEN",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, O, F, F,
             ],
         ),
         (
@@ -407,7 +490,7 @@ async fn every_role_on_every_route() {
             Some(&s.cdm),
             "LEN",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
             ],
         ),
         (
@@ -415,7 +498,7 @@ async fn every_role_on_every_route() {
             Some(&s.admin),
             "BOU",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
             ],
         ),
         (
@@ -423,7 +506,7 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "ARR",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O, O, F, F,
             ],
         ),
         (
@@ -431,7 +514,7 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "LEN",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F, O, F, F,
             ],
         ),
     ];
