@@ -437,13 +437,23 @@ async fn retention_and_erasure_anonymise_declarations_and_keep_what_was_declared
         "{history}"
     );
 
-    // Erasure on request, whatever the address's case: the pending one too.
-    assert_eq!(
-        app.db
-            .erase_declarant(&TREASURER.to_uppercase())
-            .await
-            .unwrap(),
-        1
+    // Erasure on request (the consultations' command covers declarations), whatever
+    // the address's case: the pending one too.
+    let out = crate::data_life::ess_atlas(
+        &app.database_url(),
+        &[
+            "consultations",
+            "erase",
+            "--email",
+            &TREASURER.to_uppercase(),
+        ],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("anonymised=1") && stdout.contains("1 declaration(s)"),
+        "{stdout}"
     );
     let row = app.db.declaration(pending).await.unwrap().unwrap();
     assert!(row.email.is_empty() && row.anonymised_at.is_some());

@@ -133,6 +133,8 @@ describe('déclaration d’une structure depuis sa fiche (navigateur)', {
     await waitReady(page);
     const declaredPop = page.getByTestId('org-popup').getByTestId('org-declared');
     await declaredPop.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await declaredPop.scrollIntoViewIfNeeded();
+    await shot(page, 'popup');
     assert.match(await declaredPop.textContent(), /Déclaré par la structure/);
     assert.match(await declaredPop.textContent(), /structure-declaree\.example/);
     await page.getByTestId('org-popup-open').click();
@@ -146,6 +148,7 @@ describe('déclaration d’une structure depuis sa fiche (navigateur)', {
     assert.equal(await declared.locator(`a[href="${WEBSITE}"]`).count(), 1);
     const html = await page.content();
     assert.ok(!html.includes(EMAIL) && !html.includes('Marie Représentante'), 'never the person');
+    await declared.scrollIntoViewIfNeeded();
     await shot(page, 'card');
     assert.deepEqual(errors, []);
     await Promise.all([visitor.close(), staff.close()]);
