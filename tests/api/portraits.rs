@@ -288,11 +288,11 @@ async fn run_declaration(
     territory: &str,
     edition: i64,
 ) -> u16 {
-    let siret = match territory {
-        "ARR" => "77958412700012",
-        "LEN" => "77958412700020",
-        // The admin's column: any establishment.
-        _ => "77958412700012",
+    // Arras for ARR and for the admin's column (any establishment), Lens for LEN.
+    let siret = if territory == "LEN" {
+        "77958412700020"
+    } else {
+        "77958412700012"
     };
     if r == 23 {
         return app

@@ -6,15 +6,17 @@
 //! par la structure »; none ever changes a figure (the statistics read SIRENE only),
 //! and no answer here carries a person's name, role or e-mail publicly.
 //!
-//! Everything about the person who declares is the consultations' (`super::
-//! consultations`), reused rather than copied: the same checks ([`bounded`], the
-//! e-mail's plausibility, consent, the `site_web` honeypot, [`MAX_BODY_BYTES`]),
-//! the same per-address limit ([`MAX_PER_ADDRESS`] per [`WINDOW_SECONDS`]), the same
-//! single-use e-mailed token and confirmation page with its button
-//! (`/structures/confirmer`, [`confirmation`]), the same moderation states, decided
-//! by the territory's referent or a chargé de mission ([`moderation`]), the same
-//! moderators' notice, retention and erasure (`ess-atlas consultations purge/erase`
-//! and the daily task cover declarations too). The table is a sibling of the
+//! Everything about the person who declares is the consultations'
+//! ([`crate::api::consultations`]), reused rather than copied: the same checks (lengths
+//! and control characters, the e-mail's plausibility, consent, the `site_web`
+//! honeypot, the 16 KiB body limit), the same per-address limit
+//! ([`crate::api::consultations::MAX_PER_ADDRESS`] per
+//! [`crate::api::consultations::WINDOW_SECONDS`]), the same single-use e-mailed token
+//! and confirmation page with its button (`/structures/confirmer`, in `confirmation`),
+//! the same moderation states, decided by the territory's referent or a chargé de
+//! mission (in `moderation`), the same moderators' notice, retention and erasure
+//! (`ess-atlas consultations purge/erase` and the daily task cover declarations too).
+//! The table is a sibling of the
 //! contributions' (`db::declarations` says why).
 
 #[allow(unused_imports)]
