@@ -459,3 +459,78 @@ async fn retention_and_erasure_anonymise_declarations_and_keep_what_was_declared
     assert!(row.email.is_empty() && row.anonymised_at.is_some());
     assert_eq!(app.db.erase_declarant(TREASURER).await.unwrap(), 0, "once");
 }
+
+/// The declaration routes of `portraits::every_role_on_every_route` (23 and after), on a confirmed declaration
+/// of an establishment of `territory` (the SIRENE sample: Arras in ARR, Lens in LEN),
+/// made straight in the database (the public route's rate limit is
+/// not the matter here; `declarations.rs` tests it).
+pub async fn matrix_route(
+    app: &TestApp,
+    who: Option<&Session>,
+    r: usize,
+    territory: &str,
+    edition: i64,
+) -> u16 {
+    // Arras for ARR and for the admin's column (any establishment), Lens for LEN.
+    let siret = if territory == "LEN" {
+        "77958412700020"
+    } else {
+        "77958412700012"
+    };
+    if r == 23 {
+        return app
+            .call(
+                Method::GET,
+                &format!("/api/organisations/{siret}/declarations"),
+                who,
+                None,
+            )
+            .await
+            .0;
+    }
+    let now = ess_atlas::time::unix_now();
+    let token = format!("matrix-declaration-{edition}");
+    let (_, commune, _) = app.db.public_establishment(siret).await.unwrap().unwrap();
+    let row = app
+        .db
+        .add_declaration(
+            &ess_atlas::db::NewDeclaration {
+                siret,
+                commune: &commune,
+                fields: &ess_atlas::db::DeclaredFields {
+                    website: "https://asso.example".into(),
+                    ..Default::default()
+                },
+                name: "Marie",
+                role: "",
+                email: "marie@example.org",
+                ip: &token,
+                confirm_token: &token,
+                confirm_expires_at: now + 3600,
+            },
+            now,
+            now - 3600,
+            5,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        app.db.confirm_declaration(&token, now).await.unwrap(),
+        ess_atlas::db::Confirmation::Valid(_)
+    ));
+    let (method, path, body) = match r {
+        24 => (
+            Method::GET,
+            format!("/api/declarations?territory={territory}"),
+            None,
+        ),
+        25 => (
+            Method::POST,
+            format!("/api/declarations/{}/moderation", row.id),
+            Some(json!({"decision": "acceptee"})),
+        ),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, body).await.0
+}

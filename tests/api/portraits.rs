@@ -165,7 +165,7 @@ async fn run(
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
     if r >= 23 {
-        return run_declaration(app, who, r, territory, edition).await;
+        return crate::declarations::matrix_route(app, who, r, territory, edition).await;
     }
     if r >= 18 {
         return run_proposal(app, apes, who, r, territory, edition, aid).await;
@@ -271,81 +271,6 @@ async fn run_proposal(
             Method::GET,
             format!("/api/propositions/contexte?territory={territory}&edition={edition}"),
             None,
-        ),
-        _ => unreachable!(),
-    };
-    app.call(method, &path, who, body).await.0
-}
-
-/// The declaration routes of [`ROUTES`] (23 and after), on a confirmed declaration
-/// of an establishment of `territory` (the SIRENE sample: Arras in ARR, Lens in LEN),
-/// made straight in the database (the public route's rate limit is
-/// not the matter here; `declarations.rs` tests it).
-async fn run_declaration(
-    app: &TestApp,
-    who: Option<&Session>,
-    r: usize,
-    territory: &str,
-    edition: i64,
-) -> u16 {
-    // Arras for ARR and for the admin's column (any establishment), Lens for LEN.
-    let siret = if territory == "LEN" {
-        "77958412700020"
-    } else {
-        "77958412700012"
-    };
-    if r == 23 {
-        return app
-            .call(
-                Method::GET,
-                &format!("/api/organisations/{siret}/declarations"),
-                who,
-                None,
-            )
-            .await
-            .0;
-    }
-    let now = ess_atlas::time::unix_now();
-    let token = format!("matrix-declaration-{edition}");
-    let (_, commune, _) = app.db.public_establishment(siret).await.unwrap().unwrap();
-    let row = app
-        .db
-        .add_declaration(
-            &ess_atlas::db::NewDeclaration {
-                siret,
-                commune: &commune,
-                fields: &ess_atlas::db::DeclaredFields {
-                    website: "https://asso.example".into(),
-                    ..Default::default()
-                },
-                name: "Marie",
-                role: "",
-                email: "marie@example.org",
-                ip: &token,
-                confirm_token: &token,
-                confirm_expires_at: now + 3600,
-            },
-            now,
-            now - 3600,
-            5,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(matches!(
-        app.db.confirm_declaration(&token, now).await.unwrap(),
-        ess_atlas::db::Confirmation::Valid(_)
-    ));
-    let (method, path, body) = match r {
-        24 => (
-            Method::GET,
-            format!("/api/declarations?territory={territory}"),
-            None,
-        ),
-        25 => (
-            Method::POST,
-            format!("/api/declarations/{}/moderation", row.id),
-            Some(json!({"decision": "acceptee"})),
         ),
         _ => unreachable!(),
     };

@@ -60,7 +60,7 @@ pub const PRIVACY_NOTICE: &str = "Vos données (nom, rôle dans la structure, ad
 déclarées par la structure, sur la base de votre consentement. Elles ne sont jamais \
 publiées : seules les informations sur la structure le sont, une fois acceptées, avec la \
 mention « déclaré par la structure ». Les données vous concernant sont effacées un an après \
-l'envoi. Vous pouvez demander l'accès, la rectification ou l'effacement de vos données \
+l'envoi, ou dès la décision si elle intervient plus tard. Vous pouvez demander l'accès, la rectification ou l'effacement de vos données \
 auprès du délégué à la protection des données du Département (dpo@departement.example).";
 
 pub fn router() -> OpenApiRouter<AppState> {

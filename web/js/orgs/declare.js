@@ -25,7 +25,8 @@ function list(label, items) {
 
 /**
  * The newest accepted declaration `d` (or null): « Déclaré par la structure ». `compact`
- * (the popup) leaves out the lists but the labels.
+ * (the popup, small on a tablet) keeps the website and the ESUS agrément only; the record
+ * has the rest.
  */
 export function declaredBlock(d, { compact = false } = {}) {
   if (!d) return null;
@@ -34,14 +35,16 @@ export function declaredBlock(d, { compact = false } = {}) {
     : null;
   return el('section', { class: `org-declared${compact ? ' org-declared--compact' : ''}`, 'data-testid': 'org-declared' },
     el(compact ? 'p' : 'h4', { class: 'org-declared-title', text: 'Déclaré par la structure' }),
-    d.description ? markdownBlock(d.description_html, { class: 'md org-declared-text' }) : null,
+    d.description && !compact ? markdownBlock(d.description_html, { class: 'md org-declared-text' }) : null,
     el('dl', { class: 'org-declared-facts' },
       site ? el('div', { class: 'org-fact' }, el('dt', { text: 'Site internet' }), el('dd', {}, site)) : null,
       d.esus ? el('div', { class: 'org-fact' }, el('dt', { text: 'Agrément ESUS' }), el('dd', { text: 'Oui' })) : null,
-      list('Labels', d.labels),
+      compact ? null : list('Labels', d.labels),
       compact ? null : list('Réseaux', d.networks),
       compact ? null : list('Activités', d.activities)),
-    el('p', { class: 'field-note', text: `Informations déclarées par la structure le ${frenchDate(d.declared_on)}, relues par le Département ; elles ne modifient pas les statistiques.` }));
+    compact
+      ? null
+      : el('p', { class: 'field-note', text: `Informations déclarées par la structure le ${frenchDate(d.declared_on)}, relues par le Département ; elles ne modifient pas les statistiques.` }));
 }
 
 const lines = (text) => text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
