@@ -7,6 +7,7 @@
 
 pub mod answers;
 pub mod consultations;
+pub mod declarations;
 pub mod editions;
 pub mod embed;
 pub mod error;
@@ -136,6 +137,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(consultations::router())
         // Partners' proposals for the portraits and plans, and their decision.
         .merge(proposals::router())
+        // What organisations declare about themselves from their card, and its moderation.
+        .merge(declarations::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).
@@ -174,6 +177,7 @@ pub fn build_router(state: AppState, web_dir: &Path) -> Router {
     Router::new()
         .merge(api)
         .merge(consultations::confirmation_routes())
+        .merge(declarations::declaration_confirmation_routes())
         // Pages with a path of their own; their scripts read the code from the URL.
         .route_service("/connexion", ServeFile::new(web_dir.join("connexion.html")))
         .route_service("/espace", ServeFile::new(web_dir.join("espace.html")))

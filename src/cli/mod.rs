@@ -82,7 +82,8 @@ pub enum Command {
     /// (never from the command line, which other users can see).
     #[command(subcommand)]
     User(UserCommand),
-    /// Personal data of public consultations: retention and erasure on request.
+    /// Personal data of public consultations and of organisations' declarations:
+    /// retention and erasure on request.
     #[command(subcommand)]
     Consultations(ConsultationsCommand),
     /// Audit an edition's public figures: `audit secret --edition Y [--json]`.
@@ -354,13 +355,16 @@ pub enum EditionCommand {
 pub enum ConsultationsCommand {
     /// Erase the names, e-mails and client addresses of the contributions of
     /// consultations closed more than --days days ago (the text is kept, signed
-    /// « Contributeur anonymisé »). `serve` runs it daily.
+    /// « Contributeur anonymisé »), and of the organisations' declarations received
+    /// more than --days days ago that no longer await moderation (the declared
+    /// information is kept). `serve` runs it daily.
     Purge {
         #[arg(long, default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(0..))]
         days: i64,
     },
     /// Erase, on request, the name, e-mail and client address of every contribution
-    /// sent with this e-mail address (the text is kept, anonymised).
+    /// and organisation's declaration sent with this e-mail address (the text is
+    /// kept, anonymised).
     Erase {
         #[arg(long)]
         email: String,
@@ -541,19 +545,29 @@ impl Cli {
             Some(Command::User(command)) => users::user(&self.global, command).await,
             Some(Command::Consultations(command)) => {
                 let db = crate::db::Db::connect(&self.global.database).await?;
-                let (what, n) = match command {
-                    ConsultationsCommand::Purge { days } => (
-                        "closed consultations past retention",
-                        db.purge_contributions(&crate::time::iso_from_unix(
-                            crate::time::unix_now() - days * 86_400,
-                        ))
-                        .await?,
-                    ),
-                    ConsultationsCommand::Erase { email } => {
-                        ("this address", db.erase_contributor(&email).await?)
+                // Organisations' declarations share the contributions' personal data
+                // rules (api::declarations): the same commands cover them.
+                let (what, contributions, declarations) = match command {
+                    ConsultationsCommand::Purge { days } => {
+                        let cutoff = crate::time::unix_now() - days * 86_400;
+                        (
+                            "past retention",
+                            db.purge_contributions(&crate::time::iso_from_unix(cutoff))
+                                .await?,
+                            db.purge_declarations(cutoff).await?,
+                        )
                     }
+                    ConsultationsCommand::Erase { email } => (
+                        "this address",
+                        db.erase_contributor(&email).await?,
+                        db.erase_declarant(&email).await?,
+                    ),
                 };
-                println!("anonymised={n} ({what})");
+                println!(
+                    "anonymised={} ({what}: {contributions} contribution(s), {declarations} \
+                     declaration(s))",
+                    contributions + declarations
+                );
                 Ok(())
             }
             Some(Command::Backup { out, overwrite }) => {

@@ -94,11 +94,12 @@ impl ContributionRow {
     }
 }
 
-/// What following a confirmation link found.
+/// What following a confirmation link found: for a contribution, or (`R`) an
+/// organisation's declaration, which shares the confirmation (`declarations.rs`).
 #[derive(Debug, Clone)]
-pub enum Confirmation {
+pub enum Confirmation<R = ContributionRow> {
     /// The contribution (now, or still, awaiting confirmation).
-    Valid(Box<ContributionRow>),
+    Valid(Box<R>),
     /// The link was already used (or the contribution was moderated meanwhile).
     Used,
     /// Past its expiry.
@@ -214,7 +215,7 @@ async fn contribution_in(tx: &mut Tx, id: i64) -> Result<Option<ContributionRow>
 
 /// Records a change made by the public (no account) or by a command (`username`):
 /// `user_id` is null.
-async fn record_public_change<A: Serialize>(
+pub(super) async fn record_public_change<A: Serialize>(
     tx: &mut Tx,
     entity: &str,
     entity_id: &str,

@@ -42,6 +42,7 @@ mod accounts;
 mod compendiums;
 mod consultations;
 mod copy;
+mod declarations;
 mod geography;
 mod indicators;
 mod maintenance;
@@ -59,6 +60,7 @@ pub use consultations::{
     ANONYMISED_NAME, Confirmation, ConsultationRow, ContributionRow, ContributionTally,
     NewConsultation, NewContribution, Throttled,
 };
+pub use declarations::{DeclarationRow, DeclaredFields, NewDeclaration};
 pub use maintenance::{
     FileCheck, in_use_lock_path, inspect_sqlite_file, settle_sqlite_file, sqlite_path,
     try_lock_unused,

@@ -54,6 +54,7 @@ pub const COPIED_TABLES: &[&str] = &[
     "actions",
     "consultations",
     "contributions",
+    "declarations",
     "partner_proposals",
     "changes",
     "compendium_jobs",

@@ -93,7 +93,8 @@ pub(super) fn spawn_backups(db: Db, schedule: crate::config::BackupSchedule) {
 }
 
 /// Once a day (the first run one minute after start), anonymises the contributions of
-/// consultations closed more than `days` days ago (`consultations purge`).
+/// consultations closed more than `days` days ago and the organisations' declarations
+/// received more than `days` days ago, not awaiting moderation (`consultations purge`).
 pub(super) fn spawn_retention(db: Db, days: i64) {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_mins(1)).await;
@@ -101,10 +102,17 @@ pub(super) fn spawn_retention(db: Db, days: i64) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let cutoff = crate::time::iso_from_unix(crate::time::unix_now() - days * 86_400);
-            match db.purge_contributions(&cutoff).await {
+            let cutoff = crate::time::unix_now() - days * 86_400;
+            match db
+                .purge_contributions(&crate::time::iso_from_unix(cutoff))
+                .await
+            {
                 Ok(n) => tracing::info!(anonymised = n, "consultation retention applied"),
                 Err(e) => tracing::error!("consultation retention failed: {e}"),
+            }
+            match db.purge_declarations(cutoff).await {
+                Ok(n) => tracing::info!(anonymised = n, "declaration retention applied"),
+                Err(e) => tracing::error!("declaration retention failed: {e}"),
             }
         }
     });

@@ -23,6 +23,7 @@ mod concurrency;
 mod consultations;
 mod damaged_files;
 mod data_life;
+mod declarations;
 mod demo;
 mod embed;
 mod errors;

@@ -13,10 +13,12 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Routes that are HTML pages or services of the front end, not the API: the only
 /// `.route(…)` / `.nest_service(…)` calls allowed outside `utoipa_axum::routes!`.
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 8] = [
     "/api/{*rest}",
     // The page a contribution's confirmation e-mail links to (HTML, a form).
     "/consultations/confirmer",
+    // The same for an organisation's declaration about itself.
+    "/structures/confirmer",
     "/connexion",
     "/espace",
     "/territoires/{code}",

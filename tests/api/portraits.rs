@@ -150,6 +150,9 @@ const ROUTES: [&str; 26] = [
     "GET SIRENE files",
     "POST SIRENE import",
     "GET SIRENE import",
+    "GET organisation declarations",
+    "GET declarations (moderation)",
+    "POST declaration moderation",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`);
@@ -164,6 +167,9 @@ async fn run(
     edition: i64,
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
+    if r >= 26 {
+        return crate::declarations::matrix_route(app, who, r - 3, territory, edition).await;
+    }
     if r >= 23 {
         return run_sirene(app, admin, who, r, edition).await;
     }
@@ -437,16 +443,19 @@ async fn every_role_on_every_route() {
         .await;
     let partner = app.login("cress").await;
     let apes = app.login("apes").await;
+    // Establishments for the declaration routes (Arras, Lens).
+    app.import_sample(2025, "2025-06-30").await;
     // Columns follow ROUTES. A partner is the public everywhere but on its own
     // routes: it proposes for its territories, reads its own proposals only, decides
     // nothing.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 26]); 8] = [
+    let cases: [(&str, Option<&Session>, &str, [Expect; 29]); 8] = [
         (
             "public",
             None,
             "ARR",
             [
-                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U, U, U, U, O, U,
+                U,
             ],
         ),
         (
@@ -454,7 +463,8 @@ async fn every_role_on_every_route() {
             Some(&s.lecteur),
             "ARR",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F, O, F,
+                F,
             ],
         ),
         (
@@ -462,7 +472,8 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "ARR",
             [
-                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O, F, F, F,
+                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O, F, F, F, O, O,
+                O,
             ],
         ),
         (
@@ -470,7 +481,8 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "LEN",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F, O, F,
+                F,
             ],
         ),
         (
@@ -478,7 +490,8 @@ async fn every_role_on_every_route() {
             Some(&s.cdm),
             "LEN",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O, O, O,
+                O,
             ],
         ),
         (
@@ -486,7 +499,8 @@ async fn every_role_on_every_route() {
             Some(&s.admin),
             "BOU",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O, O, O,
+                O,
             ],
         ),
         (
@@ -494,7 +508,8 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "ARR",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O, F, F, F,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O, F, F, F, O, F,
+                F,
             ],
         ),
         (
@@ -502,7 +517,8 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "LEN",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F, F, F, F,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F, F, F, F, O, F,
+                F,
             ],
         ),
     ];

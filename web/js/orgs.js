@@ -24,6 +24,7 @@ import { createClusterMarkers } from './orgs/clusters.js';
 import {
   OUTSIDE_TOTALS, add, fact, familyLine, fillPopup, formatSiret, frenchDate, nfJobs, sectorText, shortSize, svgCross,
 } from './orgs/record.js';
+import { declarationsPart, declaredBlock, loadDeclarations } from './orgs/declare.js';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -652,8 +653,10 @@ export function createOrganisations(store, ctx) {
 
     const where = item && Number.isFinite(item.lon) && Number.isFinite(item.lat) ? [item.lon, item.lat] : lngLat;
     const content = el('div', { class: 'org-pop', 'data-testid': 'org-popup', 'data-siret': siret });
-    if (item) fillPopup(content, item, { onOpen: () => showDetail(item) });
-    else {
+    if (item) {
+      fillPopup(content, item, { onOpen: () => showDetail(item) });
+      addDeclared(content, siret, token);
+    } else {
       const fam = palette.family(family);
       add(content,
         fam ? familyLine(fam) : null,
@@ -685,6 +688,7 @@ export function createOrganisations(store, ctx) {
       if (token !== popupToken) return;
       content.replaceChildren();
       fillPopup(content, record, { onOpen: () => showDetail(record) });
+      addDeclared(content, siret, token);
       if (!where && Number.isFinite(record.lon) && Number.isFinite(record.lat)) {
         showPopup([record.lon, record.lat], content, fly);
       }
@@ -692,6 +696,16 @@ export function createOrganisations(store, ctx) {
     if (token !== popupToken) return;
     st.record = record;
     if (st.view === 'detail') renderDetail(record);
+  }
+
+  /** Puts the accepted declaration of `siret` in the popup, above its button. */
+  function addDeclared(content, siret, token) {
+    loadDeclarations(siret).then((answer) => {
+      const block = declaredBlock(answer.items[0], { compact: true });
+      if (token !== popupToken || !block) return;
+      const button = content.querySelector('.org-pop-open');
+      content.insertBefore(block, button);
+    }).catch(() => {});
   }
 
   function showPopup(lngLat, content, fly) {
@@ -759,6 +773,7 @@ export function createOrganisations(store, ctx) {
           fact('Catégorie juridique', o.categorie_juridique || '—'),
           o.rna ? fact('RNA', o.rna) : null),
         o.location_approximate ? el('p', { class: 'org-pop-approx', text: 'Localisation approximative : le point est placé dans la commune, pas à l’adresse.' }) : null,
+        declarationsPart(o.siret, () => st.view === 'detail' && st.record === o),
         Number.isFinite(o.lon) && Number.isFinite(o.lat)
           ? el('button', {
             type: 'button', class: 'btn btn--small', text: 'Centrer la carte sur cette organisation',

@@ -29,10 +29,22 @@ struct TokenForm {
     jeton: String,
 }
 
-/// A small French page; `state` names what it says, for tests and styles. Its
+/// A small French page under the consultation's kicker (see [`page_under`]).
+fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
+    page_under("Consultation publique", status, state, title, inner)
+}
+
+/// A small French page; `kicker` says what it is about, `state` names what it says,
+/// for tests and styles (also the organisations' declarations' pages). Its
 /// referrer policy keeps the token in its URL from other sites (`same-origin`, not
 /// `no-referrer`, which makes browsers send `Origin: null` with the form's POST).
-fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
+pub(crate) fn page_under(
+    kicker: &str,
+    status: StatusCode,
+    state: &str,
+    title: &str,
+    inner: &str,
+) -> Response {
     let body = format!(
         r#"<!doctype html>
 <html lang="fr">
@@ -52,7 +64,7 @@ fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
   </header>
   <main class="page-main" data-testid="confirmation-page" data-state="{state}">
     <section class="page-card">
-      <p class="page-kind">Consultation publique</p>
+      <p class="page-kind">{kicker}</p>
       <h1 class="page-title">{title}</h1>
       {inner}
     </section>

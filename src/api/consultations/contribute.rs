@@ -45,11 +45,11 @@ pub(super) struct ContributionForm {
     site_web: String,
 }
 
-pub(super) fn bad(message: impl Into<String>) -> ApiError {
+pub(crate) fn bad(message: impl Into<String>) -> ApiError {
     ApiError::BadRequest(message.into())
 }
 
-pub(super) fn bounded(what: &str, text: &str, max: usize, required: bool) -> Result<(), ApiError> {
+pub(crate) fn bounded(what: &str, text: &str, max: usize, required: bool) -> Result<(), ApiError> {
     let n = text.chars().count();
     if required && n == 0 {
         return Err(bad(format!("{what} : ce champ est obligatoire")));
@@ -68,7 +68,7 @@ pub(super) fn bounded(what: &str, text: &str, max: usize, required: bool) -> Res
     Ok(())
 }
 
-fn plausible_email(email: &str) -> bool {
+pub(crate) fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -273,7 +273,7 @@ pub(super) async fn contribute(
 }
 
 /// A new confirmation token (64 hex digits) and its SHA-256 (hex), which is stored.
-fn new_token() -> Result<(String, String), ApiError> {
+pub(crate) fn new_token() -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness for a token: {e}")))?;
@@ -290,7 +290,7 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-pub(super) fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     use sha2::Digest as _;
     hex(&sha2::Sha256::digest(token.trim().as_bytes()))
 }
@@ -365,9 +365,14 @@ pub(super) fn notify_moderators(state: &AppState, c: &ConsultationRow, row: &Con
         "Contribution à modérer — {}",
         scope_name(state, &c.territory).unwrap_or_else(|| c.territory.clone())
     );
+    tell_moderators(state, &subject, &text);
+}
+
+/// Sends `subject` and `text` to the addresses of [`AppState::moderators`] (also
+/// for the organisations' declarations).
+pub(crate) fn tell_moderators(state: &AppState, subject: &str, text: &str) {
     for address in state.moderators.iter() {
-        match crate::mail::mailbox(address)
-            .and_then(|to| state.mailer.message(&to, &subject, &text))
+        match crate::mail::mailbox(address).and_then(|to| state.mailer.message(&to, subject, text))
         {
             Ok(message) => state.mailer.send_later(message, "moderation notice"),
             Err(e) => tracing::error!("moderation notice to {address:?} not built: {e}"),

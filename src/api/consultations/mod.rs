@@ -38,9 +38,9 @@ use crate::db::{ConsultationRow, ContributionRow, NewConsultation, OrientationRo
 pub const MAX_PER_ADDRESS: i64 = 5;
 pub const WINDOW_SECONDS: i64 = 3600;
 /// Largest contribution request body, bytes.
-const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_TEXT: usize = 4000;
-const MAX_SHORT: usize = 200;
+pub(crate) const MAX_SHORT: usize = 200;
 /// Days a confirmation link stays valid.
 pub const CONFIRM_DAYS: i64 = 7;
 
@@ -58,7 +58,11 @@ mod contribute;
 mod moderation;
 
 pub use confirmation::confirmation_routes;
+pub(crate) use confirmation::page_under;
 use contribute::{__path_contribute, contribute};
+pub(crate) use contribute::{
+    bad, bounded, new_token, plausible_email, tell_moderators, token_hash,
+};
 use moderation::{
     __path_export_csv, __path_export_xlsx, __path_list_contributions, __path_moderate, export_csv,
     export_xlsx, list_contributions, moderate,
