@@ -6,6 +6,7 @@
 //! read in [`session`].
 
 pub mod answers;
+pub mod cdess;
 pub mod consultations;
 pub mod editions;
 pub mod embed;
@@ -135,6 +136,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(consultations::router())
         // Partners' proposals for the portraits and plans, and their decision.
         .merge(proposals::router())
+        // The CDESS's proposals for the département's plan (chargés de mission write).
+        .merge(cdess::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).

@@ -39,6 +39,7 @@ macro_rules! on_tx {
 }
 
 mod accounts;
+mod coconstruction;
 mod compendiums;
 mod consultations;
 mod copy;
@@ -54,6 +55,7 @@ mod subsidies;
 mod transfer;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
+pub use coconstruction::{AcceptedContribution, CdessProposalRow, NewCdessProposal};
 pub use compendiums::CompendiumJobRow;
 pub use consultations::{
     ANONYMISED_NAME, Confirmation, ConsultationRow, ContributionRow, ContributionTally,

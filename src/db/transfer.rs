@@ -55,6 +55,7 @@ pub const COPIED_TABLES: &[&str] = &[
     "consultations",
     "contributions",
     "partner_proposals",
+    "cdess_proposals",
     "changes",
     "compendium_jobs",
 ];

@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 23] = [
+const ROUTES: [&str; 26] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -147,6 +147,9 @@ const ROUTES: [&str; 23] = [
     "GET another partner's proposition",
     "POST proposition decision",
     "GET proposition context",
+    "POST CDESS proposition",
+    "DELETE CDESS proposition",
+    "GET CDESS propositions",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`);
@@ -161,6 +164,9 @@ async fn run(
     edition: i64,
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
+    if r >= 23 {
+        return run_cdess(app, admin, who, r, edition).await;
+    }
     if r >= 18 {
         return run_proposal(app, apes, who, r, territory, edition, aid).await;
     }
@@ -271,6 +277,45 @@ async fn run_proposal(
     app.call(method, &path, who, body).await.0
 }
 
+/// The CDESS routes of [`ROUTES`] (23 and after), on a proposal the admin recorded
+/// (route 23 records one as `who`). Whatever the row's territory: the CDESS's
+/// proposals are the département's.
+async fn run_cdess(
+    app: &TestApp,
+    admin: &Session,
+    who: Option<&Session>,
+    r: usize,
+    edition: i64,
+) -> u16 {
+    let body = json!({"edition": edition, "session_on": "2024-06-12",
+                      "title": "Un fonds départemental d'amorçage"});
+    if r == 23 {
+        return app
+            .call(Method::POST, "/api/cdess/propositions", who, Some(body))
+            .await
+            .0;
+    }
+    let (status, p) = app
+        .call(
+            Method::POST,
+            "/api/cdess/propositions",
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (method, path) = match r {
+        24 => (Method::DELETE, format!("/api/cdess/propositions/{id}")),
+        25 => (
+            Method::GET,
+            format!("/api/cdess/propositions?edition={edition}"),
+        ),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, None).await.0
+}
+
 /// The consultation routes of [`ROUTES`] (14 and after), on a consultation of
 /// `territory` opened by the admin (route 14 opens it as `who`).
 async fn run_consultation(
@@ -369,13 +414,13 @@ async fn every_role_on_every_route() {
     // Columns follow ROUTES. A partner is the public everywhere but on its own
     // routes: it proposes for its territories, reads its own proposals only, decides
     // nothing.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 23]); 8] = [
+    let cases: [(&str, Option<&Session>, &str, [Expect; 26]); 8] = [
         (
             "public",
             None,
             "ARR",
             [
-                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U,
+                N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U, U, U, O,
             ],
         ),
         (
@@ -383,7 +428,7 @@ async fn every_role_on_every_route() {
             Some(&s.lecteur),
             "ARR",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, O,
             ],
         ),
         (
@@ -391,7 +436,7 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "ARR",
             [
-                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O, F, F, O,
             ],
         ),
         (
@@ -399,7 +444,7 @@ async fn every_role_on_every_route() {
             Some(&s.referent),
             "LEN",
             [
-                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O,
+                O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, O,
             ],
         ),
         (
@@ -407,7 +452,7 @@ async fn every_role_on_every_route() {
             Some(&s.cdm),
             "LEN",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
             ],
         ),
         (
@@ -415,7 +460,7 @@ async fn every_role_on_every_route() {
             Some(&s.admin),
             "BOU",
             [
-                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O,
+                O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O,
             ],
         ),
         (
@@ -423,7 +468,7 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "ARR",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O, F, F, O,
             ],
         ),
         (
@@ -431,7 +476,7 @@ async fn every_role_on_every_route() {
             Some(&partner),
             "LEN",
             [
-                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F,
+                N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F, F, F, O,
             ],
         ),
     ];

@@ -16,7 +16,7 @@ use ess_atlas::summary::format::fr_value;
 const ARRAS: &str = "200033579";
 
 /// The text of a PDF, as `pdftotext -layout` reads it (no-break spaces as spaces).
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     let mut child = Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8", "-", "-"])
@@ -580,7 +580,7 @@ async fn staff_generate_the_compendium_with_progress_and_the_public_cannot() {
 type OdtRow = Vec<(String, String)>;
 
 /// An ODT package read back: its entries in order, and `content.xml`'s tables.
-struct Odt {
+pub(crate) struct Odt {
     entries: Vec<(String, zip::CompressionMethod, Vec<u8>)>,
     content: String,
     styles: String,
@@ -616,7 +616,7 @@ fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Odt {
-    fn open(bytes: &[u8]) -> Self {
+    pub(crate) fn open(bytes: &[u8]) -> Self {
         use std::io::Read as _;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut entries = Vec::new();
@@ -675,7 +675,7 @@ impl Odt {
         }
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         xml_text(&self.content)
     }
 
