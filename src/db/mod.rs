@@ -43,6 +43,7 @@ mod coconstruction;
 mod compendiums;
 mod consultations;
 mod copy;
+mod demo;
 mod geography;
 mod indicators;
 mod maintenance;

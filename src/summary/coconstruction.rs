@@ -93,6 +93,62 @@ fn credit_item(credit: &PartnerCredit) -> String {
     }
 }
 
+/// The contributing organisations, each once (case ignored), in order of contribution.
+fn organisations_of(contributions: &[AcceptedContribution]) -> Vec<OrganisationLine> {
+    let mut organisations: Vec<OrganisationLine> = Vec::new();
+    for a in contributions {
+        let name = a
+            .registry_name
+            .as_deref()
+            .unwrap_or(&a.organisation)
+            .trim()
+            .to_owned();
+        if name.is_empty()
+            || organisations
+                .iter()
+                .any(|o| o.name.to_lowercase() == name.to_lowercase())
+        {
+            continue;
+        }
+        let family = a
+            .family
+            .as_deref()
+            .and_then(Family::from_id)
+            .map_or("", Family::singular)
+            .to_owned();
+        let text = if family.is_empty() {
+            name.clone()
+        } else {
+            format!("{name} ({family})")
+        };
+        organisations.push(OrganisationLine { name, family, text });
+    }
+    organisations
+}
+
+/// The partners' accepted proposals, grouped by organisation.
+fn partners_of(credits: &[PartnerCredit]) -> Vec<PartnerLine> {
+    let mut partners: Vec<PartnerLine> = Vec::new();
+    for credit in credits {
+        let item = credit_item(credit);
+        match partners
+            .iter_mut()
+            .find(|p| p.organisation == credit.organisation)
+        {
+            Some(p) => p.items.push(item),
+            None => partners.push(PartnerLine {
+                organisation: credit.organisation.clone(),
+                items: vec![item],
+                text: String::new(),
+            }),
+        }
+    }
+    for p in &mut partners {
+        p.text = format!("{} : {}.", p.organisation, p.items.join(" ; "));
+    }
+    partners
+}
+
 /// Assembles the paragraph of `territory_name` from what the database holds (pure:
 /// the unit tests call it directly).
 #[must_use]
@@ -124,52 +180,8 @@ pub fn assemble(
             }
         })
         .collect();
-    let mut organisations: Vec<OrganisationLine> = Vec::new();
-    for a in contributions {
-        let name = a
-            .registry_name
-            .as_deref()
-            .unwrap_or(&a.organisation)
-            .trim()
-            .to_owned();
-        if name.is_empty()
-            || organisations
-                .iter()
-                .any(|o| o.name.to_lowercase() == name.to_lowercase())
-        {
-            continue;
-        }
-        let family = a
-            .family
-            .as_deref()
-            .and_then(Family::from_id)
-            .map_or("", Family::singular)
-            .to_owned();
-        let text = if family.is_empty() {
-            name.clone()
-        } else {
-            format!("{name} ({family})")
-        };
-        organisations.push(OrganisationLine { name, family, text });
-    }
-    let mut partners: Vec<PartnerLine> = Vec::new();
-    for credit in credits {
-        let item = credit_item(credit);
-        match partners
-            .iter_mut()
-            .find(|p| p.organisation == credit.organisation)
-        {
-            Some(p) => p.items.push(item),
-            None => partners.push(PartnerLine {
-                organisation: credit.organisation.clone(),
-                items: vec![item],
-                text: String::new(),
-            }),
-        }
-    }
-    for p in &mut partners {
-        p.text = format!("{} : {}.", p.organisation, p.items.join(" ; "));
-    }
+    let organisations = organisations_of(contributions);
+    let partners = partners_of(credits);
     let accepted = contributions.len();
     let text = if consultations.is_empty() && partners.is_empty() {
         format!(

@@ -175,7 +175,6 @@ fn coconstruction_sheet(
     sheet.set_column_width(1, 110)?;
     sheet.write_string_with_format(0, 0, "Co-construction du portrait", &styles.title)?;
     sheet.write_string_with_format(1, 0, c.text.as_str(), &styles.note)?;
-    let mut line = 3;
     let rows = c
         .consultations
         .iter()
@@ -190,10 +189,9 @@ fn coconstruction_sheet(
                 .iter()
                 .map(|p| ("Proposition de partenaire retenue", p.text.as_str())),
         );
-    for (label, text) in rows {
+    for (line, (label, text)) in (3..).zip(rows) {
         sheet.write_string_with_format(line, 0, label, &styles.label)?;
         sheet.write_string_with_format(line, 1, text, &styles.note)?;
-        line += 1;
     }
     Ok(())
 }
