@@ -143,7 +143,7 @@ impl Db {
     /// none. Every write of a portrait, a workflow step (publication included), an
     /// orientation or an action, a moderation or a decision adds one, so the number
     /// changes whenever what a fiche shows of the plans and their co-construction
-    /// does; the public's contributions do not ([`UNSEEN_CHANGES`]).
+    /// does; the public's contributions do not (`UNSEEN_CHANGES`).
     pub async fn last_change(&self) -> Result<i64> {
         // Newest first along the primary key, the first entry that may change a
         // document: both backends stop at it.
