@@ -205,7 +205,7 @@ pub fn assemble(
         let retained: usize = partners.iter().map(|p| p.items.len()).sum();
         if retained > 0 {
             parts.push(format!(
-                "{} de {}",
+                "{} ({})",
                 plural(
                     retained,
                     "proposition de partenaire retenue",
