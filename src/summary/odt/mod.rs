@@ -29,10 +29,13 @@ use std::io::Write as _;
 
 use zip::write::SimpleFileOptions;
 
-use super::coconstruction::Coconstruction;
 use super::html::escape;
-use super::recueil::Recueil;
 use super::{Result, Summary, SummaryError, Table, ZoneKind};
+
+mod parts;
+
+use parts::coconstruction;
+pub use parts::render_recueil;
 
 /// The media type of the package (and its `mimetype` entry).
 pub const MEDIA_TYPE: &str = "application/vnd.oasis.opendocument.text";
@@ -490,32 +493,6 @@ fn summary_body(b: &mut Body, s: &Summary, map: Option<&str>, prefix: &str, leve
     }
 }
 
-/// The « Co-construction » section, at heading `level`.
-fn coconstruction(b: &mut Body, c: &Coconstruction, level: u8) {
-    b.heading(level, "Intertitre ESS", "Co-construction");
-    b.paragraph("Texte ESS", &c.text);
-    let lines: Vec<String> = c.consultations.iter().map(|l| l.text.clone()).collect();
-    b.list(&lines);
-    if !c.organisations.is_empty() {
-        b.paragraph(
-            "Texte ESS",
-            &format!(
-                "Organisations contributrices : {}.",
-                c.organisations
-                    .iter()
-                    .map(|o| o.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-    }
-    if !c.partners.is_empty() {
-        b.paragraph("Texte ESS", "Propositions des partenaires retenues :");
-        let lines: Vec<String> = c.partners.iter().map(|p| p.text.clone()).collect();
-        b.list(&lines);
-    }
-}
-
 /// A summary (« fiche ») as an ODT package.
 pub fn render(s: &Summary) -> Result<Vec<u8>> {
     let mut body = Body::new();
@@ -530,86 +507,6 @@ pub fn render(s: &Summary) -> Result<Vec<u8>> {
         s.edition
     );
     package(&title, &body, &[s.map_svg.as_str()])
-}
-
-/// The departmental compendium as an ODT package: the département's synthesis, then
-/// each territory's summary and published portrait, as the PDF.
-pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
-    let mut b = Body::new();
-    b.heading(
-        1,
-        "Titre ESS",
-        &format!(
-            "Recueil des portraits de territoire de l'ESS – {}",
-            r.department_name
-        ),
-    );
-    b.paragraph(
-        "Sous-titre ESS",
-        &format!(
-            "Édition {} · établissements actifs au {}{}",
-            r.edition,
-            r.reference_date,
-            if r.demo {
-                " · données de démonstration"
-            } else {
-                ""
-            }
-        ),
-    );
-    b.heading(2, "Intertitre ESS", &r.department.title);
-    b.summary_table(&r.department, "Indicateur", "");
-    b.heading(2, "Intertitre ESS", &r.territories.title);
-    b.summary_table(&r.territories, "Territoire", "");
-    let mut maps = Vec::with_capacity(r.chapters.len());
-    for (i, chapter) in r.chapters.iter().enumerate() {
-        let s = &chapter.summary;
-        let path = format!("Pictures/carte-{}", i + 1);
-        summary_body(&mut b, s, Some(&path), &format!("{} – ", s.code), 1);
-        b.heading(2, "Intertitre ESS", "Portrait du territoire");
-        if !chapter.published {
-            b.paragraph("Texte ESS", "Portrait non publié pour cette édition.");
-        }
-        for section in &chapter.sections {
-            b.heading(3, "Sous-intertitre ESS", &section.title);
-            for p in &section.paragraphs {
-                b.paragraph("Texte ESS", p);
-            }
-        }
-        maps.push(s.map_svg.as_str());
-    }
-    b.heading(1, "Intertitre ESS", "Propositions du CDESS");
-    if r.cdess.is_empty() {
-        b.paragraph(
-            "Texte ESS",
-            "Aucune proposition du CDESS enregistrée pour cette édition.",
-        );
-    }
-    for c in &r.cdess {
-        b.heading(
-            2,
-            "Sous-intertitre ESS",
-            &format!("{} (séance du {})", c.title, c.session),
-        );
-        if !c.orientation.is_empty() {
-            b.paragraph("Texte ESS", &format!("Orientation : {}", c.orientation));
-        }
-        for p in &c.paragraphs {
-            b.paragraph("Texte ESS", p);
-        }
-    }
-    b.heading(1, "Intertitre ESS", "Notes");
-    b.paragraph("Note ESS", r.source_label);
-    let notes: Vec<String> = r.notes.iter().map(|n| (*n).to_owned()).collect();
-    b.list(&notes);
-    package(
-        &format!(
-            "Recueil des portraits de territoire – édition {}",
-            r.edition
-        ),
-        &b,
-        &maps,
-    )
 }
 
 const NAMESPACES: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3""#;
