@@ -6,6 +6,7 @@
 //! read in [`session`].
 
 pub mod answers;
+pub mod cdess;
 pub mod consultations;
 pub mod declarations;
 pub mod editions;
@@ -139,6 +140,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(proposals::router())
         // What organisations declare about themselves from their card, and its moderation.
         .merge(declarations::router())
+        // The CDESS's proposals for the département's plan (chargés de mission write).
+        .merge(cdess::router())
         // Staff reading of subsidies (staff session required by each handler).
         .merge(subsidies::staff_router())
         // Imports of the small files from the browser (chargés de mission).

@@ -88,7 +88,7 @@ impl Modify for SessionCookie {
         (name = "cartes", description = "Couches GeoJSON, tuiles vectorielles, style"),
         (name = "imports", description = "Imports de fichiers par l'équipe"),
         (name = "consultations", description = "Consultations publiques sur les plans d'action"),
-        (name = "propositions", description = "Propositions des partenaires (CRESS, APES, réseaux) et leur décision"),
+        (name = "propositions", description = "Propositions des partenaires (CRESS, APES, réseaux) et leur décision ; propositions du CDESS pour le plan du département"),
         (name = "documentation", description = "Ce document"),
     )
 )]

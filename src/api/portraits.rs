@@ -507,7 +507,7 @@ const MAX_HISTORY: i64 = 1000;
 
 /// `GET /api/history?entity=portrait|orientation|action&id=&limit=`: staff only, newest first.
 #[utoipa::path(get, path = "/api/history", tag = "portraits", security(("session" = [])),
-    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`, `consultation`, `contribution`, `proposition`, `declaration`)"),
+    params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`, `consultation`, `contribution`, `proposition`, `declaration`, `cdess_proposal`)"),
         ("id" = Option<String>, Query, description = "Identifiant de l'entité"),
         ("limit" = Option<i64>, Query, description = "Les N modifications les plus récentes", minimum = 1, maximum = 1000)),
     responses((status = 200, description = "L'historique des modifications", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
@@ -526,11 +526,12 @@ async fn history(
                 | "contribution"
                 | "proposition"
                 | "declaration"
+                | "cdess_proposal"
         )
     {
         return Err(ApiError::BadRequest(format!(
             "entité {e:?} inconnue : portrait, orientation, action, consultation, contribution, \
-             proposition ou declaration"
+             proposition, declaration ou cdess_proposal"
         )));
     }
     json(&super::zones::Items {

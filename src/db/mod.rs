@@ -39,10 +39,12 @@ macro_rules! on_tx {
 }
 
 mod accounts;
+mod coconstruction;
 mod compendiums;
 mod consultations;
 mod copy;
 mod declarations;
+mod demo;
 mod geography;
 mod indicators;
 mod maintenance;
@@ -55,6 +57,7 @@ mod subsidies;
 mod transfer;
 
 pub use accounts::{LoginFailures, SessionRow, UserRow};
+pub use coconstruction::{AcceptedContribution, CdessProposalRow, NewCdessProposal};
 pub use compendiums::CompendiumJobRow;
 pub use consultations::{
     ANONYMISED_NAME, Confirmation, ConsultationRow, ContributionRow, ContributionTally,

@@ -129,16 +129,31 @@ pub(super) async fn record_change<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// History entries that change no document (SQL condition on `changes`): a public
+/// contribution received, confirmed or anonymised (only accepted ones are shown, by
+/// organisation, never by name), a partner's proposal received (only accepted ones
+/// are credited). Left out of [`Db::last_change`], so that the public's writes do not
+/// empty the fiches' cache; their moderation and decision do count.
+const UNSEEN_CHANGES: &str = "(entity = 'contribution' \
+     AND operation IN ('create', 'confirm', 'anonymise')) \
+     OR (entity = 'proposition' AND operation = 'create')";
+
 impl Db {
-    /// The newest entry of the history, 0 when it is empty. Every write of a
-    /// portrait, a workflow step (publication included), an orientation or an action
-    /// adds one, so the number changes whenever what a fiche shows of the plans does.
+    /// The newest entry of the history that may change a document, 0 when there is
+    /// none. Every write of a portrait, a workflow step (publication included), an
+    /// orientation or an action, a moderation or a decision adds one, so the number
+    /// changes whenever what a fiche shows of the plans and their co-construction
+    /// does; the public's contributions do not (`UNSEEN_CHANGES`).
     pub async fn last_change(&self) -> Result<i64> {
-        Ok(on_pool!(self, p => sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM changes"
-        )
-        .fetch_one(p)
-        .await)?)
+        // Newest first along the primary key, the first entry that may change a
+        // document: both backends stop at it.
+        let id: Option<i64> = on_pool!(self, p => sqlx::query_scalar(&format!(
+            "SELECT CAST(id AS BIGINT) FROM changes WHERE NOT ({UNSEEN_CHANGES}) \
+             ORDER BY id DESC LIMIT 1"
+        ))
+        .fetch_optional(p)
+        .await)?;
+        Ok(id.unwrap_or(0))
     }
 }
 
@@ -208,7 +223,7 @@ pub(super) async fn write_sections_in(
 
 /// What staff and partners wrote for an edition: the portraits (by territory), the
 /// orientations and their actions, soft-deleted ones included (the history names
-/// them), its consultations and partners' proposals. An edition holding any of it is
+/// them), its consultations, partners' and the CDESS's proposals. An edition holding any of it is
 /// not deleted: they would be orphaned with their history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditionWork {
@@ -256,7 +271,10 @@ impl std::fmt::Display for EditionWork {
             parts.push(count(self.consultations, "consultation"));
         }
         if self.proposals > 0 {
-            parts.push(count(self.proposals, "proposition de partenaire"));
+            parts.push(format!(
+                "{} (partenaires, CDESS)",
+                count(self.proposals, "proposition")
+            ));
         }
         write!(
             f,
@@ -297,7 +315,8 @@ pub(super) async fn edition_work_in(tx: &mut Tx, year: i64) -> Result<EditionWor
     .fetch_one(&mut **t)
     .await)?;
     let proposals: i64 = on_tx!(tx, t => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM partner_proposals WHERE edition = $1",
+        "SELECT (SELECT COUNT(*) FROM partner_proposals WHERE edition = $1) \
+         + (SELECT COUNT(*) FROM cdess_proposals WHERE edition = $1 AND deleted_at IS NULL)",
     )
     .bind(year)
     .fetch_one(&mut **t)

@@ -56,6 +56,7 @@ pub const COPIED_TABLES: &[&str] = &[
     "contributions",
     "declarations",
     "partner_proposals",
+    "cdess_proposals",
     "changes",
     "compendium_jobs",
 ];

@@ -1,6 +1,7 @@
 //! Loading the demonstration data: the synthetic registry written in INSEE's SIRENE
 //! format by `demo/`, imported through the real importers, then each edition's
-//! demonstration subsidies file. Labelled « données de démonstration » wherever shown.
+//! demonstration subsidies file, then its co-construction (`demo::coconstruction`).
+//! Labelled « données de démonstration » wherever shown.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,6 +48,12 @@ pub async fn load_demo(db: &Db, geography: &Arc<Geography>, dir: &Path) -> anyho
         tracing::info!("{} (données de démonstration)", report.one_line());
     }
     load_demo_subsidies(db, geography, dir).await?;
+    // Its co-construction (consultations, partners', CDESS's proposals) reads the
+    // registry just imported; written, like the rest, under the caller's start-up
+    // lock, so a second instance starting together waits and then finds it.
+    db.load_demo_coconstruction()
+        .await
+        .context("cannot write the demonstration's co-construction")?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis(),
         "demonstration data generated and imported"

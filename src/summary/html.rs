@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::coconstruction::Coconstruction;
 use super::{Grants, Summary, Table, ZoneKind};
 
 /// Escapes text for HTML content and attribute values.
@@ -106,6 +107,42 @@ fn grants(out: &mut String, s: &Summary) {
         }
         out.push_str("</tbody></table>");
     }
+    out.push_str("</section>");
+}
+
+/// The « Co-construction » section: consultations, organisations, partners.
+fn coconstruction(out: &mut String, c: &Coconstruction) {
+    let _ = write!(
+        out,
+        r#"<section class="fiche-card" data-testid="fiche-coconstruction"><h2>Co-construction</h2><p>{}</p>"#,
+        escape(&c.text)
+    );
+    let list = |out: &mut String, title: &str, items: &mut dyn Iterator<Item = &str>| {
+        let items: Vec<&str> = items.collect();
+        if items.is_empty() {
+            return;
+        }
+        let _ = write!(out, "<h3>{}</h3><ul>", escape(title));
+        for i in items {
+            let _ = write!(out, "<li>{}</li>", escape(i));
+        }
+        out.push_str("</ul>");
+    };
+    list(
+        out,
+        "Consultations publiques",
+        &mut c.consultations.iter().map(|l| l.text.as_str()),
+    );
+    list(
+        out,
+        "Organisations contributrices",
+        &mut c.organisations.iter().map(|o| o.text.as_str()),
+    );
+    list(
+        out,
+        "Propositions des partenaires retenues",
+        &mut c.partners.iter().map(|p| p.text.as_str()),
+    );
     out.push_str("</section>");
 }
 
@@ -258,8 +295,10 @@ pub fn render(s: &Summary) -> String {
         }
         out.push_str("</ul>");
     }
+    out.push_str("</section>");
+    coconstruction(&mut out, &s.coconstruction);
     out.push_str(
-        r#"</section><section class="fiche-card fiche-notes"><h2>Sources, méthodes et secret statistique</h2>"#,
+        r#"<section class="fiche-card fiche-notes"><h2>Sources, méthodes et secret statistique</h2>"#,
     );
     let _ = write!(out, "<p>{}</p><ul>", escape(s.source_label));
     if !s.subsidies_available {

@@ -9,6 +9,7 @@
 //! `api::summaries`, the command line in `cli`.
 
 pub mod cache;
+pub mod coconstruction;
 pub mod csv;
 pub mod embed;
 pub mod format;
@@ -206,6 +207,8 @@ pub struct Summary {
     /// The EPCI of a territory, or the communes of an EPCI, with their main figures.
     pub parts: Table,
     pub orientations: Vec<OrientationItem>,
+    /// How the territory's portrait was co-constructed (an EPCI's: its territory's).
+    pub coconstruction: coconstruction::Coconstruction,
     pub subsidies_available: bool,
     /// Beneficiaries of the Département's subsidies in the zone.
     pub grants: Grants,
@@ -534,6 +537,14 @@ pub async fn build(
     };
 
     let orientations = plan_items(state, kind, code, territory_position, edition.year).await?;
+    let territory_zone = &g.territories[territory_position].zone;
+    let coconstruction = coconstruction::build(
+        &state.db,
+        &territory_zone.code,
+        &territory_zone.name,
+        edition.year,
+    )
+    .await?;
     let subsidies_available = !state.db.subsidy_tallies(edition.year).await?.is_empty();
     let grants = grants(g, state.db.ess_grants(edition.year).await?, |c| {
         let commune = &g.communes[c];
@@ -567,6 +578,7 @@ pub async fn build(
         evolution,
         parts,
         orientations,
+        coconstruction,
         subsidies_available,
         grants,
         map_svg: rendered.svg,

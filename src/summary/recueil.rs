@@ -31,6 +31,39 @@ pub struct Chapter {
     pub sections: Vec<PortraitText>,
 }
 
+/// A proposal of the CDESS for the département's plan, as the compendium prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CdessItem {
+    pub title: String,
+    /// The session's date, in French (« 12 mars 2024 »).
+    pub session: String,
+    /// The title of the département's orientation it concerns, when published.
+    pub orientation: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// The CDESS's proposals of `edition`, by session.
+async fn cdess_items(db: &Db, edition: i64) -> Result<Vec<CdessItem>> {
+    let mut out = Vec::new();
+    for p in db.cdess_proposals(Some(edition)).await? {
+        let orientation = match p.orientation_id {
+            Some(id) => db
+                .orientation(id, true)
+                .await?
+                .map(|o| o.fields.title)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        out.push(CdessItem {
+            title: p.title,
+            session: super::format::fr_date(&p.session_on),
+            orientation,
+            paragraphs: plain_paragraphs(&p.body),
+        });
+    }
+    Ok(out)
+}
+
 /// What the compendium template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recueil {
@@ -44,6 +77,8 @@ pub struct Recueil {
     pub department: Table,
     pub territories: Table,
     pub chapters: Vec<Chapter>,
+    /// « Propositions du CDESS »: its own section, after the territories.
+    pub cdess: Vec<CdessItem>,
     pub notes: Vec<&'static str>,
 }
 
@@ -188,6 +223,7 @@ pub async fn build(
         },
         territories,
         chapters,
+        cdess: cdess_items(&state.db, edition.year).await?,
         notes: super::notes(),
     })
 }

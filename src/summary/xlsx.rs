@@ -162,6 +162,40 @@ fn grants_sheet(
     Ok(())
 }
 
+/// The « Co-construction » sheet: the paragraph, then one line per consultation,
+/// contributing organisation and partner.
+fn coconstruction_sheet(
+    sheet: &mut Worksheet,
+    summary: &Summary,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let c = &summary.coconstruction;
+    sheet.set_name("Co-construction")?;
+    sheet.set_column_width(0, 34)?;
+    sheet.set_column_width(1, 110)?;
+    sheet.write_string_with_format(0, 0, "Co-construction du portrait", &styles.title)?;
+    sheet.write_string_with_format(1, 0, c.text.as_str(), &styles.note)?;
+    let rows = c
+        .consultations
+        .iter()
+        .map(|l| ("Consultation publique", l.text.as_str()))
+        .chain(
+            c.organisations
+                .iter()
+                .map(|o| ("Organisation contributrice", o.text.as_str())),
+        )
+        .chain(
+            c.partners
+                .iter()
+                .map(|p| ("Proposition de partenaire retenue", p.text.as_str())),
+        );
+    for (line, (label, text)) in (3..).zip(rows) {
+        sheet.write_string_with_format(line, 0, label, &styles.label)?;
+        sheet.write_string_with_format(line, 1, text, &styles.note)?;
+    }
+    Ok(())
+}
+
 fn build(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
@@ -190,6 +224,7 @@ fn build(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name("Subventions")?;
     grants_sheet(sheet, summary, &styles)?;
+    coconstruction_sheet(workbook.add_worksheet(), summary, &styles)?;
     let sheet = workbook.add_worksheet();
     sheet.set_name("Sources et méthodes")?;
     sheet.set_column_width(0, 40)?;

@@ -170,4 +170,60 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
             .headers()["content-disposition"],
         "attachment; filename=\"organisations-ess-2023-TER-demonstration.csv\""
     );
+
+    // Its co-construction (issue 20), which the second instance finds too: two closed
+    // consultations with accepted, declined and spam contributions, partners' and the
+    // CDESS's proposals; the fiches show the accepted ones only.
+    for instance in [&app, &second] {
+        let consultations = instance.get_json("/api/consultations", 200).await;
+        let closed: Vec<&str> = consultations["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "close")
+            .map(|c| c["territory"].as_str().unwrap())
+            .collect();
+        assert_eq!(closed, ["LEN", "AUD"], "{consultations}");
+        let cdess = instance
+            .get_json("/api/cdess/propositions?edition=2023", 200)
+            .await;
+        assert_eq!(cdess["items"].as_array().unwrap().len(), 2, "{cdess}");
+    }
+    for (territory, accepted, declined) in [
+        (
+            "AUD",
+            "Collectif des jardins partagés de l'Audomarois (démonstration)",
+            "Union des commerçants",
+        ),
+        (
+            "LEN",
+            "Coopérative d'activités du bassin minier (démonstration)",
+            "Cabinet Conseil Privé",
+        ),
+    ] {
+        let html = second
+            .get(&format!("/territoires/{territory}/fiche?edition=2023"))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .replace("&#39;", "'")
+            .replace('\u{a0}', " ");
+        assert!(html.contains("a été co-construit"), "{territory}");
+        assert!(html.contains("2 contributions acceptées"), "{territory}");
+        assert!(html.contains(accepted), "{territory}: {accepted}");
+        assert!(
+            html.contains("(Association)"),
+            "{territory}: a registry association"
+        );
+        assert!(
+            html.contains("(démonstration) :"),
+            "{territory}: a partner credited"
+        );
+        assert!(!html.contains(declined), "{territory}: {declined}");
+        assert!(
+            !html.contains("Gagnez") && !html.contains("montres"),
+            "spam"
+        );
+    }
 }

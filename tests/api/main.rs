@@ -19,6 +19,7 @@ macro_rules! on_test_pool {
 }
 
 mod accounts;
+mod coconstruction;
 mod concurrency;
 mod consultations;
 mod damaged_files;

@@ -123,7 +123,7 @@ fn class(status: u16) -> Expect {
     }
 }
 
-const ROUTES: [&str; 29] = [
+const ROUTES: [&str; 32] = [
     "GET draft portrait",
     "PUT portrait",
     "POST orientation",
@@ -153,6 +153,9 @@ const ROUTES: [&str; 29] = [
     "GET organisation declarations",
     "GET declarations (moderation)",
     "POST declaration moderation",
+    "POST CDESS proposition",
+    "DELETE CDESS proposition",
+    "GET CDESS propositions",
 ];
 
 /// Runs route `r` as `who` on a fresh plan of `territory` (edition `edition`);
@@ -167,6 +170,9 @@ async fn run(
     edition: i64,
 ) -> u16 {
     let (oid, aid) = plan(app, admin, territory, edition).await;
+    if r >= 29 {
+        return run_cdess(app, admin, who, r - 6, edition).await;
+    }
     if r >= 26 {
         return crate::declarations::matrix_route(app, who, r - 3, territory, edition).await;
     }
@@ -347,6 +353,45 @@ async fn run_proposal(
     app.call(method, &path, who, body).await.0
 }
 
+/// The CDESS routes of [`ROUTES`] (23 and after), on a proposal the admin recorded
+/// (route 23 records one as `who`). Whatever the row's territory: the CDESS's
+/// proposals are the département's.
+async fn run_cdess(
+    app: &TestApp,
+    admin: &Session,
+    who: Option<&Session>,
+    r: usize,
+    edition: i64,
+) -> u16 {
+    let body = json!({"edition": edition, "session_on": "2024-06-12",
+                      "title": "Un fonds départemental d'amorçage"});
+    if r == 23 {
+        return app
+            .call(Method::POST, "/api/cdess/propositions", who, Some(body))
+            .await
+            .0;
+    }
+    let (status, p) = app
+        .call(
+            Method::POST,
+            "/api/cdess/propositions",
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (method, path) = match r {
+        24 => (Method::DELETE, format!("/api/cdess/propositions/{id}")),
+        25 => (
+            Method::GET,
+            format!("/api/cdess/propositions?edition={edition}"),
+        ),
+        _ => unreachable!(),
+    };
+    app.call(method, &path, who, None).await.0
+}
+
 /// The consultation routes of [`ROUTES`] (14 and after), on a consultation of
 /// `territory` opened by the admin (route 14 opens it as `who`).
 async fn run_consultation(
@@ -448,14 +493,14 @@ async fn every_role_on_every_route() {
     // Columns follow ROUTES. A partner is the public everywhere but on its own
     // routes: it proposes for its territories, reads its own proposals only, decides
     // nothing.
-    let cases: [(&str, Option<&Session>, &str, [Expect; 29]); 8] = [
+    let cases: [(&str, Option<&Session>, &str, [Expect; 32]); 8] = [
         (
             "public",
             None,
             "ARR",
             [
                 N, U, U, U, U, U, U, U, U, U, U, N, U, U, U, U, U, U, U, U, U, U, U, U, U, U, O, U,
-                U,
+                U, U, U, O,
             ],
         ),
         (
@@ -464,7 +509,7 @@ async fn every_role_on_every_route() {
             "ARR",
             [
                 O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F, O, F,
-                F,
+                F, F, F, O,
             ],
         ),
         (
@@ -473,7 +518,7 @@ async fn every_role_on_every_route() {
             "ARR",
             [
                 O, O, O, O, O, O, O, O, O, F, O, O, F, F, F, O, O, F, F, O, O, O, O, F, F, F, O, O,
-                O,
+                O, F, F, O,
             ],
         ),
         (
@@ -482,7 +527,7 @@ async fn every_role_on_every_route() {
             "LEN",
             [
                 O, F, F, F, F, F, F, F, F, F, O, O, F, F, F, F, F, F, F, O, O, F, O, F, F, F, O, F,
-                F,
+                F, F, F, O,
             ],
         ),
         (
@@ -491,7 +536,7 @@ async fn every_role_on_every_route() {
             "LEN",
             [
                 O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O, O, O,
-                O,
+                O, O, O, O,
             ],
         ),
         (
@@ -500,7 +545,7 @@ async fn every_role_on_every_route() {
             "BOU",
             [
                 O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, F, O, O, O, O, O, O, O, O, O,
-                O,
+                O, O, O, O,
             ],
         ),
         (
@@ -509,7 +554,7 @@ async fn every_role_on_every_route() {
             "ARR",
             [
                 N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, O, O, N, F, O, F, F, F, O, F,
-                F,
+                F, F, F, O,
             ],
         ),
         (
@@ -518,7 +563,7 @@ async fn every_role_on_every_route() {
             "LEN",
             [
                 N, F, F, F, F, F, F, F, F, F, F, N, F, F, F, F, F, F, F, O, N, F, F, F, F, F, O, F,
-                F,
+                F, F, F, O,
             ],
         ),
     ];

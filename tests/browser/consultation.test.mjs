@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BASE, TIMEOUT, launchBrowser, getJson } from './support.mjs';
+import { BASE, TIMEOUT, launchBrowser, getJson, normSpaces } from './support.mjs';
 
 const REFERENT = process.env.ESS_ATLAS_REFERENT || 'referent-arr';
 const REFERENT_PASSWORD = process.env.ESS_ATLAS_REFERENT_PASSWORD;
@@ -155,6 +155,20 @@ describe('consultation publique : ouverture, contribution, modération (navigate
     await shown.waitFor({ timeout: TIMEOUT });
     assert.match(await shown.textContent(), /Jeanne Martin/);
     assert.ok(!(await page.content()).includes(EMAIL), 'the e-mail is never published');
+
+    // The territory's fiche (the HTML the PDF is typeset from) says how the portrait was
+    // co-constructed: the consultation and the contributing organisation, never the
+    // person nor the e-mail.
+    const fiche = await visitor.newPage();
+    await fiche.goto(`${BASE}/territoires/ARR/fiche?edition=${edition}`);
+    const cocon = fiche.getByTestId('fiche-coconstruction');
+    await cocon.waitFor({ timeout: TIMEOUT });
+    const coconText = normSpaces(await cocon.textContent());
+    assert.match(coconText, /a été co-construit avec les acteurs de l'ESS/);
+    assert.match(coconText, /Consultation publique du/);
+    assert.match(coconText, /Association Artois Jeunesse/);
+    assert.ok(!coconText.includes('Jeanne Martin'), 'no person named in the fiche');
+    assert.ok(!(await fiche.content()).includes(EMAIL), 'no e-mail in the fiche');
 
     // Leave the territory without an open consultation for the other tests.
     const closed = await staffCall(cdm.page, 'POST', `/api/consultations/${consultation.id}/close`, null);

@@ -28,6 +28,7 @@ mod package;
 
 use std::fmt::Write as _;
 
+use super::coconstruction::Coconstruction;
 use super::html::escape;
 use super::publisher::Publication;
 use super::recueil::Recueil;
@@ -511,6 +512,7 @@ fn summary_body(
             .collect();
         b.list(&items);
     }
+    coconstruction(b, &s.coconstruction, level + 1);
     b.heading(
         level + 1,
         "Intertitre ESS",
@@ -531,6 +533,32 @@ fn summary_body(
                 m.label, m.definition, m.method, m.source
             ),
         );
+    }
+}
+
+/// The « Co-construction » section, at heading `level`.
+fn coconstruction(b: &mut Body, c: &Coconstruction, level: u8) {
+    b.heading(level, "Intertitre ESS", "Co-construction");
+    b.paragraph("Texte ESS", &c.text);
+    let lines: Vec<String> = c.consultations.iter().map(|l| l.text.clone()).collect();
+    b.list(&lines);
+    if !c.organisations.is_empty() {
+        b.paragraph(
+            "Texte ESS",
+            &format!(
+                "Organisations contributrices : {}.",
+                c.organisations
+                    .iter()
+                    .map(|o| o.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if !c.partners.is_empty() {
+        b.paragraph("Texte ESS", "Propositions des partenaires retenues :");
+        let lines: Vec<String> = c.partners.iter().map(|p| p.text.clone()).collect();
+        b.list(&lines);
     }
 }
 
@@ -596,6 +624,26 @@ pub fn render_recueil(r: &Recueil) -> Result<Vec<u8>> {
             }
         }
         maps.push(s.map_svg.as_str());
+    }
+    b.heading(1, "Intertitre ESS", "Propositions du CDESS");
+    if r.cdess.is_empty() {
+        b.paragraph(
+            "Texte ESS",
+            "Aucune proposition du CDESS enregistrée pour cette édition.",
+        );
+    }
+    for c in &r.cdess {
+        b.heading(
+            2,
+            "Sous-intertitre ESS",
+            &format!("{} (séance du {})", c.title, c.session),
+        );
+        if !c.orientation.is_empty() {
+            b.paragraph("Texte ESS", &format!("Orientation : {}", c.orientation));
+        }
+        for p in &c.paragraphs {
+            b.paragraph("Texte ESS", p);
+        }
     }
     b.heading(1, "Intertitre ESS", "Notes");
     b.paragraph("Note ESS", r.source_label);
