@@ -22,6 +22,7 @@ pub mod plans;
 pub mod portraits;
 pub mod proposals;
 pub mod ratelimit;
+mod schemas;
 pub mod session;
 mod state;
 pub mod subsidies;

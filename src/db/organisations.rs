@@ -25,7 +25,7 @@ pub struct OrganisationFilter {
     pub bbox: Option<[f64; 4]>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OrganisationRow {
     pub siret: String,
     pub siren: String,

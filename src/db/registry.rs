@@ -8,7 +8,7 @@ use crate::records::sirene::SireneEdition;
 use serde::Serialize;
 
 /// An edition (vintage) of the portrait.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Edition {
     pub year: i64,
     /// `AAAA-MM-JJ`: establishments active at this date.
@@ -51,7 +51,7 @@ pub(super) async fn record_import(tx: &mut Tx, year: i64, report: &ImportReport)
 }
 
 /// An import report as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredReport {
     pub id: i64,
     pub finished_at: String,

@@ -41,7 +41,7 @@ pub struct EssGrant {
 }
 
 /// Lines and euros per status and match method.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SubsidyTally {
     pub status: String,
     pub match_method: Option<String>,

@@ -1,0 +1,271 @@
+//! Schemas, for the OpenAPI document only, of the answers that handlers assemble as
+//! JSON values rather than as one serialised struct: the indicators, the zone profile
+//! and the catalogue (their keys come from several tables and from the query, and the
+//! kept public answers are these values). Each struct here mirrors, field by field,
+//! the `json!` of its handler; `tests/api/openapi.rs` and schemathesis check the
+//! answers against them. Types that are served as they are derive `ToSchema` where
+//! they are defined.
+
+#![allow(dead_code, reason = "schemas of the document, never built")]
+
+use std::collections::BTreeMap;
+
+use utoipa::ToSchema;
+
+use crate::geography::Level;
+use crate::indicators::catalogue::Indicator;
+use crate::indicators::{Figure, Source};
+
+/// A breakdown category (`dimension` `total`, `family`, `sector` or `size`).
+#[derive(ToSchema)]
+#[schema(example = json!({"dimension": "family", "id": "association", "label": "Associations"}))]
+pub struct CategoryRef {
+    dimension: String,
+    /// `ess` for the whole ESS, else the family, NAF section or size class.
+    id: String,
+    label: String,
+}
+
+/// `form=compact`: the items of `/api/indicators` as rows of a table.
+#[derive(ToSchema)]
+pub struct CompactTable {
+    /// The names of the rows' cells: `code`, `name`, `population`, `value`, `secret`,
+    /// `restricted`, `parent`, then `source` when the figures' sources differ, then the
+    /// evolution's four columns with `compare_edition`.
+    columns: Vec<String>,
+    rows: Vec<Vec<serde_json::Value>>,
+    /// The parents' figures, by code.
+    parents: BTreeMap<String, CompactParent>,
+    /// The source of every figure when they share one, else `null`.
+    source: Option<Source>,
+}
+
+#[derive(ToSchema)]
+pub struct CompactParent {
+    name: String,
+    figure: Figure,
+}
+
+/// `/api/indicators`: one indicator at one level, every figure under the secret
+/// statistique.
+#[derive(ToSchema)]
+pub struct IndicatorsAnswer {
+    indicator: Indicator,
+    level: Level,
+    #[schema(example = 2023)]
+    edition: i64,
+    /// `AAAA-MM-JJ`.
+    reference_date: String,
+    compare_edition: Option<i64>,
+    category: CategoryRef,
+    sources: Vec<String>,
+    source_label: String,
+    demo: bool,
+    department: super::indicators::ZoneFigure<'static>,
+    /// `full` (`items`) or `compact` (`compact`).
+    form: String,
+    notes: Vec<String>,
+    /// The zones, with `form=full` (the default).
+    #[schema(required = false)]
+    items: Vec<super::indicators::ZoneFigure<'static>>,
+    /// The zones as a table, with `form=compact`.
+    #[schema(required = false)]
+    compact: CompactTable,
+}
+
+#[derive(ToSchema)]
+pub struct ProfileZone {
+    level: Level,
+    #[schema(example = "ARR")]
+    code: String,
+    #[schema(example = "Arrageois")]
+    name: String,
+    population: u64,
+}
+
+#[derive(ToSchema)]
+pub struct ParentRef {
+    code: String,
+    name: String,
+}
+
+#[derive(ToSchema)]
+pub struct KeyParentFigure {
+    code: String,
+    name: String,
+    figure: Figure,
+}
+
+/// One indicator of the zone beside its parent and the département.
+#[derive(ToSchema)]
+pub struct KeyFigure {
+    #[schema(example = "ess_share_jobs")]
+    indicator: String,
+    label: String,
+    unit: String,
+    estimate: bool,
+    zone: Figure,
+    parent: Option<KeyParentFigure>,
+    department: Figure,
+}
+
+/// One category of a breakdown with its figures.
+#[derive(ToSchema)]
+pub struct BreakdownRow {
+    dimension: String,
+    id: String,
+    label: String,
+    ess_establishments: Figure,
+    ess_employers: Figure,
+    ess_jobs: Figure,
+    share_of_ess_jobs: Figure,
+    ess_subsidies: Figure,
+}
+
+#[derive(ToSchema)]
+pub struct Breakdowns {
+    family: Vec<BreakdownRow>,
+    sector: Vec<BreakdownRow>,
+    size: Vec<BreakdownRow>,
+}
+
+/// The zone's figures in one edition, each on that edition's masks.
+#[derive(ToSchema)]
+pub struct SeriesEntry {
+    edition: i64,
+    demo: bool,
+    /// By indicator.
+    figures: BTreeMap<String, Figure>,
+}
+
+/// `/api/zones/{level}/{code}/profile`.
+#[derive(ToSchema)]
+pub struct ProfileAnswer {
+    zone: ProfileZone,
+    parent: Option<ParentRef>,
+    #[schema(example = 2023)]
+    edition: i64,
+    reference_date: String,
+    demo: bool,
+    sources: Vec<String>,
+    source_label: String,
+    category: CategoryRef,
+    key_figures: Vec<KeyFigure>,
+    breakdowns: Breakdowns,
+    series: Vec<SeriesEntry>,
+    notes: Vec<String>,
+}
+
+#[derive(ToSchema)]
+pub struct IdLabel {
+    id: String,
+    label: String,
+}
+
+#[derive(ToSchema)]
+pub struct CatalogueFamily {
+    id: String,
+    label: String,
+    /// Whether it counts in totals compared with INSEE/CRESS figures.
+    in_totals: bool,
+}
+
+/// `/api/indicators/catalogue`.
+#[derive(ToSchema)]
+pub struct CatalogueAnswer {
+    items: Vec<Indicator>,
+    modes: Vec<IdLabel>,
+    families: Vec<CatalogueFamily>,
+    sectors: Vec<IdLabel>,
+    size_classes: Vec<IdLabel>,
+    levels: Vec<Level>,
+    notes: Vec<String>,
+}
+
+/// `/api/openapi.json`: an OpenAPI 3.1 document.
+#[derive(ToSchema)]
+pub struct OpenApiDocument {
+    #[schema(example = "3.1.0")]
+    openapi: String,
+    #[schema(value_type = Object)]
+    info: serde_json::Value,
+    #[schema(value_type = Object)]
+    paths: serde_json::Value,
+    #[schema(value_type = Object)]
+    components: serde_json::Value,
+}
+
+/// `/api/recueils/{id}`: a compendium's generation, with its links once done.
+#[derive(serde::Serialize, ToSchema)]
+pub struct RecueilStatus {
+    #[serde(flatten)]
+    status: crate::summary::recueil::JobStatus,
+    /// Once `done`: the PDF.
+    #[schema(required = false)]
+    download: String,
+    /// Once `done`: the OpenDocument Text.
+    #[schema(required = false)]
+    download_odt: String,
+}
+
+/// `/tiles/{file}`: a TileJSON 3.0.0 document.
+#[derive(ToSchema)]
+pub struct TileJson {
+    #[schema(example = "3.0.0")]
+    tilejson: String,
+    name: String,
+    description: String,
+    attribution: String,
+    scheme: String,
+    tiles: Vec<String>,
+    minzoom: u8,
+    maxzoom: u8,
+    /// `[min_lon, min_lat, max_lon, max_lat]` (WGS84).
+    bounds: [f64; 4],
+    /// `[lon, lat, zoom]`.
+    center: Vec<f64>,
+    /// `id`, `description`, `minzoom`, `maxzoom`, `fields`.
+    vector_layers: Vec<serde_json::Value>,
+}
+
+/// `/style.json`: a MapLibre style, version 8.
+#[derive(ToSchema)]
+pub struct MapStyle {
+    #[schema(example = 8)]
+    version: u8,
+    name: String,
+    #[schema(value_type = Object)]
+    metadata: serde_json::Value,
+    /// `[lon, lat]`.
+    center: [f64; 2],
+    zoom: f64,
+    /// By name, each `{"type": "vector", "url": …}`.
+    #[schema(value_type = Object)]
+    sources: serde_json::Value,
+    layers: Vec<serde_json::Value>,
+}
+
+/// `/donnees/{edition}/datapackage.json`: a Frictionless Data Package.
+#[derive(ToSchema)]
+pub struct DataPackage {
+    #[schema(example = "data-package")]
+    profile: String,
+    #[schema(example = "ess-62-2023")]
+    name: String,
+    title: String,
+    description: String,
+    keywords: Vec<String>,
+    licenses: Vec<serde_json::Value>,
+    sources: Vec<serde_json::Value>,
+    contributors: Vec<serde_json::Value>,
+    #[schema(example = 2023)]
+    edition: i64,
+    date_reference: String,
+    donnees_de_demonstration: bool,
+    attribution: String,
+    /// Each with its `path`, `format`, and the `schema` of its columns.
+    resources: Vec<serde_json::Value>,
+    /// When the edition was imported (ISO 8601).
+    #[schema(required = false)]
+    created: String,
+}
