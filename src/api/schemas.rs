@@ -269,3 +269,62 @@ pub struct DataPackage {
     #[schema(required = false)]
     created: String,
 }
+
+/// An orientation as served (its fields, id and dates).
+#[derive(serde::Serialize, ToSchema)]
+pub struct OrientationAnswer {
+    id: i64,
+    /// Territory code, or the département's code (`62`).
+    #[schema(example = "ARR")]
+    territory: String,
+    #[schema(example = 2023)]
+    edition: i64,
+    period_start: i64,
+    period_end: i64,
+    title: String,
+    description: String,
+    created_at: String,
+    updated_at: String,
+}
+
+/// An action as served (its fields, its orientation's territory and edition).
+#[derive(serde::Serialize, ToSchema)]
+pub struct ActionAnswer {
+    id: i64,
+    territory: String,
+    edition: i64,
+    orientation_title: String,
+    orientation_id: i64,
+    title: String,
+    description: String,
+    /// SIREN of the EPCI concerned.
+    epci: Vec<String>,
+    pilot: String,
+    partners: Vec<String>,
+    budgets: Vec<crate::db::BudgetLine>,
+    /// `a_venir`, `en_cours`, `realise`, `en_pause` or `abandonne`.
+    status: String,
+    flagship: bool,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    indicators: Vec<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// An action with its status in French (lists and plans).
+#[derive(serde::Serialize, ToSchema)]
+pub struct ActionViewAnswer {
+    #[serde(flatten)]
+    action: ActionAnswer,
+    #[schema(example = "en cours")]
+    status_label: String,
+}
+
+/// An orientation with its actions.
+#[derive(serde::Serialize, ToSchema)]
+pub struct OrientationWithActionsAnswer {
+    #[serde(flatten)]
+    orientation: OrientationAnswer,
+    actions: Vec<ActionViewAnswer>,
+}
