@@ -133,7 +133,7 @@ pub enum Decided {
 
 /// An accepted proposal as it is credited: what it is attached to, the text merged
 /// and the partner's organisation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartnerCredit {
     pub id: i64,
     pub territory: String,
