@@ -35,7 +35,7 @@ pub async fn resolve_edition(state: &AppState, asked: Option<i64>) -> Result<Edi
 
 /// An edition with its establishment count.
 #[derive(Serialize, utoipa::ToSchema)]
-struct Item {
+struct EditionItem {
     #[serde(flatten)]
     edition: Edition,
     establishments: i64,
@@ -43,13 +43,13 @@ struct Item {
 
 /// Every imported edition with its establishment count.
 #[utoipa::path(get, path = "/api/editions", tag = "éditions",
-    responses((status = 200, description = "Les éditions (`items`), la plus ancienne d'abord", body = super::zones::Items<Item>,
+    responses((status = 200, description = "Les éditions (`items`), la plus ancienne d'abord", body = super::zones::Items<EditionItem>,
         example = json!({"items": [{"year": 2023, "demo": true, "establishments": 5210}]}))))]
 async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut items = Vec::new();
     for e in state.db.editions().await? {
         let establishments = state.db.establishment_count(e.year).await?;
-        items.push(Item {
+        items.push(EditionItem {
             edition: e,
             establishments,
         });

@@ -18,7 +18,7 @@ use super::portraits::{Actor, portrait_in, record_change, write_sections_in};
 use super::{ActionFields, Db, DbError, Field, OrientationFields, Result, Tx};
 
 /// A proposal as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposalRow {
     pub id: i64,
     pub territory: String,
