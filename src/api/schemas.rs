@@ -328,3 +328,79 @@ pub struct OrientationWithActionsAnswer {
     orientation: OrientationAnswer,
     actions: Vec<ActionViewAnswer>,
 }
+
+/// Why the plausibility checks refuse an import.
+#[derive(ToSchema)]
+pub struct ImportRefusal {
+    message: String,
+    reasons: Vec<String>,
+}
+
+/// `POST /api/editions/{year}/imports/{kind}/preview`: the dry run's report.
+#[derive(ToSchema)]
+pub struct ImportPreview {
+    /// Always `true`.
+    dry_run: bool,
+    /// `subventions` or `observatoire`.
+    kind: String,
+    kind_label: String,
+    #[schema(example = 2023)]
+    edition: i64,
+    file: String,
+    bytes: u64,
+    /// To give back to the import itself (`?sha256=`).
+    sha256: String,
+    report: crate::records::report::ImportReport,
+    /// `null` when the file passes the plausibility checks.
+    refusal: Option<ImportRefusal>,
+    /// The first lines not counted as ESS (subsidies).
+    not_counted: Vec<super::imports::NotCounted<'static>>,
+    not_counted_total: u64,
+    not_counted_granted: f64,
+}
+
+/// `POST /api/editions/{year}/imports/{kind}`: the import's report.
+#[derive(ToSchema)]
+pub struct ImportDone {
+    /// Always `true`.
+    imported: bool,
+    kind: String,
+    kind_label: String,
+    edition: i64,
+    file: String,
+    bytes: u64,
+    sha256: String,
+    report: crate::records::report::ImportReport,
+}
+
+/// `GET /api/editions/{year}/subsidies/report`.
+#[derive(ToSchema)]
+pub struct SubsidiesReport {
+    #[schema(example = 2023)]
+    edition: i64,
+    demo: bool,
+    report: crate::db::StoredReport,
+    /// Lines and euros per status and match method.
+    tallies: Vec<crate::db::SubsidyTally>,
+}
+
+/// A subsidy line not counted as ESS, with its status in French and the reason.
+#[derive(serde::Serialize, ToSchema)]
+pub struct UnmatchedLine {
+    #[serde(flatten)]
+    line: crate::db::SubsidyRecord,
+    status_label: String,
+    reason: String,
+}
+
+/// `GET /api/editions/{year}/subsidies/unmatched`.
+#[derive(ToSchema)]
+pub struct UnmatchedAnswer {
+    #[schema(example = 2023)]
+    edition: i64,
+    demo: bool,
+    count: u64,
+    /// Euros granted on these lines.
+    granted: f64,
+    items: Vec<UnmatchedLine>,
+}
