@@ -33,6 +33,7 @@ mod indicators;
 mod instances;
 mod layers;
 mod openapi;
+mod openapi_answers;
 mod opendata;
 mod palettes;
 mod portraits;

@@ -180,10 +180,11 @@ fn is_typed(schema: &Value) -> bool {
     if schema.get("$ref").is_some() || schema.get("properties").is_some() {
         return true;
     }
-    if ["allOf", "oneOf", "anyOf"]
-        .iter()
-        .any(|k| schema[*k].as_array().is_some_and(|a| a.iter().all(is_typed)))
-    {
+    if ["allOf", "oneOf", "anyOf"].iter().any(|k| {
+        schema[*k]
+            .as_array()
+            .is_some_and(|a| a.iter().all(is_typed))
+    }) {
         return true;
     }
     schema["type"] == "array" && is_typed(&schema["items"])
