@@ -200,8 +200,11 @@ pub(super) fn action_view(action: ActionRow) -> ActionView {
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct PortraitView {
+    #[schema(example = "ARR")]
     territory: String,
+    #[schema(example = "Arrageois")]
     territory_name: Option<String>,
+    #[schema(example = 2023)]
     edition: i64,
     status: String,
     status_label: &'static str,

@@ -34,14 +34,18 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
+/// A zone named by its level and code.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"level": "commune", "code": "62041", "name": "Arras"}))]
 pub struct ZoneRef<'a> {
     pub level: Level,
     pub code: &'a str,
     pub name: &'a str,
 }
 
+/// A zone inside another (an EPCI of a territory, a commune of an EPCI).
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"code": "62041", "name": "Arras", "population": 41_000}))]
 pub struct Member<'a> {
     pub code: &'a str,
     pub name: &'a str,

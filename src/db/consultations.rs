@@ -19,7 +19,9 @@ use super::{Db, DbError, Field, Result, Tx};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsultationRow {
     pub id: i64,
+    #[schema(example = "ARR")]
     pub territory: String,
+    #[schema(example = 2023)]
     pub edition: i64,
     /// `AAAA-MM-JJ`, both days included.
     pub starts_on: String,

@@ -21,7 +21,9 @@ use super::{ActionFields, Db, DbError, Field, OrientationFields, Result, Tx};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposalRow {
     pub id: i64,
+    #[schema(example = "ARR")]
     pub territory: String,
+    #[schema(example = 2023)]
     pub edition: i64,
     /// `section`, `orientation`, `action` or `commentaire`.
     pub kind: String,
