@@ -206,10 +206,10 @@ async fn every_json_success_has_a_typed_schema() {
                 if !status.starts_with('2') {
                     continue;
                 }
-                if let Some(media) = response["content"].get("application/json") {
-                    if !is_typed(&media["schema"]) {
-                        untyped.push(format!("{method} {path} {status}: {}", media["schema"]));
-                    }
+                if let Some(media) = response["content"].get("application/json")
+                    && !is_typed(&media["schema"])
+                {
+                    untyped.push(format!("{method} {path} {status}: {}", media["schema"]));
                 }
             }
         }
