@@ -581,7 +581,7 @@ async fn csv_export(
         ("q" = Option<String>, Query, description = "Nom, SIRET ou SIREN", example = "Emmaüs"),
         ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
         ("offset" = Option<u32>, Query, description = "Points à sauter, pour reprendre un export arrêté à sa limite", minimum = 0)),
-    responses((status = 200, description = "Les établissements géolocalisés (FeatureCollection)", content_type = "application/geo+json", body = Object),
+    responses((status = 200, description = "Les établissements géolocalisés (FeatureCollection)", content_type = "application/geo+json", body = super::schemas::FeatureCollection),
         (status = 400, description = "Paramètre invalide", body = ErrorBody),
         (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
 async fn points(

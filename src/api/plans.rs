@@ -158,7 +158,7 @@ async fn create_orientation(
     Ok((StatusCode::CREATED, json(&row)?).into_response())
 }
 
-#[utoipa::path(patch, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs à changer (JSON), parmi ceux de la création"),
+#[utoipa::path(patch, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])), request_body(content = super::schemas::OrientationPatch, description = "Les champs à changer (JSON), parmi ceux de la création"),
     params(("id" = String, Path, description = "Identifiant", example = "12")),
     responses((status = 200, description = "Modifiée", body = super::schemas::OrientationAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Inconnue", body = ErrorBody),
@@ -277,7 +277,7 @@ async fn create_action(
     Ok((StatusCode::CREATED, json(&action_view(row))?).into_response())
 }
 
-#[utoipa::path(patch, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs à changer (JSON), parmi ceux de la création"),
+#[utoipa::path(patch, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])), request_body(content = super::schemas::ActionPatch, description = "Les champs à changer (JSON), parmi ceux de la création"),
     params(("id" = String, Path, description = "Identifiant", example = "12")),
     responses((status = 200, description = "Modifiée", body = super::schemas::ActionViewAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Inconnue", body = ErrorBody),

@@ -404,3 +404,63 @@ pub struct UnmatchedAnswer {
     granted: f64,
     items: Vec<UnmatchedLine>,
 }
+
+/// `PATCH /api/orientations/{id}`: the fields to change, among those of the creation.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrientationPatch {
+    #[schema(required = false, example = "ARR")]
+    territory: String,
+    #[schema(required = false, example = 2023)]
+    edition: i64,
+    #[schema(required = false)]
+    period_start: i64,
+    #[schema(required = false)]
+    period_end: i64,
+    #[schema(required = false)]
+    title: String,
+    #[schema(required = false)]
+    description: String,
+}
+
+/// `PATCH /api/actions/{id}`: the fields to change, among those of the creation.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPatch {
+    #[schema(required = false)]
+    orientation_id: i64,
+    #[schema(required = false)]
+    title: String,
+    #[schema(required = false)]
+    description: String,
+    /// SIREN of the EPCI concerned.
+    #[schema(required = false, example = json!(["200033579"]))]
+    epci: Vec<String>,
+    #[schema(required = false)]
+    pilot: String,
+    #[schema(required = false)]
+    partners: Vec<String>,
+    #[schema(required = false)]
+    budgets: Vec<crate::db::BudgetLine>,
+    /// `a_venir`, `en_cours`, `realise`, `en_pause` or `abandonne`.
+    #[schema(required = false, example = "en_cours")]
+    status: String,
+    #[schema(required = false)]
+    flagship: bool,
+    #[schema(required = false)]
+    start_date: Option<String>,
+    #[schema(required = false)]
+    end_date: Option<String>,
+    #[schema(required = false)]
+    indicators: Vec<String>,
+}
+
+/// A GeoJSON `FeatureCollection` (WGS84).
+#[derive(serde::Serialize, ToSchema)]
+pub struct FeatureCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// Each a `Feature` with its `geometry` and `properties`.
+    features: Vec<serde_json::Value>,
+}

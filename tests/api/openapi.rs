@@ -190,7 +190,7 @@ fn is_typed(schema: &Value) -> bool {
     schema["type"] == "array" && is_typed(&schema["items"])
 }
 
-/// Every successful JSON answer has a schema a client can rely on (issue 21: « every
+/// Every successful JSON answer (GeoJSON included) has a schema a client can rely on (issue 21: « every
 /// response and error shape »), never a bare `Object`.
 #[tokio::test]
 async fn every_json_success_has_a_typed_schema() {
@@ -206,10 +206,14 @@ async fn every_json_success_has_a_typed_schema() {
                 if !status.starts_with('2') {
                     continue;
                 }
-                if let Some(media) = response["content"].get("application/json")
-                    && !is_typed(&media["schema"])
-                {
-                    untyped.push(format!("{method} {path} {status}: {}", media["schema"]));
+                for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                    let json = media_type == "application/json" || media_type.ends_with("+json");
+                    if json && !is_typed(&media["schema"]) {
+                        untyped.push(format!(
+                            "{method} {path} {status} {media_type}: {}",
+                            media["schema"]
+                        ));
+                    }
                 }
             }
         }
