@@ -39,13 +39,15 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 
+# Requests wait up to 60 s: the debug binary builds the compendium's ODT at download
+# time, which takes more than schemathesis's default 10 s on a loaded machine.
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 run() {
   local label=$1; shift
   echo "schemathesis ($label): at most $examples examples per operation, ${limit} s" >&2
   # From the temporary directory: schemathesis keeps a cache in its working directory.
   if ! (cd "$tmp" && timeout "$limit" "$venv/bin/schemathesis" run "$base/api/openapi.json" --url "$base" \
-      --checks "$checks" --max-examples "$examples" --seed 62 \
+      --checks "$checks" --max-examples "$examples" --seed 62 --request-timeout 60 \
       --suppress-health-check all --no-color "$@") >"$tmp/$label.log" 2>&1; then
     cat "$tmp/$label.log"
     echo "--- server log" && tail -40 "$tmp/server.log"

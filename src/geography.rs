@@ -18,7 +18,9 @@ use crate::spatial::boundaries::{DepartmentInput, GeodataInput};
 use crate::spatial::dissolve::dissolve;
 use crate::spatial::projection::area_km2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Department,

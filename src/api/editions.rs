@@ -33,21 +33,23 @@ pub async fn resolve_edition(state: &AppState, asked: Option<i64>) -> Result<Edi
         })
 }
 
+/// An edition with its establishment count.
+#[derive(Serialize, utoipa::ToSchema)]
+struct EditionItem {
+    #[serde(flatten)]
+    edition: Edition,
+    establishments: i64,
+}
+
 /// Every imported edition with its establishment count.
 #[utoipa::path(get, path = "/api/editions", tag = "éditions",
-    responses((status = 200, description = "Les éditions (`items`), la plus ancienne d'abord", body = Object,
+    responses((status = 200, description = "Les éditions (`items`), la plus ancienne d'abord", body = super::zones::Items<EditionItem>,
         example = json!({"items": [{"year": 2023, "demo": true, "establishments": 5210}]}))))]
 async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
-    #[derive(Serialize)]
-    struct Item {
-        #[serde(flatten)]
-        edition: Edition,
-        establishments: i64,
-    }
     let mut items = Vec::new();
     for e in state.db.editions().await? {
         let establishments = state.db.establishment_count(e.year).await?;
-        items.push(Item {
+        items.push(EditionItem {
             edition: e,
             establishments,
         });
@@ -59,7 +61,7 @@ async fn editions(State(state): State<AppState>) -> Result<Response, ApiError> {
 /// The import reports of an edition (staff only).
 #[utoipa::path(get, path = "/api/editions/{year}/reports", tag = "éditions", security(("session" = [])),
     params(("year" = i32, Path, description = "Année de l'édition", example = 2023)),
-    responses((status = 200, description = "Les rapports d'import (`items`)", body = Object),
+    responses((status = 200, description = "Les rapports d'import (`items`)", body = super::zones::Items<crate::db::StoredReport>),
         (status = 400, description = "Année invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
 async fn reports(
     State(state): State<AppState>,

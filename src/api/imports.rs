@@ -295,8 +295,8 @@ pub(super) fn refusal_message(refusal: &Refusal) -> String {
 }
 
 /// A subsidy line not counted as ESS, as a preview lists it.
-#[derive(Serialize)]
-struct NotCounted<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct NotCounted<'a> {
     line: u64,
     beneficiary_name: &'a str,
     beneficiary_id: Option<&'a str>,
@@ -365,7 +365,7 @@ fn not_counted(m: &MatchedLine) -> NotCounted<'_> {
         ("kind" = String, Path, description = "`subventions` (SCDL) ou `observatoire`", example = "subventions"),
         ("file" = Option<String>, Query, description = "Nom du fichier (son extension dit CSV ou ZIP)", example = "subventions-2023.csv")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Le fichier"),
-    responses((status = 200, description = "Le rapport de l'import à blanc", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Le rapport de l'import à blanc", body = super::schemas::ImportPreview), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Édition ou type d'import inconnus", body = ErrorBody), (status = 413, description = "Fichier trop volumineux", body = ErrorBody),
         (status = 422, description = "Fichier endommagé (`import_aborted`) ou refusé par les contrôles de vraisemblance (`import_refused`)", body = ErrorBody)))]
 async fn preview(
@@ -439,7 +439,7 @@ async fn preview(
         ("sha256" = Option<String>, Query, description = "Le SHA-256 rendu par l'import à blanc"),
         ("accept_drop" = Option<bool>, Query, description = "Importer malgré les contrôles de vraisemblance")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Le fichier"),
-    responses((status = 200, description = "Le rapport de l'import", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Le rapport de l'import", body = super::schemas::ImportDone), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Édition ou type d'import inconnus", body = ErrorBody),
         (status = 409, description = "Le fichier diffère de celui de l'import à blanc", body = ErrorBody), (status = 413, description = "Fichier trop volumineux", body = ErrorBody),
         (status = 422, description = "Fichier endommagé (`import_aborted`) ou refusé par les contrôles de vraisemblance (`import_refused`)", body = ErrorBody)))]

@@ -44,7 +44,7 @@ fn category_json(c: Category) -> serde_json::Value {
 
 /// The indicators, families, sectors, size classes and levels.
 #[utoipa::path(get, path = "/api/indicators/catalogue", tag = "indicateurs",
-    responses((status = 200, description = "Le catalogue des indicateurs et des catégories", body = Object)))]
+    responses((status = 200, description = "Le catalogue des indicateurs et des catégories", body = super::schemas::CatalogueAnswer)))]
 async fn catalogue() -> Result<Response, ApiError> {
     let sectors: Vec<_> = SECTIONS
         .iter()
@@ -208,8 +208,8 @@ fn parent_of<'a>(
     }
 }
 
-#[derive(Serialize)]
-struct ZoneFigure<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ZoneFigure<'a> {
     code: &'a str,
     name: &'a str,
     population: u64,
@@ -221,13 +221,13 @@ struct ZoneFigure<'a> {
     parent: Option<ParentFigure<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct EvolutionFigures {
     absolute: Figure,
     percent: Figure,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ParentFigure<'a> {
     code: &'a str,
     name: &'a str,
@@ -420,8 +420,8 @@ async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<
         ("sector" = Option<String>, Query, description = "Secteur d'activité", example = "action_sociale"),
         ("size" = Option<String>, Query, description = "Tranche d'effectif", example = "10-49"),
         ("form" = Option<String>, Query, description = "`compact` : les lignes d'un tableau au lieu d'objets")),
-    responses((status = 200, description = "Les valeurs par zone", body = Object,
-        example = json!({"indicator": "ess_share_jobs", "level": "epci", "edition": 2023, "demo": true, "items": [{"code": "200033579", "name": "Communauté urbaine d'Arras", "population": 108_000, "value": 12.4, "secret": false, "source": {"name": "Registre ESS (SIRENE)", "edition": 2023}}, {"code": "246200364", "name": "CC des Campagnes de l'Artois", "population": 32_000, "value": null, "secret": true, "source": {"name": "Registre ESS (SIRENE)", "edition": 2023}}]})),
+    responses((status = 200, description = "Les valeurs par zone", body = super::schemas::IndicatorsAnswer,
+        example = json!({"indicator": "ess_share_jobs", "level": "epci", "edition": 2023, "demo": true, "items": [{"code": "200033579", "name": "Communauté urbaine d'Arras", "population": 108_000, "value": 12.4, "secret": false, "source": "sirene"}, {"code": "246200364", "name": "CC des Campagnes de l'Artois", "population": 32_000, "value": null, "secret": true, "source": "sirene"}]})),
         (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
         (status = 400, description = "Paramètre absent ou invalide", body = ErrorBody),
         (status = 404, description = "Indicateur ou édition inconnus", body = ErrorBody)))]
@@ -630,7 +630,7 @@ fn breakdown(
         ("family" = Option<String>, Query, description = "Famille de l'ESS (une catégorie à la fois)", example = "association"),
         ("sector" = Option<String>, Query, description = "Secteur d'activité", example = "action_sociale"),
         ("size" = Option<String>, Query, description = "Tranche d'effectif", example = "10-49")),
-    responses((status = 200, description = "Les chiffres clés et les séries de la zone (figures sous secret statistique)", body = Object),
+    responses((status = 200, description = "Les chiffres clés et les séries de la zone (figures sous secret statistique)", body = super::schemas::ProfileAnswer),
         (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
         (status = 400, description = "Paramètre invalide", body = ErrorBody),
         (status = 404, description = "Zone ou édition inconnues", body = ErrorBody)))]

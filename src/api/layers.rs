@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/layers/{file}", tag = "cartes",
     params(("file" = String, Path, description = "La couche", example = "epci.geojson",
         pattern = "^(territories|epci|communes)\\.geojson$")),
-    responses((status = 200, description = "La couche GeoJSON (FeatureCollection, WGS84)", content_type = "application/geo+json", body = Object),
+    responses((status = 200, description = "La couche GeoJSON (FeatureCollection, WGS84)", content_type = "application/geo+json", body = super::schemas::FeatureCollection),
         (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
         (status = 404, description = "Couche inconnue", body = ErrorBody)))]
 async fn layer(

@@ -24,6 +24,7 @@ pub mod plans;
 pub mod portraits;
 pub mod proposals;
 pub mod ratelimit;
+mod schemas;
 pub mod session;
 pub mod sirene_imports;
 mod state;

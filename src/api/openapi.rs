@@ -27,26 +27,6 @@ pub struct ErrorBody {
     message: String,
 }
 
-/// A figure under the secret statistique. The public never sees a secret value:
-/// `value` is `null` and `secret` is `true`. Signed-in staff see it, marked
-/// `restricted: true` (the field is absent otherwise).
-#[derive(ToSchema)]
-#[schema(example = json!({"value": 1234.0, "secret": false, "source": {"name": "Registre ESS (SIRENE)", "edition": 2023}}))]
-#[allow(dead_code)]
-pub struct Figure {
-    /// `null` when secret (for the public) or not computable (a division by zero).
-    value: Option<f64>,
-    /// Whether the secret statistique masks this figure (fewer than 3
-    /// establishments, or one employing 85 % of the jobs, or a secondary mask).
-    secret: bool,
-    /// Present, and `true`, only when a secret value is shown unmasked to staff.
-    #[schema(required = false)]
-    restricted: bool,
-    /// Where the figure comes from (source and edition).
-    #[schema(value_type = Object)]
-    source: serde_json::Value,
-}
-
 /// The staff session cookie (`POST /api/login` sets it).
 struct SessionCookie;
 
@@ -76,7 +56,7 @@ impl Modify for SessionCookie {
             une session de l'équipe. Toute erreur répond `{\"error\", \"message\"}`."
     ),
     modifiers(&SessionCookie),
-    components(schemas(ErrorBody, Figure)),
+    components(schemas(ErrorBody, crate::indicators::Figure)),
     tags(
         (name = "zones", description = "Le département, ses territoires, EPCI et communes"),
         (name = "indicateurs", description = "Indicateurs sous secret statistique"),
@@ -102,7 +82,7 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// `GET /api/openapi.json`: this document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "documentation",
-    responses((status = 200, description = "Le document OpenAPI 3.1 de l'API", content_type = "application/json", body = Object)))]
+    responses((status = 200, description = "Le document OpenAPI 3.1 de l'API", content_type = "application/json", body = super::schemas::OpenApiDocument)))]
 async fn document() -> Response {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let text = TEXT.get_or_init(|| {

@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/donnees/{edition}/{file}", tag = "documents",
     params(("edition" = String, Path, description = "Année de l'édition", example = "2023"),
         ("file" = String, Path, description = "Nom du fichier (voir /donnees)", example = "indicateurs-epci.csv")),
-    responses((status = 200, description = "Le fichier (CSV, GeoJSON, JSON, README ou ZIP)", content(("text/csv"), ("application/geo+json"), ("application/json"), ("text/markdown"), ("application/zip"))),
+    responses((status = 200, description = "Le fichier (CSV, GeoJSON, JSON, README ou ZIP)", content(("text/csv"), (super::schemas::FeatureCollection = "application/geo+json"), (super::schemas::DataPackage = "application/json"), ("text/markdown"), ("application/zip"))),
         (status = 404, description = "Édition ou fichier inconnus", body = ErrorBody)))]
 async fn file(
     State(state): State<AppState>,

@@ -209,7 +209,7 @@ async fn build_filter(
 }
 
 /// One establishment as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Organisation<'a> {
     #[serde(flatten)]
     row: &'a OrganisationRow,
@@ -235,7 +235,7 @@ fn organisation<'a>(g: &'a Geography, row: &'a OrganisationRow) -> Organisation<
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OrganisationPage<'a> {
     edition: i64,
     demo: bool,
@@ -259,7 +259,7 @@ struct OrganisationPage<'a> {
         ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
         ("page" = Option<u32>, Query, description = "Page (à partir de 1)", minimum = 1, example = 1),
         ("per_page" = Option<u32>, Query, description = "Établissements par page (défaut 50)", minimum = 1, maximum = 500, example = 50)),
-    responses((status = 200, description = "Une page d'établissements", body = Object,
+    responses((status = 200, description = "Une page d'établissements", body = OrganisationPage,
         example = json!({"edition": 2023, "demo": true, "total": 1, "page": 1, "per_page": 50, "items": [{"siret": "77568420600012", "name": "Association Emmaüs Arras", "family": "association", "family_label": "Association", "commune": {"level": "commune", "code": "62041", "name": "Arras"}}]})),
         (status = 400, description = "Paramètre invalide", body = ErrorBody),
         (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
@@ -305,7 +305,7 @@ struct EditionParam {
     edition: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OneOrganisation<'a> {
     edition: i64,
     demo: bool,
@@ -317,7 +317,7 @@ struct OneOrganisation<'a> {
 #[utoipa::path(get, path = "/api/organisations/{siret}", tag = "organisations",
     params(("siret" = String, Path, description = "SIRET (14 chiffres)", example = "77568420600012"),
         ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023)),
-    responses((status = 200, description = "L'établissement", body = Object),
+    responses((status = 200, description = "L'établissement", body = OneOrganisation),
         (status = 400, description = "Paramètre invalide", body = ErrorBody),
         (status = 404, description = "Établissement ou édition inconnus", body = ErrorBody)))]
 async fn one(
@@ -581,7 +581,7 @@ async fn csv_export(
         ("q" = Option<String>, Query, description = "Nom, SIRET ou SIREN", example = "Emmaüs"),
         ("bbox" = Option<String>, Query, description = "Emprise `min_lon,min_lat,max_lon,max_lat` (WGS84)", example = "2.7,50.25,2.85,50.32"),
         ("offset" = Option<u32>, Query, description = "Points à sauter, pour reprendre un export arrêté à sa limite", minimum = 0)),
-    responses((status = 200, description = "Les établissements géolocalisés (FeatureCollection)", content_type = "application/geo+json", body = Object),
+    responses((status = 200, description = "Les établissements géolocalisés (FeatureCollection)", content_type = "application/geo+json", body = super::schemas::FeatureCollection),
         (status = 400, description = "Paramètre invalide", body = ErrorBody),
         (status = 404, description = "Édition ou zone inconnue", body = ErrorBody)))]
 async fn points(

@@ -19,7 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The colours of the ESS families and the territories.
 #[utoipa::path(get, path = "/api/palettes", tag = "cartes",
-    responses((status = 200, description = "Les couleurs des familles de l'ESS et des territoires", body = Object)))]
+    responses((status = 200, description = "Les couleurs des familles de l'ESS et des territoires", body = crate::ess::palette::Palettes)))]
 async fn palettes(State(state): State<AppState>) -> Result<Response, ApiError> {
     let codes = state
         .geography

@@ -84,7 +84,7 @@ fn merge<T: Serialize + serde::de::DeserializeOwned>(
         ("orientation" = Option<String>, Query, description = "Identifiant de l'orientation"),
         ("epci" = Option<String>, Query, description = "SIREN d'un EPCI concerné", example = "200033579"),
         ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
-    responses((status = 200, description = "Les orientations (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Les orientations (`items`)", body = super::zones::Items<super::schemas::OrientationAnswer>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_orientations(
     State(state): State<AppState>,
@@ -112,7 +112,7 @@ async fn find_orientation(
 
 #[utoipa::path(get, path = "/api/orientations/{id}", tag = "portraits",
     params(("id" = String, Path, description = "Identifiant", example = "12")),
-    responses((status = 200, description = "L'orientation", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "L'orientation", body = super::schemas::OrientationWithActionsAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Inconnue, ou pas encore publiée", body = ErrorBody)))]
 async fn get_orientation(
     State(state): State<AppState>,
@@ -144,8 +144,8 @@ async fn check_orientation(
     require_edition(state, f.edition).await
 }
 
-#[utoipa::path(post, path = "/api/orientations", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
-    responses((status = 201, description = "Créée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+#[utoipa::path(post, path = "/api/orientations", tag = "portraits", security(("session" = [])), request_body(content = crate::db::OrientationFields, description = "Les champs (JSON)"),
+    responses((status = 201, description = "Créée", body = super::schemas::OrientationAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Référence inconnue", body = ErrorBody),
         (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn create_orientation(
@@ -158,9 +158,9 @@ async fn create_orientation(
     Ok((StatusCode::CREATED, json(&row)?).into_response())
 }
 
-#[utoipa::path(patch, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+#[utoipa::path(patch, path = "/api/orientations/{id}", tag = "portraits", security(("session" = [])), request_body(content = super::schemas::OrientationPatch, description = "Les champs à changer (JSON), parmi ceux de la création"),
     params(("id" = String, Path, description = "Identifiant", example = "12")),
-    responses((status = 200, description = "Modifiée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Modifiée", body = super::schemas::OrientationAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Inconnue", body = ErrorBody),
         (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn patch_orientation(
@@ -206,7 +206,7 @@ async fn delete_orientation(
         ("orientation" = Option<String>, Query, description = "Identifiant de l'orientation"),
         ("epci" = Option<String>, Query, description = "SIREN d'un EPCI concerné", example = "200033579"),
         ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
-    responses((status = 200, description = "Les actions (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Les actions (`items`)", body = super::zones::Items<super::schemas::ActionViewAnswer>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_actions(
     State(state): State<AppState>,
@@ -235,7 +235,7 @@ async fn find_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<Acti
 
 #[utoipa::path(get, path = "/api/actions/{id}", tag = "portraits",
     params(("id" = String, Path, description = "Identifiant", example = "12")),
-    responses((status = 200, description = "L'action", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "L'action", body = super::schemas::ActionViewAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Inconnue, ou pas encore publiée", body = ErrorBody)))]
 async fn get_action(
     State(state): State<AppState>,
@@ -263,8 +263,8 @@ async fn check_action(
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/actions", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
-    responses((status = 201, description = "Créée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+#[utoipa::path(post, path = "/api/actions", tag = "portraits", security(("session" = [])), request_body(content = crate::db::ActionFields, description = "Les champs (JSON)"),
+    responses((status = 201, description = "Créée", body = super::schemas::ActionViewAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Référence inconnue", body = ErrorBody),
         (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn create_action(
@@ -277,9 +277,9 @@ async fn create_action(
     Ok((StatusCode::CREATED, json(&action_view(row))?).into_response())
 }
 
-#[utoipa::path(patch, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])), request_body(content = Object, description = "Les champs (JSON)"),
+#[utoipa::path(patch, path = "/api/actions/{id}", tag = "portraits", security(("session" = [])), request_body(content = super::schemas::ActionPatch, description = "Les champs à changer (JSON), parmi ceux de la création"),
     params(("id" = String, Path, description = "Identifiant", example = "12")),
-    responses((status = 200, description = "Modifiée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Modifiée", body = super::schemas::ActionViewAnswer), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Inconnue", body = ErrorBody),
         (status = 409, description = "Incompatible avec l'état du portrait", body = ErrorBody)))]
 async fn patch_action(

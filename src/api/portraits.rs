@@ -92,7 +92,7 @@ struct PortraitQuery {
     published: Option<bool>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PortraitSummary {
     territory: String,
     territory_name: Option<String>,
@@ -112,7 +112,7 @@ pub(super) fn status_label(status: &str) -> &'static str {
     params(("territory" = Option<String>, Query, description = "Code du territoire (ou `62` pour le département)", example = "ARR"),
         ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
         ("published" = Option<bool>, Query, description = "`true` : ce que voit le public, même pour l'équipe")),
-    responses((status = 200, description = "Les portraits (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Les portraits (`items`)", body = super::zones::Items<PortraitSummary>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn list_portraits(
     State(state): State<AppState>,
@@ -142,7 +142,7 @@ async fn list_portraits(
     json(&super::zones::Items { items })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StepChoice {
     status: &'static str,
     label: &'static str,
@@ -198,10 +198,13 @@ pub(super) fn action_view(action: ActionRow) -> ActionView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PortraitView {
+    #[schema(example = "ARR")]
     territory: String,
+    #[schema(example = "Arrageois")]
     territory_name: Option<String>,
+    #[schema(example = 2023)]
     edition: i64,
     status: String,
     status_label: &'static str,
@@ -210,6 +213,7 @@ struct PortraitView {
     /// The sections as safe HTML.
     html: RenderedSections,
     transitions: Vec<TransitionView>,
+    #[schema(value_type = Vec<super::schemas::OrientationWithActionsAnswer>)]
     orientations: Vec<OrientationWithActions>,
     /// Partners' accepted proposals, credited to their organisation (public once the
     /// portrait is published): `section`, `orientation_id` or `action_id` say what
@@ -226,7 +230,7 @@ struct PortraitView {
     editable: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TransitionView {
     from_status: String,
     to_status: String,
@@ -342,7 +346,7 @@ async fn visible_portrait(
 #[utoipa::path(get, path = "/api/portraits/{territory}/{edition}", tag = "portraits",
     params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
         ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
-    responses((status = 200, description = "Le portrait, ses sections (Markdown) et son état", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Le portrait, ses sections (Markdown) et son état", body = PortraitView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Pas de portrait (publié, pour le public)", body = ErrorBody)))]
 async fn get_portrait(
     State(state): State<AppState>,
@@ -358,9 +362,9 @@ async fn get_portrait(
 #[utoipa::path(put, path = "/api/portraits/{territory}/{edition}", tag = "portraits", security(("session" = [])),
     params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
         ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
-    request_body(content = Object, description = "Les sections du portrait (Markdown)",
-        example = json!({"jeux_d_acteurs": "Les SIAE de l'Arrageois…", "dynamiques_de_projets": "Un PTCE autour du réemploi…"})),
-    responses((status = 200, description = "Enregistré", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    request_body(content = crate::portraits::PortraitSections, description = "Les sections du portrait (Markdown)",
+        example = json!({"jeux_acteurs": "Les SIAE de l'Arrageois…", "dynamiques_projets": "Un PTCE autour du réemploi…", "free_sections": []})),
+    responses((status = 200, description = "Enregistré", body = PortraitView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody),
         (status = 409, description = "Le portrait n'est plus un brouillon", body = ErrorBody)))]
 async fn save_portrait(
@@ -393,7 +397,7 @@ async fn save_portrait(
 #[utoipa::path(get, path = "/api/portraits/{territory}/{edition}/transitions", tag = "portraits",
     params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
         ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
-    responses((status = 200, description = "Les étapes franchies et possibles du circuit de validation", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Les étapes franchies et possibles du circuit de validation", body = super::zones::Items<TransitionView>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Pas de portrait", body = ErrorBody)))]
 async fn list_transitions(
     State(state): State<AppState>,
@@ -410,7 +414,7 @@ async fn list_transitions(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TransitionForm {
     to: String,
@@ -426,9 +430,9 @@ struct TransitionForm {
 #[utoipa::path(post, path = "/api/portraits/{territory}/{edition}/transitions", tag = "portraits", security(("session" = [])),
     params(("territory" = String, Path, description = "Code du territoire (ou `62`)", example = "ARR"),
         ("edition" = String, Path, description = "Année de l'édition", example = "2023")),
-    request_body(content = Object, description = "L'étape (`to`) et, selon l'étape, l'instance et sa référence de décision",
+    request_body(content = TransitionForm, description = "L'étape (`to`) et, selon l'étape, l'instance et sa référence de décision",
         example = json!({"to": "valide", "body": "Commission territoriale de l'Arrageois", "decision_ref": "CT-ARR-2024-03"})),
-    responses((status = 200, description = "Le portrait après l'étape", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Le portrait après l'étape", body = PortraitView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Pas de portrait", body = ErrorBody),
         (status = 409, description = "Étape impossible depuis l'état actuel (les possibles sont dans le message)", body = ErrorBody)))]
 async fn transition(
@@ -510,7 +514,7 @@ const MAX_HISTORY: i64 = 1000;
     params(("entity" = Option<String>, Query, description = "Type d'entité (`portrait`, `orientation`, `action`, `consultation`, `contribution`, `proposition`, `declaration`, `cdess_proposal`)"),
         ("id" = Option<String>, Query, description = "Identifiant de l'entité"),
         ("limit" = Option<i64>, Query, description = "Les N modifications les plus récentes", minimum = 1, maximum = 1000)),
-    responses((status = 200, description = "L'historique des modifications", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
+    responses((status = 200, description = "L'historique des modifications", body = super::zones::Items<crate::db::ChangeRow>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
     Staff(_): Staff,

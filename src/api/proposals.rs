@@ -117,7 +117,7 @@ fn check_text(what: &str, text: &str, max: usize, required: bool) -> Result<(), 
 }
 
 /// A proposal as its author and the staff see it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ProposalView {
     #[serde(flatten)]
     row: ProposalRow,
@@ -176,7 +176,7 @@ struct ListQuery {
     params(("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR"),
         ("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023),
         ("status" = Option<String>, Query, description = "`en_attente`, `acceptee` ou `refusee`", example = "en_attente")),
-    responses((status = 200, description = "Les propositions (`items`) : les siennes pour un partenaire, toutes pour l'équipe", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
+    responses((status = 200, description = "Les propositions (`items`) : les siennes pour un partenaire, toutes pour l'équipe", body = super::zones::Items<ProposalView>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody)))]
 async fn list_proposals(
     State(state): State<AppState>,
     Account(user): Account,
@@ -202,7 +202,7 @@ async fn list_proposals(
     json(&super::zones::Items { items })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ProposalForm {
     territory: String,
@@ -300,9 +300,9 @@ fn check_kind(f: &ProposalForm, title: &str, body: &str) -> Result<(), ApiError>
 
 /// `POST /api/propositions`: a partner, for its territories.
 #[utoipa::path(post, path = "/api/propositions", tag = "propositions", security(("session" = [])),
-    request_body(content = Object, description = "`territory`, `edition`, `kind` (`section`, `orientation`, `action`, `commentaire`), `section` (`jeux_acteurs`, `dynamiques_projets`, `libre`), `orientation_id` ou `action_id`, `title`, `body` (Markdown pour une section)",
+    request_body(content = ProposalForm, description = "`territory`, `edition`, `kind` (`section`, `orientation`, `action`, `commentaire`), `section` (`jeux_acteurs`, `dynamiques_projets`, `libre`), `orientation_id` ou `action_id`, `title`, `body` (Markdown pour une section)",
         example = json!({"territory": "ARR", "edition": 2023, "kind": "section", "section": "jeux_acteurs", "body": "Les SIAE de l'Arrageois se sont regroupées…"})),
-    responses((status = 201, description = "Reçue, en attente de décision", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Pas un compte partenaire, territoire non attribué, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 201, description = "Reçue, en attente de décision", body = ProposalView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Pas un compte partenaire, territoire non attribué, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Édition inconnue", body = ErrorBody),
         (status = 409, description = "Le portrait n'est plus un brouillon", body = ErrorBody)))]
 async fn propose(
@@ -371,7 +371,7 @@ async fn visible(state: &AppState, user: &StaffUser, id: &str) -> Result<Proposa
 
 #[utoipa::path(get, path = "/api/propositions/{id}", tag = "propositions", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la proposition", example = "1")),
-    responses((status = 200, description = "La proposition et son état", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody),
+    responses((status = 200, description = "La proposition et son état", body = ProposalView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody),
         (status = 404, description = "Inconnue (ou, pour un partenaire, pas la sienne)", body = ErrorBody)))]
 async fn get_proposal(
     State(state): State<AppState>,
@@ -382,7 +382,7 @@ async fn get_proposal(
     json(&view(&state, &user, row).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionForm {
     /// `acceptee` or `refusee`.
@@ -515,9 +515,9 @@ fn not_draft(status: &str) -> ApiError {
 /// or an admin.
 #[utoipa::path(post, path = "/api/propositions/{id}/decision", tag = "propositions", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la proposition", example = "1")),
-    request_body(content = Object, description = "`decision` (`acceptee`, `refusee`), `reason` (obligatoire pour un refus) ; pour accepter après modification : `title`, `body` (et `period_start`, `period_end` pour une orientation)",
+    request_body(content = DecisionForm, description = "`decision` (`acceptee`, `refusee`), `reason` (obligatoire pour un refus) ; pour accepter après modification : `title`, `body` (et `period_start`, `period_end` pour une orientation)",
         example = json!({"decision": "refusee", "reason": "Déjà couvert par l'action n° 12."})),
-    responses((status = 200, description = "Décidée (acceptée : intégrée au portrait ou au plan)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    responses((status = 200, description = "Décidée (acceptée : intégrée au portrait ou au plan)", body = ProposalView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Proposition inconnue", body = ErrorBody),
         (status = 409, description = "Déjà décidée, ou portrait qui n'est plus un brouillon ou a changé entre-temps", body = ErrorBody)))]
 async fn decide(
@@ -596,7 +596,7 @@ struct ContextQuery {
     edition: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PortraitDraft {
     status: String,
     status_label: &'static str,
@@ -604,13 +604,14 @@ struct PortraitDraft {
     html: RenderedSections,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Context {
     territory: String,
     territory_name: Option<String>,
     edition: i64,
     /// The portrait as it stands (a draft included); `null` when none is written yet.
     portrait: Option<PortraitDraft>,
+    #[schema(value_type = Vec<super::schemas::OrientationWithActionsAnswer>)]
     orientations: Vec<OrientationWithActions>,
     /// The accepted proposals of every partner, credited.
     partner_credits: Vec<PartnerCredit>,
@@ -620,7 +621,7 @@ struct Context {
 #[utoipa::path(get, path = "/api/propositions/contexte", tag = "propositions", security(("session" = [])),
     params(("territory" = String, Query, description = "Code du territoire", example = "ARR"),
         ("edition" = String, Query, description = "Année de l'édition", example = "2023")),
-    responses((status = 200, description = "Le portrait (même en brouillon), les orientations et actions du territoire, les propositions acceptées", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Territoire non attribué à ce partenaire", body = ErrorBody),
+    responses((status = 200, description = "Le portrait (même en brouillon), les orientations et actions du territoire, les propositions acceptées", body = Context), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Territoire non attribué à ce partenaire", body = ErrorBody),
         (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody)))]
 async fn context(
     State(state): State<AppState>,

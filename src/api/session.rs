@@ -245,7 +245,7 @@ fn forwarded_client(headers: &HeaderMap) -> Option<std::net::IpAddr> {
         .ok()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SessionInfo<'a> {
     authenticated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,7 +254,7 @@ struct SessionInfo<'a> {
     csrf: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct UserInfo<'a> {
     username: &'a str,
     display_name: &'a str,
@@ -294,7 +294,7 @@ fn session_info(user: Option<&StaffUser>) -> SessionInfo<'_> {
 /// `GET /api/session`: the signed-in user and the CSRF token, or
 /// `{"authenticated": false}` for the public.
 #[utoipa::path(get, path = "/api/session", tag = "session",
-    responses((status = 200, description = "La session en cours et son jeton anti-CSRF, ou `{\"authenticated\": false}`", body = Object,
+    responses((status = 200, description = "La session en cours et son jeton anti-CSRF, ou `{\"authenticated\": false}`", body = SessionInfo,
         example = json!({"authenticated": true, "user": {"username": "rita", "display_name": "Rita, MDD de l'Arrageois", "role": "referent", "role_label": "référente", "territories": ["ARR"], "can_record_decisions": false, "can_import": false}, "csrf": "3f9a…"}))))]
 async fn current(viewer: AnyViewer) -> Result<Response, ApiError> {
     let mut response = super::json(&session_info(viewer.0.as_ref()))?;
@@ -333,7 +333,7 @@ const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// `POST /api/login` `{username, password}`.
 #[utoipa::path(post, path = "/api/login", tag = "session",
     request_body(content = LoginForm, example = json!({"username": "rita", "password": "••••••••"})),
-    responses((status = 200, description = "Connecté : pose le cookie de session", body = Object),
+    responses((status = 200, description = "Connecté : pose le cookie de session", body = SessionInfo),
         (status = 400, description = "Identifiant ou mot de passe absents", body = ErrorBody),
         (status = 401, description = "Identifiant ou mot de passe incorrects", body = ErrorBody),
         (status = 403, description = "Requête venue d'une autre origine", body = ErrorBody),

@@ -43,7 +43,7 @@ async fn edition_of(state: &AppState, year: &str) -> Result<Edition, ApiError> {
 /// The subsidies import report of an edition and its tallies (staff only).
 #[utoipa::path(get, path = "/api/editions/{year}/subsidies/report", tag = "éditions", security(("session" = [])),
     params(("year" = String, Path, description = "Année de l'édition", example = "2023")),
-    responses((status = 200, description = "Le rapport d'import des subventions et ses totaux", body = Object),
+    responses((status = 200, description = "Le rapport d'import des subventions et ses totaux", body = super::schemas::SubsidiesReport),
         (status = 400, description = "Année invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody),
         (status = 404, description = "Édition inconnue, ou sans import de subventions", body = ErrorBody)))]
 async fn report(
@@ -80,7 +80,7 @@ struct UnmatchedParams {
 #[utoipa::path(get, path = "/api/editions/{year}/subsidies/unmatched", tag = "éditions", security(("session" = [])),
     params(("year" = String, Path, description = "Année de l'édition", example = "2023"),
         ("status" = Option<String>, Query, description = "`unmatched` (bénéficiaire introuvable) ou `non_ess` ; les deux par défaut", example = "unmatched")),
-    responses((status = 200, description = "Les lignes non comptées dans l'ESS, avec leur motif", body = Object,
+    responses((status = 200, description = "Les lignes non comptées dans l'ESS, avec leur motif", body = super::schemas::UnmatchedAnswer,
         example = json!({"edition": 2023, "demo": true, "count": 1, "granted": 1500.0, "items": [{"beneficiary": "Association des amis du beffroi", "status": "unmatched", "status_label": "bénéficiaire introuvable", "reason": "ni SIRET, ni SIREN, ni RNA retrouvé dans le registre"}]})),
         (status = 400, description = "Année ou statut invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
 async fn unmatched(

@@ -250,7 +250,7 @@ async fn epci_document(
     document(&state, ZoneKind::Epci, &siren, &file, &p, &request).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RecueilRequest {
     edition: i64,
@@ -258,8 +258,8 @@ struct RecueilRequest {
 
 /// `POST /api/recueils {"edition": 2023}`: starts a generation, answers 202 with its id.
 #[utoipa::path(post, path = "/api/recueils", tag = "documents", security(("session" = [])),
-    request_body(content = Object, example = json!({"edition": 2023})),
-    responses((status = 202, description = "Génération du recueil départemental lancée : son identifiant", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
+    request_body(content = RecueilRequest, example = json!({"edition": 2023})),
+    responses((status = 202, description = "Génération du recueil départemental lancée : son identifiant", body = summary::recueil::JobStatus), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 404, description = "Édition inconnue", body = ErrorBody), (status = 503, description = "Trop de documents en préparation : réessayer après Retry-After secondes", body = ErrorBody)))]
 async fn start_recueil(
     State(state): State<AppState>,
@@ -281,7 +281,7 @@ async fn job(state: &AppState, id: &str) -> Result<summary::recueil::JobStatus, 
 
 #[utoipa::path(get, path = "/api/recueils/{id}", tag = "documents", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la génération")),
-    responses((status = 200, description = "L'avancement de la génération", body = Object), (status = 401, description = "Connexion requise", body = ErrorBody),
+    responses((status = 200, description = "L'avancement de la génération", body = super::schemas::RecueilStatus), (status = 401, description = "Connexion requise", body = ErrorBody),
         (status = 404, description = "Génération inconnue", body = ErrorBody)))]
 async fn recueil_status(
     State(state): State<AppState>,

@@ -302,7 +302,7 @@ fn origin(headers: &HeaderMap) -> String {
         ("edition" = Option<i32>, Query, description = "Organisations : année de l'édition", example = 2023),
         ("family" = Option<String>, Query, description = "Organisations : une famille", example = "association"),
         ("v" = Option<String>, Query, description = "Jeton de version")),
-    responses((status = 200, description = "Le TileJSON", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
+    responses((status = 200, description = "Le TileJSON", body = super::schemas::TileJson), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 404, description = "Couche ou édition inconnue", body = ErrorBody)))]
 async fn tilejson(
     State(state): State<AppState>,
@@ -353,7 +353,7 @@ async fn tilejson(
 
 /// The MapLibre style (v8) of the atlas map.
 #[utoipa::path(get, path = "/style.json", tag = "cartes",
-    responses((status = 200, description = "Le style MapLibre", body = Object)))]
+    responses((status = 200, description = "Le style MapLibre", body = super::schemas::MapStyle)))]
 async fn style_document(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -28,19 +29,23 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// `{"items": [...]}`: room for metadata beside the list later.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
-#[derive(Serialize)]
+/// A zone named by its level and code.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"level": "commune", "code": "62041", "name": "Arras"}))]
 pub struct ZoneRef<'a> {
     pub level: Level,
     pub code: &'a str,
     pub name: &'a str,
 }
 
-#[derive(Serialize)]
+/// A zone inside another (an EPCI of a territory, a commune of an EPCI).
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"code": "62041", "name": "Arras", "population": 41_000}))]
 pub struct Member<'a> {
     pub code: &'a str,
     pub name: &'a str,
@@ -48,7 +53,7 @@ pub struct Member<'a> {
 }
 
 /// What every zone answers, at every level.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ZoneSummary<'a> {
     pub level: Level,
     pub code: &'a str,
@@ -108,7 +113,7 @@ fn department_ref(g: &Geography) -> ZoneRef<'_> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DepartmentMeta<'a> {
     code: &'a str,
     name: &'a str,
@@ -117,14 +122,14 @@ struct DepartmentMeta<'a> {
     bbox: [f64; 4],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Counts {
     territories: usize,
     epci: usize,
     communes: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Meta<'a> {
     department: DepartmentMeta<'a>,
     attribution: &'a str,
@@ -137,7 +142,7 @@ struct Meta<'a> {
 
 /// The département, its counts and the imported editions.
 #[utoipa::path(get, path = "/api/meta", tag = "zones",
-    responses((status = 200, description = "Le département, ses effectifs et les éditions importées", body = Object,
+    responses((status = 200, description = "Le département, ses effectifs et les éditions importées", body = Meta,
         example = json!({"department": {"code": "62", "name": "Pas-de-Calais", "population": 1_449_000, "area_km2": 6671.4, "bbox": [1.55, 50.02, 3.19, 51.01]}, "attribution": "IGN Admin Express", "demo": true, "editions": [2014, 2017, 2020, 2023], "counts": {"territories": 9, "epci": 20, "communes": 890}}))))]
 async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
     let editions = state.db.editions().await?;
@@ -162,7 +167,7 @@ async fn meta(State(state): State<AppState>) -> Result<Response, ApiError> {
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TerritoryItem<'a> {
     #[serde(flatten)]
     zone: ZoneSummary<'a>,
@@ -170,7 +175,7 @@ struct TerritoryItem<'a> {
     epci_count: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TerritoryDetail<'a> {
     #[serde(flatten)]
     item: TerritoryItem<'a>,
@@ -189,7 +194,7 @@ fn territory_item(t: &Territory) -> TerritoryItem<'_> {
 
 /// The Département's 9 territories.
 #[utoipa::path(get, path = "/api/territories", tag = "zones",
-    responses((status = 200, description = "Les territoires (`items`)", body = Object,
+    responses((status = 200, description = "Les territoires (`items`)", body = Items<TerritoryItem>,
         example = json!({"items": [{"level": "territory", "code": "ARR", "name": "Arrageois", "population": 170_000, "area_km2": 1146.2, "bbox": [2.4, 50.1, 3.2, 50.45], "label_point": [2.78, 50.29], "commune_count": 222, "epci_count": 3}]}))))]
 async fn list_territories(State(state): State<AppState>) -> Result<Response, ApiError> {
     let items: Vec<_> = state
@@ -204,7 +209,7 @@ async fn list_territories(State(state): State<AppState>) -> Result<Response, Api
 /// One territory, its EPCI and communes.
 #[utoipa::path(get, path = "/api/territories/{code}", tag = "zones",
     params(("code" = String, Path, description = "Code du territoire", example = "ARR")),
-    responses((status = 200, description = "Le territoire, ses EPCI, communes et parents", body = Object),
+    responses((status = 200, description = "Le territoire, ses EPCI, communes et parents", body = TerritoryDetail),
         (status = 404, description = "Territoire inconnu", body = ErrorBody)))]
 async fn territory(
     State(state): State<AppState>,
@@ -228,7 +233,7 @@ async fn territory(
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EpciItem<'a> {
     #[serde(flatten)]
     zone: ZoneSummary<'a>,
@@ -239,7 +244,7 @@ struct EpciItem<'a> {
     territory: ZoneRef<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EpciDetail<'a> {
     #[serde(flatten)]
     item: EpciItem<'a>,
@@ -259,7 +264,7 @@ fn epci_item<'a>(g: &'a Geography, e: &'a Epci) -> EpciItem<'a> {
 
 /// The 20 EPCI of the département.
 #[utoipa::path(get, path = "/api/epci", tag = "zones",
-    responses((status = 200, description = "Les EPCI (`items`)", body = Object,
+    responses((status = 200, description = "Les EPCI (`items`)", body = Items<EpciItem>,
         example = json!({"items": [{"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras", "short_name": "CU d'Arras", "kind": "CU", "population": 108_000, "commune_count": 46}]}))))]
 async fn list_epci(State(state): State<AppState>) -> Result<Response, ApiError> {
     let g = &state.geography;
@@ -270,7 +275,7 @@ async fn list_epci(State(state): State<AppState>) -> Result<Response, ApiError> 
 /// One EPCI and its communes.
 #[utoipa::path(get, path = "/api/epci/{siren}", tag = "zones",
     params(("siren" = String, Path, description = "SIREN de l'EPCI (9 chiffres)", example = "200033579")),
-    responses((status = 200, description = "L'EPCI, ses communes et parents", body = Object),
+    responses((status = 200, description = "L'EPCI, ses communes et parents", body = EpciDetail),
         (status = 404, description = "EPCI inconnu", body = ErrorBody)))]
 async fn epci(
     State(state): State<AppState>,
@@ -293,7 +298,7 @@ async fn epci(
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CommuneItem<'a> {
     #[serde(flatten)]
     zone: ZoneSummary<'a>,
@@ -301,7 +306,7 @@ struct CommuneItem<'a> {
     territory: ZoneRef<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CommuneDetail<'a> {
     #[serde(flatten)]
     item: CommuneItem<'a>,
@@ -336,7 +341,7 @@ struct CommuneFilter {
         ("epci" = Option<String>, Query, description = "SIREN de l'EPCI", example = "200033579"),
         ("q" = Option<String>, Query, description = "Nom ou code INSEE (début)", example = "Arras"),
         ("limit" = Option<u32>, Query, description = "Nombre maximal de communes (défaut 1000)", minimum = 1, maximum = 1000)),
-    responses((status = 200, description = "Les communes (`items`)", body = Object,
+    responses((status = 200, description = "Les communes (`items`)", body = Items<CommuneItem>,
         example = json!({"items": [{"level": "commune", "code": "62041", "name": "Arras", "population": 41_000, "epci": {"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras"}, "territory": {"level": "territory", "code": "ARR", "name": "Arrageois"}}]})),
         (status = 400, description = "Paramètre invalide (limit hors de 1..=1000, paramètre inconnu)", body = ErrorBody),
         (status = 404, description = "Territoire ou EPCI inconnu", body = ErrorBody)))]
@@ -382,7 +387,7 @@ async fn list_communes(
 /// One commune and its parents.
 #[utoipa::path(get, path = "/api/communes/{code}", tag = "zones",
     params(("code" = String, Path, description = "Code INSEE de la commune", example = "62041")),
-    responses((status = 200, description = "La commune et ses parents (EPCI, territoire, département)", body = Object),
+    responses((status = 200, description = "La commune et ses parents (EPCI, territoire, département)", body = CommuneDetail),
         (status = 404, description = "Commune inconnue", body = ErrorBody)))]
 async fn commune(
     State(state): State<AppState>,
@@ -425,7 +430,7 @@ fn parse_coordinate(name: &str, value: Option<&str>, limit: f64) -> Result<f64, 
     Ok(v)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Located<'a> {
     lon: f64,
     lat: f64,
@@ -439,7 +444,7 @@ struct Located<'a> {
     params(
         ("lon" = f64, Query, description = "Longitude WGS84", minimum = -180, maximum = 180, example = 2.78),
         ("lat" = f64, Query, description = "Latitude WGS84", minimum = -90, maximum = 90, example = 50.29)),
-    responses((status = 200, description = "Les zones qui contiennent le point", body = Object,
+    responses((status = 200, description = "Les zones qui contiennent le point", body = Located,
         example = json!({"lon": 2.78, "lat": 50.29, "commune": {"level": "commune", "code": "62041", "name": "Arras"}, "epci": {"level": "epci", "code": "200033579", "name": "Communauté urbaine d'Arras"}, "territory": {"level": "territory", "code": "ARR", "name": "Arrageois"}})),
         (status = 400, description = "Coordonnée absente, non numérique ou hors limites", body = ErrorBody),
         (status = 404, description = "Point hors du département", body = ErrorBody)))]

@@ -16,10 +16,12 @@ use super::portraits::{Actor, json_text, record_change};
 use super::{Db, DbError, Field, Result, Tx};
 
 /// A consultation as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsultationRow {
     pub id: i64,
+    #[schema(example = "ARR")]
     pub territory: String,
+    #[schema(example = 2023)]
     pub edition: i64,
     /// `AAAA-MM-JJ`, both days included.
     pub starts_on: String,
@@ -44,7 +46,7 @@ pub struct NewConsultation<'a> {
 /// A contribution as stored. Its e-mail and client address are read by the staff's
 /// export only: they are never serialised (so never in the history nor in an answer
 /// built from this row).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContributionRow {
     pub id: i64,
     pub consultation_id: i64,
@@ -137,7 +139,7 @@ pub enum Throttled {
 }
 
 /// Accepted contributions of one territory (public counts).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContributionTally {
     pub territory: String,
     pub consultations: i64,

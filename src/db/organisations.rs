@@ -25,10 +25,13 @@ pub struct OrganisationFilter {
     pub bbox: Option<[f64; 4]>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OrganisationRow {
+    #[schema(example = "77568420600012")]
     pub siret: String,
+    #[schema(example = "775684206")]
     pub siren: String,
+    #[schema(example = "Association Emmaüs Arras")]
     pub name: String,
     pub enseigne: Option<String>,
     pub family: String,

@@ -9,7 +9,7 @@ use super::portraits::{Actor, PUBLISHED, json_text, parse_json, record_change};
 use super::{Db, DbError, Field, Result, Tx};
 
 /// What a caller may set on an orientation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrientationFields {
     /// Territory code, or the département's code for a département-wide orientation.
@@ -32,7 +32,7 @@ pub struct OrientationRow {
 }
 
 /// Planned and actual budget of one year, euros.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLine {
     pub year: i64,
@@ -47,7 +47,7 @@ fn default_status() -> String {
 }
 
 /// What a caller may set on an action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionFields {
     pub orientation_id: i64,

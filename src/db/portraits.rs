@@ -45,7 +45,7 @@ pub struct TransitionRow {
 }
 
 /// One entry of the history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChangeRow {
     pub id: i64,
     pub entity: String,

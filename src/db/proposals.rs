@@ -18,10 +18,12 @@ use super::portraits::{Actor, portrait_in, record_change, write_sections_in};
 use super::{ActionFields, Db, DbError, Field, OrientationFields, Result, Tx};
 
 /// A proposal as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposalRow {
     pub id: i64,
+    #[schema(example = "ARR")]
     pub territory: String,
+    #[schema(example = 2023)]
     pub edition: i64,
     /// `section`, `orientation`, `action` or `commentaire`.
     pub kind: String,
@@ -133,7 +135,7 @@ pub enum Decided {
 
 /// An accepted proposal as it is credited: what it is attached to, the text merged
 /// and the partner's organisation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartnerCredit {
     pub id: i64,
     pub territory: String,

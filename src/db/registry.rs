@@ -8,7 +8,8 @@ use crate::records::sirene::SireneEdition;
 use serde::Serialize;
 
 /// An edition (vintage) of the portrait.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(example = json!({"year": 2023, "reference_date": "2023-12-31", "sources": "INSEE SIRENE: StockUniteLegale_utf8.csv, StockEtablissement_utf8.csv", "perimeter_rule_version": "ess-perimetre-2026.1", "created_at": "2024-02-12 09:30:00", "imported_at": "2024-02-12T09:41:07.512Z", "demo": false, "subsidies_matched_at": null}))]
 pub struct Edition {
     pub year: i64,
     /// `AAAA-MM-JJ`: establishments active at this date.
@@ -51,7 +52,7 @@ pub(super) async fn record_import(tx: &mut Tx, year: i64, report: &ImportReport)
 }
 
 /// An import report as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredReport {
     pub id: i64,
     pub finished_at: String,

@@ -13,7 +13,7 @@ use crate::records::subsidies::{
 
 /// A stored subsidy line, as staff lists show it (the file's own public fields, the
 /// status and how it was matched; never registry details of the establishment).
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SubsidyRecord {
     pub line: i64,
     pub beneficiary_name: String,
@@ -41,7 +41,7 @@ pub struct EssGrant {
 }
 
 /// Lines and euros per status and match method.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SubsidyTally {
     pub status: String,
     pub match_method: Option<String>,

@@ -66,7 +66,7 @@ pub fn territory_colour(position: usize) -> &'static str {
 }
 
 /// One family as the web map shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FamilyEntry {
     pub id: &'static str,
     pub label: &'static str,
@@ -78,14 +78,14 @@ pub struct FamilyEntry {
 }
 
 /// One territory's fill.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TerritoryEntry {
     pub code: String,
     pub colour: &'static str,
 }
 
 /// Every palette, as `/api/palettes` serves it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Palettes {
     /// In the order of the legend.
     pub families: Vec<FamilyEntry>,

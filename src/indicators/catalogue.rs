@@ -30,7 +30,7 @@ pub enum Formula {
     SubsidiesToJobsIndex,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Indicator {
     pub id: &'static str,
     pub label: &'static str,

@@ -45,7 +45,7 @@ pub enum Audience {
 }
 
 /// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Computed from the SIRENE registry (jobs estimated from size bands).
@@ -56,8 +56,11 @@ pub enum Source {
     Subventions,
 }
 
-/// One published figure.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// One published figure, under the secret statistique: the public never sees a
+/// secret value (`value` is `null`, `secret` is `true`); staff see it, marked
+/// `restricted: true` (absent otherwise). `source` says where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"value": 12.4, "secret": false, "source": "sirene"}))]
 pub struct Figure {
     /// `None` when secret (public) or not computable (division by zero).
     pub value: Option<f64>,

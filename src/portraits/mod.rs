@@ -23,7 +23,7 @@ const MAX_TEXT_CHARS: usize = 20_000;
 const MAX_LIST: usize = 100;
 
 /// The qualitative sections, in Markdown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortraitSections {
     /// « Jeux d'acteurs ».
@@ -36,7 +36,7 @@ pub struct PortraitSections {
     pub free_sections: Vec<FreeSection>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreeSection {
     pub title: String,
@@ -45,14 +45,14 @@ pub struct FreeSection {
 }
 
 /// The sections rendered to safe HTML.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RenderedSections {
     pub jeux_acteurs: String,
     pub dynamiques_projets: String,
     pub free_sections: Vec<RenderedFree>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RenderedFree {
     /// Plain text: insert it as text, never as HTML.
     pub title: String,

@@ -153,15 +153,20 @@ impl Serialize for FileReport {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub kind: String,
     pub edition: i64,
+    /// Per file: `file`, `rows_read`, `rows_kept`, `rows_excluded` (by reason),
+    /// `rows_excluded_labels`, `rows_rejected`.
+    #[schema(value_type = Vec<Object>)]
     pub files: Vec<FileReport>,
-    /// First [`MAX_DETAILED`] rejected rows.
+    /// First [`MAX_DETAILED`] rejected rows (`file`, `line`, `field`, `reason`).
+    #[schema(value_type = Vec<Object>)]
     pub rejected: Vec<RowIssue>,
     /// Rows kept but worth a look (unknown catégorie juridique, point far from its
     /// commune, …): first [`MAX_DETAILED`].
+    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<RowIssue>,
     pub warnings_total: u64,
     /// Free-form figures (establishments kept by family, jobs, …).

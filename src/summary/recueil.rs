@@ -250,7 +250,7 @@ pub async fn render(
 }
 
 /// The state of one background generation, as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobStatus {
     pub id: String,
     pub edition: i64,

@@ -35,6 +35,7 @@ mod indicators;
 mod instances;
 mod layers;
 mod openapi;
+mod openapi_answers;
 mod opendata;
 mod palettes;
 mod portraits;

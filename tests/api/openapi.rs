@@ -175,3 +175,55 @@ fn no_route_is_added_outside_the_document() {
     let doc = ess_atlas::api::openapi_document();
     assert!(doc.paths.paths.contains_key("/api/openapi.json"));
 }
+
+/// Whether `schema` says what the body holds: a reference to a named schema, an
+/// object with its properties, a composition, or an array of such.
+fn is_typed(schema: &Value) -> bool {
+    if schema.get("$ref").is_some() || schema.get("properties").is_some() {
+        return true;
+    }
+    if ["allOf", "oneOf", "anyOf"].iter().any(|k| {
+        schema[*k]
+            .as_array()
+            .is_some_and(|a| a.iter().all(is_typed))
+    }) {
+        return true;
+    }
+    schema["type"] == "array" && is_typed(&schema["items"])
+}
+
+/// Every successful JSON answer (GeoJSON included) has a schema a client can rely on (issue 21: « every
+/// response and error shape »), never a bare `Object`.
+#[tokio::test]
+async fn every_json_success_has_a_typed_schema() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/openapi.json", 200).await;
+    let mut untyped = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                    let json = media_type == "application/json" || media_type.ends_with("+json");
+                    if json && !is_typed(&media["schema"]) {
+                        untyped.push(format!(
+                            "{method} {path} {status} {media_type}: {}",
+                            media["schema"]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "{} untyped JSON answers:\n{}",
+        untyped.len(),
+        untyped.join("\n")
+    );
+}

@@ -19,7 +19,7 @@ use crate::api::portraits::scope_name;
 use crate::api::session::{ClientIp, same_origin};
 use crate::db::{ConsultationRow, ContributionRow, NewContribution, PlanFilter, Throttled};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct ContributionForm {
     kind: String,
     #[serde(default)]
@@ -40,8 +40,9 @@ pub(super) struct ContributionForm {
     siret: String,
     #[serde(default)]
     consent: bool,
-    /// The honeypot: hidden on the form, only robots fill it.
+    // The honeypot: hidden on the form, only robots fill it (not in the document).
     #[serde(default)]
+    #[schema(ignore)]
     site_web: String,
 }
 
@@ -168,7 +169,7 @@ async fn check_target(
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Received {
     id: i64,
     status: &'static str,
@@ -181,8 +182,8 @@ struct Received {
 /// open.
 #[utoipa::path(post, path = "/api/consultations/{id}/contributions", tag = "consultations",
     params(("id" = String, Path, description = "Identifiant de la consultation", example = "1")),
-    request_body(content = Object, description = "`kind` (`commentaire`, `proposition`, `participation`), `orientation_id` ou `action_id`, `body`, `name`, `organisation`, `role`, `email` (jamais publiée), `siret`, `consent`"),
-    responses((status = 201, description = "Reçue, en attente de modération", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 403, description = "Origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody),
+    request_body(content = ContributionForm, description = "`kind` (`commentaire`, `proposition`, `participation`), `orientation_id` ou `action_id`, `body`, `name`, `organisation`, `role`, `email` (jamais publiée), `siret`, `consent`", example = json!({"kind": "commentaire", "orientation_id": 1, "body": "Les recycleries du territoire pourraient mutualiser leur collecte.", "name": "Camille Martin", "organisation": "Ressourcerie d'Arras", "role": "Coordinatrice", "email": "camille.martin@example.org", "siret": "", "consent": true})),
+    responses((status = 201, description = "Reçue, en attente de modération", body = Received), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 403, description = "Origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody),
         (status = 413, description = "Contribution trop longue", body = ErrorBody),
         (status = 429, description = "Trop de contributions depuis cette adresse : réessayer plus tard", body = ErrorBody)))]
 pub(super) async fn contribute(

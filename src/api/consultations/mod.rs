@@ -105,7 +105,7 @@ fn status_label(status: &str) -> &'static str {
 }
 
 /// A consultation as everyone sees it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ConsultationView {
     #[serde(flatten)]
     consultation: ConsultationRow,
@@ -122,7 +122,7 @@ fn open_now(c: &ConsultationRow) -> bool {
 }
 
 /// A contribution as the public sees it: no e-mail, no address, no moderation.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PublicContribution {
     id: i64,
     kind: String,
@@ -184,7 +184,7 @@ struct ListQuery {
 /// `GET /api/consultations?territory=`: public, newest first.
 #[utoipa::path(get, path = "/api/consultations", tag = "consultations",
     params(("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR")),
-    responses((status = 200, description = "Les consultations, les plus récentes d'abord (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody)))]
+    responses((status = 200, description = "Les consultations, les plus récentes d'abord (`items`)", body = super::zones::Items<ConsultationView>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody)))]
 async fn list_consultations(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
@@ -199,29 +199,31 @@ async fn list_consultations(
 
 /// `GET /api/consultations/tallies`: accepted contributions per territory.
 #[utoipa::path(get, path = "/api/consultations/tallies", tag = "consultations",
-    responses((status = 200, description = "Contributions acceptées par territoire (`items`)", body = Object)))]
+    responses((status = 200, description = "Contributions acceptées par territoire (`items`)", body = super::zones::Items<crate::db::ContributionTally>)))]
 async fn tallies(State(state): State<AppState>) -> Result<Response, ApiError> {
     json(&super::zones::Items {
         items: state.db.contribution_tallies().await?,
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OrientationEntry {
     #[serde(flatten)]
+    #[schema(value_type = super::schemas::OrientationAnswer)]
     orientation: OrientationRow,
     contributions: Vec<PublicContribution>,
     actions: Vec<ActionEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ActionEntry {
     #[serde(flatten)]
+    #[schema(value_type = super::schemas::ActionViewAnswer)]
     action: ActionView,
     contributions: Vec<PublicContribution>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ConsultationDetail {
     #[serde(flatten)]
     consultation: ConsultationView,
@@ -235,7 +237,7 @@ struct ConsultationDetail {
 /// accepted contributions under what they concern.
 #[utoipa::path(get, path = "/api/consultations/{id}", tag = "consultations",
     params(("id" = String, Path, description = "Identifiant de la consultation", example = "1")),
-    responses((status = 200, description = "La consultation, ses orientations et actions et les contributions acceptées", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody)))]
+    responses((status = 200, description = "La consultation, ses orientations et actions et les contributions acceptées", body = ConsultationDetail), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody)))]
 async fn get_consultation(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -295,7 +297,7 @@ fn require_organiser(user: &StaffUser) -> Result<(), ApiError> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpenForm {
     territory: String,
@@ -308,8 +310,8 @@ struct OpenForm {
 
 /// `POST /api/consultations`: chargés de mission (and admins).
 #[utoipa::path(post, path = "/api/consultations", tag = "consultations", security(("session" = [])),
-    request_body(content = Object, description = "`territory`, `edition`, `starts_on`, `ends_on` (AAAA-MM-JJ), `introduction`"),
-    responses((status = 201, description = "Ouverte", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
+    request_body(content = OpenForm, description = "`territory`, `edition`, `starts_on`, `ends_on` (AAAA-MM-JJ), `introduction`", example = json!({"territory": "ARR", "edition": 2023, "starts_on": "2024-03-01", "ends_on": "2024-04-15", "introduction": "Donnez votre avis sur le projet de plan d'action de l'Arrageois."})),
+    responses((status = 201, description = "Ouverte", body = ConsultationView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Territoire ou édition inconnus", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
 async fn open_consultation(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -364,7 +366,7 @@ async fn open_consultation(
 /// `POST /api/consultations/{id}/close`: chargés de mission (and admins).
 #[utoipa::path(post, path = "/api/consultations/{id}/close", tag = "consultations", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la consultation", example = "1")),
-    responses((status = 200, description = "Close", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
+    responses((status = 200, description = "Close", body = ConsultationView), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
 async fn close_consultation(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -19,7 +19,7 @@ use crate::auth::StaffUser;
 use crate::db::{ConsultationRow, ContributionRow, PlanFilter};
 
 /// A contribution as moderators see it: with the e-mail.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StaffContribution {
     #[serde(flatten)]
     contribution: ContributionRow,
@@ -60,7 +60,7 @@ async fn moderated(
 /// `GET /api/consultations/{id}/contributions?status=`: the territory's moderators.
 #[utoipa::path(get, path = "/api/consultations/{id}/contributions", tag = "consultations", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la consultation", example = "1"), ("status" = Option<String>, Query, description = "`en_attente`, `acceptee`, `refusee` ou `spam`", example = "en_attente")),
-    responses((status = 200, description = "Les contributions, avec l'adresse électronique (`items`)", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody)))]
+    responses((status = 200, description = "Les contributions, avec l'adresse électronique (`items`)", body = super::super::zones::Items<StaffContribution>), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Consultation inconnue", body = ErrorBody)))]
 pub(super) async fn list_contributions(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -80,7 +80,7 @@ pub(super) async fn list_contributions(
     json(&super::super::zones::Items { items })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ModerationForm {
     /// `acceptee`, `refusee` or `spam`.
@@ -93,8 +93,8 @@ pub(super) struct ModerationForm {
 /// de mission.
 #[utoipa::path(post, path = "/api/contributions/{id}/moderation", tag = "consultations", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la contribution", example = "1")),
-    request_body(content = Object, description = "`decision` (`acceptee`, `refusee`, `spam`) et `reason`"),
-    responses((status = 200, description = "Modérée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Contribution inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
+    request_body(content = ModerationForm, description = "`decision` (`acceptee`, `refusee`, `spam`) et `reason`", example = json!({"decision": "refusee", "reason": "Hors du champ de la consultation"})),
+    responses((status = 200, description = "Modérée", body = StaffContribution), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Contribution inconnue", body = ErrorBody), (status = 409, description = "Incompatible avec l'état de la consultation", body = ErrorBody)))]
 pub(super) async fn moderate(
     State(state): State<AppState>,
     Staff(user): Staff,
