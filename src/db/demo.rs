@@ -1,4 +1,4 @@
-//! SQL that writes the demonstration's co-construction (`demo::coconstruction`): its
+//! SQL that writes the demonstration's co-construction (`records::demo_coconstruction`): its
 //! disabled accounts, published portraits with their plan, closed consultations and
 //! their moderated contributions, partners' decided proposals, the CDESS's
 //! proposals. One transaction, called by `operations::demo` while the start-up lock
@@ -12,7 +12,7 @@ use super::consultations::ANONYMISED_NAME;
 use super::plans::{create_action_in, create_orientation_in};
 use super::portraits::Actor;
 use super::{ActionFields, Db, NewCdessProposal, OrientationFields, Result, Tx};
-use crate::demo::coconstruction::{CDESS, EDITION, MISSION_USER, PARTNERS, TERRITORIES};
+use crate::records::demo_coconstruction::{CDESS, EDITION, MISSION_USER, PARTNERS, TERRITORIES};
 
 /// A password hash no password matches: the demonstration's accounts never sign in.
 const NO_PASSWORD: &str = "!demo";

@@ -38,11 +38,11 @@
 //! `public.rs` build the private economy and the public bodies; `places.rs`,
 //! `names.rs`, `ids.rs`, `calendar.rs` and `rng.rs` are the generator's tools;
 //! `rows.rs` writes the INSEE files and `scdl.rs` the subsidies file; `tests/` reads
-//! the files back. `coconstruction.rs` holds the demo's consultations, partners' and
+//! the files back. `coconstruction` (in `records/demo_coconstruction.rs`) holds the demo's consultations, partners' and
 //! CDESS's proposals as data (`db::demo` writes them).
 
 mod calendar;
-pub mod coconstruction;
+pub use crate::records::demo_coconstruction as coconstruction;
 mod ids;
 mod model;
 mod names;

@@ -20,6 +20,9 @@
 //! - [`subsidies`]: subsidy lines, their matches to the registry, demo beneficiaries.
 
 pub mod cells;
+/// The demonstration's co-construction, written by `db::demo` (data only: here so that
+/// `db` need not use `demo`).
+pub mod demo_coconstruction;
 pub mod observatory;
 pub mod report;
 pub mod sirene;

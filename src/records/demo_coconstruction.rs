@@ -1,6 +1,7 @@
 //! The demonstration's co-construction (issue 20): what a portrait's co-construction
 //! looks like once done, on two territories of the 2023 edition, so that a visitor
-//! of the demo sees it in the fiches and the compendium. Pure data; `db::demo`
+//! of the demo sees it in the fiches and the compendium. Pure data, among the records so
+//! that `db` need not use `demo` (re-exported as `demo::coconstruction`); `db::demo`
 //! writes it, in the start-up's lock, with the rest of the demonstration.
 //!
 //! For each territory: a published portrait with one orientation and two actions, a
