@@ -1,5 +1,13 @@
 //! Indicators per zone and zone profiles, every figure masked by the secret
 //! statistique ([`crate::indicators`]).
+//!
+//! This file answers `/api/indicators` and the catalogue and holds the query's
+//! parsing, shared with [`profile`] (`/api/zones/{level}/{code}/profile`);
+//! [`answers`] keeps public answers prepared once (gzip, ETag) per query and data
+//! stamp, and marks staff answers private.
+
+mod answers;
+mod profile;
 
 #[allow(unused_imports)]
 use super::openapi::ErrorBody;
@@ -7,31 +15,29 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::editions::resolve_edition;
-use super::error::{ApiError, Path, Query};
+use super::error::{ApiError, Query};
 use super::json;
-use super::layers::prepared_response;
 use crate::api::AppState;
-use crate::db::Edition;
 use crate::ess::Family;
 use crate::ess::category::{Category, SECTIONS};
 use crate::ess::size::SizeClass;
 use crate::geography::{Geography, Level, Zone};
-use crate::indicators::catalogue::{CATALOGUE, Indicator, find};
+use crate::indicators::catalogue::{CATALOGUE, find};
 use crate::indicators::cube::{Cube, evolution_masks};
 use crate::indicators::labels;
-use crate::indicators::{Audience, Figure, Masks, evolution, value};
-use crate::tiles::prepared::PreparedBody;
+use crate::indicators::{Figure, Masks, evolution, value};
+use answers::{Kept, audience_of, cube_for, kept_answer, respond};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(catalogue))
         .routes(routes!(indicators))
-        .routes(routes!(profile))
+        .merge(profile::router())
 }
 
 pub use crate::indicators::NOTES;
@@ -310,101 +316,6 @@ fn compact_items(items: &[ZoneFigure<'_>], with_evolution: bool) -> serde_json::
     })
 }
 
-/// Staff (every role) read unmasked figures, each marked `restricted`; the public
-/// never does.
-fn audience_of(viewer: &super::session::Viewer) -> Audience {
-    if viewer.is_staff() {
-        Audience::Restricted
-    } else {
-        Audience::Public
-    }
-}
-
-/// Unmasked answers must not be stored by a shared cache.
-fn private_if_restricted(
-    audience: Audience,
-    response: Result<Response, ApiError>,
-) -> Result<Response, ApiError> {
-    let mut response = response?;
-    if audience == Audience::Restricted {
-        response.headers_mut().insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("private, no-store"),
-        );
-    }
-    Ok(response)
-}
-
-/// The cache key of a public answer: its path and query, and every edition's import
-/// stamp (a re-import or a new edition changes the figures, the series and which
-/// edition is the latest). One light read of the editions, no cube.
-async fn answer_key(state: &AppState, uri: &Uri) -> Result<String, ApiError> {
-    let stamp = state.db.editions_stamp().await?;
-    Ok(format!(
-        "{}?{}|{stamp}",
-        uri.path(),
-        uri.query().unwrap_or_default()
-    ))
-}
-
-/// A kept public answer, or the key to keep one under (`None` for staff).
-enum Kept {
-    Answer(Response),
-    Key(Option<String>),
-}
-
-async fn kept_answer(
-    state: &AppState,
-    audience: Audience,
-    uri: &Uri,
-    request: &HeaderMap,
-) -> Result<Kept, ApiError> {
-    if audience != Audience::Public {
-        return Ok(Kept::Key(None));
-    }
-    let key = answer_key(state, uri).await?;
-    Ok(match state.answers.get(&key) {
-        Some(body) => Kept::Answer(prepared_json(&body, true, request)),
-        None => Kept::Key(Some(key)),
-    })
-}
-
-/// A prepared public answer: gzip when accepted, 304 on a held ETag.
-fn prepared_json(body: &PreparedBody, hit: bool, request: &HeaderMap) -> Response {
-    let mut response = prepared_response(body, request, "application/json");
-    response.headers_mut().insert(
-        "x-cache",
-        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
-    );
-    response
-}
-
-/// Answers `value`: prepared and kept under `key` for the public, as a private
-/// answer for staff.
-fn respond(
-    state: &AppState,
-    audience: Audience,
-    key: Option<String>,
-    request: &HeaderMap,
-    value: &serde_json::Value,
-) -> Result<Response, ApiError> {
-    match key {
-        Some(key) if audience == Audience::Public => {
-            let raw = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
-            let body = state.answers.insert(key, PreparedBody::new(raw));
-            Ok(prepared_json(&body, false, request))
-        }
-        _ => private_if_restricted(audience, json(value)),
-    }
-}
-
-async fn cube_for(state: &AppState, edition: &Edition) -> Result<std::sync::Arc<Cube>, ApiError> {
-    Ok(state
-        .cubes
-        .get(&state.db, &state.geography, edition)
-        .await?)
-}
-
 #[allow(clippy::too_many_lines)] // one answer: parameters, figures of every zone, evolution, the JSON
 /// One indicator for every zone of a level, under the secret statistique.
 ///
@@ -543,184 +454,4 @@ async fn indicators(
         answer["items"] = serde_json::json!(items);
     }
     respond(&state, audience, key, &request, &answer)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileParams {
-    edition: Option<String>,
-    /// One of these narrows the key figures and the series to a category.
-    family: Option<String>,
-    sector: Option<String>,
-    size: Option<String>,
-}
-
-/// Whether an indicator applies to `category` (some need one, `Total` is not one).
-fn applies(indicator: &Indicator, category: Category) -> bool {
-    !indicator.needs_category || category != Category::Total
-}
-
-/// Key figures of `category` (the whole ESS by default): every indicator that applies.
-fn key_figures(
-    g: &Geography,
-    cube: &Cube,
-    zone: usize,
-    population: u64,
-    parent: Option<(usize, &str, &str, u64)>,
-    category: Category,
-    audience: Audience,
-) -> Vec<serde_json::Value> {
-    let masks = Masks::of(cube);
-    let dept = cube.space.index(Level::Department, 0);
-    CATALOGUE
-        .iter()
-        .filter(|i| applies(i, category))
-        .map(|i: &Indicator| {
-            serde_json::json!({
-                "indicator": i.id,
-                "label": i.label,
-                "unit": i.unit,
-                "estimate": i.estimate,
-                "zone": value(i, cube, masks, zone, category, population, audience),
-                "parent": parent.map(|(pz, code, name, pop)| serde_json::json!({
-                    "code": code, "name": name,
-                    "figure": value(i, cube, masks, pz, category, pop, audience),
-                })),
-                "department": value(i, cube, masks, dept, category, g.department.population, audience),
-            })
-        })
-        .collect()
-}
-
-fn breakdown(
-    cube: &Cube,
-    zone: usize,
-    population: u64,
-    categories: &[Category],
-    audience: Audience,
-) -> Vec<serde_json::Value> {
-    let masks = Masks::of(cube);
-    let ids = [
-        "ess_establishments",
-        "ess_employers",
-        "ess_jobs",
-        "share_of_ess_jobs",
-        "ess_subsidies",
-    ];
-    categories
-        .iter()
-        .map(|&c| {
-            let mut row = category_json(c);
-            for id in ids {
-                if let Some(i) = find(id) {
-                    row[id] =
-                        serde_json::json!(value(i, cube, masks, zone, c, population, audience));
-                }
-            }
-            row
-        })
-        .collect()
-}
-
-/// The key figures and series of one zone.
-#[utoipa::path(get, path = "/api/zones/{level}/{code}/profile", tag = "indicateurs",
-    params(("level" = String, Path, description = "Niveau : `commune`, `epci`, `territory` ou `department`", example = "territory"),
-        ("code" = String, Path, description = "Code de la zone", example = "ARR"),
-        ("edition" = Option<i32>, Query, description = "Année de l'édition (la dernière par défaut)", example = 2023),
-        ("family" = Option<String>, Query, description = "Famille de l'ESS (une catégorie à la fois)", example = "association"),
-        ("sector" = Option<String>, Query, description = "Secteur d'activité", example = "action_sociale"),
-        ("size" = Option<String>, Query, description = "Tranche d'effectif", example = "10-49")),
-    responses((status = 200, description = "Les chiffres clés et les séries de la zone (figures sous secret statistique)", body = super::schemas::ProfileAnswer),
-        (status = 304, description = "Inchangée depuis l'ETag envoyé (If-None-Match)"),
-        (status = 400, description = "Paramètre invalide", body = ErrorBody),
-        (status = 404, description = "Zone ou édition inconnues", body = ErrorBody)))]
-async fn profile(
-    State(state): State<AppState>,
-    viewer: super::session::Viewer,
-    Path((level, code)): Path<(String, String)>,
-    uri: Uri,
-    request: HeaderMap,
-    Query(p): Query<ProfileParams>,
-) -> Result<Response, ApiError> {
-    let audience = audience_of(&viewer);
-    let key = match kept_answer(&state, audience, &uri, &request).await? {
-        Kept::Answer(response) => return Ok(response),
-        Kept::Key(key) => key,
-    };
-    let level = parse_level(&level)?;
-    let g = &state.geography;
-    let (position, zone_name, population) = match level {
-        Level::Commune => g
-            .commune_position(&code)
-            .map(|i| (i, &g.communes[i].zone.name, g.communes[i].zone.population)),
-        Level::Epci => g
-            .epci
-            .binary_search_by(|e| e.zone.code.as_str().cmp(&code))
-            .ok()
-            .map(|i| (i, &g.epci[i].zone.name, g.epci[i].zone.population)),
-        Level::Territory => g
-            .territories
-            .binary_search_by(|t| t.zone.code.as_str().cmp(&code))
-            .ok()
-            .map(|i| {
-                (
-                    i,
-                    &g.territories[i].zone.name,
-                    g.territories[i].zone.population,
-                )
-            }),
-        Level::Department => {
-            (code == g.department.code).then_some((0, &g.department.name, g.department.population))
-        }
-    }
-    .ok_or_else(|| {
-        ApiError::NotFound("zone", format!("{code} at level {level:?}").to_lowercase())
-    })?;
-    let category = parse_category(p.family.as_ref(), p.sector.as_ref(), p.size.as_ref())?;
-    let edition = resolve_edition(&state, parse_year("edition", p.edition.as_ref())?).await?;
-    let cube = cube_for(&state, &edition).await?;
-    let zone = cube.space.index(level, position);
-    let parent = parent_of(g, &cube, level, &code);
-
-    let families: Vec<Category> = Family::ALL.map(Category::Family).to_vec();
-    let sectors: Vec<Category> = SECTIONS.map(Category::Sector).to_vec();
-    let sizes: Vec<Category> = SizeClass::ALL.map(Category::Size).to_vec();
-
-    // The series across editions, each on its own masks.
-    let mut series = Vec::new();
-    for e in state.db.editions().await? {
-        let c = cube_for(&state, &e).await?;
-        let masks = Masks::of(&c);
-        let mut figures = serde_json::Map::new();
-        for i in CATALOGUE.iter().filter(|i| applies(i, category)) {
-            let figure = value(i, &c, masks, zone, category, population, audience);
-            figures.insert(i.id.into(), serde_json::json!(figure));
-        }
-        series.push(serde_json::json!({"edition": e.year, "demo": e.demo, "figures": figures}));
-    }
-
-    respond(
-        &state,
-        audience,
-        key,
-        &request,
-        &serde_json::json!({
-            "zone": {"level": level, "code": code, "name": zone_name, "population": population},
-            "parent": parent.map(|(_, code, name, _)| serde_json::json!({"code": code, "name": name})),
-            "edition": edition.year,
-            "reference_date": edition.reference_date,
-            "demo": edition.demo,
-            "sources": labels::sources(&cube),
-            "source_label": labels::source_label(&cube),
-            "category": category_json(category),
-            "key_figures": key_figures(g, &cube, zone, population, parent, category, audience),
-            "breakdowns": {
-                "family": breakdown(&cube, zone, population, &families, audience),
-                "sector": breakdown(&cube, zone, population, &sectors, audience),
-                "size": breakdown(&cube, zone, population, &sizes, audience),
-            },
-            "series": series,
-            "notes": NOTES,
-        }),
-    )
 }
