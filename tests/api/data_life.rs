@@ -2,6 +2,9 @@
 //! database as a whole — deleting an edition, backup and restore, moving between
 //! backends, upgrades (`tests/fixtures/upgrade/release.db`, written by
 //! `scripts/upgrade-fixture.sh`).
+//!
+//! Over 700 lines on purpose: each operation is tested end to end (staff writes, the
+//! operation, every table read back), and the scenarios share their set-ups here.
 
 use std::process::{Command, Output};
 

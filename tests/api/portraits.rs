@@ -1,5 +1,8 @@
 //! Portraits, orientations, actions, the workflow and the history over HTTP: every
 //! role against every route, workflow rules, history, visibility, XSS.
+//!
+//! Over 700 lines on purpose: the role × route matrix is one table of every staff
+//! route, and the workflow tests share its accounts and fixtures.
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,5 +1,8 @@
 //! The SIRENE importer, editions and the organisations API, driven as staff and the
 //! public would: real file formats in, HTTP out.
+//!
+//! Over 700 lines on purpose: the importer's rules and the API reading what it wrote
+//! are one contract, tested together with the file builders they share.
 
 use std::io::Write;
 

@@ -1,6 +1,9 @@
 //! Territory and EPCI summaries (HTML, PDF, CSV, XLSX) and the compendium: the
 //! documents are read back (pdftotext, calamine, csv) and compared with the API's
 //! public figures; masked cells read « s » in every format, even for staff.
+//!
+//! Over 700 lines on purpose: five formats checked against one reading of the API,
+//! whose readers (pdftotext, calamine, csv, ODT) are shared by every test here.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
