@@ -83,10 +83,19 @@ make_test_certificates() {
   [ "$(id -u)" -ne 0 ] || chown postgres "$dir/server.key" "$dir/server.pem"
 }
 
+# Each step's duration, printed at the end: what a change waits for, step by step.
+timings=()
+last=$SECONDS
+step_done() {
+  timings+=("$(printf '%-28s %4d s' "$1" $((SECONDS - last)))")
+  last=$SECONDS
+}
+
 scripts/web-deps.sh
 # The front end first (seconds): its lint, then the node unit tests of its pure modules.
 web/node_modules/.bin/eslint --config web/eslint.config.js web/js web/test tests/browser web/eslint.config.js
 node --test web/test/
+step_done "web packages, lint, node"
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium for the browser tests (apt-get)…" >&2
   apt_install chromium
@@ -103,15 +112,18 @@ features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 cargo test --all-targets "${features[@]}"
 cargo test --doc "${features[@]}"
+step_done "build, unit and API (SQLite)"
 
 # The demo's open data set, validated by a tool we did not write (PyPI frictionless,
 # installed in a virtualenv under ~/.cache when missing); a damaged copy must fail.
 scripts/opendata-check.sh
+step_done "open data (frictionless)"
 
 # The API against its OpenAPI document, tested by a tool we did not write (PyPI
 # schemathesis, installed in a virtualenv under ~/.cache when missing): public and
 # staff routes, a few examples per operation, a few minutes at most.
 scripts/schemathesis.sh
+step_done "schemathesis"
 
 # The API suite again on PostgreSQL: the same test binary (same features, so nothing
 # is compiled again), each test on a fresh database.
@@ -130,5 +142,9 @@ fi
 ESS_ATLAS_TEST_POSTGRES=$pg_url cargo test --test api "${features[@]}" -- --include-ignored "${skip[@]}"
 stop_postgres
 pg_dir=""
+step_done "API (PostgreSQL)"
 
 scripts/browser-tests.sh
+step_done "browser"
+printf 'test.sh steps:\n' >&2
+printf '  %s\n' "${timings[@]}" >&2
