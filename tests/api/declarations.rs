@@ -534,3 +534,50 @@ pub async fn matrix_route(
     };
     app.call(method, &path, who, body).await.0
 }
+
+/// The confirmation pages speak of a declaration, not a contribution, and refuse what
+/// cannot confirm: another site's form, a used, unknown or missing token.
+#[tokio::test]
+async fn a_declarations_confirmation_pages_refuse_what_cannot_confirm() {
+    let app = spawn_app().await;
+    app.import_sample(2025, "2025-06-30").await;
+    let (status, received) = declare(&app, ARRAS, declaration()).await;
+    assert_eq!(status, 201, "{received}");
+    let link = confirmation_link(&app, EMAIL, 0).await;
+    let token = link.split_once("jeton=").unwrap().1.to_owned();
+
+    let forged = app
+        .http
+        .post(format!("{}/structures/confirmer", app.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Origin", "https://malveillant.example")
+        .body(format!("jeton={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    let text = forged.text().await.unwrap();
+    assert!(text.contains("Demande refusée"), "{text}");
+    assert!(text.contains("Fiche d'une structure de l'ESS"), "{text}");
+    assert_eq!(
+        app.db.declarations(None, None).await.unwrap()[0].status,
+        "a_confirmer"
+    );
+
+    let (status, text) = press_confirm(&app, &token).await;
+    assert_eq!(status, 200, "{text}");
+    let (status, text) = press_confirm(&app, &token).await;
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("les informations sont confirmées"), "{text}");
+    let (status, text) = press_confirm(&app, &"0".repeat(64)).await;
+    assert_eq!(status, 404, "{text}");
+    assert!(text.contains("aucune déclaration"), "{text}");
+    let missing = app
+        .http
+        .get(format!("{}/structures/confirmer", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 400);
+    assert!(missing.text().await.unwrap().contains("Lien incomplet"));
+}

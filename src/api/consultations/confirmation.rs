@@ -29,22 +29,90 @@ struct TokenForm {
     jeton: String,
 }
 
-/// A small French page under the consultation's kicker (see [`page_under`]).
-fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
-    page_under("Consultation publique", status, state, title, inner)
+/// The pages of a contribution's confirmation.
+const PAGES: ConfirmationPages = ConfirmationPages {
+    kicker: "Consultation publique",
+    used: "Ce lien de confirmation a déjà servi : votre contribution est confirmée (ou a \
+           déjà été traitée). Il n'y a rien d'autre à faire.",
+    expired: "Ce lien de confirmation n'est plus valable (il l'était 7 jours). Si la \
+              consultation est encore ouverte, envoyez à nouveau votre contribution.",
+    unknown: "Ce lien de confirmation ne correspond à aucune contribution. Vérifiez qu'il a \
+              été copié en entier depuis le courriel.",
+};
+
+/// The French pages of one kind of e-mail confirmation (contributions here,
+/// organisations' declarations in `api::declarations`): the same states, the same
+/// refusals, each kind's own words.
+pub(crate) struct ConfirmationPages {
+    /// What the pages are about, above their title.
+    pub kicker: &'static str,
+    /// The refusals' texts: link already used, expired, unknown.
+    pub used: &'static str,
+    pub expired: &'static str,
+    pub unknown: &'static str,
+}
+
+impl ConfirmationPages {
+    /// A page under this kind's kicker (see [`page_under`]).
+    pub fn page(&self, status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
+        page_under(self.kicker, status, state, title, inner)
+    }
+
+    /// The page for a link that cannot confirm.
+    pub fn refusal<R>(&self, found: &Confirmation<R>) -> Response {
+        let (status, state, title, text) = match found {
+            Confirmation::Used => (
+                StatusCode::CONFLICT,
+                "deja-utilise",
+                "Lien déjà utilisé",
+                self.used,
+            ),
+            Confirmation::Expired => (StatusCode::GONE, "expire", "Lien expiré", self.expired),
+            Confirmation::Unknown | Confirmation::Valid(_) => (
+                StatusCode::NOT_FOUND,
+                "inconnu",
+                "Lien inconnu",
+                self.unknown,
+            ),
+        };
+        self.page(
+            status,
+            state,
+            title,
+            &format!(
+                "<p>{text}</p>\n      <p><a class=\"btn\" href=\"/\">Retour à la carte</a></p>"
+            ),
+        )
+    }
+
+    /// A link without its token.
+    pub fn missing_token(&self) -> Response {
+        self.page(
+            StatusCode::BAD_REQUEST,
+            "incomplet",
+            "Lien incomplet",
+            "<p>Ce lien ne contient pas de jeton de confirmation. Ouvrez le lien reçu par \
+             courriel, en entier.</p>",
+        )
+    }
+
+    /// A confirmation posted from another site's page (the button must be ours).
+    pub fn cross_origin(&self) -> Response {
+        self.page(
+            StatusCode::FORBIDDEN,
+            "refuse",
+            "Demande refusée",
+            "<p>Cette confirmation ne vient pas d'une page de l'atlas. Ouvrez le lien reçu \
+             par courriel et cliquez sur le bouton.</p>",
+        )
+    }
 }
 
 /// A small French page; `kicker` says what it is about, `state` names what it says,
 /// for tests and styles (also the organisations' declarations' pages). Its
 /// referrer policy keeps the token in its URL from other sites (`same-origin`, not
 /// `no-referrer`, which makes browsers send `Origin: null` with the form's POST).
-pub(crate) fn page_under(
-    kicker: &str,
-    status: StatusCode,
-    state: &str,
-    title: &str,
-    inner: &str,
-) -> Response {
+fn page_under(kicker: &str, status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
     let body = format!(
         r#"<!doctype html>
 <html lang="fr">
@@ -84,49 +152,6 @@ pub(crate) fn page_under(
         .into_response()
 }
 
-/// The page for a link that cannot confirm.
-fn refusal_page(found: &Confirmation) -> Response {
-    let (status, state, title, text) = match found {
-        Confirmation::Used => (
-            StatusCode::CONFLICT,
-            "deja-utilise",
-            "Lien déjà utilisé",
-            "Ce lien de confirmation a déjà servi : votre contribution est confirmée (ou a \
-             déjà été traitée). Il n'y a rien d'autre à faire.",
-        ),
-        Confirmation::Expired => (
-            StatusCode::GONE,
-            "expire",
-            "Lien expiré",
-            "Ce lien de confirmation n'est plus valable (il l'était 7 jours). Si la \
-             consultation est encore ouverte, envoyez à nouveau votre contribution.",
-        ),
-        Confirmation::Unknown | Confirmation::Valid(_) => (
-            StatusCode::NOT_FOUND,
-            "inconnu",
-            "Lien inconnu",
-            "Ce lien de confirmation ne correspond à aucune contribution. Vérifiez qu'il a \
-             été copié en entier depuis le courriel.",
-        ),
-    };
-    page(
-        status,
-        state,
-        title,
-        &format!("<p>{text}</p>\n      <p><a class=\"btn\" href=\"/\">Retour à la carte</a></p>"),
-    )
-}
-
-fn missing_token() -> Response {
-    page(
-        StatusCode::BAD_REQUEST,
-        "incomplet",
-        "Lien incomplet",
-        "<p>Ce lien ne contient pas de jeton de confirmation. Ouvrez le lien reçu par \
-         courriel, en entier.</p>",
-    )
-}
-
 /// `GET /consultations/confirmer?jeton=`: says what the link designates and shows the
 /// button that confirms; changes nothing.
 async fn confirmation_page(
@@ -134,18 +159,18 @@ async fn confirmation_page(
     axum::extract::Query(q): axum::extract::Query<TokenForm>,
 ) -> Result<Response, ApiError> {
     if q.jeton.trim().is_empty() {
-        return Ok(missing_token());
+        return Ok(PAGES.missing_token());
     }
     let found = state
         .db
         .confirmation(&token_hash(&q.jeton), crate::time::unix_now())
         .await?;
     let Confirmation::Valid(row) = found else {
-        return Ok(refusal_page(&found));
+        return Ok(PAGES.refusal(&found));
     };
     let c = find(&state, &row.consultation_id.to_string()).await?;
     let excerpt: String = row.body.chars().take(400).collect();
-    Ok(page(
+    Ok(PAGES.page(
         StatusCode::OK,
         "a-confirmer",
         "Confirmer votre contribution",
@@ -172,27 +197,21 @@ async fn confirm(
     axum::Form(f): axum::Form<TokenForm>,
 ) -> Result<Response, ApiError> {
     if !same_origin(&headers) {
-        return Ok(page(
-            StatusCode::FORBIDDEN,
-            "refuse",
-            "Demande refusée",
-            "<p>Cette confirmation ne vient pas d'une page de l'atlas. Ouvrez le lien reçu \
-             par courriel et cliquez sur le bouton.</p>",
-        ));
+        return Ok(PAGES.cross_origin());
     }
     if f.jeton.trim().is_empty() {
-        return Ok(missing_token());
+        return Ok(PAGES.missing_token());
     }
     let found = state
         .db
         .confirm_contribution(&token_hash(&f.jeton), crate::time::unix_now())
         .await?;
     let Confirmation::Valid(row) = found else {
-        return Ok(refusal_page(&found));
+        return Ok(PAGES.refusal(&found));
     };
     let c = find(&state, &row.consultation_id.to_string()).await?;
     notify_moderators(&state, &c, &row);
-    Ok(page(
+    Ok(PAGES.page(
         StatusCode::OK,
         "confirmee",
         "Contribution confirmée",

@@ -57,8 +57,8 @@ mod confirmation;
 mod contribute;
 mod moderation;
 
+pub(crate) use confirmation::ConfirmationPages;
 pub use confirmation::confirmation_routes;
-pub(crate) use confirmation::page_under;
 use contribute::{__path_contribute, contribute};
 pub(crate) use contribute::{
     bad, bounded, new_token, plausible_email, tell_moderators, token_hash,

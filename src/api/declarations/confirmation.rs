@@ -9,13 +9,22 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::api::AppState;
-use crate::api::consultations::{page_under, tell_moderators, token_hash};
+use crate::api::consultations::{ConfirmationPages, tell_moderators, token_hash};
 use crate::api::error::ApiError;
 use crate::api::session::same_origin;
-use crate::db::{Confirmation, DeclarationRow};
+use crate::db::Confirmation;
 use crate::summary::html::escape;
 
-const KICKER: &str = "Fiche d'une structure de l'ESS";
+/// The pages of a declaration's confirmation.
+const PAGES: ConfirmationPages = ConfirmationPages {
+    kicker: "Fiche d'une structure de l'ESS",
+    used: "Ce lien de confirmation a déjà servi : les informations sont confirmées (ou \
+           ont déjà été traitées). Il n'y a rien d'autre à faire.",
+    expired: "Ce lien de confirmation n'est plus valable (il l'était 7 jours). Envoyez à \
+              nouveau les informations depuis la fiche de la structure sur la carte.",
+    unknown: "Ce lien de confirmation ne correspond à aucune déclaration. Vérifiez qu'il a \
+              été copié en entier depuis le courriel.",
+};
 
 /// The confirmation pages (not under `/api`: a person opens them from an e-mail).
 pub fn declaration_confirmation_routes() -> axum::Router<AppState> {
@@ -29,52 +38,6 @@ pub fn declaration_confirmation_routes() -> axum::Router<AppState> {
 struct TokenForm {
     #[serde(default)]
     jeton: String,
-}
-
-fn page(status: StatusCode, state: &str, title: &str, inner: &str) -> Response {
-    page_under(KICKER, status, state, title, inner)
-}
-
-fn refusal_page(found: &Confirmation<DeclarationRow>) -> Response {
-    let (status, state, title, text) = match found {
-        Confirmation::Used => (
-            StatusCode::CONFLICT,
-            "deja-utilise",
-            "Lien déjà utilisé",
-            "Ce lien de confirmation a déjà servi : les informations sont confirmées (ou \
-             ont déjà été traitées). Il n'y a rien d'autre à faire.",
-        ),
-        Confirmation::Expired => (
-            StatusCode::GONE,
-            "expire",
-            "Lien expiré",
-            "Ce lien de confirmation n'est plus valable (il l'était 7 jours). Envoyez à \
-             nouveau les informations depuis la fiche de la structure sur la carte.",
-        ),
-        Confirmation::Unknown | Confirmation::Valid(_) => (
-            StatusCode::NOT_FOUND,
-            "inconnu",
-            "Lien inconnu",
-            "Ce lien de confirmation ne correspond à aucune déclaration. Vérifiez qu'il a \
-             été copié en entier depuis le courriel.",
-        ),
-    };
-    page(
-        status,
-        state,
-        title,
-        &format!("<p>{text}</p>\n      <p><a class=\"btn\" href=\"/\">Retour à la carte</a></p>"),
-    )
-}
-
-fn missing_token() -> Response {
-    page(
-        StatusCode::BAD_REQUEST,
-        "incomplet",
-        "Lien incomplet",
-        "<p>Ce lien ne contient pas de jeton de confirmation. Ouvrez le lien reçu par \
-         courriel, en entier.</p>",
-    )
 }
 
 /// The establishment's name, for the pages and the moderators' notice.
@@ -92,17 +55,17 @@ async fn confirmation_page(
     axum::extract::Query(q): axum::extract::Query<TokenForm>,
 ) -> Result<Response, ApiError> {
     if q.jeton.trim().is_empty() {
-        return Ok(missing_token());
+        return Ok(PAGES.missing_token());
     }
     let found = state
         .db
         .declaration_confirmation(&token_hash(&q.jeton), crate::time::unix_now())
         .await?;
     let Confirmation::Valid(row) = found else {
-        return Ok(refusal_page(&found));
+        return Ok(PAGES.refusal(&found));
     };
     let name = establishment_name(&state, &row.siret).await?;
-    Ok(page(
+    Ok(PAGES.page(
         StatusCode::OK,
         "a-confirmer",
         "Confirmer les informations sur votre structure",
@@ -130,23 +93,17 @@ async fn confirm(
     axum::Form(f): axum::Form<TokenForm>,
 ) -> Result<Response, ApiError> {
     if !same_origin(&headers) {
-        return Ok(page(
-            StatusCode::FORBIDDEN,
-            "refuse",
-            "Demande refusée",
-            "<p>Cette confirmation ne vient pas d'une page de l'atlas. Ouvrez le lien reçu \
-             par courriel et cliquez sur le bouton.</p>",
-        ));
+        return Ok(PAGES.cross_origin());
     }
     if f.jeton.trim().is_empty() {
-        return Ok(missing_token());
+        return Ok(PAGES.missing_token());
     }
     let found = state
         .db
         .confirm_declaration(&token_hash(&f.jeton), crate::time::unix_now())
         .await?;
     let Confirmation::Valid(row) = found else {
-        return Ok(refusal_page(&found));
+        return Ok(PAGES.refusal(&found));
     };
     let name = establishment_name(&state, &row.siret).await?;
     tell_moderators(
@@ -163,7 +120,7 @@ async fn confirm(
             url = state.public_url,
         ),
     );
-    Ok(page(
+    Ok(PAGES.page(
         StatusCode::OK,
         "confirmee",
         "Informations confirmées",
