@@ -49,7 +49,7 @@ struct ListQuery {
 /// `GET /api/cdess/propositions`: everyone.
 #[utoipa::path(get, path = "/api/cdess/propositions", tag = "propositions",
     params(("edition" = Option<i32>, Query, description = "Année de l'édition", example = 2023)),
-    responses((status = 200, description = "Les propositions du CDESS (`items`), par séance", body = Object),
+    responses((status = 200, description = "Les propositions du CDESS (`items`), par séance", body = super::zones::Items<crate::db::CdessProposalRow>),
         (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody)))]
 async fn list_cdess(
     State(state): State<AppState>,
@@ -62,23 +62,30 @@ async fn list_cdess(
 }
 
 /// What a chargé de mission sends.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CdessForm {
+    #[schema(example = 2023)]
     edition: i64,
-    /// `AAAA-MM-JJ`.
+    /// `AAAA-MM-JJ`: the CDESS session that adopted it.
+    #[schema(example = "2024-06-12")]
     session_on: String,
+    /// At most 200 characters.
+    #[schema(example = "Fonds départemental d'amorçage")]
     title: String,
+    /// Markdown, at most 8000 characters.
     #[serde(default)]
     body: String,
+    /// An orientation of the département (code `62`) in the same edition.
     #[serde(default)]
     orientation_id: Option<i64>,
 }
 
 /// `POST /api/cdess/propositions`: chargés de mission (and admins).
 #[utoipa::path(post, path = "/api/cdess/propositions", tag = "propositions", security(("session" = [])),
-    request_body(content = Object, description = "`edition`, `session_on` (AAAA-MM-JJ, séance du CDESS), `title`, `body` (Markdown), `orientation_id` (orientation du département, facultatif)"),
-    responses((status = 201, description = "Enregistrée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
+    request_body(content = CdessForm, description = "`edition`, `session_on` (AAAA-MM-JJ, séance du CDESS), `title`, `body` (Markdown), `orientation_id` (orientation du département, facultatif)",
+        example = json!({"edition": 2023, "session_on": "2024-06-12", "title": "Fonds départemental d'amorçage", "body": "Un fonds pour les **jeunes** structures de l'ESS."})),
+    responses((status = 201, description = "Enregistrée", body = crate::db::CdessProposalRow), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Édition inconnue", body = ErrorBody)))]
 async fn create_cdess(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -1,7 +1,8 @@
 //! Schemas, for the OpenAPI document only, of the answers that handlers assemble as
 //! JSON values rather than as one serialised struct: the indicators, the zone profile
 //! and the catalogue (their keys come from several tables and from the query, and the
-//! kept public answers are these values). Each struct here mirrors, field by field,
+//! kept public answers are these values), the imports' reports, a SIRENE import's
+//! job. Each struct here mirrors, field by field,
 //! the `json!` of its handler; `tests/api/openapi.rs` and schemathesis check the
 //! answers against them. Types that are served as they are derive `ToSchema` where
 //! they are defined.
@@ -463,4 +464,71 @@ pub struct FeatureCollection {
     kind: String,
     /// Each a `Feature` with its `geometry` and `properties`.
     features: Vec<serde_json::Value>,
+}
+
+/// The files of a SIRENE import from the server's import directory, by role.
+#[derive(ToSchema)]
+pub struct SireneJobFiles {
+    #[schema(example = "StockEtablissement_utf8.zip")]
+    etablissements: String,
+    #[schema(example = "StockUniteLegale_utf8.zip")]
+    unites_legales: String,
+    /// When one was chosen.
+    #[schema(
+        required = false,
+        example = "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.zip"
+    )]
+    geolocalisation: String,
+}
+
+/// Where a SIRENE import is.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SireneJobState {
+    Running,
+    Done,
+    Failed,
+}
+
+/// A SIRENE import started from `/espace` (`sirene_imports::job_status`): its request,
+/// its progress, then its report or why it failed.
+#[derive(ToSchema)]
+pub struct SireneJob {
+    #[schema(example = "9f2c41d07ab35e68")]
+    id: String,
+    #[schema(example = 2023)]
+    edition: i64,
+    files: SireneJobFiles,
+    /// The user who started it.
+    #[schema(example = "claire")]
+    started_by: String,
+    /// `AAAA-MM-JJTHH:MM:SSZ`.
+    started_at: String,
+    progress: crate::import::progress::ProgressSnapshot,
+    #[schema(example = "/api/imports/sirene/9f2c41d07ab35e68")]
+    status_url: String,
+    state: SireneJobState,
+    /// Once `done` or `failed`: `AAAA-MM-JJTHH:MM:SSZ`.
+    #[schema(required = false)]
+    finished_at: String,
+    /// Once `done`: the import's report.
+    #[schema(required = false)]
+    report: crate::records::report::ImportReport,
+    /// Once `failed`: why, in French (nothing was changed).
+    #[schema(required = false)]
+    error: super::openapi::ErrorBody,
+}
+
+/// `GET /api/imports/sirene`: the import directory's files and the running or last
+/// import.
+#[derive(ToSchema)]
+pub struct SireneImports {
+    /// Whether the server has an import directory (`serve --import-dir`).
+    configured: bool,
+    /// The directory's importable files (none when not configured).
+    files: Vec<crate::import::import_dir::ServerFile>,
+    /// The running import, or the last one since the server started; `null` before
+    /// the first.
+    #[schema(required = true)]
+    job: Option<SireneJob>,
 }

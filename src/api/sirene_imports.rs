@@ -80,7 +80,7 @@ impl From<ImportDirError> for ApiError {
     }
 }
 
-/// A job as staff follow it.
+/// A job as staff follow it (documented by `schemas::SireneJob`).
 fn job_status(dir: Option<&ImportDir>, job: &Job) -> serde_json::Value {
     let files: serde_json::Map<String, serde_json::Value> = job
         .request
@@ -128,7 +128,7 @@ fn job_status(dir: Option<&ImportDir>, job: &Job) -> serde_json::Value {
 
 /// The SIRENE stock files on the server, and the running or last import.
 #[utoipa::path(get, path = "/api/imports/sirene", tag = "imports", security(("session" = [])),
-    responses((status = 200, description = "Les fichiers du dossier d'import du serveur (`configured`: un dossier est configuré avec --import-dir) et l'import en cours ou le dernier (`job`)", body = Object),
+    responses((status = 200, description = "Les fichiers du dossier d'import du serveur (`configured`: un dossier est configuré avec --import-dir) et l'import en cours ou le dernier (`job`)", body = super::schemas::SireneImports),
         (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé", body = ErrorBody)))]
 async fn files(State(state): State<AppState>, Staff(user): Staff) -> Result<Response, ApiError> {
     require_import(&user)?;
@@ -142,6 +142,7 @@ async fn files(State(state): State<AppState>, Staff(user): Staff) -> Result<Resp
         .jobs
         .current()
         .map(|j| job_status(state.sirene.dir.as_ref(), &j));
+    // As `schemas::SireneImports`.
     json(&serde_json::json!({
         "configured": listed.is_some(),
         "files": listed.unwrap_or_default(),
@@ -149,15 +150,25 @@ async fn files(State(state): State<AppState>, Staff(user): Staff) -> Result<Resp
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// Which files of the import directory to import into which edition.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StartRequest {
+    /// Between 1900 and 2200.
+    #[schema(example = 2026)]
     edition: i64,
     /// `AAAA-MM-JJ`; default: the edition's, else 31 December of its year.
+    #[schema(example = "2025-12-31")]
     reference_date: Option<String>,
+    /// Names from the directory's listing (`GET /api/imports/sirene`).
+    #[schema(example = "StockEtablissement_utf8.zip")]
     etablissements: String,
+    #[schema(example = "StockUniteLegale_utf8.zip")]
     unites_legales: String,
+    #[schema(example = "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.zip")]
     geolocalisation: Option<String>,
+    /// Import even when the plausibility checks refuse the files (the edition shrinks
+    /// too much, too many rejected rows); the report says so.
     #[serde(default)]
     accept_drop: bool,
 }
@@ -209,8 +220,8 @@ fn checked(body: &StartRequest) -> Result<(Option<String>, Named), ApiError> {
 
 /// Starts the import of SIRENE files of the server's import directory into an edition.
 #[utoipa::path(post, path = "/api/imports/sirene", tag = "imports", security(("session" = [])),
-    request_body(content = Object, example = json!({"edition": 2026, "etablissements": "StockEtablissement_utf8.zip", "unites_legales": "StockUniteLegale_utf8.zip"})),
-    responses((status = 202, description = "Import lancé : son état (suivre `status_url`)", body = Object),
+    request_body(content = StartRequest, example = json!({"edition": 2026, "etablissements": "StockEtablissement_utf8.zip", "unites_legales": "StockUniteLegale_utf8.zip"})),
+    responses((status = 202, description = "Import lancé : son état (suivre `status_url`)", body = super::schemas::SireneJob),
         (status = 400, description = "Paramètre invalide, ou fichier absent du dossier d'import", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody),
         (status = 403, description = "Rôle non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody),
         (status = 409, description = "Un import SIRENE est déjà en cours", body = ErrorBody)))]
@@ -297,7 +308,7 @@ async fn start(
 /// A SIRENE import's progress, then its report or why it failed.
 #[utoipa::path(get, path = "/api/imports/sirene/{id}", tag = "imports", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de l'import")),
-    responses((status = 200, description = "L'état de l'import : `state` (`running`, `done`, `failed`), `progress`, puis `report` ou `error`", body = Object),
+    responses((status = 200, description = "L'état de l'import : `state` (`running`, `done`, `failed`), `progress`, puis `report` ou `error`", body = super::schemas::SireneJob),
         (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle non autorisé", body = ErrorBody),
         (status = 404, description = "Import inconnu (seul le dernier est gardé)", body = ErrorBody)))]
 async fn status(

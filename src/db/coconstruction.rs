@@ -28,7 +28,10 @@ pub struct AcceptedContribution {
 }
 
 /// A CDESS proposal as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"id": 3, "edition": 2023, "session_on": "2024-06-12",
+    "title": "Fonds départemental d'amorçage", "body": "Un fonds pour les **jeunes** structures.",
+    "orientation_id": null, "created_at": "2024-06-14T09:30:00Z", "created_by": "claire"}))]
 pub struct CdessProposalRow {
     pub id: i64,
     pub edition: i64,

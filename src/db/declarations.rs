@@ -28,11 +28,13 @@ use super::{ANONYMISED_NAME, Confirmation, Db, DbError, Field, Result, Throttled
 
 /// A declaration as stored. Its e-mail and client address are never serialised (so
 /// never in the history nor in an answer built from this row).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeclarationRow {
     pub id: i64,
+    #[schema(example = "77568420600012")]
     pub siret: String,
     /// INSEE code of the establishment's commune when it was declared.
+    #[schema(example = "62041")]
     pub commune: String,
     /// Markdown.
     pub description: String,
@@ -55,7 +57,9 @@ pub struct DeclarationRow {
     pub created_at: i64,
     pub moderated_at: Option<String>,
     pub moderated_by: Option<String>,
+    /// When its author followed the e-mailed link.
     pub confirmed_at: Option<String>,
+    /// When its author's name (replaced), role, e-mail and address were erased.
     pub anonymised_at: Option<String>,
 }
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 /// Which SIRENE file a name looks like (INSEE's names), to preselect it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Etablissements,
@@ -57,14 +57,17 @@ impl FileKind {
 }
 
 /// One importable file of the directory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServerFile {
     /// Its name in the directory, what staff pick.
+    #[schema(example = "StockEtablissement_utf8.zip")]
     pub name: String,
     pub bytes: u64,
     /// Last modification, `AAAA-MM-JJTHH:MM:SSZ`.
     pub modified: Option<String>,
+    /// The SIRENE file its name looks like, if any.
     pub kind: Option<FileKind>,
+    #[schema(example = "établissements (StockEtablissement)")]
     pub kind_label: Option<&'static str>,
     /// Real path, never shown.
     #[serde(skip)]

@@ -36,7 +36,7 @@ impl Watch {
 }
 
 /// The steps of a SIRENE import, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Not started yet.
@@ -94,9 +94,10 @@ impl Default for ImportProgress {
 }
 
 /// What a watcher reads: the step, its file, rows and bytes read so far.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ProgressSnapshot {
     pub step: Step,
+    #[schema(example = "lecture des établissements")]
     pub step_label: &'static str,
     /// The file being read (its name in a ZIP for an archive), empty between files.
     pub file: String,

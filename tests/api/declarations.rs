@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use crate::helpers::{Session, TestApp, spawn_app};
 
 /// Public establishments of the SIRENE sample: Arras (ARR), Lens (LEN).
-const ARRAS: &str = "77958412700012";
+pub const ARRAS: &str = "77958412700012";
 const LENS: &str = "77958412700020";
 /// The protected establishment of the sample (Béthune).
 const PROTECTED: &str = "12345678200010";
-const EMAIL: &str = "directrice.secret@example.org";
+pub const EMAIL: &str = "directrice.secret@example.org";
 const TREASURER: &str = "tresorier@example.org";
 
 struct Staff {
@@ -37,7 +37,7 @@ async fn staff(app: &TestApp) -> Staff {
     }
 }
 
-fn declaration() -> Value {
+pub fn declaration() -> Value {
     json!({
         "description": "Recyclerie **solidaire** <script>alert(1)</script>",
         "website": "https://emmaus-arras.example",
@@ -94,7 +94,7 @@ async fn press_confirm(app: &TestApp, token: &str) -> (u16, String) {
 }
 
 /// Opens the `nth` link to `address` and presses its button; asserts it confirmed.
-async fn confirm_by_mail(app: &TestApp, address: &str, nth: usize) {
+pub async fn confirm_by_mail(app: &TestApp, address: &str, nth: usize) {
     let link = confirmation_link(app, address, nth).await;
     let page = app.http.get(&link).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200, "{link}");

@@ -192,22 +192,6 @@ fn is_typed(schema: &Value) -> bool {
     schema["type"] == "array" && is_typed(&schema["items"])
 }
 
-/// Answers of routes merged while the typing was done on another branch (the SIRENE
-/// import from /espace, the organisations' declarations, the CDESS's proposals): still a
-/// bare object, to be typed next. The list may only shrink: a listed answer that gets a
-/// schema fails the test until it is removed from here.
-const KNOWN_UNTYPED: [&str; 9] = [
-    "get /api/cdess/propositions 200",
-    "post /api/cdess/propositions 201",
-    "get /api/declarations 200",
-    "post /api/declarations/{id}/moderation 200",
-    "get /api/imports/sirene 200",
-    "post /api/imports/sirene 202",
-    "get /api/imports/sirene/{id} 200",
-    "get /api/organisations/{siret}/declarations 200",
-    "post /api/organisations/{siret}/declarations 201",
-];
-
 /// Every successful JSON answer (GeoJSON included) has a schema a client can rely on (issue 21: « every
 /// response and error shape »), never a bare `Object`.
 #[tokio::test]
@@ -226,9 +210,7 @@ async fn every_json_success_has_a_typed_schema() {
                 }
                 for (media_type, media) in response["content"].as_object().into_iter().flatten() {
                     let json = media_type == "application/json" || media_type.ends_with("+json");
-                    let known =
-                        KNOWN_UNTYPED.contains(&format!("{method} {path} {status}").as_str());
-                    if json && known == is_typed(&media["schema"]) {
+                    if json && !is_typed(&media["schema"]) {
                         untyped.push(format!(
                             "{method} {path} {status} {media_type}: {}",
                             media["schema"]
@@ -240,7 +222,37 @@ async fn every_json_success_has_a_typed_schema() {
     }
     assert!(
         untyped.is_empty(),
-        "{} JSON answers untyped (or typed while listed in KNOWN_UNTYPED):\n{}",
+        "{} JSON answers untyped:\n{}",
+        untyped.len(),
+        untyped.join("\n")
+    );
+}
+
+/// Every JSON request body has a schema too, never a bare `Object`: a client (and
+/// schemathesis) learns the fields.
+#[tokio::test]
+async fn every_json_request_body_has_a_typed_schema() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/openapi.json", 200).await;
+    let mut untyped = Vec::new();
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            let content = &item[method]["requestBody"]["content"];
+            for (media_type, media) in content.as_object().into_iter().flatten() {
+                if media_type == "application/json" {
+                    bodies += 1;
+                    if !is_typed(&media["schema"]) {
+                        untyped.push(format!("{method} {path}: {}", media["schema"]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(bodies > 10, "{bodies} JSON request bodies found");
+    assert!(
+        untyped.is_empty(),
+        "{} JSON request bodies untyped:\n{}",
         untyped.len(),
         untyped.join("\n")
     );

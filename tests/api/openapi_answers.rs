@@ -7,7 +7,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::declarations::{ARRAS, EMAIL, confirm_by_mail, declaration};
+use crate::helpers::{Session, TestApp};
+use crate::sirene_imports::{SAMPLE_ET, SAMPLE_UL, app_with_sirene_files, poll_until, start_body};
 
 /// The errors of `value` against `schema`, each with its JSON path.
 fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
@@ -138,10 +140,25 @@ impl Checker {
     }
 
     async fn get(&mut self, app: &TestApp, session: Option<&Session>, url: &str) {
-        let (status, body) = app.call(Method::GET, url, session, None).await;
-        assert_eq!(status, 200, "GET {url}: {body}");
+        self.send(app, session, Method::GET, url, None, 200).await;
+    }
+
+    /// Sends the request, asserts the answer's `status` and checks it; the answer.
+    async fn send(
+        &mut self,
+        app: &TestApp,
+        session: Option<&Session>,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+        status: u16,
+    ) -> Value {
+        let (got, answer) = app.call(method.clone(), url, session, body).await;
+        assert_eq!(got, status, "{method} {url}: {answer}");
         let template = self.template_of(url);
-        self.answer("get", &template, url, 200, &body);
+        let method = method.as_str().to_ascii_lowercase();
+        self.answer(&method, &template, url, status, &answer);
+        answer
     }
 }
 
@@ -224,9 +241,150 @@ async fn drafts(app: &TestApp, cdm: &Session, c: &mut Checker) -> (i64, i64, i64
     (oid, aid, kid)
 }
 
+/// The CDESS's proposals for the département's plan, one on a département
+/// orientation, recorded by the chargé de mission `cdm`, each answer checked.
+async fn cdess_proposals(app: &TestApp, cdm: &Session, c: &mut Checker) {
+    let orientation = c
+        .send(
+            app,
+            Some(cdm),
+            Method::POST,
+            "/api/orientations",
+            Some(
+                json!({"territory": "62", "edition": 2023, "period_start": 2024,
+                "period_end": 2029, "title": "Financer l'amorçage des structures"}),
+            ),
+            201,
+        )
+        .await;
+    for orientation_id in [Value::Null, orientation["id"].clone()] {
+        let p = c
+            .send(
+                app,
+                Some(cdm),
+                Method::POST,
+                "/api/cdess/propositions",
+                Some(json!({"edition": 2023, "session_on": "2024-06-12",
+                    "title": "Fonds départemental d'amorçage",
+                    "body": "Un fonds pour les **jeunes** structures.",
+                    "orientation_id": orientation_id})),
+                201,
+            )
+            .await;
+        assert_eq!(p["orientation_id"], orientation_id, "{p}");
+    }
+}
+
+/// An establishment's declarations: one confirmed and accepted, one declined
+/// unconfirmed, each answer checked (the public's and the moderators').
+async fn declarations(app: &TestApp, cdm: &Session, c: &mut Checker) {
+    let url = format!("/api/organisations/{ARRAS}/declarations");
+    let first = c
+        .send(app, None, Method::POST, &url, Some(declaration()), 201)
+        .await;
+    confirm_by_mail(app, EMAIL, 0).await;
+    let mut second = declaration();
+    second["email"] = json!("tresorier@example.org");
+    let second = c
+        .send(app, None, Method::POST, &url, Some(second), 201)
+        .await;
+    for (answer, decision) in [
+        (&first, json!({"decision": "acceptee"})),
+        (
+            &second,
+            json!({"decision": "refusee", "reason": "Ces informations concernent une autre structure"}),
+        ),
+    ] {
+        let moderated = c
+            .send(
+                app,
+                Some(cdm),
+                Method::POST,
+                &format!("/api/declarations/{}/moderation", answer["id"]),
+                Some(decision.clone()),
+                200,
+            )
+            .await;
+        assert_eq!(moderated["status"], decision["decision"], "{moderated}");
+    }
+    let public = c.send(app, None, Method::GET, &url, None, 200).await;
+    assert_eq!(
+        public["items"].as_array().map(Vec::len),
+        Some(1),
+        "{public}"
+    );
+    for (url, count) in [
+        ("/api/declarations", 2),
+        ("/api/declarations?status=refusee", 1),
+    ] {
+        let listed = c.send(app, Some(cdm), Method::GET, url, None, 200).await;
+        assert_eq!(
+            listed["items"].as_array().map(Vec::len),
+            Some(count),
+            "{listed}"
+        );
+    }
+}
+
+/// SIRENE imports from the server's import directory (`imports`): the listing with
+/// no job, an import followed until done, the listing with it, then an import of a
+/// cut file that fails; each answer checked (the start's, while it runs, too).
+async fn sirene_imports(app: &TestApp, cdm: &Session, imports: &std::path::Path, c: &mut Checker) {
+    let listing = c
+        .send(
+            app,
+            Some(cdm),
+            Method::GET,
+            "/api/imports/sirene",
+            None,
+            200,
+        )
+        .await;
+    assert!(listing["job"].is_null(), "{listing}");
+    let sample = std::fs::read_to_string(imports.join(SAMPLE_ET)).unwrap();
+    std::fs::write(
+        imports.join("StockEtablissement_coupe.csv"),
+        &sample[..sample.len() - 40],
+    )
+    .unwrap();
+    for (et, ends) in [
+        (SAMPLE_ET, "done"),
+        ("StockEtablissement_coupe.csv", "failed"),
+    ] {
+        let job = c
+            .send(
+                app,
+                Some(cdm),
+                Method::POST,
+                "/api/imports/sirene",
+                Some(start_body(2024, et, SAMPLE_UL)),
+                202,
+            )
+            .await;
+        let url = format!("/api/imports/sirene/{}", job["id"].as_str().unwrap());
+        let end = poll_until(app, cdm, job["id"].as_str().unwrap(), |j| {
+            j["state"] != "running"
+        })
+        .await;
+        assert_eq!(end["state"], ends, "{end}");
+        c.get(app, Some(cdm), &url).await;
+        let listing = c
+            .send(
+                app,
+                Some(cdm),
+                Method::GET,
+                "/api/imports/sirene",
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(listing["job"]["state"], ends, "{listing}");
+    }
+}
+
 #[tokio::test]
 async fn real_answers_match_their_schemas() {
-    let app = spawn_app().await;
+    let (app, imports) = app_with_sirene_files().await;
     app.import_sample(2023, "2023-01-01").await;
     app.add_user("claire", "charge_de_mission", &[]).await;
     let cdm = app.login("claire").await;
@@ -237,6 +395,8 @@ async fn real_answers_match_their_schemas() {
     };
 
     let (oid, aid, kid) = drafts(&app, &cdm, &mut c).await;
+    cdess_proposals(&app, &cdm, &mut c).await;
+    declarations(&app, &cdm, &mut c).await;
 
     // The public.
     let page = app.get_json("/api/organisations?per_page=1", 200).await;
@@ -262,6 +422,8 @@ async fn real_answers_match_their_schemas() {
         &format!("/api/organisations/{siret}"),
         "/api/consultations",
         "/api/consultations/tallies",
+        "/api/cdess/propositions",
+        "/api/cdess/propositions?edition=2023",
         &format!("/api/consultations/{kid}"),
         "/api/session",
         "/tiles/organisations.json",
@@ -290,10 +452,14 @@ async fn real_answers_match_their_schemas() {
         &format!("/api/consultations/{kid}/contributions"),
         "/api/propositions",
         "/api/propositions/contexte?territory=ARR&edition=2023",
+        "/api/declarations?status=acceptee",
+        "/api/cdess/propositions",
     ];
     for url in staff {
         c.get(&app, Some(&cdm), url).await;
     }
+    // Last: it adds the edition 2024.
+    sirene_imports(&app, &cdm, imports.path(), &mut c).await;
     assert!(
         c.errors.is_empty(),
         "{} answers do not match the document:\n{}",

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp, repo_path, spawn_app_with};
 
-const SAMPLE_ET: &str = "StockEtablissement_sample.csv";
-const SAMPLE_UL: &str = "StockUniteLegale_sample.csv";
+pub const SAMPLE_ET: &str = "StockEtablissement_sample.csv";
+pub const SAMPLE_UL: &str = "StockUniteLegale_sample.csv";
 
 /// An app whose import directory (returned, kept as long as the app) holds the
 /// sample SIRENE files.
@@ -39,13 +39,13 @@ async fn setup() -> (TestApp, Session, tempfile::TempDir) {
     (app, cdm, imports)
 }
 
-fn start_body(edition: i64, et: &str, ul: &str) -> Value {
+pub fn start_body(edition: i64, et: &str, ul: &str) -> Value {
     json!({"edition": edition, "reference_date": "2023-12-31",
            "etablissements": et, "unites_legales": ul})
 }
 
 /// Polls the job until `done` says so (at most 30 s: a bound, not a timing).
-async fn poll_until(
+pub async fn poll_until(
     app: &TestApp,
     session: &Session,
     id: &str,

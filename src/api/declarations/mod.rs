@@ -93,7 +93,7 @@ fn check_siret(siret: &str) -> Result<(), ApiError> {
 }
 
 /// A declaration as the public sees it: what the organisation says, when; never who.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PublicDeclaration {
     id: i64,
     description: String,
@@ -122,9 +122,13 @@ fn public_view(d: DeclarationRow) -> PublicDeclaration {
     }
 }
 
-#[derive(Serialize)]
+/// An establishment's accepted declarations and the form's privacy notice.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AcceptedDeclarations)]
 struct Accepted {
+    #[schema(example = "77568420600012")]
     siret: String,
+    /// The privacy notice (RGPD) shown with the form.
     privacy_notice: &'static str,
     /// Accepted declarations, newest first: the card shows the first.
     items: Vec<PublicDeclaration>,
@@ -133,7 +137,7 @@ struct Accepted {
 /// `GET /api/organisations/{siret}/declarations`: public.
 #[utoipa::path(get, path = "/api/organisations/{siret}/declarations", tag = "organisations",
     params(("siret" = String, Path, description = "SIRET (14 chiffres)", example = "77568420600012")),
-    responses((status = 200, description = "Les déclarations acceptées de l'établissement, les plus récentes d'abord (`items`), et la mention d'information du formulaire", body = Object,
+    responses((status = 200, description = "Les déclarations acceptées de l'établissement, les plus récentes d'abord (`items`), et la mention d'information du formulaire", body = Accepted,
         example = json!({"siret": "77568420600012", "privacy_notice": "Vos données…", "items": [{"id": 1, "description": "Recyclerie solidaire.", "description_html": "<p>Recyclerie solidaire.</p>\n", "website": "https://emmaus-arras.example", "esus": true, "labels": ["Label Emmaüs"], "networks": ["Emmaüs France"], "activities": ["Recyclerie"], "declared_on": "2026-03-02"}]})),
         (status = 400, description = "SIRET invalide", body = ErrorBody)))]
 async fn accepted_declarations(
@@ -155,14 +159,21 @@ async fn accepted_declarations(
     })
 }
 
-#[derive(Deserialize)]
+/// What an organisation's representative sends: at least one declared field, who
+/// they are (never published) and their consent.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct DeclarationForm {
+    /// Markdown, at most 2000 characters.
     #[serde(default)]
     description: String,
+    /// An `http` or `https` address.
     #[serde(default)]
     website: String,
+    /// Holds the ESUS agrément (entreprise solidaire d'utilité sociale).
     #[serde(default)]
     esus: bool,
+    /// At most 20, one line of at most 120 characters each (as `networks`,
+    /// `activities`).
     #[serde(default)]
     labels: Vec<String>,
     #[serde(default)]
@@ -171,13 +182,15 @@ struct DeclarationForm {
     activities: Vec<String>,
     #[serde(default)]
     name: String,
+    /// Role in the organisation.
     #[serde(default)]
     role: String,
     #[serde(default)]
     email: String,
+    /// Consent to the processing of the personal data (required to be `true`).
     #[serde(default)]
     consent: bool,
-    /// The honeypot: hidden on the form, only robots fill it.
+    /// The honeypot: hidden on the form, only robots fill it (must stay empty).
     #[serde(default)]
     site_web: String,
 }
@@ -269,18 +282,24 @@ fn check_form(f: &DeclarationForm) -> Result<DeclaredFields, ApiError> {
     Ok(fields)
 }
 
-#[derive(Serialize)]
+/// A declaration received, waiting for its author's confirmation.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DeclarationReceived)]
 struct Received {
     id: i64,
+    /// Always `a_confirmer`.
+    #[schema(example = "a_confirmer")]
     status: &'static str,
+    /// What to do next, in French.
     message: &'static str,
 }
 
 /// `POST /api/organisations/{siret}/declarations`: anyone (no account).
 #[utoipa::path(post, path = "/api/organisations/{siret}/declarations", tag = "organisations",
     params(("siret" = String, Path, description = "SIRET (14 chiffres)", example = "77568420600012")),
-    request_body(content = Object, description = "`description` (Markdown), `website` (http(s)), `esus`, `labels`, `networks`, `activities` (listes), `name`, `role`, `email` (jamais publiés), `consent`"),
-    responses((status = 201, description = "Reçue : un lien de confirmation est envoyé par courriel", body = Object),
+    request_body(content = DeclarationForm, description = "`description` (Markdown), `website` (http(s)), `esus`, `labels`, `networks`, `activities` (listes), `name`, `role`, `email` (jamais publiés), `consent`",
+        example = json!({"description": "Recyclerie solidaire et chantier d'insertion à Arras.", "website": "https://emmaus-arras.example", "esus": true, "labels": ["Label Emmaüs"], "networks": ["Emmaüs France"], "activities": ["Recyclerie", "Chantier d'insertion"], "name": "Marie Dupont", "role": "Directrice", "email": "marie.dupont@example.org", "consent": true})),
+    responses((status = 201, description = "Reçue : un lien de confirmation est envoyé par courriel", body = Received),
         (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody),
         (status = 403, description = "Origine invalide", body = ErrorBody),
         (status = 404, description = "Établissement inconnu ou protégé", body = ErrorBody),

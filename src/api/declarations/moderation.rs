@@ -29,15 +29,22 @@ fn territory_of(state: &AppState, code: &str) -> Option<String> {
 
 /// A declaration as moderators see it: with the e-mail, the establishment's commune
 /// and territory.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StaffDeclaration {
     #[serde(flatten)]
     declaration: DeclarationRow,
+    /// The author's address (empty once erased).
     email: String,
+    #[schema(example = "En attente de modération")]
     status_label: &'static str,
+    /// The presentation rendered as the portraits' sections are (safe HTML).
     description_html: String,
+    #[schema(example = "Arras")]
     commune_name: Option<String>,
+    /// The code of the commune's territory; `null` outside the territories.
+    #[schema(example = "ARR")]
     territory: Option<String>,
+    /// `AAAA-MM-JJTHH:MM:SSZ`.
     received_at: String,
 }
 
@@ -76,7 +83,7 @@ pub(super) struct ListQuery {
 #[utoipa::path(get, path = "/api/declarations", tag = "organisations", security(("session" = [])),
     params(("status" = Option<String>, Query, description = "`a_confirmer`, `en_attente`, `acceptee`, `refusee` ou `spam` (par défaut : toutes sauf `a_confirmer`)", example = "en_attente"),
         ("territory" = Option<String>, Query, description = "Code du territoire", example = "ARR")),
-    responses((status = 200, description = "Les déclarations des structures, avec l'adresse électronique (`items`)", body = Object), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé", body = ErrorBody)))]
+    responses((status = 200, description = "Les déclarations des structures, avec l'adresse électronique (`items`)", body = crate::api::zones::Items<StaffDeclaration>), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé", body = ErrorBody)))]
 pub(super) async fn list_declarations(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -106,11 +113,15 @@ pub(super) async fn list_declarations(
     json(&crate::api::zones::Items { items })
 }
 
-#[derive(Deserialize)]
+/// A moderator's decision on a declaration.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DeclarationModeration)]
 pub(super) struct ModerationForm {
     /// `acceptee`, `refusee` or `spam`.
+    #[schema(example = "acceptee")]
     decision: String,
+    /// Required to decline; at most 500 characters.
     #[serde(default)]
     reason: String,
 }
@@ -119,8 +130,8 @@ pub(super) struct ModerationForm {
 /// mission.
 #[utoipa::path(post, path = "/api/declarations/{id}/moderation", tag = "organisations", security(("session" = [])),
     params(("id" = String, Path, description = "Identifiant de la déclaration", example = "1")),
-    request_body(content = Object, description = "`decision` (`acceptee`, `refusee`, `spam`) et `reason`"),
-    responses((status = 200, description = "Modérée", body = Object), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Déclaration inconnue", body = ErrorBody), (status = 409, description = "Pas encore confirmée par son auteur", body = ErrorBody)))]
+    request_body(content = ModerationForm, description = "`decision` (`acceptee`, `refusee`, `spam`) et `reason` (obligatoire pour un refus)", example = json!({"decision": "refusee", "reason": "Ces informations concernent une autre structure"})),
+    responses((status = 200, description = "Modérée", body = StaffDeclaration), (status = 400, description = "Paramètre ou contenu invalide", body = ErrorBody), (status = 401, description = "Connexion requise", body = ErrorBody), (status = 403, description = "Rôle ou territoire non autorisé, jeton anti-CSRF ou origine invalide", body = ErrorBody), (status = 404, description = "Déclaration inconnue", body = ErrorBody), (status = 409, description = "Pas encore confirmée par son auteur", body = ErrorBody)))]
 pub(super) async fn moderate_declaration(
     State(state): State<AppState>,
     Staff(user): Staff,
