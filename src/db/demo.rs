@@ -55,19 +55,20 @@ async fn associations(tx: &mut Tx, territory: &str) -> Result<Vec<String>> {
     .await)?)
 }
 
-/// The `rank`-th placed public establishment of `family` in `territory` (biggest
-/// estimated workforce first, ties by SIRET): its SIRET and commune.
+/// The `rank`-th placed public establishment of `family` and NAF code `naf` in
+/// `territory` (biggest estimated workforce first, ties by SIRET): its SIRET and
+/// commune.
 async fn placed_establishment(
     tx: &mut Tx,
     territory: &str,
-    family: &str,
+    (family, naf): (&str, &str),
     rank: usize,
 ) -> Result<Option<(String, String)>> {
     let offset = i64::try_from(rank).unwrap_or(i64::MAX);
     Ok(on_tx!(tx, t => sqlx::query_as(
         "SELECT e.siret, e.code_insee FROM establishments e \
          JOIN commune_territory ct ON ct.code_insee = e.code_insee \
-         WHERE e.edition = $1 AND ct.territory_code = $2 AND e.family = $3 \
+         WHERE e.edition = $1 AND ct.territory_code = $2 AND e.family = $3 AND e.naf = $5 \
          AND NOT e.protected AND e.lon IS NOT NULL AND e.lat IS NOT NULL \
          AND NOT e.location_approximate \
          ORDER BY e.jobs_estimate DESC, e.siret LIMIT 1 OFFSET $4",
@@ -76,6 +77,7 @@ async fn placed_establishment(
     .bind(territory)
     .bind(family)
     .bind(offset)
+    .bind(naf)
     .fetch_optional(&mut **t)
     .await)?)
 }
@@ -87,7 +89,7 @@ async fn placed_establishment(
 async fn demo_declarations(tx: &mut Tx, mission: i64) -> Result<()> {
     for d in DECLARATIONS {
         let Some((siret, commune)) =
-            placed_establishment(tx, d.territory, d.family, d.rank).await?
+            placed_establishment(tx, d.territory, (d.family, d.naf), d.rank).await?
         else {
             continue;
         };

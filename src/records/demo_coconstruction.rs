@@ -232,11 +232,13 @@ pub const CDESS: [Cdess; 2] = [
 pub struct Declaration {
     /// The territory its establishment is in.
     pub territory: &'static str,
-    /// Its family (`association`, `cooperative`…).
+    /// Its family (`association`, `cooperative`…) and NAF code: what it declares
+    /// matches what the registry says it does.
     pub family: &'static str,
-    /// Which of the territory's placed public establishments of that family, biggest
-    /// estimated workforce first (ties by SIRET): a rank, so that the choice is the
-    /// same at every start.
+    pub naf: &'static str,
+    /// Which of the territory's placed public establishments of that family and
+    /// activity, biggest estimated workforce first (ties by SIRET): a rank, so that
+    /// the choice is the same at every start.
     pub rank: usize,
     /// Markdown.
     pub description: &'static str,
@@ -267,12 +269,13 @@ pub const PENDING_DECLARANT: (&str, &str) = (
 pub const DECLARATIONS: [Declaration; 4] = [
     Declaration {
         territory: "AUD",
-        family: "association",
+        family: "societe_commerciale_ess",
+        naf: "38.32Z",
         rank: 0,
-        description: "Ressourcerie et atelier de réparation de vélos ouverts à tous les \
-                      habitants de l'Audomarois, avec des chantiers d'insertion \
-                      (données de démonstration).",
-        website: "https://ressourcerie-audomarois.example",
+        description: "Recyclerie solidaire : collecte, tri et revente d'objets de seconde \
+                      main, atelier de réparation de vélos ouvert à tous les habitants de \
+                      l'Audomarois, chantiers d'insertion (données de démonstration).",
+        website: "https://recyclerie-audomarois.example",
         esus: true,
         labels: &["Label réemploi (démonstration)"],
         networks: &["Réseau des ressourceries (démonstration)"],
@@ -285,15 +288,16 @@ pub const DECLARATIONS: [Declaration; 4] = [
     Declaration {
         territory: "LEN",
         family: "cooperative",
+        naf: "71.12B",
         rank: 0,
-        description: "Coopérative du bassin minier : accompagnement des porteurs de \
-                      projet et emploi partagé entre ses membres (données de \
-                      démonstration).",
-        website: "https://cooperative-bassin-minier.example",
+        description: "Scop de bureau d'études : conception de bâtiments économes en \
+                      énergie et rénovation des cités minières ; les salariés sont \
+                      associés (données de démonstration).",
+        website: "https://scop-bureau-etudes-lens.example",
         esus: false,
         labels: &[],
         networks: &["Union régionale des Scop (démonstration)"],
-        activities: &["Accompagnement à la création d'activité"],
+        activities: &["Études thermiques", "Rénovation énergétique"],
         role: "",
         status: "acceptee",
         reason: None,
@@ -302,15 +306,16 @@ pub const DECLARATIONS: [Declaration; 4] = [
     Declaration {
         territory: "AUD",
         family: "association",
-        rank: 1,
-        description: "Association d'éducation populaire : accueil de loisirs et \
-                      ateliers numériques (données de démonstration).",
-        website: "https://education-populaire-audomarois.example",
+        naf: "70.22Z",
+        rank: 0,
+        description: "Boutique de gestion : accompagnement des créateurs d'activité et \
+                      couveuse d'entreprises de l'ESS (données de démonstration).",
+        website: "https://boutique-gestion-audomarois.example",
         esus: false,
         labels: &[],
-        networks: &["Fédération d'éducation populaire (démonstration)"],
-        activities: &["Accueil de loisirs", "Ateliers numériques"],
-        role: "trésorière",
+        networks: &["Réseau des boutiques de gestion (démonstration)"],
+        activities: &["Accompagnement à la création d'activité"],
+        role: "chargée d'accompagnement",
         status: "en_attente",
         reason: None,
         received: 1_731_924_000, // 2024-11-18
@@ -318,6 +323,7 @@ pub const DECLARATIONS: [Declaration; 4] = [
     Declaration {
         territory: "LEN",
         family: "association",
+        naf: "93.29Z",
         rank: 0,
         description: "Achat et revente de véhicules d'occasion (données de démonstration).",
         website: "https://voitures-occasion.example",
@@ -358,7 +364,8 @@ mod tests {
         for (i, a) in DECLARATIONS.iter().enumerate() {
             for b in &DECLARATIONS[i + 1..] {
                 assert!(
-                    (a.territory, a.family, a.rank) != (b.territory, b.family, b.rank),
+                    (a.territory, a.family, a.naf, a.rank)
+                        != (b.territory, b.family, b.naf, b.rank),
                     "{a:?} and {b:?} on one establishment"
                 );
             }
