@@ -96,19 +96,25 @@ describe('propositions du CDESS dans l’espace des équipes (navigateur)', {
     await form.getByTestId('cdess-orientation').selectOption(String(o.body.id));
     // What is missing is said, and nothing is sent.
     await form.getByRole('button', { name: 'Enregistrer la proposition' }).click();
-    const message = section.getByTestId('cdess-message');
-    await message.filter({ hasText: 'Indiquez la date de la séance' }).waitFor({ timeout: TIMEOUT });
-    assert.equal(await message.getAttribute('role'), 'alert');
+    const fault = form.getByTestId('cdess-form-message');
+    await fault.filter({ hasText: 'Indiquez la date de la séance' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await fault.getAttribute('role'), 'alert');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'cdess-f-session');
-    await form.getByLabel('Date de la séance du CDESS (obligatoire)').fill(`${latest + 1}-06-12`);
+    const date = form.getByLabel('Date de la séance du CDESS (obligatoire)');
+    assert.equal(await date.getAttribute('aria-invalid'), 'true');
+    await date.fill(`${latest + 1}-06-12`);
+    assert.equal(await date.getAttribute('aria-invalid'), null, 'no longer marked once filled');
     await form.getByRole('button', { name: 'Enregistrer la proposition' }).click();
-    await message.filter({ hasText: 'Indiquez le titre' }).waitFor({ timeout: TIMEOUT });
+    await fault.filter({ hasText: 'Indiquez le titre' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cdess-f-title');
     assert.deepEqual(await publicTitles(latest), before, 'nothing recorded');
 
     await form.getByLabel('Titre (obligatoire)').fill(MARK);
     await form.getByLabel('Texte (Markdown)').fill('Le CDESS propose de suivre chaque année les coopératives du département.');
     await form.getByRole('button', { name: 'Enregistrer la proposition' }).click();
+    const message = section.getByTestId('cdess-message');
     await message.filter({ hasText: 'enregistrée' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await section.getByTestId('cdess-form').getByTestId('cdess-title').inputValue(), '', 'an empty form for the next one');
     const item = items.filter({ hasText: MARK });
     await item.waitFor({ timeout: TIMEOUT });
     const text = normSpaces(await item.textContent());

@@ -9,6 +9,7 @@
 
 import { api, el } from './util.js';
 import { dateTime } from './espace-format.js';
+import { frenchDate } from './portrait.js';
 
 const MAX_TITLE = 200;
 const MAX_BODY = 8000;
@@ -35,11 +36,16 @@ async function send(method, path, body) {
   return json;
 }
 
-/** « 12 juin 2024 » for `AAAA-MM-JJ`. */
-function sessionDate(iso) {
-  const d = new Date(`${iso}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || '') || Number.isNaN(d.getTime())) return iso || '—';
-  return d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** A message line: `say(text, error)` shows it (an alert when it is an error), `say('')` hides it. */
+function notice(testid) {
+  const node = el('p', { class: 'notice', role: 'status', hidden: true, dataset: { testid } });
+  const say = (text, error = false) => {
+    node.textContent = text;
+    node.className = `notice${error ? ' notice--error' : ''}`;
+    node.setAttribute('role', error ? 'alert' : 'status');
+    node.hidden = !text;
+  };
+  return { node, say };
 }
 
 function field(id, label, control, note) {
@@ -52,7 +58,7 @@ function field(id, label, control, note) {
 /** One recorded proposal; the delete button for those who record them. */
 function proposalItem(p, orientations, recorder, onDelete) {
   const orientation = p.orientation_id ? (orientations.get(p.orientation_id) || `orientation n° ${p.orientation_id}`) : null;
-  const facts = [`Séance du ${sessionDate(p.session_on)}`,
+  const facts = [`Séance du ${frenchDate(p.session_on)}`,
     orientation ? `Orientation : ${orientation}` : null,
     `enregistrée le ${dateTime(p.created_at)}${p.created_by ? ` par ${p.created_by}` : ''}`].filter(Boolean);
   return el('li', { dataset: { testid: 'cdess-item', id: String(p.id) } },
@@ -67,8 +73,13 @@ function proposalItem(p, orientations, recorder, onDelete) {
       })) : null);
 }
 
-/** The form of a chargé de mission: the session's date, the title, the text, the orientation. */
-function proposalForm(edition, orientations, onSaved, say) {
+/**
+ * The form of a chargé de mission: the session's date, the title, the text, the
+ * orientation. What is missing or refused is said in the form, on the field at fault;
+ * once recorded, `onSaved(row)` (the list, reloaded, says it).
+ */
+function proposalForm(edition, orientations, onSaved) {
+  const { node: message, say } = notice('cdess-form-message');
   const sessionOn = el('input', { class: 'input', type: 'date', 'aria-required': 'true', dataset: { testid: 'cdess-session' } });
   const title = el('input', { class: 'input', 'aria-required': 'true', maxlength: MAX_TITLE, dataset: { testid: 'cdess-title' } });
   const body = el('textarea', { class: 'input', rows: 5, maxlength: MAX_BODY, dataset: { testid: 'cdess-body' } });
@@ -84,20 +95,25 @@ function proposalForm(edition, orientations, onSaved, say) {
         orientations.size ? null : 'Le plan du département n’a pas encore d’orientation pour cette édition.')),
     field('cdess-f-title', 'Titre (obligatoire)', title, `${MAX_TITLE} caractères au plus.`),
     field('cdess-f-body', 'Texte (Markdown)', body, 'Tel qu’adopté par le CDESS ; il sera publié et imprimé dans le recueil départemental.'),
-    el('div', { class: 'form-actions' }, submit));
+    message, el('div', { class: 'form-actions' }, submit));
+  const fault = (control, text) => {
+    control.setAttribute('aria-invalid', 'true');
+    say(`${text} Rien n’a été enregistré.`, true);
+    control.focus();
+  };
+  for (const control of [sessionOn, title]) control.addEventListener('input', () => control.removeAttribute('aria-invalid'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (!sessionOn.value) { say('Indiquez la date de la séance du CDESS. Rien n’a été enregistré.', true); sessionOn.focus(); return; }
-    if (!title.value.trim()) { say('Indiquez le titre de la proposition. Rien n’a été enregistré.', true); title.focus(); return; }
+    say('');
+    if (!sessionOn.value) { fault(sessionOn, 'Indiquez la date de la séance du CDESS.'); return; }
+    if (!title.value.trim()) { fault(title, 'Indiquez le titre de la proposition.'); return; }
     submit.disabled = true;
     try {
       const row = await send('POST', '/api/cdess/propositions', {
         edition, session_on: sessionOn.value, title: title.value.trim(), body: body.value,
         orientation_id: orientation.value ? Number(orientation.value) : null,
       });
-      form.reset();
-      await onSaved();
-      say(`Proposition « ${row.title} » enregistrée : elle est publique et figurera dans le recueil.`);
+      await onSaved(row);
     } catch (err) {
       say(`${err.message} Rien n’a été enregistré.`, true);
     } finally {
@@ -118,16 +134,10 @@ async function main() {
   const [meta, editions] = await Promise.all([api('/api/meta'), api('/api/editions')]);
   const department = String(meta.department.code);
   const years = (editions.items || []).map((e) => e.year).sort((a, b) => b - a);
-  const message = el('p', { class: 'notice', role: 'status', hidden: true, dataset: { testid: 'cdess-message' } });
-  const say = (text, error = false) => {
-    message.textContent = text;
-    message.className = `notice${error ? ' notice--error' : ''}`;
-    message.setAttribute('role', error ? 'alert' : 'status');
-    message.hidden = !text;
-  };
+  const { node: message, say } = notice('cdess-message');
   const edition = el('select', { class: 'select', id: 'cdess-edition', dataset: { testid: 'cdess-edition' } },
     years.map((y) => el('option', { value: String(y), text: String(y) })));
-  const list = el('ul', { class: 'moderation', dataset: { testid: 'cdess-list' }, 'aria-live': 'polite' });
+  const list = el('ul', { class: 'cdess-list', dataset: { testid: 'cdess-list' } });
   const formHolder = el('div');
 
   const reload = async () => {
@@ -149,7 +159,12 @@ async function main() {
     list.replaceChildren(...(items.length
       ? items.map((p) => proposalItem(p, orientations, recorder, remove))
       : [el('li', { class: 'muted', text: `Aucune proposition du CDESS enregistrée pour l’édition ${year}.` })]));
-    formHolder.replaceChildren(recorder ? proposalForm(year, orientations, reload, say) : el('p', {
+    const saved = async (row) => {
+      await reload();
+      say(`Proposition « ${row.title} » enregistrée : elle est publique et figurera dans le recueil.`);
+      list.querySelector(`[data-id="${row.id}"]`)?.scrollIntoView({ block: 'nearest' });
+    };
+    formHolder.replaceChildren(recorder ? proposalForm(year, orientations, saved) : el('p', {
       class: 'muted', text: 'Seuls les chargés de mission enregistrent ou suppriment les propositions du CDESS.',
     }));
   };
@@ -158,7 +173,7 @@ async function main() {
     el('h2', { id: 'cdess-title', text: 'Propositions du CDESS' }),
     el('p', { class: 'muted', text: 'Les propositions du Conseil départemental de l’ESS pour le plan d’action du département, avec la date de la séance qui les a adoptées. Elles sont publiques dès leur enregistrement et figurent dans le recueil départemental (section « Propositions du CDESS »).' }),
     years.length
-      ? el('div', { class: 'form-row' }, field('cdess-edition', 'Édition', edition))
+      ? el('div', { class: 'form-row cdess-edition' }, field('cdess-edition', 'Édition', edition))
       : el('p', { class: 'muted', text: 'Aucune édition : importez d’abord des données.' }),
     list, message, formHolder);
   root.hidden = false;
