@@ -12,7 +12,7 @@
 //! contributions that name a registry organisation take one of the territory's
 //! public associations (found by `db::demo` at load time).
 //!
-//! Organisations also speak for themselves: [`DECLARATIONS`] are what a few of the
+//! Organisations also speak for themselves: `DECLARATIONS` are what a few of the
 //! registry's placed organisations of the two territories declared from their card
 //! (« déclaré par la structure »), moderated: accepted ones shown on the card, one
 //! awaiting moderation, one declined. Their presentation says « données de
