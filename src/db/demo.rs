@@ -1,7 +1,7 @@
 //! SQL that writes the demonstration's co-construction (`records::demo_coconstruction`): its
 //! disabled accounts, published portraits with their plan, closed consultations and
 //! their moderated contributions, partners' decided proposals, the CDESS's
-//! proposals. One transaction, called by `operations::demo` while the start-up lock
+//! proposals, the organisations' moderated declarations. One transaction, called by `operations::demo` while the start-up lock
 //! is held, like the rest of the demonstration: a second instance starting on the
 //! same database waits for the lock, then finds everything.
 
@@ -12,7 +12,9 @@ use super::consultations::ANONYMISED_NAME;
 use super::plans::{create_action_in, create_orientation_in};
 use super::portraits::Actor;
 use super::{ActionFields, Db, NewCdessProposal, OrientationFields, Result, Tx};
-use crate::records::demo_coconstruction::{CDESS, EDITION, MISSION_USER, PARTNERS, TERRITORIES};
+use crate::records::demo_coconstruction::{
+    CDESS, DECLARATIONS, EDITION, MISSION_USER, PARTNERS, PENDING_DECLARANT, TERRITORIES,
+};
 
 /// A password hash no password matches: the demonstration's accounts never sign in.
 const NO_PASSWORD: &str = "!demo";
@@ -51,6 +53,85 @@ async fn associations(tx: &mut Tx, territory: &str) -> Result<Vec<String>> {
     .bind(territory)
     .fetch_all(&mut **t)
     .await)?)
+}
+
+/// The `rank`-th placed public establishment of `family` and NAF code `naf` in
+/// `territory` (biggest estimated workforce first, ties by SIRET): its SIRET and
+/// commune.
+async fn placed_establishment(
+    tx: &mut Tx,
+    territory: &str,
+    (family, naf): (&str, &str),
+    rank: usize,
+) -> Result<Option<(String, String)>> {
+    let offset = i64::try_from(rank).unwrap_or(i64::MAX);
+    Ok(on_tx!(tx, t => sqlx::query_as(
+        "SELECT e.siret, e.code_insee FROM establishments e \
+         JOIN commune_territory ct ON ct.code_insee = e.code_insee \
+         WHERE e.edition = $1 AND ct.territory_code = $2 AND e.family = $3 AND e.naf = $5 \
+         AND NOT e.protected AND e.lon IS NOT NULL AND e.lat IS NOT NULL \
+         AND NOT e.location_approximate \
+         ORDER BY e.jobs_estimate DESC, e.siret LIMIT 1 OFFSET $4",
+    )
+    .bind(EDITION)
+    .bind(territory)
+    .bind(family)
+    .bind(offset)
+    .bind(naf)
+    .fetch_optional(&mut **t)
+    .await)?)
+}
+
+/// The organisations' declarations (`records::demo_coconstruction::DECLARATIONS`),
+/// moderated by `mission`; the ones no longer awaiting moderation already anonymised,
+/// as the retention period would have done. A declaration whose establishment the
+/// registry does not have is left out (the demo's registry always has them).
+async fn demo_declarations(tx: &mut Tx, mission: i64) -> Result<()> {
+    for d in DECLARATIONS {
+        let Some((siret, commune)) =
+            placed_establishment(tx, d.territory, (d.family, d.naf), d.rank).await?
+        else {
+            continue;
+        };
+        let received = crate::time::iso_from_unix(d.received);
+        let pending = d.status == "en_attente";
+        let (name, email) = if pending {
+            PENDING_DECLARANT
+        } else {
+            (ANONYMISED_NAME, "")
+        };
+        let moderated = (!pending).then(|| crate::time::iso_from_unix(d.received + 7 * 86_400));
+        let list = |items: &[&str]| serde_json::Value::from(items.to_vec()).to_string();
+        on_tx!(tx, t => sqlx::query(
+            "INSERT INTO declarations (siret, commune, description, website, esus, labels, \
+             networks, activities, name, role, email, consent_at, ip, status, reason, \
+             created_at, moderated_at, moderated_by, confirmed_at, anonymised_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '', $13, $14, $15, \
+             $16, $17, $12, $18)",
+        )
+        .bind(&siret)
+        .bind(&commune)
+        .bind(d.description)
+        .bind(d.website)
+        .bind(d.esus)
+        .bind(list(d.labels))
+        .bind(list(d.networks))
+        .bind(list(d.activities))
+        .bind(name)
+        .bind(d.role)
+        .bind(email)
+        .bind(&received)
+        .bind(d.status)
+        .bind(d.reason)
+        .bind(d.received)
+        .bind(moderated.as_deref())
+        .bind((!pending).then_some(mission))
+        .bind(moderated.as_deref())
+        .execute(&mut **t)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(())
 }
 
 impl Db {
@@ -290,6 +371,7 @@ impl Db {
             )
             .await?;
         }
+        demo_declarations(&mut tx, mission).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,6 +11,12 @@
 //! proposals. Every organisation is invented and says « démonstration »; the
 //! contributions that name a registry organisation take one of the territory's
 //! public associations (found by `db::demo` at load time).
+//!
+//! Organisations also speak for themselves: `DECLARATIONS` are what a few of the
+//! registry's placed organisations of the two territories declared from their card
+//! (« déclaré par la structure »), moderated: accepted ones shown on the card, one
+//! awaiting moderation, one declined. Their presentation says « données de
+//! démonstration » and their website is under `.example`, which leads nowhere.
 
 /// The demo edition the co-construction belongs to.
 pub const EDITION: i64 = 2023;
@@ -220,3 +226,149 @@ pub const CDESS: [Cdess; 2] = [
          d'insertion (données de démonstration).",
     ),
 ];
+
+/// What one of the registry's organisations declared about itself from its card.
+#[derive(Debug, Clone, Copy)]
+pub struct Declaration {
+    /// The territory its establishment is in.
+    pub territory: &'static str,
+    /// Its family (`association`, `cooperative`…) and NAF code: what it declares
+    /// matches what the registry says it does.
+    pub family: &'static str,
+    pub naf: &'static str,
+    /// Which of the territory's placed public establishments of that family and
+    /// activity, biggest estimated workforce first (ties by SIRET): a rank, so that
+    /// the choice is the same at every start.
+    pub rank: usize,
+    /// Markdown.
+    pub description: &'static str,
+    pub website: &'static str,
+    pub esus: bool,
+    pub labels: &'static [&'static str],
+    pub networks: &'static [&'static str],
+    pub activities: &'static [&'static str],
+    /// The person's role, kept only while the declaration awaits moderation (the
+    /// retention period has anonymised the others, as it would have).
+    pub role: &'static str,
+    /// `acceptee`, `refusee` or `en_attente`.
+    pub status: &'static str,
+    pub reason: Option<&'static str>,
+    /// When it came, Unix seconds (10 h UTC); moderated a week later.
+    pub received: i64,
+}
+
+/// The invented person (name, e-mail) behind the declaration still awaiting
+/// moderation; the others were anonymised.
+pub const PENDING_DECLARANT: (&str, &str) = (
+    "Camille Exemple (démonstration)",
+    "camille.exemple@demonstration.example",
+);
+
+/// The organisations' declarations of the demonstration: two accepted, one awaiting
+/// moderation, one declined.
+pub const DECLARATIONS: [Declaration; 4] = [
+    Declaration {
+        territory: "AUD",
+        family: "societe_commerciale_ess",
+        naf: "38.32Z",
+        rank: 0,
+        description: "Recyclerie solidaire : collecte, tri et revente d'objets de seconde \
+                      main, atelier de réparation de vélos ouvert à tous les habitants de \
+                      l'Audomarois, chantiers d'insertion (données de démonstration).",
+        website: "https://recyclerie-audomarois.example",
+        esus: true,
+        labels: &["Label réemploi (démonstration)"],
+        networks: &["Réseau des ressourceries (démonstration)"],
+        activities: &["Réemploi", "Réparation de vélos", "Insertion"],
+        role: "",
+        status: "acceptee",
+        reason: None,
+        received: 1_715_594_400, // 2024-05-13
+    },
+    Declaration {
+        territory: "LEN",
+        family: "cooperative",
+        naf: "71.12B",
+        rank: 0,
+        description: "Scop de bureau d'études : conception de bâtiments économes en \
+                      énergie et rénovation des cités minières ; les salariés sont \
+                      associés (données de démonstration).",
+        website: "https://scop-bureau-etudes-lens.example",
+        esus: false,
+        labels: &[],
+        networks: &["Union régionale des Scop (démonstration)"],
+        activities: &["Études thermiques", "Rénovation énergétique"],
+        role: "",
+        status: "acceptee",
+        reason: None,
+        received: 1_726_480_800, // 2024-09-16
+    },
+    Declaration {
+        territory: "AUD",
+        family: "association",
+        naf: "70.22Z",
+        rank: 0,
+        description: "Boutique de gestion : accompagnement des créateurs d'activité et \
+                      couveuse d'entreprises de l'ESS (données de démonstration).",
+        website: "https://boutique-gestion-audomarois.example",
+        esus: false,
+        labels: &[],
+        networks: &["Réseau des boutiques de gestion (démonstration)"],
+        activities: &["Accompagnement à la création d'activité"],
+        role: "chargée d'accompagnement",
+        status: "en_attente",
+        reason: None,
+        received: 1_731_924_000, // 2024-11-18
+    },
+    Declaration {
+        territory: "LEN",
+        family: "association",
+        naf: "93.29Z",
+        rank: 0,
+        description: "Achat et revente de véhicules d'occasion (données de démonstration).",
+        website: "https://voitures-occasion.example",
+        esus: false,
+        labels: &[],
+        networks: &[],
+        activities: &["Commerce de véhicules"],
+        role: "",
+        status: "refusee",
+        reason: Some(
+            "La description ne correspond pas à l'activité de la structure (données de \
+             démonstration).",
+        ),
+        received: 1_728_295_200, // 2024-10-07
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_declarations_are_labelled_and_cover_every_moderation() {
+        for d in DECLARATIONS {
+            assert!(d.description.contains("démonstration"), "{d:?}");
+            assert!(
+                d.website.starts_with("https://") && d.website.ends_with(".example"),
+                "{d:?}: a website that leads nowhere"
+            );
+            assert_eq!(d.received % 86_400, 10 * 3600, "{d:?}: received at 10 h");
+            assert_eq!(d.status == "refusee", d.reason.is_some(), "{d:?}");
+            assert_eq!(d.status == "en_attente", !d.role.is_empty(), "{d:?}");
+        }
+        for status in ["acceptee", "en_attente", "refusee"] {
+            assert!(DECLARATIONS.iter().any(|d| d.status == status), "{status}");
+        }
+        // Two declarations on one establishment would hide the older accepted one.
+        for (i, a) in DECLARATIONS.iter().enumerate() {
+            for b in &DECLARATIONS[i + 1..] {
+                assert!(
+                    (a.territory, a.family, a.naf, a.rank)
+                        != (b.territory, b.family, b.naf, b.rank),
+                    "{a:?} and {b:?} on one establishment"
+                );
+            }
+        }
+    }
+}

@@ -226,4 +226,53 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
             "spam"
         );
     }
+
+    // Organisations speak for themselves: the demo's declarations sit on placed public
+    // organisations of the registry; the public sees the accepted ones only (on the
+    // card), labelled as demonstration, never the person who declared.
+    let mut statuses = Vec::new();
+    for d in app.db.declarations(None, None).await.unwrap() {
+        statuses.push(d.status.clone());
+        let record = second
+            .get_json(&format!("/api/organisations/{}", d.siret), 200)
+            .await;
+        assert!(
+            record["lon"].is_number() && record["location_approximate"] == false,
+            "placed: {record}"
+        );
+        assert_eq!(record["demo"], true);
+        let territory = record["territory"]["code"].as_str().unwrap();
+        assert!(["AUD", "LEN"].contains(&territory), "{record}");
+        let public = second
+            .get_json(&format!("/api/organisations/{}/declarations", d.siret), 200)
+            .await;
+        let shown: Vec<&serde_json::Value> = public["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["id"] == d.id)
+            .collect();
+        assert_eq!(
+            shown.len(),
+            usize::from(d.status == "acceptee"),
+            "{d:?}: {public}"
+        );
+        if let Some(p) = shown.first() {
+            assert!(
+                p["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains("données de démonstration"),
+                "{p}"
+            );
+            assert!(p["website"].as_str().unwrap().ends_with(".example"), "{p}");
+        }
+        let text = public.to_string();
+        assert!(
+            !text.contains("Camille") && !text.contains("@demonstration.example"),
+            "no declarant in {text}"
+        );
+    }
+    statuses.sort();
+    assert_eq!(statuses, ["acceptee", "acceptee", "en_attente", "refusee"]);
 }

@@ -27,7 +27,7 @@ function contributionList(items) {
 }
 
 function input(name, attrs = {}) {
-  return el('input', { name, id: `consult-${name}`, ...attrs });
+  return el('input', { name, id: `consult-${name}`, class: attrs.type === 'checkbox' ? null : 'input', ...attrs });
 }
 
 function labelled(text, control) {
@@ -40,14 +40,14 @@ function form(detail, onSent) {
     targets.push([`o:${o.id}`, `Orientation : ${o.title}`]);
     for (const a of o.actions) targets.push([`a:${a.id}`, `Action : ${a.title}`]);
   }
-  const kind = el('select', { name: 'kind', id: 'consult-kind' },
+  const kind = el('select', { name: 'kind', id: 'consult-kind', class: 'select' },
     el('option', { value: 'commentaire', text: 'Commenter une orientation ou une action' }),
     el('option', { value: 'proposition', text: 'Proposer une nouvelle action' }),
     el('option', { value: 'participation', text: '« Notre structure participe à cette action »' }));
-  const target = el('select', { name: 'target', id: 'consult-target' },
+  const target = el('select', { name: 'target', id: 'consult-target', class: 'select' },
     el('option', { value: '', text: '(aucune : proposition générale)' }),
     targets.map(([v, t]) => el('option', { value: v, text: t })));
-  const body = el('textarea', { name: 'body', id: 'consult-body', maxlength: 4000, rows: 5 });
+  const body = el('textarea', { name: 'body', id: 'consult-body', class: 'input', maxlength: 4000, rows: 5 });
   const name = input('name', { maxlength: 200, required: true, autocomplete: 'name' });
   const organisation = input('organisation', { maxlength: 200, autocomplete: 'organization' });
   const siret = input('siret', { maxlength: 14, inputmode: 'numeric', pattern: '[0-9]{14}' });
@@ -58,7 +58,7 @@ function form(detail, onSent) {
   const trap = input('site_web', { tabindex: '-1', autocomplete: 'off' });
   const message = el('p', { class: 'notice', role: 'status', hidden: true });
   const send = el('button', { type: 'submit', class: 'btn btn--primary', text: 'Envoyer ma contribution' });
-  const f = el('form', { class: 'consultation-form', dataset: { testid: 'consultation-form' } },
+  const f = el('form', { class: 'form consultation-form', dataset: { testid: 'consultation-form' } },
     el('h3', { text: 'Contribuer' }),
     labelled('Type de contribution', kind),
     labelled('Orientation ou action concernée', target),
@@ -71,9 +71,9 @@ function form(detail, onSent) {
     el('div', { class: 'field', style: 'position:absolute;left:-10000px', 'aria-hidden': 'true' },
       el('label', { for: trap.id, text: 'Ne pas remplir' }), trap),
     el('p', { class: 'muted', text: detail.privacy_notice }),
-    el('div', { class: 'field' }, consent,
-      el('label', { for: consent.id, text: ' J’accepte le traitement de mes données personnelles pour cette consultation.' })),
-    send, message);
+    el('div', { class: 'field field--check' }, consent,
+      el('label', { for: consent.id, text: 'J’accepte le traitement de mes données personnelles pour cette consultation.' })),
+    el('div', { class: 'form-actions' }, send), message);
   f.addEventListener('submit', async (event) => {
     event.preventDefault();
     const [t, id] = target.value.split(':');

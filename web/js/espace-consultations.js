@@ -86,7 +86,7 @@ function contributionRow(c, reload, say) {
 
 function consultationBlock(c, root, say) {
   const list = el('ul', { class: 'moderation' });
-  const status = el('select', { 'aria-label': 'Contributions à afficher' },
+  const status = el('select', { class: 'select', id: `consultation-status-${c.id}` },
     STATUSES.map(([v, t]) => el('option', { value: v, text: t })));
   const reload = async () => {
     const r = await api(`/api/consultations/${c.id}/contributions?status=${status.value}`);
@@ -108,7 +108,8 @@ function consultationBlock(c, root, say) {
     el('p', {},
       el('a', { href: `/api/consultations/${c.id}/export.csv`, text: 'Export CSV' }), ' · ',
       el('a', { href: `/api/consultations/${c.id}/export.xlsx`, text: 'Export XLSX' })),
-    status, list, close);
+    el('div', { class: 'field filter-field' }, el('label', { class: 'field-label', for: status.id, text: 'Contributions à afficher' }), status),
+    list, close);
   reload().catch((err) => say(err.message, true));
   return block;
 }

@@ -74,7 +74,7 @@ async function main() {
     message.hidden = !text;
   };
   const list = el('ul', { class: 'moderation' });
-  const status = el('select', { 'aria-label': 'Déclarations à afficher' }, STATUSES.map(([v, t]) => el('option', { value: v, text: t })));
+  const status = el('select', { class: 'select', id: 'declarations-status' }, STATUSES.map(([v, t]) => el('option', { value: v, text: t })));
   const reload = async () => {
     const r = await api(`/api/declarations?status=${status.value}`);
     list.replaceChildren(...(r.items.length
@@ -85,7 +85,8 @@ async function main() {
   root.replaceChildren(
     el('h2', { id: 'declarations-title', text: 'Déclarations des structures' }),
     el('p', { class: 'muted', text: 'Ce que les organisations de l’ESS déclarent sur leur fiche de la carte : une fois acceptées, ces informations y sont publiées « déclaré par la structure », sans le nom ni l’adresse de la personne, et ne modifient aucune statistique.' }),
-    status, list, message);
+    el('div', { class: 'field filter-field' }, el('label', { class: 'field-label', for: status.id, text: 'Déclarations à afficher' }), status),
+    list, message);
   root.hidden = false;
   await reload().catch((err) => say(err.message, true));
 }

@@ -85,7 +85,7 @@ function proposalItem(p, reload) {
 
 function proposalList(title, query) {
   const list = el('ul', { class: 'moderation', dataset: { testid: 'proposal-list' } });
-  const status = el('select', { class: 'select', 'aria-label': 'Propositions à afficher' });
+  const status = el('select', { class: 'select', id: 'proposals-status' });
   options(status, [['', 'Toutes'], ...STATUSES]);
   status.value = session.user.is_partner ? '' : 'en_attente';
   const reload = async () => {
@@ -98,7 +98,17 @@ function proposalList(title, query) {
   };
   status.addEventListener('change', () => reload().catch((err) => say(err.message, true)));
   reload().catch((err) => say(err.message, true));
-  return { node: el('div', {}, el('h3', { text: title }), status, list), reload };
+  return {
+    node: el('div', {}, el('h3', { text: title }),
+      el('div', { class: 'field filter-field' }, el('label', { class: 'field-label', for: status.id, text: 'Propositions à afficher' }), status), list),
+    reload,
+  };
+}
+
+/** « Aucune orientation », « 1 orientation », « 3 orientations » au plan de ce territoire. */
+function orientationsCount(n) {
+  if (!n) return 'Aucune orientation au plan de ce territoire pour cette édition.';
+  return `${n} orientation${n > 1 ? 's' : ''} au plan de ce territoire.`;
 }
 
 /** The partner's form: territory, edition, what, then the text. */
@@ -135,7 +145,7 @@ function proposalForm(territories, years, onSent) {
       ctx = await api(`/api/propositions/contexte?territory=${encodeURIComponent(territory.value)}&edition=${encodeURIComponent(edition.value)}`);
       const p = ctx.portrait;
       draft.replaceChildren(el('p', { text: p ? `Portrait ${ctx.edition} : ${p.status_label}${p.status === 'brouillon' ? '' : ' — il ne reçoit plus de texte proposé'}.` : `Aucun portrait écrit pour ${ctx.edition} : un texte accepté le commencera.` }),
-        el('p', { text: `${ctx.orientations.length} orientation(s) au plan de ce territoire.` }));
+        el('p', { text: orientationsCount(ctx.orientations.length) }));
     } catch (err) { ctx = null; draft.replaceChildren(el('p', { text: err.message })); }
     layout();
   };

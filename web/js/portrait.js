@@ -18,7 +18,9 @@ export function frenchDate(iso) {
   if (!iso) return '';
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  const text = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  // French writes the first of a month « 1er » (as the documents do).
+  return d.getUTCDate() === 1 ? text.replace(/^1(?=\s)/, '1er') : text;
 }
 
 /**
