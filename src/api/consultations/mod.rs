@@ -63,6 +63,7 @@ use contribute::{__path_contribute, contribute};
 pub(crate) use contribute::{
     bad, bounded, new_token, plausible_email, tell_moderators, token_hash,
 };
+pub(crate) use moderation::checked_decision;
 use moderation::{
     __path_export_csv, __path_export_xlsx, __path_list_contributions, __path_moderate, export_csv,
     export_xlsx, list_contributions, moderate,

@@ -108,32 +108,45 @@ pub(super) async fn moderate(
         .await?
         .ok_or_else(|| ApiError::NotFound("contribution", id.clone()))?;
     moderated(&state, &user, &contribution.consultation_id.to_string()).await?;
-    if !matches!(f.decision.as_str(), "acceptee" | "refusee" | "spam") {
-        return Err(bad(format!(
-            "décision {:?} inconnue : acceptee, refusee ou spam",
-            f.decision
-        )));
-    }
-    if f.decision == "acceptee" && contribution.status == "a_confirmer" {
-        return Err(ApiError::Conflict(
-            "cette contribution n'a pas été confirmée par son auteur (lien envoyé par \
-             courriel) : elle ne peut pas être acceptée"
-                .into(),
-        ));
-    }
-    let reason = f.reason.trim();
-    bounded("motif", reason, 500, f.decision == "refusee")?;
+    let reason = checked_decision(
+        "cette contribution",
+        &contribution.status,
+        &f.decision,
+        &f.reason,
+    )?;
     let row = state
         .db
-        .moderate_contribution(
-            actor(&user),
-            cid,
-            &f.decision,
-            Some(reason).filter(|r| !r.is_empty()),
-        )
+        .moderate_contribution(actor(&user), cid, &f.decision, reason)
         .await?
         .ok_or_else(|| ApiError::NotFound("contribution", id))?;
     json(&staff_view(&state, row))
+}
+
+/// The checks every moderation of the public's writings shares (contributions here,
+/// organisations' declarations in `api::declarations`): a known decision, never
+/// `acceptee` before the author confirmed (`what` names the writing, « cette
+/// contribution »), a reason of at most 500 characters, required to decline. The
+/// reason to store, if any.
+pub(crate) fn checked_decision<'r>(
+    what: &str,
+    status: &str,
+    decision: &str,
+    reason: &'r str,
+) -> Result<Option<&'r str>, ApiError> {
+    if !matches!(decision, "acceptee" | "refusee" | "spam") {
+        return Err(bad(format!(
+            "décision {decision:?} inconnue : acceptee, refusee ou spam"
+        )));
+    }
+    if decision == "acceptee" && status == "a_confirmer" {
+        return Err(ApiError::Conflict(format!(
+            "{what} n'a pas été confirmée par son auteur (lien envoyé par courriel) : elle \
+             ne peut pas être acceptée"
+        )));
+    }
+    let reason = reason.trim();
+    bounded("motif", reason, 500, decision == "refusee")?;
+    Ok(Some(reason).filter(|r| !r.is_empty()))
 }
 
 const EXPORT_HEADERS: [&str; 17] = [

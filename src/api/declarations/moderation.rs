@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::status_label;
 use crate::api::AppState;
-use crate::api::consultations::{bad, bounded};
+use crate::api::consultations::checked_decision;
 use crate::api::error::{ApiError, Json, Path, Query};
 use crate::api::json;
 use crate::api::portraits::{actor, parse_id, require_edit};
@@ -154,29 +154,15 @@ pub(super) async fn moderate_declaration(
             ));
         }
     }
-    if !matches!(f.decision.as_str(), "acceptee" | "refusee" | "spam") {
-        return Err(bad(format!(
-            "décision {:?} inconnue : acceptee, refusee ou spam",
-            f.decision
-        )));
-    }
-    if f.decision == "acceptee" && declaration.status == "a_confirmer" {
-        return Err(ApiError::Conflict(
-            "cette déclaration n'a pas été confirmée par son auteur (lien envoyé par \
-             courriel) : elle ne peut pas être acceptée"
-                .into(),
-        ));
-    }
-    let reason = f.reason.trim();
-    bounded("motif", reason, 500, f.decision == "refusee")?;
+    let reason = checked_decision(
+        "cette déclaration",
+        &declaration.status,
+        &f.decision,
+        &f.reason,
+    )?;
     let row = state
         .db
-        .moderate_declaration(
-            actor(&user),
-            did,
-            &f.decision,
-            Some(reason).filter(|r| !r.is_empty()),
-        )
+        .moderate_declaration(actor(&user), did, &f.decision, reason)
         .await?
         .ok_or_else(|| ApiError::NotFound("declaration", id))?;
     json(&staff_view(&state, row))
