@@ -358,7 +358,7 @@ impl Db {
             }
         }
         for (session_on, title, body) in CDESS {
-            add_cdess_in(
+            let row = add_cdess_in(
                 &mut tx,
                 actor,
                 &NewCdessProposal {
@@ -370,6 +370,16 @@ impl Db {
                 },
             )
             .await?;
+            // Recorded the evening of its session, as a chargé de mission would, not
+            // when the demo was loaded (the history keeps the load's own time).
+            on_tx!(&mut tx, x => sqlx::query(
+                "UPDATE cdess_proposals SET created_at = $1 WHERE id = $2",
+            )
+            .bind(format!("{session_on}T18:00:00Z"))
+            .bind(row.id)
+            .execute(&mut **x)
+            .await
+            .map(|_| ()))?;
         }
         demo_declarations(&mut tx, mission).await?;
         tx.commit().await?;

@@ -188,6 +188,14 @@ async fn the_demo_loads_on_first_start_calibrated_and_labelled() {
             .get_json("/api/cdess/propositions?edition=2023", 200)
             .await;
         assert_eq!(cdess["items"].as_array().unwrap().len(), 2, "{cdess}");
+        // Dated by their session, not by the demo's loading.
+        for p in cdess["items"].as_array().unwrap() {
+            let session = p["session_on"].as_str().unwrap();
+            assert!(
+                p["created_at"].as_str().unwrap().starts_with(session),
+                "{p}"
+            );
+        }
     }
     for (territory, accepted, declined) in [
         (
