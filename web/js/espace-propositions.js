@@ -147,6 +147,11 @@ function proposalForm(territories, years, onSent) {
       draft.replaceChildren(el('p', { text: p ? `Portrait ${ctx.edition} : ${p.status_label}${p.status === 'brouillon' ? '' : ' — il ne reçoit plus de texte proposé'}.` : `Aucun portrait écrit pour ${ctx.edition} : un texte accepté le commencera.` }),
         el('p', { text: orientationsCount(ctx.orientations.length) }));
     } catch (err) { ctx = null; draft.replaceChildren(el('p', { text: err.message })); }
+    // A submitted or published portrait takes no proposed text: not offered, rather than refused.
+    const closed = Boolean(ctx && ctx.portrait && ctx.portrait.status !== 'brouillon');
+    const sectionOption = kind.querySelector('option[value="section"]');
+    if (sectionOption) sectionOption.disabled = closed;
+    if (closed && kind.value === 'section') kind.value = 'orientation';
     layout();
   };
   [territory, edition].forEach((s) => s.addEventListener('change', load));
