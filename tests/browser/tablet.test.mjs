@@ -24,6 +24,24 @@ describe('carte sur une tablette (navigateur)', { timeout: 3 * TIMEOUT }, () => 
 
   afterEach(() => assertNoPageErrors(errors));
 
+  it('fits the top bar in the tablet\'s width, landscape and portrait: every control reachable', { timeout: 2 * TIMEOUT }, async () => {
+    for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${BASE}/`);
+      await waitReady(page);
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+      }));
+      assert.ok(scroll <= client, `${viewport.width} px: the page is ${scroll} px wide in a ${client} px window`);
+      for (const id of ['search-input', 'orgs-toggle', 'staff-link', 'level-territories', 'level-epci', 'level-communes']) {
+        const box = await page.getByTestId(id).boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= viewport.width,
+          `${viewport.width} px: ${id} out of the window: ${JSON.stringify(box)}`);
+      }
+    }
+    await page.setViewportSize({ width: 1024, height: 768 });
+  });
+
   it('leaves the selected zone clear of the legend, with compact sources', { timeout: 2 * TIMEOUT }, async () => {
     await page.goto(`${BASE}/#level=territories&zone=territory:ARR`);
     await waitReady(page);
