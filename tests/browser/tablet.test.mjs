@@ -4,7 +4,7 @@
 
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TIMEOUT, launchBrowser, waitReady, watchPage, assertNoPageErrors } from './support.mjs';
+import { BASE, TIMEOUT, getJson, launchBrowser, waitReady, watchPage, assertNoPageErrors } from './support.mjs';
 
 describe('carte sur une tablette (navigateur)', { timeout: 3 * TIMEOUT }, () => {
   let browser;
@@ -40,6 +40,23 @@ describe('carte sur une tablette (navigateur)', { timeout: 3 * TIMEOUT }, () => 
       }
     }
     await page.setViewportSize({ width: 1024, height: 768 });
+  });
+
+  it('shows a whole organisation card opened from a link, wherever its point is', { timeout: 2 * TIMEOUT }, async () => {
+    // Lens sits where a card fits neither above nor below its point in the département's
+    // view: it opened below and ran off the screen.
+    const [org] = (await getJson('/api/organisations?territory=LEN&q=lens&per_page=1')).items;
+    await page.goto(`${BASE}/#orgs=1&org=${org.siret}`);
+    await waitReady(page);
+    const popup = page.getByTestId('org-popup');
+    await popup.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.waitForFunction(() => !window.essAtlas.map.isMoving(), null, { timeout: TIMEOUT });
+    await page.waitForTimeout(400);
+    const box = await popup.boundingBox();
+    const map = await page.locator('#map').boundingBox();
+    assert.ok(box.y >= map.y && box.y + box.height <= map.y + map.height && box.x >= map.x && box.x + box.width <= map.x + map.width,
+      `card ${JSON.stringify(box)} outside the map ${JSON.stringify(map)}`);
+    await page.getByTestId('org-popup-open').click({ trial: true });
   });
 
   it('leaves the selected zone clear of the legend, with compact sources', { timeout: 2 * TIMEOUT }, async () => {

@@ -712,8 +712,9 @@ export function createOrganisations(store, ctx) {
     const map = ctx.map();
     if (fly) {
       const zoom = Math.max(map.getZoom(), FOCUS_ZOOM);
-      // Put the point in the lower part of the map: the popup opens above it.
-      const opts = { center: lngLat, zoom, offset: [0, Math.round(map.getContainer().clientHeight * 0.2)] };
+      // Put the point in the lower part of the map: the popup opens above it, with room
+      // for a whole card on a tablet (at 0.2 a card with a declaration ran off the bottom).
+      const opts = { center: lngLat, zoom, offset: [0, Math.round(map.getContainer().clientHeight * 0.32)] };
       if (reduceMotion.matches) map.jumpTo(opts);
       else map.flyTo({ ...opts, duration: 900, essential: true });
     }
@@ -728,6 +729,21 @@ export function createOrganisations(store, ctx) {
       closePopup();
     });
     popup = p;
+    // MapLibre does not pan to show a popup (Leaflet's autoPan): a card opened near the
+    // map's edge ran off a tablet's screen. Once laid out (after the flight, if any), the
+    // map pans by what overflows.
+    const fit = () => {
+      if (popup !== p) return;
+      const c = map.getContainer().getBoundingClientRect();
+      const r = p.getElement().getBoundingClientRect();
+      const m = 12;
+      const over = (lo, hi, min, max) => (lo < min + m ? lo - min - m : hi > max - m ? Math.min(hi - max + m, lo - min - m) : 0);
+      const dx = over(r.left, r.right, c.left, c.right);
+      const dy = over(r.top, r.bottom, c.top, c.bottom);
+      if (dx || dy) map.panBy([dx, dy], { duration: reduceMotion.matches ? 0 : 300 });
+    };
+    if (fly) map.once('moveend', () => requestAnimationFrame(fit));
+    else requestAnimationFrame(fit);
   }
 
   function showDetail(o) {
