@@ -430,6 +430,8 @@ impl Db {
         };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
             .connect_with(options)
             .await?;
         let db = Self {
@@ -455,6 +457,8 @@ impl Db {
         }
         let pool = PgPoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
             .connect_with(options)
             .await?;
         // Several instances may start together: sqlx serialises migrations with an
@@ -571,4 +575,23 @@ impl Db {
             ),
         })
     }
+}
+
+/// How long a pooled connection may sit idle before it is checked on acquire.
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// sqlx checks every connection it hands out by default (`test_before_acquire`): one
+/// more round trip per query; on PostgreSQL, a cached public answer's only query is
+/// the editions stamp, so the check doubled its trips. A connection in steady use
+/// was used a moment ago and needs no check; one idle for a while (the server may
+/// have restarted, a proxy may have cut it) is checked as before and replaced if
+/// dead.
+async fn ping_if_idle<C: sqlx::Connection>(
+    conn: &mut C,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> std::result::Result<bool, sqlx::Error> {
+    if meta.idle_for >= PING_AFTER_IDLE {
+        conn.ping().await?;
+    }
+    Ok(true)
 }
