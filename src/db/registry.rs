@@ -186,9 +186,8 @@ impl Db {
 
     /// Every edition's year and import stamp, `2020:…;2023:…;`: what the kept public
     /// answers are keyed on, so that an import through any instance is served at once.
-    /// Read for the cached answers (shared by concurrent requests, `api::answers`),
-    /// hence its own light query (no report subquery, no columns decoded that the key
-    /// does not use).
+    /// Read on every cached answer, hence its own light query (no report subquery,
+    /// no columns decoded that the key does not use).
     pub async fn editions_stamp(&self) -> Result<String> {
         let rows: Vec<(i64, Option<String>)> = on_pool!(self, p => sqlx::query_as(
             "SELECT year, imported_at FROM editions ORDER BY year",

@@ -43,7 +43,7 @@ fn private_if_restricted(
 /// stamp (a re-import or a new edition changes the figures, the series and which
 /// edition is the latest). One light read of the editions, no cube.
 async fn answer_key(state: &AppState, uri: &Uri) -> Result<String, ApiError> {
-    let stamp = state.answers.editions_stamp(&state.db).await?;
+    let stamp = state.db.editions_stamp().await?;
     Ok(format!(
         "{}?{}|{stamp}",
         uri.path(),
