@@ -2,8 +2,8 @@
 //! statistique ([`crate::indicators`]).
 //!
 //! This file answers `/api/indicators` and the catalogue and holds the query's
-//! parsing, shared with [`profile`] (`/api/zones/{level}/{code}/profile`);
-//! [`answers`] keeps public answers prepared once (gzip, ETag) per query and data
+//! parsing, shared with `profile` (`/api/zones/{level}/{code}/profile`);
+//! `answers` keeps public answers prepared once (gzip, ETag) per query and data
 //! stamp, and marks staff answers private.
 
 mod answers;
