@@ -7,7 +7,7 @@
 // are the public). The server decides who may do what: this section only hides what the
 // user cannot do, and shows the server's refusals.
 
-import { api, el } from './util.js';
+import { api, el, sendJson } from './util.js';
 import { dateTime } from './espace-format.js';
 import { frenchDate } from './portrait.js';
 
@@ -16,25 +16,7 @@ const MAX_BODY = 8000;
 
 let session = null;
 
-/** A mutation with the CSRF token; resolves to the JSON body (or null), throws with the server's message. */
-async function send(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 401) {
-    window.location.assign(`/connexion?suite=${encodeURIComponent('/espace')}`);
-    throw new Error('Session expirée : reconnectez-vous.');
-  }
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const m = (json && json.message) || `erreur ${res.status}`;
-    throw new Error(m.charAt(0).toUpperCase() + m.slice(1));
-  }
-  return json;
-}
+const send = (method, path, body) => sendJson(method, path, body, session.csrf);
 
 /** A message line: `say(text, error)` shows it (an alert when it is an error), `say('')` hides it. */
 function notice(testid) {

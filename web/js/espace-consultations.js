@@ -4,24 +4,14 @@
 // reason, spam) and downloads them (CSV, XLSX, e-mails included). The server decides
 // who may do what; this section only hides what the user cannot do.
 
-import { api, el } from './util.js';
+import { api, el, sendJson } from './util.js';
 
 const STATUSES = [['en_attente', 'En attente'], ['acceptee', 'Acceptées'], ['refusee', 'Refusées'], ['spam', 'Indésirables'], ['a_confirmer', 'À confirmer (courriel non suivi)']];
 
 let session = null;
 let messageNode = null;
 
-async function send(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error((json && json.message) || `erreur ${res.status}`);
-  return json;
-}
+const send = (method, path, body) => sendJson(method, path, body, session.csrf);
 
 function canModerate(code) {
   const u = session.user;

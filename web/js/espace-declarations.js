@@ -4,24 +4,14 @@
 // accept (shown on the card « déclaré par la structure »), decline with a reason, or
 // mark as spam. The server decides who may; this section only lists what it answers.
 
-import { api, el } from './util.js';
+import { api, el, sendJson } from './util.js';
 import { markdownBlock } from './portrait.js';
 
 const STATUSES = [['en_attente', 'En attente'], ['acceptee', 'Acceptées'], ['refusee', 'Refusées'], ['spam', 'Indésirables'], ['a_confirmer', 'À confirmer (courriel non suivi)']];
 
 let session = null;
 
-async function send(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error((json && json.message) || `erreur ${res.status}`);
-  return json;
-}
+const send = (method, path, body) => sendJson(method, path, body, session.csrf);
 
 function facts(d) {
   const rows = [

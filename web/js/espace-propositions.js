@@ -5,7 +5,7 @@
 // partner's organisation), edits then accepts it, or declines it with a reason. The
 // server decides who may do what; this section only hides what the user cannot do.
 
-import { api, el } from './util.js';
+import { api, el, sendJson } from './util.js';
 
 const KINDS = [['section', 'Texte pour le portrait'], ['orientation', 'Nouvelle orientation'], ['action', 'Nouvelle action'], ['commentaire', 'Commentaire sur une orientation ou une action']];
 const SECTIONS = [['jeux_acteurs', "Jeux d'acteurs"], ['dynamiques_projets', 'Dynamiques de projets'], ['libre', 'Nouvelle section']];
@@ -14,20 +14,7 @@ const STATUSES = [['en_attente', 'En attente'], ['acceptee', 'Acceptées'], ['re
 let session = null;
 let say = () => {};
 
-async function send(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const m = (json && json.message) || `erreur ${res.status}`;
-    throw new Error(m.charAt(0).toUpperCase() + m.slice(1));
-  }
-  return json;
-}
+const send = (method, path, body) => sendJson(method, path, body, session.csrf);
 
 function canDecide(code) {
   const u = session.user;

@@ -3,7 +3,7 @@
 // history. Every mutation sends the session's CSRF token; the server decides who may do
 // what, this page only hides what the user cannot do.
 
-import { api, el } from './util.js';
+import { api, el, sendJson } from './util.js';
 import { renderDecisions, renderSections } from './portrait.js';
 import { MONEY_MAX, formatNumber, numberField } from './numbers.js';
 import { renderDashboard } from './espace-dashboard.js';
@@ -28,25 +28,7 @@ function say(text, error = false) {
   if (error) m.setAttribute('role', 'alert'); else m.setAttribute('role', 'status');
 }
 
-/** A mutation with the CSRF token; resolves to the JSON body (or null), throws with the server's message. */
-async function send(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': ctx.session.csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 401) {
-    window.location.assign(`/connexion?suite=${encodeURIComponent('/espace')}`);
-    throw new Error('Session expirée : reconnectez-vous.');
-  }
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const m = (json && json.message) || `erreur ${res.status}`;
-    throw new Error(m.charAt(0).toUpperCase() + m.slice(1));
-  }
-  return json;
-}
+const send = (method, path, body) => sendJson(method, path, body, ctx.session.csrf);
 
 function canEdit(code) {
   const u = ctx.session.user;

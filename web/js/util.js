@@ -71,3 +71,27 @@ export async function api(path, { signal } = {}) {
     throw new ApiError('Réponse du serveur illisible.', res.status);
   }
 }
+
+/**
+ * A staff space mutation: `body` as JSON with the session's CSRF token. Resolves to the
+ * JSON answer (or null); throws the server's message, capitalised. A 401 (the session
+ * ended) leads to the login page, which comes back to /espace.
+ */
+export async function sendJson(method, path, body, csrf) {
+  const res = await fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401) {
+    window.location.assign(`/connexion?suite=${encodeURIComponent('/espace')}`);
+    throw new Error('Session expirée : reconnectez-vous.');
+  }
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const m = (json && json.message) || `erreur ${res.status}`;
+    throw new Error(m.charAt(0).toUpperCase() + m.slice(1));
+  }
+  return json;
+}
