@@ -7,7 +7,9 @@
 # national database, profiles, organisations pages, one PDF fiche a second, a staff
 # edit every half second; then 58 concurrent PDF fiches, cold and cached). It prints,
 # per endpoint, requests, errors, req/s, p50/p99 and bytes; indicators req/s as a
-# ratio of cached tiles'; the server's RSS before, after and at its peak.
+# ratio of cached tiles'; the server's RSS before, after and at its peak. Then cached
+# tiles alone and indicators alone (CONNS clients, DURATION/2 s each), as the issue's
+# reproduction measured them (wrk, 8 connections, nothing else running).
 # Goals (issue 18): 0 errors; indicators ≥ 0.6× tiles and p99 ≤ 2 ms; 58 cached
 # fiches median ≤ 0.5 s, RSS growth ≤ 100 MB. A bench, not a test: nothing fails.
 #

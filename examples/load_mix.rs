@@ -6,7 +6,10 @@
 //! over France when `FRANCE=1` (one client), EPCI profiles, organisations pages (one
 //! client each), one PDF fiche per second, one staff edit of a portrait every half
 //! second (when `STAFF_USER`/`STAFF_PASSWORD` are given). Phase 2: 58 concurrent
-//! requests of one PDF fiche, cold then again once cached.
+//! requests of one PDF fiche, cold then again once cached. Phase 3, `DURATION / 2`
+//! seconds each: cached tiles alone, then `/api/indicators` alone (`CONNS` clients),
+//! as the reproduction measured them (wrk, 8 connections, nothing else
+//! running): latency under the same machine's full attention, not behind the mix.
 //!
 //! Prints per endpoint: requests, errors, req/s, p50/p99 (ms), bytes; the ratio of
 //! indicators to tiles req/s; and the server's RSS (`/proc/PID`, `SERVER_PID`) before,
@@ -137,6 +140,38 @@ fn spawn_loop(
             }
         }
     })
+}
+
+/// `CONNS` closed loops over `paths` alone for `duration`, reported under `name`.
+async fn alone(
+    http: &reqwest::Client,
+    base: &str,
+    name: &'static str,
+    paths: &Arc<Vec<String>>,
+    conns: usize,
+    duration: Duration,
+) {
+    let stats: Shared = Arc::default();
+    let end = Instant::now() + duration;
+    let tasks: Vec<_> = (0..conns)
+        .map(|i| {
+            spawn_loop(
+                http,
+                base,
+                name,
+                Arc::clone(paths),
+                &stats,
+                end,
+                None,
+                i * 7,
+            )
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    println!("== {name} alone, {} s, {conns} clients", duration.as_secs());
+    report(&stats, duration.as_secs_f64());
 }
 
 /// Signs in and edits a portrait's first section every half second until `end`.
@@ -386,4 +421,17 @@ async fn main() {
         );
         report(&burst, seconds);
     }
+
+    // Each alone, as the reproduction measured them.
+    let half = duration / 2;
+    alone(&http, &base, "tiles (cached)", &tiles, conns, half).await;
+    alone(
+        &http,
+        &base,
+        "indicators département",
+        &indicators,
+        conns,
+        half,
+    )
+    .await;
 }
