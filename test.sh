@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the front end's lint and node unit tests (web/test), the Rust unit and
 # API tests (on SQLite, then the API suite again on PostgreSQL), then the browser tests
-# (Debian's Chromium driven by playwright-core against a freshly started server), and the
-# demo's open data set through `frictionless validate`, and the API against its OpenAPI
-# document with schemathesis.
+# (Debian's Chromium driven by playwright-core against a freshly started server); beside
+# those two, the demo's open data set through `frictionless validate`, and the API
+# against its OpenAPI document with schemathesis.
 # Installs what it needs (npm packages; Chromium, poppler-utils and PostgreSQL via
 # apt-get) when missing.
 #
@@ -33,7 +33,17 @@ stop_postgres() {
     rm -rf "$pg_dir"
   fi
 }
-trap stop_postgres EXIT
+side=""
+work=$(mktemp -d)
+cleanup() {
+  if [ -n "$side" ]; then
+    pkill -TERM -P "$side" 2>/dev/null || true
+    kill "$side" 2>/dev/null || true
+  fi
+  stop_postgres
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # initdb and postgres refuse to run as root: as root, run them as Debian's `postgres`.
 pg_as() {
@@ -114,16 +124,28 @@ cargo test --all-targets "${features[@]}"
 cargo test --doc "${features[@]}"
 step_done "build, unit and API (SQLite)"
 
-# The demo's open data set, validated by a tool we did not write (PyPI frictionless,
-# installed in a virtualenv under ~/.cache when missing); a damaged copy must fail.
-scripts/opendata-check.sh
-step_done "open data (frictionless)"
+# The demonstration database, written once (a debug server generating and importing
+# the demo); the open data check, schemathesis and the browser tests start from copies.
+scripts/demo-db.sh "$work/demo.db"
+export ESS_ATLAS_DEMO_DB=$work/demo.db
+step_done "demo database"
 
-# The API against its OpenAPI document, tested by a tool we did not write (PyPI
-# schemathesis, installed in a virtualenv under ~/.cache when missing): public and
-# staff routes, a few examples per operation, a few minutes at most.
-scripts/schemathesis.sh
-step_done "schemathesis"
+# Beside the PostgreSQL pass and the browser tests, in the background: the demo's open
+# data set, validated by a tool we did not write (PyPI frictionless; a damaged copy
+# must fail), then the API against its OpenAPI document, tested by a tool we did not
+# write (PyPI schemathesis: public and staff routes, a few examples per operation).
+# Each keeps about one core busy (a debug server, a Python client): run after the
+# others, they left the second core idle for ~5 minutes. Their output is shown when
+# they end; their own durations are printed with the others.
+(
+  started=$SECONDS
+  scripts/opendata-check.sh
+  opendata=$((SECONDS - started))
+  scripts/schemathesis.sh
+  printf '  %-28s %4d s\n  %-28s %4d s\n' "open data (frictionless)" "$opendata" \
+    "schemathesis" $((SECONDS - started - opendata)) >"$work/side.times"
+) >"$work/side.log" 2>&1 &
+side=$!
 
 # The API suite again on PostgreSQL: the same test binary (same features, so nothing
 # is compiled again), each test on a fresh database.
@@ -146,5 +168,17 @@ step_done "API (PostgreSQL)"
 
 scripts/browser-tests.sh
 step_done "browser"
+
+status=0
+wait "$side" || status=$?
+side=""
+cat "$work/side.log"
+if [ "$status" -ne 0 ]; then
+  echo "the open data check or schemathesis failed (above)" >&2
+  exit "$status"
+fi
+step_done "(waiting for the side lane)"
 printf 'test.sh steps:\n' >&2
 printf '  %s\n' "${timings[@]}" >&2
+printf 'beside the PostgreSQL pass and the browser tests:\n' >&2
+cat "$work/side.times" >&2

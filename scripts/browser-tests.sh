@@ -12,6 +12,8 @@ cargo build --all-targets "${features[@]}"
 bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 tmp=$(mktemp -d)
 db="sqlite://$tmp/browser.db?mode=rwc"
+# The demo database ./test.sh wrote once, if given; else the server writes it.
+[ -z "${ESS_ATLAS_DEMO_DB:-}" ] || cp "$ESS_ATLAS_DEMO_DB" "$tmp/browser.db"
 # Two staff accounts for tests/browser/portraits.test.mjs and a partner for
 # tests/browser/propositions.test.mjs, with passwords of this run only.
 export ESS_ATLAS_REFERENT=referent-arr ESS_ATLAS_CDM=charge-mission ESS_ATLAS_PARTNER=partenaire-cress

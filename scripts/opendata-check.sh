@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Validates the demo's open data set with a tool we did not write (issue 21): starts the
-# server once on a throw-away database (which loads the demonstration data), exports the
-# latest edition (`ess-atlas export opendata`), runs `frictionless validate` (PyPI
+# Validates the demo's open data set with a tool we did not write (issue 21): on a
+# throw-away copy of the demo database (scripts/demo-db.sh), exports the latest edition (`ess-atlas export opendata`), runs `frictionless validate` (PyPI
 # `frictionless`) on its datapackage.json, then checks that a damaged copy fails the
 # validation, so that this step can fail. Installs frictionless into a virtualenv under
 # ~/.cache/ess-atlas/ when missing. Expects the debug binary (test.sh builds it).
+# ESS_ATLAS_DEMO_DB: copy that demo database (./test.sh writes it once) rather than
+# write one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
@@ -18,21 +19,15 @@ if [ ! -x "$venv/bin/frictionless" ]; then
 fi
 
 tmp=$(mktemp -d)
-server=""
-cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 db="sqlite://$tmp/opendata.db?mode=rwc"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-kill "$server"
-wait "$server" 2>/dev/null || true
-server=""
+# The demo database: a copy of the one ./test.sh wrote once, or written now.
+if [ -n "${ESS_ATLAS_DEMO_DB:-}" ]; then
+  cp "$ESS_ATLAS_DEMO_DB" "$tmp/opendata.db"
+else
+  scripts/demo-db.sh "$tmp/opendata.db"
+fi
 
 year=$("$bin" --database "$db" edition list | grep -oE '^[[:space:]]*20[0-9]{2}' | sort -n | tail -n 1 | tr -d ' ')
 "$bin" --database "$db" export opendata --edition "$year" --out "$tmp/donnees"

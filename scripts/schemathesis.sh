@@ -27,6 +27,8 @@ server=""
 cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 db="sqlite://$tmp/schemathesis.db?mode=rwc"
+# The demo database ./test.sh wrote once, if given; else the server writes it.
+[ -z "${ESS_ATLAS_DEMO_DB:-}" ] || cp "$ESS_ATLAS_DEMO_DB" "$tmp/schemathesis.db"
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 ESS_ATLAS_PASSWORD=$password "$bin" --database "$db" \
   user add --username schemathesis --role charge_de_mission --name "Chargé de mission (schemathesis)" >/dev/null

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Writes the demonstration database once, to the SQLite file $1: a server started on an
+# empty database generates the demo and imports it through the real importers, as the
+# README's first command does; once it answers, it is stopped and the database copied
+# with the `backup` command (one consistent file).
+#
+# ./test.sh runs it once and passes the file as ESS_ATLAS_DEMO_DB to the open data
+# check, schemathesis and the browser tests, which start from copies of it: in a debug
+# build, generating and importing the demo costs ~45 s of one core each time. Run
+# alone, each of those scripts still generates its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:?usage: scripts/demo-db.sh OUT.db}
+bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
+[ -x "$bin" ] || { echo "build the binary first (cargo build): $bin" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+server=""
+cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+db="sqlite://$tmp/demo.db?mode=rwc"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
+kill "$server"
+wait "$server" 2>/dev/null || true
+server=""
+"$bin" --database "$db" backup --out "$out" --overwrite >/dev/null
