@@ -33,13 +33,14 @@ stop_postgres() {
     rm -rf "$pg_dir"
   fi
 }
-side=""
 work=$(mktemp -d)
 cleanup() {
-  if [ -n "$side" ]; then
-    pkill -TERM -P "$side" 2>/dev/null || true
-    kill "$side" 2>/dev/null || true
-  fi
+  # Steps still running in the background (after a failure): them and what they started.
+  local pid
+  for pid in $(jobs -p); do
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
   stop_postgres
   rm -rf "$work"
 }
@@ -121,14 +122,18 @@ fi
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 cargo test --all-targets "${features[@]}"
-cargo test --doc "${features[@]}"
 step_done "build, unit and API (SQLite)"
 
 # The demonstration database, written once (a debug server generating and importing
 # the demo); the open data check, schemathesis and the browser tests start from copies.
-scripts/demo-db.sh "$work/demo.db"
+# Written while the documentation's examples are tested: each keeps one core busy
+# (rustdoc reads the whole crate) for about half a minute.
+scripts/demo-db.sh "$work/demo.db" &
+demo=$!
+cargo test --doc "${features[@]}"
+wait "$demo"
 export ESS_ATLAS_DEMO_DB=$work/demo.db
-step_done "demo database"
+step_done "doc tests, demo database"
 
 # Beside the PostgreSQL pass and the browser tests, in the background: the demo's open
 # data set, validated by a tool we did not write (PyPI frictionless; a damaged copy
@@ -171,7 +176,6 @@ step_done "browser"
 
 status=0
 wait "$side" || status=$?
-side=""
 cat "$work/side.log"
 if [ "$status" -ne 0 ]; then
   echo "the open data check or schemathesis failed (above)" >&2
