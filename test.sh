@@ -33,14 +33,13 @@ stop_postgres() {
     rm -rf "$pg_dir"
   fi
 }
+side=""
 work=$(mktemp -d)
 cleanup() {
-  # Steps still running in the background (after a failure): them and what they started.
-  local pid
-  for pid in $(jobs -p); do
-    pkill -TERM -P "$pid" 2>/dev/null || true
-    kill "$pid" 2>/dev/null || true
-  done
+  if [ -n "$side" ]; then
+    pkill -TERM -P "$side" 2>/dev/null || true
+    kill "$side" 2>/dev/null || true
+  fi
   stop_postgres
   rm -rf "$work"
 }
@@ -122,18 +121,14 @@ fi
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 cargo test --all-targets "${features[@]}"
+cargo test --doc "${features[@]}"
 step_done "build, unit and API (SQLite)"
 
 # The demonstration database, written once (a debug server generating and importing
 # the demo); the open data check, schemathesis and the browser tests start from copies.
-# Written while the documentation's examples are tested: each keeps one core busy
-# (rustdoc reads the whole crate) for about half a minute.
-scripts/demo-db.sh "$work/demo.db" &
-demo=$!
-cargo test --doc "${features[@]}"
-wait "$demo"
+scripts/demo-db.sh "$work/demo.db"
 export ESS_ATLAS_DEMO_DB=$work/demo.db
-step_done "doc tests, demo database"
+step_done "demo database"
 
 # Beside the PostgreSQL pass and the browser tests, in the background: the demo's open
 # data set, validated by a tool we did not write (PyPI frictionless; a damaged copy
@@ -176,6 +171,7 @@ step_done "browser"
 
 status=0
 wait "$side" || status=$?
+side=""
 cat "$work/side.log"
 if [ "$status" -ne 0 ]; then
   echo "the open data check or schemathesis failed (above)" >&2
