@@ -6,7 +6,8 @@
 #
 # ./test.sh runs it once and passes the file as ESS_ATLAS_DEMO_DB to the open data
 # check, schemathesis and the browser tests, which start from copies of it: in a debug
-# build, generating and importing the demo costs ~45 s of one core each time. Run
+# build, generating and importing the demo costs ~30 s of one core each time (27–33 s
+# measured in CI runs). Run
 # alone, each of those scripts still generates its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."

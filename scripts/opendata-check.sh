@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates the demo's open data set with a tool we did not write (issue 21): on a
-# throw-away copy of the demo database (scripts/demo-db.sh), exports the latest edition (`ess-atlas export opendata`), runs `frictionless validate` (PyPI
-# `frictionless`) on its datapackage.json, then checks that a damaged copy fails the
+# throw-away copy of the demo database (scripts/demo-db.sh), exports the latest edition
+# (`ess-atlas export opendata`), runs `frictionless validate` (PyPI `frictionless`) on
+# its datapackage.json, then checks that a damaged copy fails the
 # validation, so that this step can fail. Installs frictionless into a virtualenv under
 # ~/.cache/ess-atlas/ when missing. Expects the debug binary (test.sh builds it).
 # ESS_ATLAS_DEMO_DB: copy that demo database (./test.sh writes it once) rather than
