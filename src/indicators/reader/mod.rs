@@ -264,16 +264,43 @@ fn components(table: &Table) -> Vec<Vec<usize>> {
     v
 }
 
-/// The relations that involve a masked cell of `group`.
-fn relations_of(table: &Table, group: &[usize]) -> Vec<usize> {
-    let set: std::collections::HashSet<usize> = group.iter().copied().collect();
-    table
-        .relations
+/// The relations each cell is in (as total or part), by cell.
+fn relations_by_cell(table: &Table) -> Vec<Vec<usize>> {
+    let mut by_cell = vec![Vec::new(); table.cells.len()];
+    for (i, r) in table.relations.iter().enumerate() {
+        for c in r.cells() {
+            if by_cell[c].last() != Some(&i) {
+                by_cell[c].push(i);
+            }
+        }
+    }
+    by_cell
+}
+
+/// The relations that involve a cell of `group`, in order, from [`relations_by_cell`]
+/// (a scan of every relation per group made the audit quadratic in the table's size).
+fn relations_of(by_cell: &[Vec<usize>], group: &[usize]) -> Vec<usize> {
+    let mut relations: Vec<usize> = group
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.cells().any(|c| set.contains(&c)))
-        .map(|(i, _)| i)
-        .collect()
+        .flat_map(|&c| by_cell[c].iter().copied())
+        .collect();
+    relations.sort_unstable();
+    relations.dedup();
+    relations
+}
+
+/// The cap of every variable of `table`'s programs (see [`Program::cap`]).
+fn cap_of(table: &Table) -> f64 {
+    let sum: f64 = table
+        .cells
+        .iter()
+        .flat_map(|c| c.values.iter())
+        .map(|v| match v {
+            Value::Known(x) => x.abs(),
+            _ => 0.0,
+        })
+        .sum();
+    (2.0 * sum + 10.0).min(MAX_CAP).ceil()
 }
 
 /// The reader's program over one group: variables of its masked measures.
@@ -288,25 +315,19 @@ struct Program<'a> {
     cap: f64,
 }
 
+#[cfg(test)]
 impl<'a> Program<'a> {
     fn new(table: &'a Table, group: &'a [usize]) -> Self {
-        let sum: f64 = table
-            .cells
-            .iter()
-            .flat_map(|c| c.values.iter())
-            .map(|v| match v {
-                Value::Known(x) => x.abs(),
-                _ => 0.0,
-            })
-            .sum();
         Self {
             table,
             group,
-            relations: relations_of(table, group),
-            cap: (2.0 * sum + 10.0).min(MAX_CAP).ceil(),
+            relations: relations_of(&relations_by_cell(table), group),
+            cap: cap_of(table),
         }
     }
+}
 
+impl Program<'_> {
     /// Min or max of the secret part of `target`'s `measure`; `f64::INFINITY` when
     /// unbounded, `None` when the solver fails (treated as not protected).
     #[allow(clippy::too_many_lines)] // one linear program: its variables and constraints built where they are solved
@@ -447,6 +468,19 @@ impl<'a> Program<'a> {
 /// Every sensitive cell the reader narrows too much, in cell order.
 #[must_use]
 pub fn check(table: &Table) -> Vec<Failure> {
+    check_groups(table, &mut GroupFailures::new())
+}
+
+/// The failures of each group of masked cells, keyed by the group's cells and what
+/// each publishes. A group's programs depend on nothing else: the published cells of
+/// its relations are constants until masked, and a masked one joins the group (so
+/// changes the key); the cap depends on values, which masking does not change. So
+/// [`protect`], which masks one cell at a time, solves again only the group that
+/// changed rather than every program of the table at each step.
+type GroupFailures = HashMap<Vec<(usize, [bool; 3])>, Vec<Failure>>;
+
+/// [`check`], reusing and filling `known` (see [`GroupFailures`]).
+fn check_groups(table: &Table, known: &mut GroupFailures) -> Vec<Failure> {
     let mut failures = Vec::new();
     // Published sensitive cells: the reader reads them.
     for (c, cell) in table.cells.iter().enumerate() {
@@ -470,13 +504,37 @@ pub fn check(table: &Table) -> Vec<Failure> {
             }
         }
     }
+    let by_cell = relations_by_cell(table);
+    let cap = cap_of(table);
     for group in components(table) {
         if !group.iter().any(|&c| table.cells[c].sensitive) {
             continue;
         }
-        let program = Program::new(table, &group);
-        for &c in &group {
-            let cell = &table.cells[c];
+        let key: Vec<(usize, [bool; 3])> = group
+            .iter()
+            .map(|&c| (c, table.cells[c].published))
+            .collect();
+        let group_failures = known.entry(key).or_insert_with(|| {
+            let program = Program {
+                table,
+                group: &group,
+                relations: relations_of(&by_cell, &group),
+                cap,
+            };
+            program.failures()
+        });
+        failures.extend(group_failures.iter().cloned());
+    }
+    failures.sort_by_key(|f| (f.cell, f.measure.index()));
+    failures
+}
+
+impl Program<'_> {
+    /// The sensitive cells of the group the reader narrows too much.
+    fn failures(&self) -> Vec<Failure> {
+        let mut failures = Vec::new();
+        for &c in self.group {
+            let cell = &self.table.cells[c];
             if !cell.sensitive {
                 continue;
             }
@@ -488,8 +546,8 @@ pub fn check(table: &Table) -> Vec<Failure> {
                 if matches!(value, Value::Known(v) if v <= EPS) {
                     continue;
                 }
-                let min = program.optimum(c, m, false);
-                let max = program.optimum(c, m, true);
+                let min = self.optimum(c, m, false);
+                let max = self.optimum(c, m, true);
                 let interval = Interval {
                     min: min.unwrap_or(f64::NAN),
                     max: max.unwrap_or(f64::NAN),
@@ -503,14 +561,13 @@ pub fn check(table: &Table) -> Vec<Failure> {
                             _ => None,
                         },
                         interval,
-                        relations: program.relations.clone(),
+                        relations: self.relations.clone(),
                     });
                 }
             }
         }
+        failures
     }
-    failures.sort_by_key(|f| (f.cell, f.measure.index()));
-    failures
 }
 
 /// The margin a failing measure needs from a partner cell.
@@ -524,6 +581,12 @@ fn margin(f: &Failure) -> f64 {
 /// Masks every sensitive cell, then repairs until every sensitive cell is protected
 /// (see the module docs). Returns the cells it masked.
 pub fn protect(table: &mut Table) -> Vec<usize> {
+    protect_reusing(table, true)
+}
+
+/// [`protect`]; `reuse`: keep each group's failures from one repair to the next (the
+/// tests compare with solving every group again at each step).
+fn protect_reusing(table: &mut Table, reuse: bool) -> Vec<usize> {
     let mut added = Vec::new();
     for (c, cell) in table.cells.iter_mut().enumerate() {
         if cell.sensitive && cell.published.iter().any(|p| *p) {
@@ -531,8 +594,12 @@ pub fn protect(table: &mut Table) -> Vec<usize> {
             added.push(c);
         }
     }
+    let mut known = GroupFailures::new();
     loop {
-        let failures = check(table);
+        if !reuse {
+            known.clear();
+        }
+        let failures = check_groups(table, &mut known);
         let Some(f) = failures.first() else {
             return added;
         };

@@ -121,3 +121,84 @@ fn an_unknown_value_needs_a_wide_interval() {
     assert!(!protects(Measure::Jobs, Value::Known(100.0), i(91.0, 1e9)));
     assert!(protects(Measure::Employers, Value::Known(0.0), i(0.0, 0.0)));
 }
+
+/// A two-level table (a total, its parts, each part's sub-parts) of consistent counts
+/// and jobs, with some sensitive cells and some measures published elsewhere.
+fn two_level_table() -> impl proptest::strategy::Strategy<Value = Table> {
+    use proptest::prelude::*;
+    let leaf = (
+        0u32..6,
+        0u32..200,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    proptest::collection::vec(proptest::collection::vec(leaf, 1..5), 1..5).prop_map(|groups| {
+        let mut cells = vec![];
+        let mut relations = vec![];
+        let blank = |label: String| Cell {
+            label,
+            values: [Value::Known(0.0), Value::Absent, Value::Known(0.0)],
+            published: [true; 3],
+            sensitive: false,
+            link: Link::None,
+            cost: 0.0,
+        };
+        cells.push(blank("total".into()));
+        let mut top = vec![];
+        for (g, leaves) in groups.iter().enumerate() {
+            let part = cells.len();
+            cells.push(blank(format!("part {g}")));
+            top.push(part);
+            let mut subs = vec![];
+            for (l, &(n, jobs, sensitive, jobs_published, cheap)) in leaves.iter().enumerate() {
+                let (n, jobs) = (f64::from(n), f64::from(jobs));
+                subs.push(cells.len());
+                cells.push(Cell {
+                    label: format!("leaf {g}.{l}"),
+                    values: [Value::Known(n), Value::Absent, Value::Known(jobs)],
+                    published: [true, false, jobs_published],
+                    sensitive,
+                    link: Link::None,
+                    cost: if cheap { 0.0 } else { jobs },
+                });
+                for (c, (m, x)) in [
+                    (part, (0, n)),
+                    (part, (2, jobs)),
+                    (0, (0, n)),
+                    (0, (2, jobs)),
+                ] {
+                    if let Value::Known(v) = &mut cells[c].values[m] {
+                        *v += x;
+                    }
+                }
+            }
+            relations.push(Relation {
+                label: format!("part {g}"),
+                total: part,
+                parts: subs,
+            });
+        }
+        relations.push(Relation {
+            label: "total".into(),
+            total: 0,
+            parts: top,
+        });
+        Table { cells, relations }
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Keeping each group's failures between repairs changes nothing: the same cells
+    /// masked, in the same order, as solving every group again at each step.
+    #[test]
+    fn reusing_group_failures_masks_the_same_cells(table in two_level_table()) {
+        let (mut reused, mut solved) = (table.clone(), table);
+        let added = protect_reusing(&mut reused, true);
+        proptest::prop_assert_eq!(&added, &protect_reusing(&mut solved, false));
+        let published = |t: &Table| t.cells.iter().map(|c| c.published).collect::<Vec<_>>();
+        proptest::prop_assert_eq!(published(&reused), published(&solved));
+        proptest::prop_assert_eq!(check(&reused).len(), check(&solved).len());
+    }
+}
