@@ -20,6 +20,7 @@
 #        MIX=path                 an already built load_mix (else built in release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 bin=${1:-target/release/ess-atlas}
 [[ -x "$bin" ]] || cargo build --release --bin ess-atlas
 mix=${MIX:-}
@@ -38,7 +39,6 @@ cleanup() {
   rm -rf "$tmp" "$pg_dir"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_postgres() {
   pg_dir=$(mktemp -d)
@@ -62,11 +62,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     --rate-limit-api 0 --rate-limit-documents 0 \
     >"$tmp/server-$backend.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 1800); do
-    curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
-    kill -0 "$server" 2>/dev/null || { cat "$tmp/server-$backend.log"; exit 1; }
-    sleep 0.2
-  done
+  wait_for_server "http://127.0.0.1:$port" "$server" "$tmp/server-$backend.log" 360
   base="http://127.0.0.1:$port"
   edition=$(curl -sf "$base/api/editions" | python3 -c 'import json,sys; print(max(e["year"] for e in json.load(sys.stdin)["items"]))')
   ESS_ATLAS_PASSWORD=bench-load-password-18 "$bin" --database "$db" user add \

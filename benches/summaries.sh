@@ -10,20 +10,17 @@
 # Env:   RUNS=5    warm runs per document
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 bin=${1:-target/release/ess-atlas}
 runs=${RUNS:-5}
 tmp=$(mktemp -d)
 db="sqlite://$tmp/bench.db?mode=rwc"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" \
   --rate-limit-api 0 --rate-limit-documents 0 >"$tmp/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 1 900); do
-  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_for_server "http://127.0.0.1:$port" "$server" "$tmp/server.log"
 base="http://127.0.0.1:$port"
 edition=$(curl -sf "$base/api/editions" | python3 -c 'import json,sys; print(max(e["year"] for e in json.load(sys.stdin)["items"]))')
 

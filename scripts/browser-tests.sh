@@ -3,6 +3,7 @@
 # tests (tests/browser/*.test.mjs) against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
 # --all-targets: the same feature set as `cargo test --all-targets` (dev-dependencies turn on
@@ -28,7 +29,7 @@ ESS_ATLAS_PASSWORD=$ESS_ATLAS_CDM_PASSWORD "$bin" --database "$db" \
 ESS_ATLAS_PASSWORD=$ESS_ATLAS_PARTNER_PASSWORD "$bin" --database "$db" \
   user add --username "$ESS_ATLAS_PARTNER" --role partenaire --territory ARR \
   --name "Observatoire de la CRESS" --organisation "CRESS Hauts-de-France" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 # The tests come from one address, faster than a person: no rate limits (they are
 # tested in tests/api/ratelimit.rs). The server's e-mails land in the outbox (no SMTP):
 # tests/browser/consultation.test.mjs reads them.
@@ -43,10 +44,6 @@ mkdir -p "$ESS_ATLAS_IMPORT_DIR"
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_for_server "http://127.0.0.1:$port" "$server" "$tmp/server.log"
 # One file at a time: three Chromiums at once on two cores made timings flaky.
 ESS_ATLAS_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/browser/ || { echo "--- server log"; tail -50 "$tmp/server.log"; exit 1; }

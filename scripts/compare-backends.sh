@@ -10,6 +10,7 @@
 # runs on both backends there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 admin=${ESS_ATLAS_TEST_POSTGRES:?set ESS_ATLAS_TEST_POSTGRES to a PostgreSQL server URL}
 features=()
 [ -z "${ESS_ATLAS_CARGO_FEATURES:-}" ] || features=(--features "$ESS_ATLAS_CARGO_FEATURES")
@@ -19,7 +20,6 @@ bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 tmp=$(mktemp -d)
 name="ess_atlas_compare_$$"
 pg="${admin%/*}/$name"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ports=("$(free_port)" "$(free_port)")
 urls=("sqlite://$tmp/compare.db?mode=rwc" "$pg")
 pids=()
@@ -36,11 +36,7 @@ for i in 0 1; do
   pids+=($!)
 done
 for i in 0 1; do
-  for _ in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:${ports[$i]}/api/meta" >/dev/null && break
-    kill -0 "${pids[$i]}" 2>/dev/null || { cat "$tmp/server-$i.log"; exit 1; }
-    sleep 0.2
-  done
+  wait_for_server "http://127.0.0.1:${ports[$i]}" "${pids[$i]}" "$tmp/server-$i.log"
 done
 differ=0
 total=0

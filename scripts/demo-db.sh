@@ -11,6 +11,7 @@
 # alone, each of those scripts still generates its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 out=${1:?usage: scripts/demo-db.sh OUT.db}
 bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 [ -x "$bin" ] || { echo "build the binary first (cargo build): $bin" >&2; exit 1; }
@@ -20,15 +21,10 @@ server=""
 cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 db="sqlite://$tmp/demo.db?mode=rwc"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" >"$tmp/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/api/meta" >/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
+wait_for_server "http://127.0.0.1:$port" "$server" "$tmp/server.log"
 kill "$server"
 wait "$server" 2>/dev/null || true
 server=""

@@ -8,6 +8,7 @@
 # into a virtualenv under ~/.cache/ess-atlas/ when missing. Expects the debug binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 bin="${CARGO_TARGET_DIR:-target}/debug/ess-atlas"
 [ -x "$bin" ] || { echo "build the binary first (cargo build): $bin" >&2; exit 1; }
 examples="${ESS_ATLAS_SCHEMATHESIS_EXAMPLES:-20}"
@@ -32,16 +33,12 @@ db="sqlite://$tmp/schemathesis.db?mode=rwc"
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 ESS_ATLAS_PASSWORD=$password "$bin" --database "$db" \
   user add --username schemathesis --role charge_de_mission --name "Chargé de mission (schemathesis)" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 "$bin" --database "$db" serve --listen "127.0.0.1:$port" --demo-dir "$tmp/demo" \
   --rate-limit-api 0 --rate-limit-documents 0 >"$tmp/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 600); do
-  curl -sf "$base/api/meta" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.2
-done
+wait_for_server "$base" "$server" "$tmp/server.log"
 
 # Requests wait up to 60 s: the debug binary builds the compendium's ODT at download
 # time, which takes more than schemathesis's default 10 s on a loaded machine.

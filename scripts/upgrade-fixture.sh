@@ -14,6 +14,7 @@
 # first fixture was made from commit 19017f8's binary, migration level 6.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-lib.sh
 commit=${1:-HEAD}
 repo=$(pwd)
 tmp=$(mktemp -d)
@@ -41,12 +42,12 @@ ESS_ATLAS_PASSWORD=mot-de-passe-claire "$bin" --database "$url" user add --usern
   --role charge_de_mission --name "Claire, mission ESS" >/dev/null
 ESS_ATLAS_PASSWORD=mot-de-passe-rita "$bin" --database "$url" user add --username rita \
   --role referent --territory ARR --name "Rita, MDD de l'Arrageois" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" --database "$url" serve --no-demo --listen "127.0.0.1:$port" --web-dir "$tmp/src/web" \
   >"$tmp/server.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do curl -sf "$base/api/meta" >/dev/null && break; sleep 0.2; done
+wait_for_server "$base" "$pid" "$tmp/server.log"
 jar="$tmp/cookies"
 csrf=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
   -d '{"username":"rita","password":"mot-de-passe-rita"}' "$base/api/login" |
