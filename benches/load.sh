@@ -3,8 +3,8 @@
 # SQLite then PostgreSQL, each on the demo data generated on first start.
 #
 # For each backend: start the server, add a staff account, run examples/load_mix.rs
-# (cached tiles, département indicators, France commune indicators with FRANCE=1 on a
-# national database, profiles, organisations pages, one PDF fiche a second, a staff
+# (cached tiles, département indicators, with FRANCE=1 commune-level indicators in
+# their compact form, profiles, organisations pages, one PDF fiche a second, a staff
 # edit every half second; then 58 concurrent PDF fiches, cold and cached). It prints,
 # per endpoint, requests, errors, req/s, p50/p99 and bytes; indicators req/s as a
 # ratio of cached tiles'; the server's RSS before, after and at its peak. Then cached
@@ -16,7 +16,10 @@
 # Usage: benches/load.sh [BIN]    BIN defaults to target/release/ess-atlas (built if missing)
 # Env:   DURATION=20 CONNS=8      mix seconds; clients on tiles and on indicators each
 #        BACKENDS="sqlite postgres"  PostgreSQL: a throw-away cluster (as ./test.sh makes)
-#        FRANCE=0                 1: also France's commune-level indicators (a national DB)
+#        FRANCE=0                 1: also one client of commune-level indicators (compact),
+#                                 from the server under test: the demo's 887 communes here;
+#                                 France's 34 871 only on a national database
+#                                 (benches/national.sh builds one; measure it there)
 #        MIX=path                 an already built load_mix (else built in release)
 set -euo pipefail
 cd "$(dirname "$0")/.."

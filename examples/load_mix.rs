@@ -2,8 +2,10 @@
 //! `benches/load.sh`: what a busy Département does at once, then 58 fiches at once.
 //!
 //! Phase 1, `DURATION` seconds, closed loops: cached commune tiles (`CONNS` clients),
-//! `/api/indicators` at commune level on the département (`CONNS` clients), the same
-//! over France when `FRANCE=1` (one client), EPCI profiles, organisations pages (one
+//! `/api/indicators` at commune level on the département (`CONNS` clients), with
+//! `FRANCE=1` one client of the commune level's compact form (France's communes only
+//! when the server runs on a national database, as `benches/national.sh` builds), EPCI
+//! profiles, organisations pages (one
 //! client each), one PDF fiche per second, one staff edit of a portrait every half
 //! second (when `STAFF_USER`/`STAFF_PASSWORD` are given). Phase 2: 58 concurrent
 //! requests of one PDF fiche, cold then again once cached. Phase 3, `DURATION / 2`
