@@ -368,6 +368,9 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// How long opening a SQLite file is tried again while another process opens it.
+const OPEN_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How long a command (an import, a user change) waits for SQLite's write lock.
 pub const COMMAND_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -428,12 +431,26 @@ impl Db {
             )),
             None => None,
         };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-            .connect_with(options)
-            .await?;
+        // Processes opening one new file at once: the first connection switches it to
+        // WAL, and SQLite answers the others SQLITE_BUSY at once, without its busy
+        // wait (two instances starting on an empty file, a command beside them). The
+        // opening is tried again for a while; the file's state is SQLite's to keep.
+        let deadline = std::time::Instant::now() + OPEN_RETRY;
+        let pool = loop {
+            let opened = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
+                .connect_with(options.clone())
+                .await
+                .map_err(DbError::from);
+            match opened {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                opened => break opened?,
+            }
+        };
         let db = Self {
             _in_use: in_use,
             lock_file,

@@ -398,3 +398,33 @@ async fn a_burst_of_logins_keeps_the_server_memory_bounded() {
         peak / 1024
     );
 }
+
+/// Instances and commands opening one new SQLite file at once all open it: the first
+/// connection switches the file to WAL, and SQLite answers the others `database is
+/// locked` at once instead of waiting (seen once in CI, two instances starting on an
+/// empty file in `demo::the_demo_loads_on_first_start_calibrated_and_labelled`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_opening_a_new_sqlite_file_at_once_all_open_it() {
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join(format!("new-{round}.db")).display()
+        );
+        let opens = (0..6).map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                ess_atlas::db::Db::connect_waiting(&url, std::time::Duration::from_millis(1500))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        });
+        let results = crate::helpers::join_all(opens).await;
+        let failed: Vec<String> = results
+            .into_iter()
+            .filter_map(|r| r.unwrap().err())
+            .collect();
+        assert!(failed.is_empty(), "round {round}: {failed:?}");
+    }
+}
