@@ -33,7 +33,7 @@ macro_rules! on_tx {
     ($tx:expr, $t:ident => $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite($t, _) => $body,
-            $crate::db::Tx::Postgres($t) => $body,
+            $crate::db::Tx::Postgres($t, _) => $body,
         }
     };
 }
@@ -53,6 +53,7 @@ mod plans;
 mod portraits;
 mod proposals;
 mod registry;
+mod stamp;
 mod subsidies;
 mod transfer;
 
@@ -190,20 +191,30 @@ pub(crate) enum Tx {
         sqlx::Transaction<'static, Sqlite>,
         Option<tokio::sync::OwnedMutexGuard<()>>,
     ),
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    /// With the editions' kept stamp, dropped when a write transaction commits
+    /// (none for a read transaction).
+    Postgres(
+        sqlx::Transaction<'static, Postgres>,
+        Option<std::sync::Arc<stamp::KeptStamp>>,
+    ),
 }
 
 impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t, _gate) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(t, kept) => {
+                t.commit().await?;
+                if let Some(kept) = kept {
+                    kept.changed();
+                }
+            }
         }
         Ok(())
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
-        matches!(self, Tx::Postgres(_))
+        matches!(self, Tx::Postgres(..))
     }
 }
 
@@ -312,6 +323,9 @@ pub struct Db {
     /// them past the busy timeout). The file lock then only arbitrates between
     /// processes (an import from the command line, another instance).
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL: the editions' stamp, kept while their notifications are heard
+    /// ([`stamp`]).
+    kept_stamp: Option<std::sync::Arc<stamp::KeptStamp>>,
 }
 
 /// The connection options of a `postgres://` URL, with the atlas's TLS policy.
@@ -456,6 +470,7 @@ impl Db {
             lock_file,
             pool: Pool::Sqlite(pool.clone()),
             write_gate: std::sync::Arc::default(),
+            kept_stamp: None,
         };
         // sqlx does not serialise SQLite migrations: two processes starting on a new
         // file would both create the tables.
@@ -486,6 +501,7 @@ impl Db {
             _in_use: None,
             pool: Pool::Postgres(pool),
             write_gate: std::sync::Arc::default(),
+            kept_stamp: Some(std::sync::Arc::default()),
         })
     }
 
@@ -560,7 +576,7 @@ impl Db {
                 .map_err(|_| DbError::Busy)?;
                 Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
             }
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, self.kept_stamp.clone()),
         })
     }
 
@@ -589,6 +605,7 @@ impl Db {
             Pool::Postgres(p) => Tx::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?,
+                None,
             ),
         })
     }

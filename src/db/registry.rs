@@ -184,26 +184,6 @@ impl Db {
         Ok(on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?)
     }
 
-    /// Every edition's year and import stamp, `2020:…;2023:…;`: what the kept public
-    /// answers are keyed on, so that an import through any instance is served at once.
-    /// Read on every cached answer, hence its own light query (no report subquery,
-    /// no columns decoded that the key does not use).
-    pub async fn editions_stamp(&self) -> Result<String> {
-        let rows: Vec<(i64, Option<String>)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT year, imported_at FROM editions ORDER BY year",
-        )
-        .fetch_all(p)
-        .await)?;
-        let mut stamp = String::with_capacity(rows.len() * 40);
-        for (year, imported_at) in rows {
-            stamp.push_str(&year.to_string());
-            stamp.push(':');
-            stamp.push_str(imported_at.as_deref().unwrap_or_default());
-            stamp.push(';');
-        }
-        Ok(stamp)
-    }
-
     /// Edition `year`, or the latest one when `year` is `None`: what every reader of
     /// an edition (API, documents, command line) resolves a request's edition with.
     pub async fn edition_or_latest(&self, year: Option<i64>) -> Result<Option<Edition>> {
@@ -237,6 +217,7 @@ impl Db {
         .execute(p)
         .await
         .map(|d| d.rows_affected()))?;
+        self.editions_written();
         Ok(done == 1)
     }
 
@@ -325,7 +306,7 @@ impl Db {
             }
             // A round trip per row (or per chunk) would dominate on a server: one
             // COPY stream per table.
-            Tx::Postgres(t) => {
+            Tx::Postgres(t, _) => {
                 super::copy::copy_rows(
                     t,
                     &format!(

@@ -168,7 +168,7 @@ async fn tables_in(tx: &mut Tx) -> Result<Vec<String>> {
             .fetch_all(&mut **t)
             .await?
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             sqlx::query_scalar(
                 "SELECT table_name::text FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
@@ -187,7 +187,7 @@ async fn columns_in(tx: &mut Tx, table: &str) -> Result<Vec<(String, Kind)>> {
                 .fetch_all(&mut **t)
                 .await?
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             sqlx::query_as(
                 "SELECT column_name::text, data_type::text FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 \
@@ -266,7 +266,7 @@ async fn insert_rows(
             });
             q.build().execute(&mut **t).await?;
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let mut q = QueryBuilder::<sqlx::Postgres>::new(head);
             q.push_values(rows, |mut b, row| {
                 for (cell, (_, kind)) in row.iter().zip(columns) {
@@ -321,7 +321,7 @@ async fn scan_table(
     }
     match source {
         Tx::Sqlite(t, _) => stream!(t),
-        Tx::Postgres(t) => stream!(t),
+        Tx::Postgres(t, _) => stream!(t),
     }
     if let Some((t, target_columns)) = target {
         insert_rows(t, table, target_columns, &batch).await?;
@@ -332,7 +332,7 @@ async fn scan_table(
 /// PostgreSQL: moves `table`'s identity sequence, if it has one, past its largest
 /// identifier.
 async fn reset_sequence(tx: &mut Tx, table: &str, columns: &[(String, Kind)]) -> Result<()> {
-    let Tx::Postgres(t) = tx else {
+    let Tx::Postgres(t, _) = tx else {
         return Ok(());
     };
     if !columns.iter().any(|(c, _)| c == "id") {

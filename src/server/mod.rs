@@ -121,6 +121,7 @@ pub async fn build_app(cfg: Config) -> anyhow::Result<App> {
         Arc::new(tokio::task::spawn_blocking(move || tiles::TileService::new(&g, bytes)).await?)
     };
     tiles.refresh(&db).await?;
+    tasks::spawn_editions_notifications(db.clone());
     tasks::spawn_editions_watch(
         Arc::clone(&tiles),
         db.clone(),

@@ -46,6 +46,15 @@ pub(super) fn spawn_editions_watch(
     });
 }
 
+/// PostgreSQL: hears the editions' notifications, so that the stamp keying the kept
+/// public answers is read once per change rather than once per request
+/// ([`Db::follow_editions`]; nothing to do on SQLite).
+pub(super) fn spawn_editions_notifications(db: Db) {
+    if db.is_postgres() {
+        tokio::spawn(async move { db.follow_editions().await });
+    }
+}
+
 /// Computes the indicator cubes of every edition, then loads the latest edition's
 /// organisations layer, so that the first requests after start do not wait for them.
 pub(super) fn spawn_warm_up(
