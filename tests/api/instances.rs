@@ -57,21 +57,31 @@ async fn department_value_becomes(app: &TestApp, wanted: &Value) -> Value {
     value
 }
 
-/// Waits (at most 10 s) until `count` connections of the test's PostgreSQL database
-/// hear the editions' notifications (each instance opens one when it starts).
-async fn wait_for_listeners(app: &TestApp, count: i64) {
+/// The server processes of the test's PostgreSQL database that hear the editions'
+/// notifications (each instance opens one such connection when it starts).
+async fn listeners(pool: &sqlx::PgPool) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND query = 'LISTEN \"ess_atlas_editions\"'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// Waits (at most 10 s) until `count` connections other than `gone` hear the
+/// editions' notifications (PostgreSQL; nothing to wait for on SQLite).
+async fn wait_for_listeners(app: &TestApp, count: usize, gone: &[i32]) {
     let ess_atlas::db::Pool::Postgres(pool) = app.db.pool() else {
         return;
     };
     let mut heard = 0;
     for _ in 0..100 {
-        heard = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query = 'LISTEN \"ess_atlas_editions\"'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
+        heard = listeners(pool)
+            .await
+            .iter()
+            .filter(|pid| !gone.contains(pid))
+            .count();
         if heard >= count {
             return;
         }
@@ -115,7 +125,7 @@ async fn an_import_through_one_instance_is_served_within_moments_by_another() {
     // The edition imported again, with more establishments, through `a`'s database,
     // while `b` keeps its answer (on PostgreSQL, with the editions' stamp in memory:
     // only the notification of the import can tell it).
-    wait_for_listeners(&a, 2).await;
+    wait_for_listeners(&a, 2, &[]).await;
     assert_eq!(department_value(&b).await, json!(30.0));
     let (ul, et) = big_files(&dir.path().join("again").tap_dir(), 45);
     a.import_sirene(2023, "2023-12-31", &ul, &et, None)
@@ -144,6 +154,60 @@ async fn an_import_through_one_instance_is_served_within_moments_by_another() {
     let (_, total) = organisations_at(&b, 6, &format!("?v={token}&edition=2023")).await;
     assert_eq!(total, 45);
     assert_eq!(organisations_token(&b).await, token);
+}
+
+/// PostgreSQL: an instance whose notifications' connection is cut (the database
+/// restarted, a proxy's idle timeout) listens again, and follows the imports made
+/// elsewhere meanwhile and after.
+#[tokio::test]
+async fn an_instance_that_loses_the_editions_notifications_listens_again() {
+    let a = spawn_app().await;
+    let ess_atlas::db::Pool::Postgres(pool) = a.db.pool() else {
+        return; // SQLite has no notifications: its stamp is read per request.
+    };
+    let b = a
+        .sibling(|cfg| cfg.editions_poll = Duration::from_hours(1))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ul, et) = big_files(dir.path(), 30);
+    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+    wait_for_listeners(&a, 2, &[]).await;
+    assert_eq!(
+        department_value_becomes(&b, &json!(30.0)).await,
+        json!(30.0)
+    );
+
+    let cut = listeners(pool).await;
+    for pid in &cut {
+        let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert!(ended, "cannot end the listener {pid}");
+    }
+    let (ul, et) = big_files(&dir.path().join("cut").tap_dir(), 40);
+    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        department_value_becomes(&b, &json!(40.0)).await,
+        json!(40.0)
+    );
+
+    // Both listen again, on new connections, and `b` keeps following.
+    wait_for_listeners(&a, 2, &cut).await;
+    assert_eq!(department_value(&b).await, json!(40.0));
+    let (ul, et) = big_files(&dir.path().join("again").tap_dir(), 45);
+    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        department_value_becomes(&b, &json!(45.0)).await,
+        json!(45.0)
+    );
 }
 
 #[tokio::test]
