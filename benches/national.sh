@@ -109,8 +109,9 @@ database_url() {
 serve() {
   local url=$1 port=$2 log=$3 started
   started=$(date +%s.%N)
+  # No per-address budget: the load comes from one address (as in benches/load.sh).
   "$BIN" --geodata "$DIR/france" --database "$url" serve --no-demo --listen "127.0.0.1:$port" \
-    >"$log" 2>&1 &
+    --rate-limit-api 0 --rate-limit-documents 0 >"$log" 2>&1 &
   server=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$port/api/meta"; do
     kill -0 "$server" 2>/dev/null || { tail -20 "$log" >&2; exit 1; }
@@ -216,13 +217,17 @@ for i in c["items"]:
       echo "$q"
   done <"$OUT/indicators-all.txt" >"$OUT/indicators.txt"
   base="http://127.0.0.1:$port"
-  for job in "indicators|$OUT/indicators.txt|$base/api/indicators?level=commune&{item}" \
-    "communes-tiles|$OUT/tiles-z7.txt|$base/tiles/communes/{z}/{x}/{y}.mvt" \
-    "organisations-tiles|$OUT/tiles.txt|$base/tiles/organisations/{z}/{x}/{y}.mvt"; do
-    IFS='|' read -r name list template <<<"$job"
+  # The full form without compression (the worst case a client can ask for), then the
+  # compact form gzipped: what the web map asks for at the commune level.
+  for job in "indicators|$OUT/indicators.txt|$base/api/indicators?level=commune&{item}|" \
+    "indicators-compact-gzip|$OUT/indicators.txt|$base/api/indicators?level=commune&form=compact&{item}|Accept-Encoding: gzip" \
+    "communes-tiles|$OUT/tiles-z7.txt|$base/tiles/communes/{z}/{x}/{y}.mvt|" \
+    "organisations-tiles|$OUT/tiles.txt|$base/tiles/organisations/{z}/{x}/{y}.mvt|"; do
+    IFS='|' read -r name list template header <<<"$job"
     log "$backend $name"
     python3 "$BENCH_SRC/http_bench.py" --list "$list" --phases cold,load --duration "$DURATION" \
       --connections "$CONNS" --label "$backend-$name" --out "$OUT/http_bench.jsonl" \
+      ${header:+--header "$header"} \
       --target "$backend=$template" 2>&1 | grep -E "^\[(cold|load)\]" | tee -a "$OUT/summary.txt"
   done
   echo "$backend: server RSS after the load $(ps -o rss= -p "$server") KiB" | tee -a "$OUT/summary.txt"

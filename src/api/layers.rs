@@ -102,7 +102,7 @@ pub fn prepared_response(
         )
             .into_response()
     } else {
-        (common, [content_type], body.raw.clone()).into_response()
+        (common, [content_type], body.raw()).into_response()
     }
 }
 

@@ -115,7 +115,7 @@ pub async fn build(ctx: &Context, edition: &Edition) -> Result<OpenData> {
         files.push(File {
             name: (*name).to_owned(),
             media_type: media_type(name),
-            bytes: body.raw.to_vec(),
+            bytes: body.raw().to_vec(),
         });
     }
     let datapackage = package::datapackage(g, edition, &files);
