@@ -57,6 +57,22 @@ async fn department_value_becomes(app: &TestApp, wanted: &Value) -> Value {
     value
 }
 
+/// Imports edition 2023 with `count` establishments through `app`, from files written
+/// in a folder of `dir` of their own.
+async fn import_2023(app: &TestApp, dir: &tempfile::TempDir, count: usize) {
+    let (ul, et) = big_files(&dir.path().join(count.to_string()).tap_dir(), count);
+    app.import_sirene(2023, "2023-12-31", &ul, &et, None)
+        .await
+        .unwrap();
+}
+
+/// A second instance on `app`'s database that does not poll the editions during the
+/// test: what it serves must follow the database by itself, not by the poll.
+async fn sibling_not_polling(app: &TestApp) -> TestApp {
+    app.sibling(|cfg| cfg.editions_poll = Duration::from_hours(1))
+        .await
+}
+
 /// The server processes of the test's PostgreSQL database that hear the editions'
 /// notifications (each instance opens one such connection when it starts).
 async fn listeners(pool: &sqlx::PgPool) -> Vec<i32> {
@@ -93,16 +109,9 @@ async fn wait_for_listeners(app: &TestApp, count: usize, gone: &[i32]) {
 #[tokio::test]
 async fn an_import_through_one_instance_is_served_within_moments_by_another() {
     let a = spawn_app().await;
-    // `b` does not poll the editions during the test: what it serves must follow the
-    // database by itself, not by the poll.
-    let b = a
-        .sibling(|cfg| cfg.editions_poll = Duration::from_hours(1))
-        .await;
+    let b = sibling_not_polling(&a).await;
     let dir = tempfile::tempdir().unwrap();
-    let (ul, et) = big_files(dir.path(), 30);
-    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
-        .await
-        .unwrap();
+    import_2023(&a, &dir, 30).await;
 
     // An edition `b` had never seen: listed, computed, tiled.
     let editions = b.get_json("/api/editions", 200).await;
@@ -127,10 +136,7 @@ async fn an_import_through_one_instance_is_served_within_moments_by_another() {
     // only the notification of the import can tell it).
     wait_for_listeners(&a, 2, &[]).await;
     assert_eq!(department_value(&b).await, json!(30.0));
-    let (ul, et) = big_files(&dir.path().join("again").tap_dir(), 45);
-    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
-        .await
-        .unwrap();
+    import_2023(&a, &dir, 45).await;
 
     // Indicators: `b`'s cube of 2023 is stale and rebuilt on the next request.
     assert_eq!(
@@ -165,14 +171,9 @@ async fn an_instance_that_loses_the_editions_notifications_listens_again() {
     let ess_atlas::db::Pool::Postgres(pool) = a.db.pool() else {
         return; // SQLite has no notifications: its stamp is read per request.
     };
-    let b = a
-        .sibling(|cfg| cfg.editions_poll = Duration::from_hours(1))
-        .await;
+    let b = sibling_not_polling(&a).await;
     let dir = tempfile::tempdir().unwrap();
-    let (ul, et) = big_files(dir.path(), 30);
-    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
-        .await
-        .unwrap();
+    import_2023(&a, &dir, 30).await;
     wait_for_listeners(&a, 2, &[]).await;
     assert_eq!(
         department_value_becomes(&b, &json!(30.0)).await,
@@ -188,10 +189,7 @@ async fn an_instance_that_loses_the_editions_notifications_listens_again() {
             .unwrap();
         assert!(ended, "cannot end the listener {pid}");
     }
-    let (ul, et) = big_files(&dir.path().join("cut").tap_dir(), 40);
-    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
-        .await
-        .unwrap();
+    import_2023(&a, &dir, 40).await;
     assert_eq!(
         department_value_becomes(&b, &json!(40.0)).await,
         json!(40.0)
@@ -200,10 +198,7 @@ async fn an_instance_that_loses_the_editions_notifications_listens_again() {
     // Both listen again, on new connections, and `b` keeps following.
     wait_for_listeners(&a, 2, &cut).await;
     assert_eq!(department_value(&b).await, json!(40.0));
-    let (ul, et) = big_files(&dir.path().join("again").tap_dir(), 45);
-    a.import_sirene(2023, "2023-12-31", &ul, &et, None)
-        .await
-        .unwrap();
+    import_2023(&a, &dir, 45).await;
     assert_eq!(
         department_value_becomes(&b, &json!(45.0)).await,
         json!(45.0)
