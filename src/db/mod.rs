@@ -204,10 +204,12 @@ impl Tx {
         match self {
             Tx::Sqlite(t, _gate) => t.commit().await?,
             Tx::Postgres(t, kept) => {
-                t.commit().await?;
+                let committed = t.commit().await;
+                // Even when the answer is lost: the commit may have happened.
                 if let Some(kept) = kept {
                     kept.changed();
                 }
+                committed?;
             }
         }
         Ok(())
