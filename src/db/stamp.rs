@@ -10,7 +10,7 @@
 //!
 //! - a notification, or the commit of any write transaction of this process, drops the
 //!   kept stamp (a write of this process is thus served at once, as before; another
-//!   instance's, within the notification's delivery, milliseconds);
+//!   instance's, once the notification is delivered);
 //! - a read of the stamp that started before such a drop is not kept (a generation
 //!   counter), so a stale stamp cannot be stored after the change that made it stale;
 //! - while the channel is not heard (not yet, or its connection lost), nothing is kept
@@ -51,10 +51,12 @@ impl KeptStamp {
 
     /// The kept stamp, or the generation a fresh read must be offered under.
     pub(crate) fn kept(&self) -> std::result::Result<String, u64> {
+        // A stamp is only kept while the channel is heard (see `offer`,
+        // `set_listening`).
         let state = self.state();
         match &state.stamp {
-            Some(stamp) if state.listening => Ok(stamp.clone()),
-            _ => Err(state.generation),
+            Some(stamp) => Ok(stamp.clone()),
+            None => Err(state.generation),
         }
     }
 
@@ -178,6 +180,16 @@ async fn listen(pool: &sqlx::PgPool) -> Result<sqlx::postgres::PgListener> {
 mod tests {
     use super::KeptStamp;
 
+    /// A stamp heard and kept: `stamp`, offered by a read while listening.
+    fn heard_and_kept(stamp: &str) -> KeptStamp {
+        let kept = KeptStamp::default();
+        kept.set_listening(true);
+        let generation = kept.kept().unwrap_err();
+        kept.offer(generation, stamp);
+        assert_eq!(kept.kept().as_deref(), Ok(stamp));
+        kept
+    }
+
     #[test]
     fn nothing_is_kept_while_the_channel_is_not_heard() {
         let kept = KeptStamp::default();
@@ -188,11 +200,7 @@ mod tests {
 
     #[test]
     fn a_stamp_read_before_a_change_is_not_kept() {
-        let kept = KeptStamp::default();
-        kept.set_listening(true);
-        let generation = kept.kept().unwrap_err();
-        kept.offer(generation, "2023:a;");
-        assert_eq!(kept.kept().as_deref(), Ok("2023:a;"));
+        let kept = heard_and_kept("2023:a;");
 
         // A read starts, the editions change, the read ends with the old stamp.
         kept.changed();
@@ -209,10 +217,7 @@ mod tests {
 
     #[test]
     fn losing_the_channel_drops_the_kept_stamp() {
-        let kept = KeptStamp::default();
-        kept.set_listening(true);
-        let generation = kept.kept().unwrap_err();
-        kept.offer(generation, "2023:a;");
+        let kept = heard_and_kept("2023:a;");
         kept.set_listening(false);
         assert!(kept.kept().is_err());
         // A read started while heard and offered after the loss is not kept either.

@@ -44,7 +44,7 @@ async fn department_value(app: &TestApp) -> Value {
 
 /// The département's value `app` serves once it is `wanted`, or its last one after 5
 /// seconds. On PostgreSQL an instance learns of another's import by a notification:
-/// within milliseconds, not at once.
+/// once it is delivered, not at once.
 async fn department_value_becomes(app: &TestApp, wanted: &Value) -> Value {
     let mut value = department_value(app).await;
     for _ in 0..50 {
